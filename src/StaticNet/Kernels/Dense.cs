@@ -1,0 +1,138 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace StaticNet.Kernels;
+
+/// <summary>
+/// The dense-layer kernels that generated code calls, one call per layer, with the layer's sizes
+/// as <see cref="IConstant"/> type arguments and its activation as an
+/// <see cref="IActivationKernel"/> type argument. Weights are row-major [TOut x TIn].
+/// Each kernel checks its span lengths once on entry, so a wrong call throws instead of reading
+/// or writing out of bounds; the loops inside run without bounds checks.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Dense
+{
+    /// <summary>One sample: y = f(W x + b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Forward<TIn, TOut, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y)
+        where TIn : IConstant where TOut : IConstant where TAct : IActivationKernel
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        Check(weights, (long)nIn * nOut, nameof(weights));
+        Check(bias, nOut, nameof(bias));
+        Check(x, nIn, nameof(x));
+        Check(y, nOut, nameof(y));
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        for (int j = 0; j < nOut; j++)
+            Unsafe.Add(ref yr, j) = Simd.Dot(ref Unsafe.Add(ref w, j * nIn), ref xr, nIn) + Unsafe.Add(ref b, j);
+        TAct.Apply(y.Slice(0, nOut));
+    }
+
+    /// <summary>A batch of <paramref name="count"/> row-major samples: Y = f(X Wᵀ + b).</summary>
+    public static void ForwardBatch<TIn, TOut, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int count)
+        where TIn : IConstant where TOut : IConstant where TAct : IActivationKernel
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        CheckCount(count);
+        Check(weights, (long)nIn * nOut, nameof(weights));
+        Check(bias, nOut, nameof(bias));
+        Check(x, (long)count * nIn, nameof(x));
+        Check(y, (long)count * nOut, nameof(y));
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        for (int s = 0; s < count; s++)
+        {
+            ref float xs = ref Unsafe.Add(ref xr, s * nIn);
+            ref float ys = ref Unsafe.Add(ref yr, s * nOut);
+            for (int j = 0; j < nOut; j++)
+                Unsafe.Add(ref ys, j) = Simd.Dot(ref Unsafe.Add(ref w, j * nIn), ref xs, nIn) + Unsafe.Add(ref b, j);
+        }
+        TAct.Apply(y.Slice(0, count * nOut));
+    }
+
+    /// <summary>
+    /// Weight and bias gradients of one layer for a batch: dW = Δᵀ X and db = Σ Δ over the batch,
+    /// where Δ (count x TOut) is dLoss/dz of this layer and X (count x TIn) its input. Overwrites
+    /// <paramref name="weightGradients"/> and <paramref name="biasGradients"/>.
+    /// </summary>
+    public static void ParameterGradients<TIn, TOut>(ReadOnlySpan<float> delta, ReadOnlySpan<float> x, int count, Span<float> weightGradients, Span<float> biasGradients)
+        where TIn : IConstant where TOut : IConstant
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        CheckCount(count);
+        Check(delta, (long)count * nOut, nameof(delta));
+        Check(x, (long)count * nIn, nameof(x));
+        Check(weightGradients, (long)nIn * nOut, nameof(weightGradients));
+        Check(biasGradients, nOut, nameof(biasGradients));
+        ref float d = ref MemoryMarshal.GetReference(delta);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float gw = ref MemoryMarshal.GetReference(weightGradients);
+        ref float gb = ref MemoryMarshal.GetReference(biasGradients);
+        weightGradients.Slice(0, nIn * nOut).Clear();
+        for (int j = 0; j < nOut; j++)
+        {
+            ref float row = ref Unsafe.Add(ref gw, j * nIn);
+            float biasSum = 0;
+            for (int s = 0; s < count; s++)
+            {
+                float ds = Unsafe.Add(ref d, s * nOut + j);
+                biasSum += ds;
+                if (ds != 0) Simd.Axpy(ds, ref Unsafe.Add(ref xr, s * nIn), ref row, nIn);
+            }
+            Unsafe.Add(ref gb, j) = biasSum;
+        }
+    }
+
+    /// <summary>
+    /// Propagates Δ (count x TOut) back through the weights to the previous layer:
+    /// Δprev = (Δ W) ⊙ f'(previous activations), where <typeparamref name="TPrevAct"/> is the
+    /// previous layer's activation and <paramref name="previousOutputs"/> its outputs.
+    /// </summary>
+    public static void InputGradients<TIn, TOut, TPrevAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> delta, ReadOnlySpan<float> previousOutputs, int count, Span<float> previousDelta)
+        where TIn : IConstant where TOut : IConstant where TPrevAct : IActivationKernel
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        CheckCount(count);
+        Check(weights, (long)nIn * nOut, nameof(weights));
+        Check(delta, (long)count * nOut, nameof(delta));
+        Check(previousOutputs, (long)count * nIn, nameof(previousOutputs));
+        Check(previousDelta, (long)count * nIn, nameof(previousDelta));
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float d = ref MemoryMarshal.GetReference(delta);
+        ref float pd = ref MemoryMarshal.GetReference(previousDelta);
+        previousDelta.Slice(0, count * nIn).Clear();
+        for (int s = 0; s < count; s++)
+        {
+            ref float row = ref Unsafe.Add(ref pd, s * nIn);
+            for (int j = 0; j < nOut; j++)
+            {
+                float ds = Unsafe.Add(ref d, s * nOut + j);
+                if (ds != 0) Simd.Axpy(ds, ref Unsafe.Add(ref w, j * nIn), ref row, nIn);
+            }
+        }
+        TPrevAct.MultiplyDerivative(previousOutputs.Slice(0, count * nIn), previousDelta.Slice(0, count * nIn));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Check(ReadOnlySpan<float> span, long required, string name)
+    {
+        if (span.Length < required) ThrowTooShort(name, required, span.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CheckCount(int count)
+    {
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "The sample count must not be negative.");
+    }
+
+    private static void ThrowTooShort(string name, long required, int actual) =>
+        throw new ArgumentException($"Expected at least {required} values in '{name}'; got {actual}.", name);
+}

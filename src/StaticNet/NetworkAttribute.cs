@@ -1,0 +1,50 @@
+using System;
+
+namespace StaticNet;
+
+/// <summary>
+/// Declares a fully connected network on a <c>partial class</c>; the StaticNet source generator
+/// emits its forward, backward and prediction code with every size fixed at compile time.
+/// </summary>
+/// <example>
+/// <code>
+/// [Network(784, 25, 15, 1, Activation = Activation.Sigmoid)]
+/// public partial class DigitNet;
+///
+/// [Network(784, 128, 64, 10, Hidden = Activation.Relu, Output = Activation.Softmax)]
+/// public partial class MnistNet;
+/// </code>
+/// </example>
+/// <remarks>
+/// Activations are chosen, from the most general to the most specific, by
+/// <see cref="Activation"/> (every layer), then <see cref="Hidden"/> and <see cref="Output"/>;
+/// or all at once by <see cref="Activations"/>, one per dense layer. With none of them the
+/// hidden layers use <see cref="StaticNet.Activation.Relu"/> and the output layer
+/// <see cref="StaticNet.Activation.Linear"/>, as in a typical modern multilayer perceptron.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class NetworkAttribute : Attribute
+{
+    /// <summary>Declares a network with the given layer sizes: the input size first, then the
+    /// size of each dense layer; the last is the output size.</summary>
+    public NetworkAttribute(params int[] layerSizes) => LayerSizes = layerSizes;
+
+    /// <summary>The input size followed by the size of each dense layer.</summary>
+    public int[] LayerSizes { get; }
+
+    /// <summary>The activation of every layer, unless <see cref="Hidden"/> or <see cref="Output"/> say otherwise.</summary>
+    public Activation Activation { get; set; }
+
+    /// <summary>The activation of every hidden layer (all dense layers but the last).</summary>
+    public Activation Hidden { get; set; }
+
+    /// <summary>The activation of the output layer.</summary>
+    public Activation Output { get; set; }
+
+    /// <summary>One activation per dense layer (one fewer than the layer sizes); cannot be combined
+    /// with <see cref="Activation"/>, <see cref="Hidden"/> or <see cref="Output"/>.</summary>
+    public Activation[]? Activations { get; set; }
+
+    /// <summary>The slope for negative inputs of <see cref="StaticNet.Activation.LeakyRelu"/>; 0.2 by default.</summary>
+    public float LeakyReluSlope { get; set; } = 0.2f;
+}

@@ -1,0 +1,450 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace StaticNet;
+
+/// <summary>
+/// The base of every generated network: it owns the parameter buffer and runs the three Keras
+/// steps (<see cref="Compile"/>, <c>Fit</c>, <c>Evaluate</c>/<c>Predict</c>). The layer
+/// arithmetic is not here: the generated subclass implements <see cref="ForwardBatch"/>,
+/// <see cref="BackwardBatch"/> and the one-sample <see cref="Predict(ReadOnlySpan{float}, Span{float})"/>
+/// with every size fixed at compile time.
+/// </summary>
+/// <remarks>
+/// Training mutates the model and is not thread-safe. Once trained, the prediction methods may
+/// be called from many threads at once: they only read the parameters and keep their scratch
+/// memory on the stack or in <see cref="ArrayPool{T}.Shared"/>.
+/// </remarks>
+public abstract class NeuralNetwork
+{
+    private readonly float[] _parameters;
+    private float[] _gradients = Array.Empty<float>();
+    private Metric[] _metrics = Array.Empty<Metric>();
+    private Rng _shuffleRng;
+
+    // Training workspace, sized for the largest batch seen and then reused: no allocation per step.
+    private int _workspaceBatch;
+    private float[] _batchInputs = Array.Empty<float>();
+    private float[] _batchTargets = Array.Empty<float>();
+    private float[] _activations = Array.Empty<float>();
+    private float[] _logits = Array.Empty<float>();
+    private float[] _delta = Array.Empty<float>();
+    private float[] _scratch = Array.Empty<float>();
+
+    /// <summary>Creates the network with Glorot-uniform weights and zero biases drawn from <paramref name="seed"/>.</summary>
+    protected NeuralNetwork(NetworkShape shape, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        Shape = shape;
+        Seed = seed;
+        _parameters = new float[shape.ParameterCount];
+        var rng = new Rng((ulong)(uint)seed);
+        for (int l = 0; l < shape.LayerCount; l++)
+        {
+            // Keras's glorot_uniform: U(-limit, limit) with limit = sqrt(6 / (fan_in + fan_out)).
+            float limit = MathF.Sqrt(6f / (shape.FanIn(l) + shape.FanOut(l)));
+            Span<float> w = _parameters.AsSpan(shape.WeightOffset(l), shape.FanIn(l) * shape.FanOut(l));
+            for (int i = 0; i < w.Length; i++) w[i] = (rng.NextSingle() * 2 - 1) * limit;
+        }
+        _shuffleRng = new Rng(((ulong)(uint)seed << 32) ^ 0x5DEECE66DUL);
+    }
+
+    /// <summary>A seed for networks created without one (recorded in <see cref="Seed"/> so a run can be repeated).</summary>
+    protected static int RandomSeed() => Random.Shared.Next();
+
+    /// <summary>The layer sizes, activations and parameter layout.</summary>
+    public NetworkShape Shape { get; }
+
+    /// <summary>The seed the weights and the shuffling were drawn from.</summary>
+    public int Seed { get; }
+
+    /// <summary>All weights and biases in one buffer; see <see cref="NetworkShape"/> for the layout.</summary>
+    public Span<float> Parameters => _parameters;
+
+    /// <summary>The gradients of the last training step (empty before <see cref="Compile"/>).</summary>
+    public ReadOnlySpan<float> Gradients => _gradients;
+
+    /// <summary>The compiled loss, or null before <see cref="Compile"/>.</summary>
+    public Loss? Loss { get; private set; }
+
+    /// <summary>The compiled optimizer, or null before <see cref="Compile"/>.</summary>
+    public Optimizer? Optimizer { get; private set; }
+
+    /// <summary>The metrics reported besides the loss, as resolved by <see cref="Compile"/>.</summary>
+    public IReadOnlyList<Metric> Metrics => _metrics;
+
+    /// <summary>Where <c>Fit</c> writes its progress; the console when null.</summary>
+    public TextWriter? Output { get; set; }
+
+    // ---------------------------------------------------------------- generated members
+
+    /// <summary>Predicts one sample: <paramref name="input"/> holds the input size, <paramref name="output"/> the output size. Allocates nothing.</summary>
+    public abstract void Predict(ReadOnlySpan<float> input, Span<float> output);
+
+    /// <summary>
+    /// Forward pass for <paramref name="count"/> row-major samples. Writes every dense layer's
+    /// outputs to <paramref name="activations"/> (layer by layer, each block count x size, the
+    /// output layer last) and the output layer's weighted sums to <paramref name="outputLogits"/>.
+    /// </summary>
+    protected abstract void ForwardBatch(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int count,
+        Span<float> activations, Span<float> outputLogits);
+
+    /// <summary>
+    /// Backward pass: from <paramref name="outputDelta"/> (dLoss/dz of the output layer, count x
+    /// outputs) and the activations of <see cref="ForwardBatch"/>, overwrites
+    /// <paramref name="gradients"/> with dLoss/dparameters. <paramref name="scratch"/> holds
+    /// 2 x count x the widest hidden layer.
+    /// </summary>
+    protected abstract void BackwardBatch(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int count,
+        ReadOnlySpan<float> activations, ReadOnlySpan<float> outputDelta, Span<float> scratch, Span<float> gradients);
+
+    /// <summary>Throws the library's standard message when a span has the wrong length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected static void CheckLength(int actual, int expected, string argument)
+    {
+        if (actual != expected) ThrowWrongLength(actual, expected, argument);
+    }
+
+    // ---------------------------------------------------------------- step 2: compile
+
+    /// <summary>
+    /// Chooses the loss, the optimizer and the metrics, and resets the optimizer's state
+    /// (Keras's <c>model.compile</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The loss does not fit the output layer, or a metric does not fit the loss.</exception>
+    public void Compile(Loss loss, Optimizer optimizer, params Metric[] metrics)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(metrics);
+        loss.CheckCompatible(Shape);
+        var resolved = new Metric[metrics.Length];
+        for (int i = 0; i < metrics.Length; i++)
+        {
+            ArgumentNullException.ThrowIfNull(metrics[i], nameof(metrics));
+            resolved[i] = metrics[i].Resolve(loss, Shape);
+            if (resolved[i].TargetWidth(Shape.OutputSize) != loss.TargetWidth(Shape.OutputSize))
+                throw new ArgumentException($"Metric '{resolved[i].Name}' reads {resolved[i].TargetWidth(Shape.OutputSize)} target value(s) per sample but {loss.Name} reads {loss.TargetWidth(Shape.OutputSize)}.", nameof(metrics));
+        }
+        optimizer.Build(Shape.ParameterCount);
+        Loss = loss;
+        Optimizer = optimizer;
+        _metrics = resolved;
+        if (_gradients.Length != Shape.ParameterCount) _gradients = new float[Shape.ParameterCount];
+    }
+
+    // ---------------------------------------------------------------- step 3: fit
+
+    /// <summary>Trains on samples <paramref name="x"/> (one row each) with one target value per sample: a 0/1 label, a regression value, or a class index.</summary>
+    /// <param name="x">Inputs, samples x input size.</param>
+    /// <param name="y">Targets, one per sample.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="batchSize">Samples per gradient step (the last batch of an epoch may be smaller).</param>
+    /// <param name="shuffle">Whether to visit the samples in a new random order each epoch.</param>
+    /// <param name="verbose">0: silent; 1 or 2: one line per epoch.</param>
+    public History Fit(float[,] x, float[] y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return FitCore(Flat(x), x.GetLength(0), x.GetLength(1), y, y.Length, 1, epochs, batchSize, shuffle, verbose);
+    }
+
+    /// <summary>Trains with integer targets: class labels for sparse categorical cross-entropy, or 0/1 labels for a one-output network.</summary>
+    public History Fit(float[,] x, int[] y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1)
+    {
+        ArgumentNullException.ThrowIfNull(y);
+        return Fit(x, ToFloat(y), epochs, batchSize, shuffle, verbose);
+    }
+
+    /// <summary>Trains with one target row per sample (one-hot classes or several regression outputs).</summary>
+    public History Fit(float[,] x, float[,] y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return FitCore(Flat(x), x.GetLength(0), x.GetLength(1), Flat(y), y.GetLength(0), y.GetLength(1), epochs, batchSize, shuffle, verbose);
+    }
+
+    /// <summary>Trains on flat row-major data: <paramref name="x"/> holds samples x input size values, <paramref name="y"/> samples x target width.</summary>
+    public History Fit(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1)
+    {
+        int samples = x.Length / Shape.InputSize;
+        CheckLength(x.Length, samples * Shape.InputSize, nameof(x));
+        int width = RequireCompiled().TargetWidth(Shape.OutputSize);
+        return FitCore(x, samples, Shape.InputSize, y, y.Length / width, width, epochs, batchSize, shuffle, verbose);
+    }
+
+    private History FitCore(ReadOnlySpan<float> x, int samples, int features, ReadOnlySpan<float> y, int targetRows, int targetWidth,
+        int epochs, int batchSize, bool shuffle, int verbose)
+    {
+        Loss loss = RequireCompiled();
+        CheckData(x, samples, features, y, targetRows, targetWidth, "x", "y");
+        if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Expected at least 1 epoch.");
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Expected a batch size of at least 1.");
+        if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Expected verbose 0, 1 or 2.");
+
+        int batch = Math.Min(batchSize, samples);
+        EnsureWorkspace(batch);
+        int[] order = new int[samples];
+        for (int i = 0; i < samples; i++) order[i] = i;
+        int steps = (samples + batchSize - 1) / batchSize;
+        var history = new History();
+        var metricSums = new double[_metrics.Length];
+        var logs = new List<KeyValuePair<string, double>>(1 + _metrics.Length);
+        TextWriter? output = verbose > 0 ? Output ?? Console.Out : null;
+
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            long started = Stopwatch.GetTimestamp();
+            if (shuffle) _shuffleRng.Shuffle(order);
+            double lossSum = 0;
+            Array.Clear(metricSums);
+            for (int start = 0; start < samples; start += batch)
+            {
+                int count = Math.Min(batch, samples - start);
+                Gather(x, features, order.AsSpan(start, count), _batchInputs);
+                Gather(y, targetWidth, order.AsSpan(start, count), _batchTargets);
+                lossSum += TrainStep(loss, count, metricSums);
+            }
+            logs.Clear();
+            logs.Add(new("loss", lossSum / samples));
+            for (int m = 0; m < _metrics.Length; m++) logs.Add(new(_metrics[m].Name, metricSums[m] / samples));
+            history.Add(epoch, logs);
+            if (output is not null)
+            {
+                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+                output.WriteLine($"Epoch {epoch + 1}/{epochs}");
+                output.WriteLine($"{steps}/{steps} - {elapsed.TotalSeconds:0}s - {FormatStepTime(elapsed / steps)} - {FormatLogs(logs)}");
+            }
+        }
+        return history;
+    }
+
+    /// <summary>One gradient step on the batch already gathered into the workspace; returns the summed loss.</summary>
+    private double TrainStep(Loss loss, int count, Span<double> metricSums)
+    {
+        int outputs = count * Shape.OutputSize;
+        ReadOnlySpan<float> inputs = _batchInputs.AsSpan(0, count * Shape.InputSize);
+        ReadOnlySpan<float> targets = _batchTargets.AsSpan(0, count * loss.TargetWidth(Shape.OutputSize));
+        Span<float> activations = _activations.AsSpan(0, count * Shape.ActivationsPerSample);
+        Span<float> logits = _logits.AsSpan(0, outputs);
+        Span<float> delta = _delta.AsSpan(0, outputs);
+
+        ForwardBatch(_parameters, inputs, count, activations, logits);
+        ReadOnlySpan<float> predictions = activations.Slice(activations.Length - outputs);
+        double lossSum = loss.Compute(logits, predictions, targets, count, Shape, delta, 1f / count);
+        for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, Shape.OutputSize);
+        BackwardBatch(_parameters, inputs, count, activations, delta, _scratch.AsSpan(0, 2 * count * Shape.MaxHiddenSize), _gradients);
+        Optimizer!.Apply(_parameters, _gradients);
+        return lossSum;
+    }
+
+    /// <summary>
+    /// Computes the mean loss of <paramref name="count"/> samples and writes its gradient with respect to
+    /// every parameter to <paramref name="gradients"/>, without changing the model (for custom
+    /// training loops and gradient checks).
+    /// </summary>
+    public double ComputeGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int count, Span<float> gradients)
+    {
+        Loss loss = RequireCompiled();
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Expected at least one sample.");
+        int width = loss.TargetWidth(Shape.OutputSize);
+        CheckData(x, count, x.Length / count, y, y.Length / width, width, nameof(x), nameof(y));
+        CheckLength(gradients.Length, Shape.ParameterCount, nameof(gradients));
+        float[] activations = new float[count * Shape.ActivationsPerSample];
+        float[] logits = new float[count * Shape.OutputSize];
+        float[] delta = new float[count * Shape.OutputSize];
+        float[] scratch = new float[2 * count * Shape.MaxHiddenSize];
+        ForwardBatch(_parameters, x, count, activations, logits);
+        double lossSum = loss.Compute(logits, activations.AsSpan(activations.Length - logits.Length), y, count, Shape, delta, 1f / count);
+        BackwardBatch(_parameters, x, count, activations, delta, scratch, gradients);
+        return lossSum / count;
+    }
+
+    // ---------------------------------------------------------------- evaluate and predict
+
+    /// <summary>The mean loss and metrics on a data set with one target value per sample (Keras's <c>evaluate</c>).</summary>
+    public Evaluation Evaluate(float[,] x, float[] y, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return EvaluateCore(Flat(x), x.GetLength(0), x.GetLength(1), y, y.Length, 1, batchSize);
+    }
+
+    /// <summary>The mean loss and metrics on a data set with integer labels.</summary>
+    public Evaluation Evaluate(float[,] x, int[] y, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(y);
+        return Evaluate(x, ToFloat(y), batchSize);
+    }
+
+    /// <summary>The mean loss and metrics on a data set with one target row per sample.</summary>
+    public Evaluation Evaluate(float[,] x, float[,] y, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return EvaluateCore(Flat(x), x.GetLength(0), x.GetLength(1), Flat(y), y.GetLength(0), y.GetLength(1), batchSize);
+    }
+
+    private Evaluation EvaluateCore(ReadOnlySpan<float> x, int samples, int features, ReadOnlySpan<float> y, int targetRows, int targetWidth, int batchSize)
+    {
+        Loss loss = RequireCompiled();
+        CheckData(x, samples, features, y, targetRows, targetWidth, "x", "y");
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Expected a batch size of at least 1.");
+        int batch = Math.Min(batchSize, samples);
+        float[] activations = ArrayPool<float>.Shared.Rent(batch * Shape.ActivationsPerSample);
+        float[] logits = ArrayPool<float>.Shared.Rent(batch * Shape.OutputSize);
+        double lossSum = 0;
+        var metricSums = new double[_metrics.Length];
+        try
+        {
+            for (int start = 0; start < samples; start += batch)
+            {
+                int count = Math.Min(batch, samples - start);
+                Span<float> a = activations.AsSpan(0, count * Shape.ActivationsPerSample);
+                Span<float> z = logits.AsSpan(0, count * Shape.OutputSize);
+                ReadOnlySpan<float> targets = y.Slice(start * targetWidth, count * targetWidth);
+                ForwardBatch(_parameters, x.Slice(start * features, count * features), count, a, z);
+                ReadOnlySpan<float> predictions = a.Slice(a.Length - z.Length);
+                lossSum += loss.Compute(z, predictions, targets, count, Shape, Span<float>.Empty, 0);
+                for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, Shape.OutputSize);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(activations);
+            ArrayPool<float>.Shared.Return(logits);
+        }
+        var values = new List<KeyValuePair<string, double>> { new("loss", lossSum / samples) };
+        for (int m = 0; m < _metrics.Length; m++) values.Add(new(_metrics[m].Name, metricSums[m] / samples));
+        return new Evaluation(values);
+    }
+
+    /// <summary>Predicts every row of <paramref name="x"/>; returns samples x output size.</summary>
+    public float[,] Predict(float[,] x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckLength(x.GetLength(1), Shape.InputSize, "x (columns)");
+        var result = new float[x.GetLength(0), Shape.OutputSize];
+        PredictBatch(Flat(x), Flat(result));
+        return result;
+    }
+
+    /// <summary>
+    /// Predicts many samples stored row-major in <paramref name="inputs"/> (a multiple of the
+    /// input size) into <paramref name="outputs"/> (the same number of rows of the output size).
+    /// Allocates nothing once the shared array pool is warm.
+    /// </summary>
+    public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
+    {
+        int samples = inputs.Length / Shape.InputSize;
+        CheckLength(inputs.Length, samples * Shape.InputSize, nameof(inputs));
+        CheckLength(outputs.Length, samples * Shape.OutputSize, nameof(outputs));
+        const int Chunk = 64;
+        int chunk = Math.Min(Chunk, Math.Max(samples, 1));
+        float[] activations = ArrayPool<float>.Shared.Rent(chunk * Shape.ActivationsPerSample);
+        float[] logits = ArrayPool<float>.Shared.Rent(chunk * Shape.OutputSize);
+        try
+        {
+            for (int start = 0; start < samples; start += chunk)
+            {
+                int count = Math.Min(chunk, samples - start);
+                Span<float> a = activations.AsSpan(0, count * Shape.ActivationsPerSample);
+                ForwardBatch(_parameters, inputs.Slice(start * Shape.InputSize, count * Shape.InputSize), count, a, logits);
+                a.Slice(a.Length - count * Shape.OutputSize).CopyTo(outputs.Slice(start * Shape.OutputSize));
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(activations);
+            ArrayPool<float>.Shared.Return(logits);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Loss RequireCompiled() =>
+        Loss ?? throw new InvalidOperationException("The model is not compiled: call Compile(loss, optimizer) before Fit, Evaluate or ComputeGradients.");
+
+    /// <summary>Validates a data set once, at the boundary, so that the hot loops check nothing.</summary>
+    private void CheckData(ReadOnlySpan<float> x, int samples, int features, ReadOnlySpan<float> y, int targetRows, int targetWidth, string xName, string yName)
+    {
+        Loss loss = Loss!;
+        if (samples < 1) throw new ArgumentException($"Expected at least one sample in '{xName}'; got 0.", xName);
+        CheckLength(features, Shape.InputSize, xName + " (values per sample)");
+        CheckLength(x.Length, samples * features, xName);
+        int expectedWidth = loss.TargetWidth(Shape.OutputSize);
+        if (targetWidth != expectedWidth)
+            throw new ArgumentException(expectedWidth == 1
+                ? $"{loss.Name} expects one class label per sample in '{yName}'; got {targetWidth} values per sample."
+                : $"{loss.Name} expects {expectedWidth} target values per sample in '{yName}' (the output size); got {targetWidth}.", yName);
+        if (targetRows != samples)
+            throw new ArgumentException($"Expected {samples} targets in '{yName}' (one per sample of '{xName}'); got {targetRows}.", yName);
+        CheckLength(y.Length, samples * targetWidth, yName);
+        int bad = IndexOfNonFinite(x);
+        if (bad >= 0)
+            throw new ArgumentException($"'{xName}' holds {x[bad]} at sample {bad / features}, value {bad % features}; inputs must be finite.", xName);
+        bad = IndexOfNonFinite(y);
+        if (bad >= 0)
+            throw new ArgumentException($"'{yName}' holds {y[bad]} at sample {bad / targetWidth}; targets must be finite.", yName);
+        if (loss is SparseCategoricalCrossentropy)
+            for (int i = 0; i < samples; i++)
+                if (y[i] < 0 || y[i] >= Shape.OutputSize || y[i] != MathF.Floor(y[i]))
+                    throw new ArgumentException($"Expected class labels in [0, {Shape.OutputSize - 1}] in '{yName}'; sample {i} has {y[i].ToString(CultureInfo.InvariantCulture)}.", yName);
+    }
+
+    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
+
+    private void EnsureWorkspace(int batch)
+    {
+        if (batch <= _workspaceBatch) return;
+        _batchInputs = new float[batch * Shape.InputSize];
+        _batchTargets = new float[batch * Shape.OutputSize];
+        _activations = new float[batch * Shape.ActivationsPerSample];
+        _logits = new float[batch * Shape.OutputSize];
+        _delta = new float[batch * Shape.OutputSize];
+        _scratch = new float[2 * batch * Shape.MaxHiddenSize];
+        _workspaceBatch = batch;
+    }
+
+    /// <summary>Copies the rows named by <paramref name="rows"/> into a contiguous batch.</summary>
+    private static void Gather(ReadOnlySpan<float> source, int width, ReadOnlySpan<int> rows, Span<float> destination)
+    {
+        for (int r = 0; r < rows.Length; r++)
+            source.Slice(rows[r] * width, width).CopyTo(destination.Slice(r * width, width));
+    }
+
+    /// <summary>A rectangular array's elements as one row-major span, without copying.</summary>
+    private static Span<float> Flat(float[,] array) =>
+        MemoryMarshal.CreateSpan(ref Unsafe.As<byte, float>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length);
+
+    private static float[] ToFloat(int[] labels)
+    {
+        var result = new float[labels.Length];
+        for (int i = 0; i < labels.Length; i++) result[i] = labels[i];
+        return result;
+    }
+
+    private static string FormatLogs(List<KeyValuePair<string, double>> logs)
+    {
+        var parts = new string[logs.Count];
+        for (int i = 0; i < logs.Count; i++) parts[i] = $"{logs[i].Key}: {logs[i].Value.ToString("0.0000", CultureInfo.InvariantCulture)}";
+        return string.Join(" - ", parts);
+    }
+
+    private static string FormatStepTime(TimeSpan perStep) =>
+        perStep.TotalMilliseconds >= 1 ? $"{perStep.TotalMilliseconds:0}ms/step" : $"{perStep.TotalMicroseconds:0}us/step";
+
+    private static void ThrowWrongLength(int actual, int expected, string argument) =>
+        throw new ArgumentException($"Expected {expected} values in '{argument}'; got {actual}.", argument);
+}

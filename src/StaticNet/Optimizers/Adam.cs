@@ -1,0 +1,80 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace StaticNet;
+
+/// <summary>
+/// Adam, exactly as Keras computes it: with t the step number,
+/// α = lr·√(1−β₂ᵗ)/(1−β₁ᵗ); m += (g − m)(1 − β₁); v += (g² − v)(1 − β₂); w −= α·m/(√v + ε).
+/// </summary>
+public sealed class Adam : Optimizer
+{
+    private float[] _m = Array.Empty<float>();
+    private float[] _v = Array.Empty<float>();
+
+    /// <summary>Creates the optimizer; the defaults are Keras's (0.001, 0.9, 0.999, 1e-7).</summary>
+    public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f) : base(learningRate)
+    {
+        CheckRange(beta1, 0f, 1f, nameof(beta1));
+        CheckRange(beta2, 0f, 1f, nameof(beta2));
+        CheckRange(epsilon, 0f, float.MaxValue, nameof(epsilon), minExclusive: true);
+        if (beta1 >= 1f || beta2 >= 1f)
+            throw new ArgumentOutOfRangeException(beta1 >= 1f ? nameof(beta1) : nameof(beta2), "The decay rates must be below 1.");
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+    }
+
+    /// <summary>Decay rate of the first-moment estimate.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>Decay rate of the second-moment estimate.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>Added to √v for numerical stability.</summary>
+    public float Epsilon { get; }
+
+    private protected override void BuildState(int parameterCount)
+    {
+        _m = new float[parameterCount];
+        _v = new float[parameterCount];
+    }
+
+    private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    {
+        // Bias corrections in double: β^t for large t is tiny, and float powers drift.
+        float alpha = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
+        float c1 = 1 - Beta1, c2 = 1 - Beta2, eps = Epsilon;
+        int n = parameters.Length, i = 0;
+        ref float w = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float m = ref MemoryMarshal.GetArrayDataReference(_m);
+        ref float v = ref MemoryMarshal.GetArrayDataReference(_v);
+        var alphaV = Vector256.Create(alpha);
+        var c1V = Vector256.Create(c1);
+        var c2V = Vector256.Create(c2);
+        var epsV = Vector256.Create(eps);
+        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+        {
+            var gv = Vector256.LoadUnsafe(ref g, (nuint)i);
+            var mv = Vector256.LoadUnsafe(ref m, (nuint)i);
+            var vv = Vector256.LoadUnsafe(ref v, (nuint)i);
+            mv += (gv - mv) * c1V;
+            vv += (gv * gv - vv) * c2V;
+            mv.StoreUnsafe(ref m, (nuint)i);
+            vv.StoreUnsafe(ref v, (nuint)i);
+            (Vector256.LoadUnsafe(ref w, (nuint)i) - alphaV * mv / (Vector256.Sqrt(vv) + epsV)).StoreUnsafe(ref w, (nuint)i);
+        }
+        for (; i < n; i++)
+        {
+            float gi = Unsafe.Add(ref g, i);
+            ref float mi = ref Unsafe.Add(ref m, i);
+            ref float vi = ref Unsafe.Add(ref v, i);
+            mi += (gi - mi) * c1;
+            vi += (gi * gi - vi) * c2;
+            Unsafe.Add(ref w, i) -= alpha * mi / (MathF.Sqrt(vi) + eps);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace StaticNet;
+
+/// <summary>
+/// Stochastic gradient descent with optional momentum and Nesterov momentum, as Keras's
+/// <c>SGD</c>: v = momentum·v − lr·g; w += v (Nesterov: w += momentum·v − lr·g).
+/// </summary>
+public sealed class Sgd : Optimizer
+{
+    private float[] _velocity = Array.Empty<float>();
+
+    /// <summary>Creates the optimizer with Keras's defaults (learning rate 0.01, no momentum).</summary>
+    public Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false) : base(learningRate)
+    {
+        CheckRange(momentum, 0f, 1f, nameof(momentum));
+        Momentum = momentum;
+        Nesterov = nesterov;
+    }
+
+    /// <summary>The momentum factor in [0, 1].</summary>
+    public float Momentum { get; }
+
+    /// <summary>Whether the Nesterov form is used.</summary>
+    public bool Nesterov { get; }
+
+    private protected override void BuildState(int parameterCount) =>
+        _velocity = Momentum == 0 ? Array.Empty<float>() : new float[parameterCount];
+
+    private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    {
+        float lr = LearningRate;
+        int n = parameters.Length, i = 0;
+        ref float w = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        if (Momentum == 0)
+        {
+            var lrv = Vector256.Create(lr);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                (Vector256.LoadUnsafe(ref w, (nuint)i) - lrv * Vector256.LoadUnsafe(ref g, (nuint)i)).StoreUnsafe(ref w, (nuint)i);
+            for (; i < n; i++)
+                Unsafe.Add(ref w, i) -= lr * Unsafe.Add(ref g, i);
+            return;
+        }
+        float mu = Momentum;
+        ref float v = ref MemoryMarshal.GetArrayDataReference(_velocity);
+        var muv = Vector256.Create(mu);
+        var lrv2 = Vector256.Create(lr);
+        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+        {
+            var gv = Vector256.LoadUnsafe(ref g, (nuint)i);
+            var vv = muv * Vector256.LoadUnsafe(ref v, (nuint)i) - lrv2 * gv;
+            vv.StoreUnsafe(ref v, (nuint)i);
+            var wv = Vector256.LoadUnsafe(ref w, (nuint)i);
+            (Nesterov ? wv + (muv * vv - lrv2 * gv) : wv + vv).StoreUnsafe(ref w, (nuint)i);
+        }
+        for (; i < n; i++)
+        {
+            float gi = Unsafe.Add(ref g, i);
+            float vi = mu * Unsafe.Add(ref v, i) - lr * gi;
+            Unsafe.Add(ref v, i) = vi;
+            Unsafe.Add(ref w, i) += Nesterov ? mu * vi - lr * gi : vi;
+        }
+    }
+}
