@@ -1,0 +1,68 @@
+using Microsoft.CodeAnalysis;
+
+namespace StaticNet.Generator;
+
+/// <summary>Every diagnostic the generator reports, in one table. IDs are stable: never reuse one.</summary>
+internal static class Diagnostics
+{
+    private const string Category = "StaticNet";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NotPartial = Error("SN0001",
+        "Network class must be partial",
+        "The class '{0}' has [Network] but is not declared partial; add the partial modifier so that StaticNet can generate its code");
+
+    public static readonly DiagnosticDescriptor TooFewSizes = Error("SN0002",
+        "Network needs at least two layer sizes",
+        "[Network] needs at least two layer sizes (the input size and the output size); got {0}");
+
+    public static readonly DiagnosticDescriptor NonPositiveSize = Error("SN0003",
+        "Layer size must be positive",
+        "Layer size {0} of [Network] is {1}; every size must be at least 1");
+
+    public static readonly DiagnosticDescriptor WrongActivationCount = Error("SN0004",
+        "Wrong number of activations",
+        "Activations has {1} entries but the network has {0} dense layers; give one activation per layer after the input");
+
+    public static readonly DiagnosticDescriptor SoftmaxOnHiddenLayer = Error("SN0005",
+        "Softmax on a hidden layer",
+        "Layer {0} is a hidden layer and cannot use Softmax; Softmax is supported on the output layer only");
+
+    public static readonly DiagnosticDescriptor SoftmaxOnSingleOutput = Error("SN0006",
+        "Softmax on a one-unit output",
+        "Softmax over a single output unit always gives 1; use Activation.Sigmoid for a binary output");
+
+    public static readonly DiagnosticDescriptor GenericType = Error("SN0007",
+        "Network class cannot be generic or nested in a generic type",
+        "'{0}' is generic; [Network] classes and the types that contain them cannot have type parameters");
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error("SN0008",
+        "Containing type must be partial",
+        "The type '{0}' contains the [Network] class '{1}' but is not declared partial; add the partial modifier to it");
+
+    public static readonly DiagnosticDescriptor NameClash = Error("SN0009",
+        "Member name clashes with generated code",
+        "'{0}' declares {1}, which StaticNet generates for [Network] classes; rename or remove it");
+
+    public static readonly DiagnosticDescriptor UnsupportedTypeKind = Error("SN0010",
+        "Unsupported kind of network class",
+        "'{0}' cannot be a [Network] class: {1}");
+
+    public static readonly DiagnosticDescriptor ConflictingActivations = Error("SN0011",
+        "Conflicting activation settings",
+        "Activations lists every layer's activation and cannot be combined with {0}; use one or the other");
+
+    public static readonly DiagnosticDescriptor InvalidLeakySlope = Error("SN0012",
+        "Invalid leaky ReLU slope",
+        "LeakyReluSlope must be a finite number of at least 0; got {0}");
+
+    public static readonly DiagnosticDescriptor UndefinedActivation = Error("SN0013",
+        "Undefined activation",
+        "{0} is {1}, which is not a member of StaticNet.Activation");
+
+    public static readonly DiagnosticDescriptor TooManyParameters = Error("SN0014",
+        "Network too large",
+        "The network has {0} parameters; at most {1} fit in one buffer");
+}

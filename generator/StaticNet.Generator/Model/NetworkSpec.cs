@@ -1,0 +1,55 @@
+using System;
+
+namespace StaticNet.Generator.Model;
+
+/// <summary>
+/// Everything the emitter needs about one <c>[Network]</c> class, as plain values: no symbols,
+/// syntax nodes or compilations, so that equal inputs give equal models and cached output.
+/// </summary>
+/// <param name="Namespace">The containing namespace, or null for the global namespace.</param>
+/// <param name="ClassName">The class's name as written (escaped if it is a keyword).</param>
+/// <param name="ContainingTypes">Enclosing types, outermost first.</param>
+/// <param name="Sizes">The input size, then each dense layer's size.</param>
+/// <param name="Activations">One per dense layer.</param>
+/// <param name="LeakyReluSlope">The slope of leaky ReLU for negative inputs.</param>
+internal sealed record NetworkSpec(
+    string? Namespace,
+    string ClassName,
+    EquatableArray<ContainingType> ContainingTypes,
+    EquatableArray<int> Sizes,
+    EquatableArray<ActivationKind> Activations,
+    float LeakyReluSlope)
+{
+    /// <summary>A file name unique per class: namespace, enclosing types and name.</summary>
+    public string HintName
+    {
+        get
+        {
+            var name = new System.Text.StringBuilder();
+            if (Namespace is not null) name.Append(Namespace).Append('.');
+            foreach (var type in ContainingTypes) name.Append(type.Name).Append('.');
+            name.Append(ClassName).Append(".g.cs");
+            return name.ToString().Replace("@", "");
+        }
+    }
+}
+
+/// <summary>An enclosing type's declaration keyword (<c>class</c>, <c>record struct</c>, ...) and name.</summary>
+internal sealed record ContainingType(string Keyword, string Name);
+
+/// <summary>
+/// Mirrors <c>StaticNet.Activation</c> (same values): the generator cannot reference the runtime
+/// assembly, so it reads the attribute's enum arguments as integers.
+/// </summary>
+internal enum ActivationKind
+{
+    Linear = 0,
+    Sigmoid = 1,
+    Tanh = 2,
+    Relu = 3,
+    LeakyRelu = 4,
+    Softmax = 5,
+}
+
+/// <summary>The parser's answer for one attribute: a model to emit (null when there were errors) and diagnostics.</summary>
+internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
