@@ -145,7 +145,7 @@ public static class Idx
             long? available = null;
             if (!compressed && data.CanSeek)
                 available = Math.Max(0, data.Length - data.Position);
-            return ReadData(data, description, byteCount, available);
+            return ReadData(data, description, byteCount, available, compressed);
         }
         finally
         {
@@ -243,10 +243,10 @@ public static class Idx
     /// read (or up to what a seekable stream really holds), so a lying header cannot force a huge
     /// allocation.
     /// </summary>
-    private static byte[] ReadData(Stream data, string description, long byteCount, long? available)
+    private static byte[] ReadData(Stream data, string description, long byteCount, long? available, bool compressed)
     {
         if (available is long remaining && remaining < byteCount)
-            throw TruncatedData(description, byteCount, remaining);
+            throw TruncatedData(description, byteCount, remaining, compressed: false);
 
         int expected = (int)byteCount; // CheckSizes bounds it by Array.MaxLength.
         byte[] buffer = Allocate(available is null ? Math.Min(expected, FirstChunkBytes) : expected, description);
@@ -256,7 +256,7 @@ public static class Idx
             int read = ReadAll(data, buffer.AsSpan(filled), description);
             filled += read;
             if (filled == expected) return buffer;
-            if (filled < buffer.Length) throw TruncatedData(description, expected, filled);
+            if (filled < buffer.Length) throw TruncatedData(description, expected, filled, compressed);
 
             var larger = Allocate((int)Math.Min(expected, 2L * buffer.Length), description);
             buffer.AsSpan().CopyTo(larger);
@@ -303,8 +303,9 @@ public static class Idx
         new($"{description}: truncated header: expected {expected} bytes, found {found}" +
             (found == 0 ? " (the data is empty)." : "."));
 
-    private static InvalidDataException TruncatedData(string description, long expected, long found) =>
-        new($"{description}: truncated data: the header announces {expected} bytes, found {found}.");
+    private static InvalidDataException TruncatedData(string description, long expected, long found, bool compressed) =>
+        new($"{description}: truncated data: the header announces {expected} bytes, found {found}" +
+            (compressed ? " (counted after decompression)." : "."));
 
     /// <summary>
     /// Gives back the bytes already read to sniff the format, for streams that cannot seek
