@@ -1,34 +1,68 @@
 using System;
 using BenchmarkDotNet.Attributes;
-using StaticNet;
+using StaticNet.Benchmarks.Baseline;
 
 namespace StaticNet.Benchmarks;
 
-/// <summary>One-sample prediction of the course's networks. Baselines and the roofline come with the performance work.</summary>
+/// <summary>Predict one sample: StaticNet's generated code against the plain C# MLP.</summary>
 [MemoryDiagnoser]
-public class PredictBenchmarks
+[Config(typeof(MicroConfig))]
+[GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory), CategoriesColumn]
+public class PredictOne
 {
     private readonly DigitNet _digit = new(seed: 1);
     private readonly MnistNet _mnist = new(seed: 1);
+    private readonly PlainMlp _plainDigit = new([784, 25, 15, 1], [PlainMlp.Act.Sigmoid, PlainMlp.Act.Sigmoid, PlainMlp.Act.Sigmoid], 1);
+    private readonly PlainMlp _plainMnist = new([784, 128, 64, 10], [PlainMlp.Act.Relu, PlainMlp.Act.Relu, PlainMlp.Act.Softmax], 1);
     private readonly float[] _input = new float[784];
     private readonly float[] _output = new float[10];
 
     [GlobalSetup]
     public void Setup()
     {
-        var rng = new Random(7);
-        for (int i = 0; i < _input.Length; i++) _input[i] = (float)rng.NextDouble();
+        for (int k = 0; k < 784; k++) _input[k] = Workloads.Mnist.TestImages[0, k];
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("784-25-15-1")]
+    public float Plain_784_25_15_1() => _plainDigit.Forward(_input)[0];
+
+    [Benchmark, BenchmarkCategory("784-25-15-1")]
+    public float StaticNet_784_25_15_1()
+    {
+        _digit.Predict(_input, _output.AsSpan(0, 1));
+        return _output[0];
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("784-128-64-10")]
+    public float Plain_784_128_64_10() => _plainMnist.Forward(_input)[0];
+
+    [Benchmark, BenchmarkCategory("784-128-64-10")]
+    public float StaticNet_784_128_64_10()
+    {
+        _mnist.Predict(_input, _output);
+        return _output[0];
+    }
+}
+
+/// <summary>Predict the 10,000 bundled test digits in one call, 784-128-64-10.</summary>
+[MemoryDiagnoser]
+[Config(typeof(MicroConfig))]
+public class PredictBatch
+{
+    private readonly MnistNet _mnist = new(seed: 1);
+    private readonly PlainMlp _plain = new([784, 128, 64, 10], [PlainMlp.Act.Relu, PlainMlp.Act.Relu, PlainMlp.Act.Softmax], 1);
+    private float[] _inputs = [];
+    private readonly float[] _outputs = new float[10_000 * 10];
+
+    [GlobalSetup]
+    public void Setup() => _inputs = Workloads.Flat(Workloads.Mnist.TestImages);
+
+    [Benchmark(Baseline = true)]
+    public void Plain_10000()
+    {
+        for (int s = 0; s < 10_000; s++) _plain.Forward(_inputs.AsSpan(s * 784, 784)).CopyTo(_outputs, s * 10);
     }
 
     [Benchmark]
-    public void Digit_784_25_15_1() => _digit.Predict(_input, _output.AsSpan(0, 1));
-
-    [Benchmark]
-    public void Mnist_784_128_64_10() => _mnist.Predict(_input, _output);
+    public void StaticNet_10000() => _mnist.PredictBatch(_inputs, _outputs);
 }
-
-[Network(784, 25, 15, 1, Activation = Activation.Sigmoid)]
-public partial class DigitNet;
-
-[Network(784, 128, 64, 10, Hidden = Activation.Relu, Output = Activation.Softmax)]
-public partial class MnistNet;

@@ -1,4 +1,35 @@
+using System;
+using System.Linq;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
-// Runs the benchmarks chosen on the command line, e.g. `--filter *Predict*`.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+namespace StaticNet.Benchmarks;
+
+public static class Program
+{
+    /// <summary>Set by <c>--quick</c>: fewer iterations, so the whole suite finishes in about three minutes.</summary>
+    public static bool Quick { get; private set; }
+
+    public static void Main(string[] args)
+    {
+        Quick = args.Contains("--quick");
+        string[] rest = args.Where(a => a != "--quick").ToArray();
+        if (rest.Length == 0) rest = ["--filter", "*"];
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
+    }
+}
+
+/// <summary>Microsecond-to-millisecond benchmarks: BenchmarkDotNet's usual statistics (ShortRun when quick).</summary>
+public sealed class MicroConfig : ManualConfig
+{
+    public MicroConfig() => AddJob(Program.Quick ? Job.ShortRun : Job.Default);
+}
+
+/// <summary>Benchmarks of seconds: each invocation measured on its own (Monitoring), one warm-up.</summary>
+public sealed class MacroConfig : ManualConfig
+{
+    public MacroConfig() => AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring)
+        .WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(Program.Quick ? 3 : 10));
+}

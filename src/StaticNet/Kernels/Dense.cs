@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace StaticNet.Kernels;
 
@@ -29,8 +30,11 @@ public static class Dense
         ref float b = ref MemoryMarshal.GetReference(bias);
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
-        for (int j = 0; j < nOut; j++)
-            Unsafe.Add(ref yr, j) = Simd.Dot(ref Unsafe.Add(ref w, j * nIn), ref xr, nIn) + Unsafe.Add(ref b, j);
+        if (Vector512.IsHardwareAccelerated && nIn >= Vector512<float>.Count)
+            Tiled.ForwardOne<TIn, TOut>(ref w, ref b, ref xr, ref yr);
+        else
+            for (int j = 0; j < nOut; j++)
+                Unsafe.Add(ref yr, j) = Simd.Dot(ref Unsafe.Add(ref w, j * nIn), ref xr, nIn) + Unsafe.Add(ref b, j);
         TAct.Apply(y.Slice(0, nOut));
     }
 
@@ -48,6 +52,12 @@ public static class Dense
         ref float b = ref MemoryMarshal.GetReference(bias);
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated && nIn >= Vector512<float>.Count)
+        {
+            Tiled.Forward<TIn, TOut>(ref w, ref b, ref xr, ref yr, count);
+            TAct.Apply(y.Slice(0, count * nOut));
+            return;
+        }
         for (int s = 0; s < count; s++)
         {
             ref float xs = ref Unsafe.Add(ref xr, s * nIn);
@@ -76,6 +86,14 @@ public static class Dense
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float gw = ref MemoryMarshal.GetReference(weightGradients);
         ref float gb = ref MemoryMarshal.GetReference(biasGradients);
+        if (Vector512.IsHardwareAccelerated && nIn >= Vector512<float>.Count)
+        {
+            Tiled.WeightGradients<TIn, TOut>(ref d, ref xr, ref gw, count);
+            biasGradients.Slice(0, nOut).Clear();
+            for (int s = 0; s < count; s++)
+                Simd.Axpy(1f, ref Unsafe.Add(ref d, s * nOut), ref gb, nOut);
+            return;
+        }
         weightGradients.Slice(0, nIn * nOut).Clear();
         for (int j = 0; j < nOut; j++)
         {
@@ -108,14 +126,21 @@ public static class Dense
         ref float w = ref MemoryMarshal.GetReference(weights);
         ref float d = ref MemoryMarshal.GetReference(delta);
         ref float pd = ref MemoryMarshal.GetReference(previousDelta);
-        previousDelta.Slice(0, count * nIn).Clear();
-        for (int s = 0; s < count; s++)
+        if (Vector512.IsHardwareAccelerated && nIn >= Vector512<float>.Count)
         {
-            ref float row = ref Unsafe.Add(ref pd, s * nIn);
-            for (int j = 0; j < nOut; j++)
+            Tiled.InputGradients<TIn, TOut>(ref w, ref d, ref pd, count);
+        }
+        else
+        {
+            previousDelta.Slice(0, count * nIn).Clear();
+            for (int s = 0; s < count; s++)
             {
-                float ds = Unsafe.Add(ref d, s * nOut + j);
-                if (ds != 0) Simd.Axpy(ds, ref Unsafe.Add(ref w, j * nIn), ref row, nIn);
+                ref float row = ref Unsafe.Add(ref pd, s * nIn);
+                for (int j = 0; j < nOut; j++)
+                {
+                    float ds = Unsafe.Add(ref d, s * nOut + j);
+                    if (ds != 0) Simd.Axpy(ds, ref Unsafe.Add(ref w, j * nIn), ref row, nIn);
+                }
             }
         }
         TPrevAct.MultiplyDerivative(previousOutputs.Slice(0, count * nIn), previousDelta.Slice(0, count * nIn));

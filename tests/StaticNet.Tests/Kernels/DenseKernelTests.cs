@@ -1,0 +1,108 @@
+using System;
+using StaticNet.Kernels;
+using Xunit;
+
+namespace StaticNet.Tests.Kernels;
+
+/// <summary>
+/// The dense kernels against a plain double-precision reference, over sizes that exercise every
+/// path: register tiles, partial tiles of samples and outputs, input sizes that are and are not
+/// multiples of the vector width, and sizes below it (the scalar path).
+/// </summary>
+public class DenseKernelTests
+{
+    public readonly struct N1 : IConstant { public static int Value => 1; }
+    public readonly struct N3 : IConstant { public static int Value => 3; }
+    public readonly struct N7 : IConstant { public static int Value => 7; }
+    public readonly struct N16 : IConstant { public static int Value => 16; }
+    public readonly struct N25 : IConstant { public static int Value => 25; }
+    public readonly struct N64 : IConstant { public static int Value => 64; }
+    public readonly struct N100 : IConstant { public static int Value => 100; }
+    public readonly struct N129 : IConstant { public static int Value => 129; }
+
+    public static TheoryData<int> Counts => new() { 1, 3, 4, 5, 9, 32 };
+
+    [Theory, MemberData(nameof(Counts))]
+    public void AllKernels_MatchReference(int count)
+    {
+        Check<N16, N3>(count); Check<N25, N1>(count); Check<N25, N7>(count); Check<N64, N16>(count);
+        Check<N100, N25>(count); Check<N129, N7>(count); Check<N7, N3>(count); Check<N3, N16>(count);
+        Check<N129, N129>(count);
+    }
+
+    private static void Check<TIn, TOut>(int count) where TIn : IConstant where TOut : IConstant
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        var rng = new Random(nIn * 1000 + nOut * 10 + count);
+        float[] w = Random(rng, nIn * nOut), b = Random(rng, nOut), x = Random(rng, count * nIn), d = Random(rng, count * nOut);
+
+        // Forward, batch and one sample.
+        var y = new float[count * nOut];
+        Dense.ForwardBatch<TIn, TOut, Linear>(w, b, x, y, count);
+        var one = new float[nOut];
+        for (int s = 0; s < count; s++)
+        {
+            Dense.Forward<TIn, TOut, Linear>(w, b, x.AsSpan(s * nIn, nIn), one);
+            for (int j = 0; j < nOut; j++)
+            {
+                double expected = b[j];
+                for (int k = 0; k < nIn; k++) expected += (double)w[j * nIn + k] * x[s * nIn + k];
+                AssertClose(expected, y[s * nOut + j], $"forward [{nIn}x{nOut}] sample {s} output {j}");
+                AssertClose(expected, one[j], $"forward one [{nIn}x{nOut}] sample {s} output {j}");
+            }
+        }
+
+        // Parameter gradients: dW = Δᵀ X, db = Σ Δ (filled with garbage first: they must be overwritten).
+        var dw = new float[nIn * nOut];
+        var db = new float[nOut];
+        Array.Fill(dw, 99f);
+        Array.Fill(db, 99f);
+        Dense.ParameterGradients<TIn, TOut>(d, x, count, dw, db);
+        for (int j = 0; j < nOut; j++)
+        {
+            double bias = 0;
+            for (int s = 0; s < count; s++) bias += d[s * nOut + j];
+            AssertClose(bias, db[j], $"db [{nIn}x{nOut}] {j}");
+            for (int k = 0; k < nIn; k++)
+            {
+                double expected = 0;
+                for (int s = 0; s < count; s++) expected += (double)d[s * nOut + j] * x[s * nIn + k];
+                AssertClose(expected, dw[j * nIn + k], $"dW [{nIn}x{nOut}] ({j},{k})");
+            }
+        }
+
+        // Input gradients through a linear previous layer: dX = Δ W.
+        var dx = new float[count * nIn];
+        Array.Fill(dx, 99f);
+        Dense.InputGradients<TIn, TOut, Linear>(w, d, x, count, dx);
+        for (int s = 0; s < count; s++)
+            for (int k = 0; k < nIn; k++)
+            {
+                double expected = 0;
+                for (int j = 0; j < nOut; j++) expected += (double)d[s * nOut + j] * w[j * nIn + k];
+                AssertClose(expected, dx[s * nIn + k], $"dX [{nIn}x{nOut}] ({s},{k})");
+            }
+    }
+
+    [Fact]
+    public void Kernels_RejectShortSpans()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            Dense.ForwardBatch<N16, N3, Linear>(new float[48], new float[3], new float[16 * 2 - 1], new float[6], 2));
+        Assert.Contains("31", ex.Message);
+        Assert.Contains("32", ex.Message);
+    }
+
+    private static float[] Random(Random rng, int n)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float)(rng.NextDouble() * 2 - 1);
+        return a;
+    }
+
+    private static void AssertClose(double expected, float actual, string what)
+    {
+        if (Math.Abs(expected - actual) > 1e-4 * (1 + Math.Abs(expected)))
+            Assert.Fail($"{what}: expected {expected}, got {actual}");
+    }
+}
