@@ -50,9 +50,9 @@ internal static class Diagnostics
         "Unsupported kind of network class",
         "'{0}' cannot be a [Network] class: {1}");
 
-    public static readonly DiagnosticDescriptor ConflictingActivations = Error("SN0011",
-        "Conflicting activation settings",
-        "Activations lists every layer's activation and cannot be combined with {0}; use one or the other");
+    public static readonly DiagnosticDescriptor ConflictingSettings = Error("SN0011",
+        "Conflicting settings",
+        "{0} sets every layer and cannot be combined with {1}; use one or the other");
 
     public static readonly DiagnosticDescriptor InvalidLeakySlope = Error("SN0012",
         "Invalid leaky ReLU slope",
@@ -61,6 +61,14 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor UndefinedActivation = Error("SN0013",
         "Undefined activation",
         "{0} is {1}, which is not a member of StaticNet.Activation");
+
+    public static readonly DiagnosticDescriptor InvalidRate = Error("SN0015",
+        "Invalid dropout rate or L2 factor",
+        "{0} is {1}; {2}");
+
+    public static readonly DiagnosticDescriptor WrongPerLayerCount = Error("SN0016",
+        "Wrong number of per-layer values",
+        "{0} has {1} entries but the network has {2} {3}; give one per {4}");
 
     public static readonly DiagnosticDescriptor TooManyParameters = Error("SN0014",
         "Network too large",

@@ -47,4 +47,23 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>The slope for negative inputs of <see cref="StaticNet.Activation.LeakyRelu"/>; 0.2 by default.</summary>
     public float LeakyReluSlope { get; set; } = 0.2f;
+
+    /// <summary>
+    /// The dropout rate after every hidden layer, in [0, 1): during training each hidden output is
+    /// zeroed with this probability and the rest scaled by 1 / (1 − rate), as Keras's <c>Dropout</c>
+    /// layer does; prediction and evaluation use every unit. 0 (the default) means no dropout.
+    /// </summary>
+    public float Dropout { get; set; }
+
+    /// <summary>One dropout rate per hidden layer (one fewer than the dense layers); cannot be combined with <see cref="Dropout"/>.</summary>
+    public float[]? DropoutPerLayer { get; set; }
+
+    /// <summary>
+    /// L2 regularization of every dense layer's weights (not biases): the loss gains
+    /// factor · Σ w², as Keras's <c>kernel_regularizer=L2(factor)</c>. 0 (the default) means none.
+    /// </summary>
+    public float L2 { get; set; }
+
+    /// <summary>One L2 factor per dense layer; cannot be combined with <see cref="L2"/>.</summary>
+    public float[]? L2PerLayer { get; set; }
 }

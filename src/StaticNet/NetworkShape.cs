@@ -19,9 +19,17 @@ public sealed class NetworkShape : IEquatable<NetworkShape>
     private readonly int[] _sizes;
     private readonly Activation[] _activations;
     private readonly int[] _weightOffsets;
+    private readonly float[] _dropout;
+    private readonly float[] _l2;
+    private readonly int[] _activationOffsets;
 
     /// <summary>Creates a shape; validates the same rules the generator's diagnostics enforce.</summary>
-    public NetworkShape(int[] layerSizes, Activation[] activations, float leakyReluSlope = 0.2f)
+    /// <param name="layerSizes">The input size, then each dense layer's size.</param>
+    /// <param name="activations">One activation per dense layer.</param>
+    /// <param name="leakyReluSlope">Leaky ReLU's negative-side slope.</param>
+    /// <param name="dropoutRates">One dropout rate per dense layer (the output layer's must be 0), or null for none.</param>
+    /// <param name="l2">One L2 factor per dense layer, or null for none.</param>
+    public NetworkShape(int[] layerSizes, Activation[] activations, float leakyReluSlope = 0.2f, float[]? dropoutRates = null, float[]? l2 = null)
     {
         ArgumentNullException.ThrowIfNull(layerSizes);
         ArgumentNullException.ThrowIfNull(activations);
@@ -35,6 +43,13 @@ public sealed class NetworkShape : IEquatable<NetworkShape>
         _sizes = (int[])layerSizes.Clone();
         _activations = (Activation[])activations.Clone();
         _weightOffsets = new int[activations.Length];
+        _activationOffsets = new int[activations.Length];
+        _dropout = dropoutRates is null ? new float[activations.Length] : (float[])dropoutRates.Clone();
+        _l2 = l2 is null ? new float[activations.Length] : (float[])l2.Clone();
+        if (_dropout.Length != activations.Length)
+            throw new ArgumentException($"Expected {activations.Length} dropout rates (one per dense layer); got {_dropout.Length}.", nameof(dropoutRates));
+        if (_l2.Length != activations.Length)
+            throw new ArgumentException($"Expected {activations.Length} L2 factors (one per dense layer); got {_l2.Length}.", nameof(l2));
         long offset = 0;
         int maxHidden = 0;
         for (int l = 0; l < _activations.Length; l++)
@@ -49,10 +64,18 @@ public sealed class NetworkShape : IEquatable<NetworkShape>
                 throw new ArgumentException($"Softmax is only supported on the output layer; layer {l + 1} is hidden.", nameof(activations));
             if (_activations[l] == Activation.Softmax && fanOut == 1)
                 throw new ArgumentException("Softmax over a single output unit is always 1; use Sigmoid.", nameof(activations));
+            if (!(_dropout[l] >= 0 && _dropout[l] < 1) || (isOutput && _dropout[l] != 0))
+                throw new ArgumentException($"Dropout rate {l} must be in [0, 1) on hidden layers and 0 on the output layer; got {_dropout[l]}.", nameof(dropoutRates));
+            if (!(float.IsFinite(_l2[l]) && _l2[l] >= 0))
+                throw new ArgumentException($"L2 factor {l} must be a finite number >= 0; got {_l2[l]}.", nameof(l2));
             _weightOffsets[l] = checked((int)offset);
             offset += (long)fanIn * fanOut + fanOut;
             if (!isOutput) maxHidden = Math.Max(maxHidden, fanOut);
-            ActivationsPerSample = checked(ActivationsPerSample + fanOut);
+            // A layer with dropout keeps three blocks: its outputs, the dropped outputs and the mask.
+            _activationOffsets[l] = ActivationsPerSample;
+            ActivationsPerSample = checked(ActivationsPerSample + fanOut * (_dropout[l] > 0 ? 3 : 1));
+            HasDropout |= _dropout[l] > 0;
+            HasL2 |= _l2[l] > 0;
         }
         if (offset > Array.MaxLength)
             throw new ArgumentException($"The network has {offset} parameters; at most {Array.MaxLength} fit in one buffer.", nameof(layerSizes));
@@ -85,7 +108,26 @@ public sealed class NetworkShape : IEquatable<NetworkShape>
     /// <summary>The negative-side slope of <see cref="Activation.LeakyRelu"/>.</summary>
     public float LeakyReluSlope { get; }
 
-    /// <summary>Sum of the dense layers' sizes: the activations one sample keeps during training.</summary>
+    /// <summary>Whether any hidden layer has dropout.</summary>
+    public bool HasDropout { get; }
+
+    /// <summary>Whether any layer has L2 regularization.</summary>
+    public bool HasL2 { get; }
+
+    /// <summary>The dropout rate after dense layer <paramref name="layer"/> (0 for none).</summary>
+    public float DropoutRate(int layer) => _dropout[layer];
+
+    /// <summary>The L2 factor of dense layer <paramref name="layer"/>'s weights (0 for none).</summary>
+    public float L2(int layer) => _l2[layer];
+
+    /// <summary>
+    /// Where dense layer <paramref name="layer"/>'s outputs start in the training activations, per
+    /// sample (multiply by the batch size). A layer with dropout is followed by its dropped outputs
+    /// and its mask, each as large; the output layer's block comes last.
+    /// </summary>
+    public int ActivationOffset(int layer) => _activationOffsets[layer];
+
+    /// <summary>Values one sample keeps during training: each dense layer's outputs (three blocks for a layer with dropout).</summary>
     public int ActivationsPerSample { get; }
 
     /// <summary>The widest hidden layer (0 when there is none).</summary>
@@ -108,14 +150,18 @@ public sealed class NetworkShape : IEquatable<NetworkShape>
     {
         var parts = new List<string> { _sizes[0].ToString(CultureInfo.InvariantCulture) };
         for (int l = 0; l < _activations.Length; l++)
+        {
             parts.Add($"{_sizes[l + 1].ToString(CultureInfo.InvariantCulture)}({_activations[l].ToString().ToLowerInvariant()})");
+            if (_dropout[l] > 0) parts[^1] += $"+dropout({_dropout[l].ToString(CultureInfo.InvariantCulture)})";
+        }
         return string.Join("-", parts);
     }
 
     /// <inheritdoc/>
     public bool Equals(NetworkShape? other) =>
         other is not null && _sizes.AsSpan().SequenceEqual(other._sizes) &&
-        _activations.SequenceEqual(other._activations) && LeakyReluSlope.Equals(other.LeakyReluSlope);
+        _activations.SequenceEqual(other._activations) && LeakyReluSlope.Equals(other.LeakyReluSlope) &&
+        _dropout.AsSpan().SequenceEqual(other._dropout) && _l2.AsSpan().SequenceEqual(other._l2);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as NetworkShape);

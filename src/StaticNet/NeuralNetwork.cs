@@ -89,20 +89,47 @@ public abstract partial class NeuralNetwork
 
     /// <summary>
     /// Forward pass for <paramref name="count"/> row-major samples. Writes every dense layer's
-    /// outputs to <paramref name="activations"/> (layer by layer, each block count x size, the
-    /// output layer last) and the output layer's weighted sums to <paramref name="outputLogits"/>.
+    /// outputs to <paramref name="activations"/> (layer by layer, each block count x size, see
+    /// <see cref="NetworkShape.ActivationOffset"/>; the output layer last) and the output layer's
+    /// weighted sums to <paramref name="outputLogits"/>. A non-zero <paramref name="dropoutKey"/>
+    /// means training: dropout layers draw their masks from it.
     /// </summary>
     protected abstract void ForwardBatch(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int count,
-        Span<float> activations, Span<float> outputLogits);
+        Span<float> activations, Span<float> outputLogits, ulong dropoutKey = 0);
 
     /// <summary>
     /// Backward pass: from <paramref name="outputDelta"/> (dLoss/dz of the output layer, count x
     /// outputs) and the activations of <see cref="ForwardBatch"/>, overwrites
     /// <paramref name="gradients"/> with dLoss/dparameters. <paramref name="scratch"/> holds
-    /// 2 x count x the widest hidden layer.
+    /// 2 x count x the widest hidden layer. <paramref name="dropoutKey"/> is the forward pass's.
     /// </summary>
     protected abstract void BackwardBatch(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int count,
-        ReadOnlySpan<float> activations, ReadOnlySpan<float> outputDelta, Span<float> scratch, Span<float> gradients);
+        ReadOnlySpan<float> activations, ReadOnlySpan<float> outputDelta, Span<float> scratch, Span<float> gradients, ulong dropoutKey = 0);
+
+    /// <summary>
+    /// Adds the L2 penalty's gradient (2·factor·w) to each regularized layer's weight gradients and
+    /// returns the penalty, factor·Σw² over those layers (0 without L2; Keras adds it to the loss).
+    /// Pass an empty span for the penalty alone.
+    /// </summary>
+    private protected double ApplyL2(Span<float> gradients)
+    {
+        if (!Shape.HasL2) return 0;
+        double penalty = 0;
+        for (int l = 0; l < Shape.LayerCount; l++)
+        {
+            float factor = Shape.L2(l);
+            if (factor == 0) continue;
+            int offset = Shape.WeightOffset(l), length = Shape.FanIn(l) * Shape.FanOut(l);
+            ReadOnlySpan<float> w = _parameters.AsSpan(offset, length);
+            penalty += factor * (double)System.Numerics.Tensors.TensorPrimitives.Dot(w, w);
+            if (!gradients.IsEmpty)
+            {
+                Span<float> g = gradients.Slice(offset, length);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(w, 2 * factor, g, g);
+            }
+        }
+        return penalty;
+    }
 
     /// <summary>Throws the library's standard message when a span has the wrong length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -123,15 +123,24 @@ internal static class Emitter
     private static void EmitForwardBatch(SourceWriter w, Net net)
     {
         w.Line("/// <inheritdoc/>");
-        w.Open($"protected override void ForwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, int count, {Span} activations, {Span} outputLogits)");
+        w.Open($"protected override void ForwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, int count, {Span} activations, {Span} outputLogits, ulong dropoutKey = 0)");
         EmitActivationSlices(w, net, Span);
         for (int l = 0; l < net.Layers; l++)
         {
-            string x = l == 0 ? "inputs" : $"a{l}";
+            string x = net.InputName(l);
             w.Line($"// {net.LayerComment(l)}");
             if (l < net.Layers - 1)
             {
                 w.Line($"{Kernels}.Dense.ForwardBatch<{net.SizeType(l)}, {net.SizeType(l + 1)}, {net.KernelType(l)}>({net.WeightSlice("parameters", l)}, {net.BiasSlice("parameters", l)}, {x}, a{l + 1}, count);");
+                if (net.HasDropout(l))
+                {
+                    // Training (a non-zero key) feeds the next layer the dropped outputs; inference the outputs.
+                    w.Line($"{ReadOnlySpan} {net.InputName(l + 1)} = a{l + 1};");
+                    w.Open("if (dropoutKey != 0)");
+                    w.Line($"{Kernels}.Dropout.Apply(a{l + 1}, a{l + 1}Dropped, m{l + 1}, {net.Literal(net.Dropout[l])}, {Kernels}.Dropout.LayerKey(dropoutKey, {l}));");
+                    w.Line($"{net.InputName(l + 1)} = a{l + 1}Dropped;");
+                    w.Close();
+                }
                 continue;
             }
             // The loss needs the output layer's weighted sums (logits) for a stable value and gradient.
@@ -150,8 +159,11 @@ internal static class Emitter
     private static void EmitBackwardBatch(SourceWriter w, Net net)
     {
         w.Line("/// <inheritdoc/>");
-        w.Open($"protected override void BackwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, int count, {ReadOnlySpan} activations, {ReadOnlySpan} outputDelta, {Span} scratch, {Span} gradients)");
+        w.Open($"protected override void BackwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, int count, {ReadOnlySpan} activations, {ReadOnlySpan} outputDelta, {Span} scratch, {Span} gradients, ulong dropoutKey = 0)");
         EmitActivationSlices(w, net, ReadOnlySpan, outputLayer: false);
+        for (int l = 0; l < net.Layers - 1; l++)
+            if (net.HasDropout(l))
+                w.Line($"{ReadOnlySpan} {net.InputName(l + 1)} = dropoutKey != 0 ? a{l + 1}Dropped : a{l + 1};");
         // Hidden layers' deltas alternate between the two halves of the scratch buffer.
         for (int l = net.Layers - 2; l >= 0; l--)
         {
@@ -162,11 +174,12 @@ internal static class Emitter
         for (int l = net.Layers - 1; l >= 0; l--)
         {
             string delta = l == net.Layers - 1 ? "outputDelta" : $"d{l + 1}";
-            string x = l == 0 ? "inputs" : $"a{l}";
             w.Line($"// {net.LayerComment(l)}{(l == net.Layers - 1 ? ": outputDelta is dLoss/dz from the loss" : "")}");
-            w.Line($"{Kernels}.Dense.ParameterGradients<{net.SizeType(l)}, {net.SizeType(l + 1)}>({delta}, {x}, count, {net.WeightSlice("gradients", l)}, {net.BiasSlice("gradients", l)});");
-            if (l > 0)
-                w.Line($"{Kernels}.Dense.InputGradients<{net.SizeType(l)}, {net.SizeType(l + 1)}, {net.KernelType(l - 1)}>({net.WeightSlice("parameters", l)}, {delta}, a{l}, count, d{l});");
+            w.Line($"{Kernels}.Dense.ParameterGradients<{net.SizeType(l)}, {net.SizeType(l + 1)}>({delta}, {net.InputName(l)}, count, {net.WeightSlice("gradients", l)}, {net.BiasSlice("gradients", l)});");
+            if (l == 0) continue;
+            w.Line($"{Kernels}.Dense.InputGradients<{net.SizeType(l)}, {net.SizeType(l + 1)}, {net.KernelType(l - 1)}>({net.WeightSlice("parameters", l)}, {delta}, a{l}, count, d{l});");
+            if (net.HasDropout(l - 1))
+                w.Line($"if (dropoutKey != 0) {Kernels}.Dropout.Backward(m{l}, d{l});");
         }
         w.Close();
         w.Line();
@@ -174,15 +187,20 @@ internal static class Emitter
 
     private static void EmitActivationSlices(SourceWriter w, Net net, string spanType, bool outputLayer = true)
     {
-        int offset = 0;
         int last = outputLayer ? net.Layers : net.Layers - 1;
         for (int l = 0; l < last; l++)
         {
-            string start = offset == 0 ? "0" : $"count * {offset}";
-            w.Line($"{spanType} a{l + 1} = activations.Slice({start}, count * {net.Sizes[l + 1]});");
-            offset += net.Sizes[l + 1];
+            int offset = net.ActivationOffset(l), size = net.Sizes[l + 1];
+            w.Line($"{spanType} a{l + 1} = activations.Slice({Scaled(offset)}, count * {size});");
+            if (net.HasDropout(l))
+            {
+                w.Line($"{spanType} a{l + 1}Dropped = activations.Slice({Scaled(offset + size)}, count * {size});");
+                w.Line($"{spanType} m{l + 1} = activations.Slice({Scaled(offset + 2 * size)}, count * {size});");
+            }
         }
     }
+
+    private static string Scaled(int perSample) => perSample == 0 ? "0" : $"count * {perSample}";
 
     private static void EmitLayout(SourceWriter w, Net net)
     {
@@ -193,7 +211,9 @@ internal static class Emitter
         w.Line($"public static readonly global::StaticNet.NetworkShape Shape = new global::StaticNet.NetworkShape(");
         w.Line($"    new int[] {{ {sizes} }},");
         w.Line($"    new global::StaticNet.Activation[] {{ {activations} }},");
-        w.Line($"    {net.SlopeLiteral});");
+        w.Line($"    {net.SlopeLiteral},");
+        w.Line($"    {net.FloatArray(net.Dropout)},");
+        w.Line($"    {net.FloatArray(net.L2)});");
         w.Line();
         w.Line("// Parameter offsets: per layer, weights [outputs x inputs] row-major, then biases.");
         for (int l = 0; l < net.Layers; l++)
@@ -218,7 +238,12 @@ internal static class Emitter
             Spec = spec;
             Sizes = spec.Sizes.ToArray();
             Activations = spec.Activations.ToArray();
+            Dropout = spec.Dropout.ToArray();
+            L2 = spec.L2.ToArray();
             Layers = Sizes.Length - 1;
+            _activationOffsets = new int[Layers];
+            for (int l = 1; l < Layers; l++)
+                _activationOffsets[l] = _activationOffsets[l - 1] + Sizes[l] * (HasDropout(l - 1) ? 3 : 1);
             long offset = 0;
             _offsets = new long[Layers];
             for (int l = 0; l < Layers; l++)
@@ -234,7 +259,24 @@ internal static class Emitter
         public NetworkSpec Spec { get; }
         public int[] Sizes { get; }
         public ActivationKind[] Activations { get; }
+        public float[] Dropout { get; }
+        public float[] L2 { get; }
         public int Layers { get; }
+        private readonly int[] _activationOffsets;
+
+        /// <summary>Per-sample offset of layer <paramref name="layer"/>'s outputs in the training activations (as NetworkShape.ActivationOffset).</summary>
+        public int ActivationOffset(int layer) => _activationOffsets[layer];
+
+        public bool HasDropout(int layer) => Dropout[layer] > 0;
+
+        /// <summary>The span a layer reads: the network input, the previous outputs, or (after dropout) a variable chosen at run time.</summary>
+        public string InputName(int layer) => layer == 0 ? "inputs" : HasDropout(layer - 1) ? $"in{layer + 1}" : $"a{layer}";
+
+        public string Literal(float value) => value.ToString("R", CultureInfo.InvariantCulture) + "f";
+
+        public string FloatArray(float[] values) => values.All(v => v == 0)
+            ? "null"
+            : "new float[] { " + string.Join(", ", values.Select(Literal)) + " }";
         public long ParameterCount { get; }
         public int MaxHidden { get; }
         public int HiddenTotal { get; }
@@ -257,7 +299,7 @@ internal static class Emitter
 
         public bool NeedsSlopeType => Activations.Contains(ActivationKind.LeakyRelu);
 
-        public string SlopeLiteral => Spec.LeakyReluSlope.ToString("R", CultureInfo.InvariantCulture) + "f";
+        public string SlopeLiteral => Literal(Spec.LeakyReluSlope);
 
         /// <summary>The activation kernel type; softmax layers run linear here and normalize separately.</summary>
         public string KernelType(int layer) => Activations[layer] switch

@@ -12,13 +12,17 @@ namespace StaticNet.Generator.Model;
 /// <param name="Sizes">The input size, then each dense layer's size.</param>
 /// <param name="Activations">One per dense layer.</param>
 /// <param name="LeakyReluSlope">The slope of leaky ReLU for negative inputs.</param>
+/// <param name="Dropout">One dropout rate per dense layer (0: none; always 0 for the output layer).</param>
+/// <param name="L2">One L2 factor per dense layer (0: none).</param>
 internal sealed record NetworkSpec(
     string? Namespace,
     string ClassName,
     EquatableArray<ContainingType> ContainingTypes,
     EquatableArray<int> Sizes,
     EquatableArray<ActivationKind> Activations,
-    float LeakyReluSlope)
+    float LeakyReluSlope,
+    EquatableArray<float> Dropout,
+    EquatableArray<float> L2)
 {
     /// <summary>A file name unique per class: namespace, enclosing types and name.</summary>
     public string HintName

@@ -50,14 +50,16 @@ internal static class Parser
         int[]? sizes = ReadSizes(attribute, Report);
         ActivationKind[]? activations = sizes is null ? null : ReadActivations(attribute, sizes, Report);
         float slope = ReadSlope(attribute, Report);
+        float[]? dropout = sizes is null ? null : ReadPerLayer(attribute, "Dropout", "DropoutPerLayer", sizes.Length - 2, hiddenOnly: true, Report);
+        float[]? l2 = sizes is null ? null : ReadPerLayer(attribute, "L2", "L2PerLayer", sizes.Length - 1, hiddenOnly: false, Report);
         CheckNameClashes(type, Report);
 
-        if (diagnostics.Count > 0 || sizes is null || activations is null)
+        if (diagnostics.Count > 0 || sizes is null || activations is null || dropout is null || l2 is null)
             return new ParseResult(null, diagnostics.ToEquatableArray());
 
         string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
         var spec = new NetworkSpec(ns, Escape(type.Name), new EquatableArray<ContainingType>(containing),
-            sizes.ToEquatableArray(), activations.ToEquatableArray(), slope);
+            sizes.ToEquatableArray(), activations.ToEquatableArray(), slope, dropout.ToEquatableArray(), l2.ToEquatableArray());
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 
@@ -179,7 +181,7 @@ internal static class Parser
                 .Where(p => p.Item2.HasValue).Select(p => p.Item1).ToArray();
             if (conflicting.Length > 0)
             {
-                report(Diagnostics.ConflictingActivations, string.Join(", ", conflicting));
+                report(Diagnostics.ConflictingSettings, "Activations", string.Join(", ", conflicting));
                 return null;
             }
             if (list.Length != layers)
@@ -237,6 +239,55 @@ internal static class Parser
             }
         }
         return 0.2f;
+    }
+
+    /// <summary>
+    /// Reads a setting given for every layer (<paramref name="single"/>) or per layer
+    /// (<paramref name="perLayer"/>); returns one value per dense layer (dropout: 0 for the output).
+    /// </summary>
+    private static float[]? ReadPerLayer(AttributeData attribute, string single, string perLayer, int expected, bool hiddenOnly, Reporter report)
+    {
+        float? all = null;
+        float[]? list = null;
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            if (named.Key == single && named.Value.Value is float value) all = value;
+            else if (named.Key == perLayer && !named.Value.IsNull)
+                list = named.Value.Values.Select(v => v.Value is float f ? f : float.NaN).ToArray();
+        }
+        if (all.HasValue && list is not null)
+        {
+            report(Diagnostics.ConflictingSettings, perLayer, single);
+            return null;
+        }
+        if (list is not null && list.Length != expected)
+        {
+            string unit = hiddenOnly ? "hidden layer" : "dense layer";
+            report(Diagnostics.WrongPerLayerCount, perLayer, list.Length, expected, unit + (expected == 1 ? "" : "s"), unit);
+            return null;
+        }
+        var values = new float[expected];
+        for (int i = 0; i < expected; i++) values[i] = list?[i] ?? all ?? 0f;
+        bool ok = true;
+        for (int i = 0; i < expected; i++)
+        {
+            float v = values[i];
+            string name = list is null ? single : $"{perLayer}[{i}]";
+            string text = v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (hiddenOnly && !(v >= 0 && v < 1))
+            {
+                report(Diagnostics.InvalidRate, name, text, "a dropout rate must be at least 0 and below 1");
+                ok = false;
+            }
+            else if (!hiddenOnly && !(v >= 0 && !float.IsInfinity(v)))
+            {
+                report(Diagnostics.InvalidRate, name, text, "an L2 factor must be a finite number of at least 0");
+                ok = false;
+            }
+        }
+        if (!ok) return null;
+        // Dropout never follows the output layer; the model keeps one value per dense layer.
+        return hiddenOnly ? values.Concat(new[] { 0f }).ToArray() : values;
     }
 
     private static void CheckNameClashes(INamedTypeSymbol type, Reporter report)
