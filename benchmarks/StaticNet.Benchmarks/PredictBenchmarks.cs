@@ -51,11 +51,16 @@ public class PredictBatch
 {
     private readonly MnistNet _mnist = new(seed: 1);
     private readonly PlainMlp _plain = new([784, 128, 64, 10], [PlainMlp.Act.Relu, PlainMlp.Act.Relu, PlainMlp.Act.Softmax], 1);
+    private float[,] _images = new float[0, 0];
     private float[] _inputs = [];
     private readonly float[] _outputs = new float[10_000 * 10];
 
     [GlobalSetup]
-    public void Setup() => _inputs = Workloads.Flat(Workloads.Mnist.TestImages);
+    public void Setup()
+    {
+        _images = Workloads.Mnist.TestImages;
+        _inputs = Workloads.Flat(_images);
+    }
 
     [Benchmark(Baseline = true)]
     public void Plain_10000()
@@ -63,6 +68,11 @@ public class PredictBatch
         for (int s = 0; s < 10_000; s++) _plain.Forward(_inputs.AsSpan(s * 784, 784)).CopyTo(_outputs, s * 10);
     }
 
+    /// <summary>One thread, no allocation: the span overload.</summary>
     [Benchmark]
-    public void StaticNet_10000() => _mnist.PredictBatch(_inputs, _outputs);
+    public void StaticNet_10000_OneThread() => _mnist.PredictBatch(_inputs, _outputs);
+
+    /// <summary>All cores: the array overload splits the samples (and allocates its result).</summary>
+    [Benchmark]
+    public float[,] StaticNet_10000_AllCores() => _mnist.Predict(_images);
 }

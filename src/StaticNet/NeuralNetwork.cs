@@ -167,12 +167,33 @@ public abstract partial class NeuralNetwork
     }
 
     /// <summary>Predicts every row of <paramref name="x"/>; returns samples x output size.</summary>
+    /// <remarks>
+    /// Large inputs are split into contiguous ranges predicted on all cores. Each sample's
+    /// arithmetic is the same whichever thread runs it, so the result is bit-identical to
+    /// predicting one sample at a time.
+    /// </remarks>
     public float[,] Predict(float[,] x)
     {
         ArgumentNullException.ThrowIfNull(x);
         CheckLength(x.GetLength(1), Shape.InputSize, "x (columns)");
-        var result = new float[x.GetLength(0), Shape.OutputSize];
-        PredictBatch(Flat(x), Flat(result));
+        int samples = x.GetLength(0);
+        var result = new float[samples, Shape.OutputSize];
+        // Below a few thousand multiply-adds per thread, starting threads costs more than it saves.
+        const long MinWorkPerThread = 4_000_000;
+        long work = (long)samples * Shape.ParameterCount;
+        int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, Environment.ProcessorCount);
+        if (threads == 1)
+        {
+            PredictBatch(Flat(x), Flat(result));
+            return result;
+        }
+        int inputSize = Shape.InputSize, outputSize = Shape.OutputSize;
+        System.Threading.Tasks.Parallel.For(0, threads, t =>
+        {
+            int start = (int)((long)samples * t / threads), end = (int)((long)samples * (t + 1) / threads);
+            PredictBatch(Flat(x).Slice(start * inputSize, (end - start) * inputSize),
+                Flat(result).Slice(start * outputSize, (end - start) * outputSize));
+        });
         return result;
     }
 
