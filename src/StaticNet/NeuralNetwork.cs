@@ -168,9 +168,11 @@ public abstract partial class NeuralNetwork
 
     /// <summary>Predicts every row of <paramref name="x"/>; returns samples x output size.</summary>
     /// <remarks>
-    /// Large inputs are split into contiguous ranges predicted on all cores. Each sample's
-    /// arithmetic is the same whichever thread runs it, so the result is bit-identical to
-    /// predicting one sample at a time.
+    /// Large inputs are split into contiguous ranges predicted on all cores. The ranges start on
+    /// multiples of <see cref="PredictBatch"/>'s chunk, so every sample goes through the same
+    /// arithmetic as in one <see cref="PredictBatch"/> call: the result is bit-identical to it
+    /// whatever the core count. (The one-sample <c>Predict</c> sums in another order and may differ
+    /// in the last bit.)
     /// </remarks>
     public float[,] Predict(float[,] x)
     {
@@ -188,14 +190,19 @@ public abstract partial class NeuralNetwork
             return result;
         }
         int inputSize = Shape.InputSize, outputSize = Shape.OutputSize;
+        int chunks = (samples + PredictChunk - 1) / PredictChunk;
         System.Threading.Tasks.Parallel.For(0, threads, t =>
         {
-            int start = (int)((long)samples * t / threads), end = (int)((long)samples * (t + 1) / threads);
+            int start = Math.Min(samples, (int)((long)chunks * t / threads) * PredictChunk);
+            int end = Math.Min(samples, (int)((long)chunks * (t + 1) / threads) * PredictChunk);
             PredictBatch(Flat(x).Slice(start * inputSize, (end - start) * inputSize),
                 Flat(result).Slice(start * outputSize, (end - start) * outputSize));
         });
         return result;
     }
+
+    /// <summary>Samples per forward pass in <see cref="PredictBatch"/>: small enough for the activations to stay in cache.</summary>
+    private const int PredictChunk = 64;
 
     /// <summary>
     /// Predicts many samples stored row-major in <paramref name="inputs"/> (a multiple of the
@@ -207,8 +214,7 @@ public abstract partial class NeuralNetwork
         int samples = inputs.Length / Shape.InputSize;
         CheckLength(inputs.Length, samples * Shape.InputSize, nameof(inputs));
         CheckLength(outputs.Length, samples * Shape.OutputSize, nameof(outputs));
-        const int Chunk = 64;
-        int chunk = Math.Min(Chunk, Math.Max(samples, 1));
+        int chunk = Math.Min(PredictChunk, Math.Max(samples, 1));
         float[] activations = ArrayPool<float>.Shared.Rent(chunk * Shape.ActivationsPerSample);
         float[] logits = ArrayPool<float>.Shared.Rent(chunk * Shape.OutputSize);
         try
@@ -296,16 +302,6 @@ public abstract partial class NeuralNetwork
         for (int i = 0; i < labels.Length; i++) result[i] = labels[i];
         return result;
     }
-
-    private static string FormatLogs(List<KeyValuePair<string, double>> logs)
-    {
-        var parts = new string[logs.Count];
-        for (int i = 0; i < logs.Count; i++) parts[i] = $"{logs[i].Key}: {logs[i].Value.ToString("0.0000", CultureInfo.InvariantCulture)}";
-        return string.Join(" - ", parts);
-    }
-
-    private static string FormatStepTime(TimeSpan perStep) =>
-        perStep.TotalMilliseconds >= 1 ? $"{perStep.TotalMilliseconds:0}ms/step" : $"{perStep.TotalMicroseconds:0}us/step";
 
     private static void ThrowWrongLength(int actual, int expected, string argument) =>
         throw new ArgumentException($"Expected {expected} values in '{argument}'; got {actual}.", argument);

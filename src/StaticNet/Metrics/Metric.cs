@@ -10,11 +10,23 @@ public abstract class Metric
 {
     private protected Metric() { }
 
-    /// <summary>Keras's <c>'accuracy'</c>: resolved at <see cref="NeuralNetwork.Compile"/> from the loss and
-    /// the output size to binary, categorical or sparse categorical accuracy, and reported as <c>accuracy</c>.</summary>
+    /// <summary>
+    /// Keras's <c>'accuracy'</c>, reported as <c>accuracy</c> and resolved at <see cref="NeuralNetwork.Compile"/>
+    /// from the shapes of the output and the targets, as Keras does: one output → binary accuracy
+    /// (threshold 0.5); one class label per sample and several outputs (sparse categorical
+    /// cross-entropy) → sparse categorical accuracy; otherwise → categorical accuracy (argmax). So,
+    /// as in Keras, several independent sigmoid outputs trained with binary cross-entropy get
+    /// categorical accuracy: use <see cref="BinaryAccuracy"/> for multi-label outputs.
+    /// </summary>
     public static Metric Accuracy { get; } = new AccuracyPlaceholder();
 
-    /// <summary>Binary accuracy with threshold 0.5 (<c>binary_accuracy</c>).</summary>
+    /// <summary>
+    /// Binary accuracy with threshold 0.5 (<c>binary_accuracy</c>), as Keras: per output, the
+    /// prediction is 1 when the output is &gt; 0.5 and 0 otherwise, and it is right when it equals
+    /// the target exactly (so soft targets such as 0.9 never count as right); the mean over outputs
+    /// per sample. The threshold applies to the network's output, so with a linear output read as
+    /// logits (<c>fromLogits: true</c>) it compares logits with 0.5, as Keras does.
+    /// </summary>
     public static Metric BinaryAccuracy { get; } = new BinaryAccuracyMetric("binary_accuracy");
 
     /// <summary>Argmax of the outputs equals argmax of the one-hot targets (<c>categorical_accuracy</c>).</summary>
@@ -28,6 +40,9 @@ public abstract class Metric
 
     /// <summary>The key in <see cref="History"/> and <see cref="Evaluation"/>.</summary>
     public abstract string Name { get; }
+
+    /// <summary>Whether higher values are better (accuracies) or lower (errors); callbacks in <see cref="MonitorMode.Auto"/> use it.</summary>
+    public virtual bool HigherIsBetter => false;
 
     /// <summary>Returns the metric that actually runs for this loss and network (itself, unless it is a placeholder).</summary>
     internal virtual Metric Resolve(Loss loss, NetworkShape shape) => this;
@@ -49,13 +64,15 @@ public abstract class Metric
     {
         public override string Name => "accuracy";
 
-        internal override Metric Resolve(Loss loss, NetworkShape shape) => loss switch
+        public override bool HigherIsBetter => true;
+
+        // Keras's compile_utils.get_metric: by shape, not by loss.
+        internal override Metric Resolve(Loss loss, NetworkShape shape)
         {
-            SparseCategoricalCrossentropy => new SparseCategoricalAccuracyMetric(Name),
-            CategoricalCrossentropy => new CategoricalAccuracyMetric(Name),
-            _ when shape.OutputSize == 1 || loss is BinaryCrossentropy => new BinaryAccuracyMetric(Name),
-            _ => new CategoricalAccuracyMetric(Name),
-        };
+            if (shape.OutputSize == 1) return new BinaryAccuracyMetric(Name);
+            if (loss.TargetWidth(shape.OutputSize) == 1) return new SparseCategoricalAccuracyMetric(Name);
+            return new CategoricalAccuracyMetric(Name);
+        }
 
         internal override double Sum(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int count, int outputSize) =>
             throw new InvalidOperationException("'accuracy' is resolved when the model is compiled.");
@@ -64,6 +81,8 @@ public abstract class Metric
     private sealed class BinaryAccuracyMetric(string name) : Metric
     {
         public override string Name => name;
+
+        public override bool HigherIsBetter => true;
 
         internal override double Sum(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int count, int outputSize)
         {
@@ -74,7 +93,7 @@ public abstract class Metric
                 for (int o = 0; o < outputSize; o++)
                 {
                     int i = s * outputSize + o;
-                    if ((outputs[i] > 0.5f) == (targets[i] > 0.5f)) right++;
+                    if (targets[i] == (outputs[i] > 0.5f ? 1f : 0f)) right++;
                 }
                 total += (double)right / outputSize;
             }
@@ -85,6 +104,8 @@ public abstract class Metric
     private sealed class CategoricalAccuracyMetric(string name) : Metric
     {
         public override string Name => name;
+
+        public override bool HigherIsBetter => true;
 
         internal override double Sum(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int count, int outputSize)
         {
@@ -98,6 +119,8 @@ public abstract class Metric
     private sealed class SparseCategoricalAccuracyMetric(string name) : Metric
     {
         public override string Name => name;
+
+        public override bool HigherIsBetter => true;
 
         internal override int TargetWidth(int outputSize) => 1;
 

@@ -17,11 +17,9 @@ public sealed class Adam : Optimizer
     /// <summary>Creates the optimizer; the defaults are Keras's (0.001, 0.9, 0.999, 1e-7).</summary>
     public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f) : base(learningRate)
     {
-        CheckRange(beta1, 0f, 1f, nameof(beta1));
-        CheckRange(beta2, 0f, 1f, nameof(beta2));
+        CheckRange(beta1, 0f, 1f, nameof(beta1), maxExclusive: true);
+        CheckRange(beta2, 0f, 1f, nameof(beta2), maxExclusive: true);
         CheckRange(epsilon, 0f, float.MaxValue, nameof(epsilon), minExclusive: true);
-        if (beta1 >= 1f || beta2 >= 1f)
-            throw new ArgumentOutOfRangeException(beta1 >= 1f ? nameof(beta1) : nameof(beta2), "The decay rates must be below 1.");
         Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
@@ -41,6 +39,12 @@ public sealed class Adam : Optimizer
         _m = new float[parameterCount];
         _v = new float[parameterCount];
     }
+
+    private protected override byte FormatCode => 2;
+
+    private protected override float[] Hyperparameters() => new[] { Beta1, Beta2, Epsilon };
+
+    private protected override float[][] StateArrays() => new[] { _m, _v };
 
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {

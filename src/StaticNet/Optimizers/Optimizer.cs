@@ -1,4 +1,7 @@
 using System;
+using System.Globalization;
+using System.IO;
+using StaticNet.Serialization;
 
 namespace StaticNet;
 
@@ -9,6 +12,16 @@ namespace StaticNet;
 /// </summary>
 public abstract class Optimizer
 {
+    // What a checkpoint records of each optimizer type: its code in the file, its name, and the
+    // names of its hyperparameters in the order Hyperparameters() returns them (see docs/FORMATS.md).
+    private static readonly (byte Code, string Type, string[] Names)[] s_formats =
+    {
+        (1, nameof(Sgd), new[] { "momentum", "nesterov" }),
+        (2, nameof(Adam), new[] { "beta1", "beta2", "epsilon" }),
+        (3, nameof(RmsProp), new[] { "rho", "momentum", "epsilon", "centered" }),
+        (4, nameof(AdaGrad), new[] { "initialAccumulatorValue", "epsilon" }),
+    };
+
     private float _learningRate;
 
     private protected Optimizer(float learningRate) => LearningRate = learningRate;
@@ -48,16 +61,125 @@ public abstract class Optimizer
         Step(parameters, gradients, Iterations);
     }
 
-    /// <summary>Allocates and zeroes the state arrays.</summary>
+    /// <summary>Allocates and zeroes (or fills with the initial value) the state arrays.</summary>
     private protected abstract void BuildState(int parameterCount);
 
     /// <summary>One update; <paramref name="step"/> counts from 1.</summary>
     private protected abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients, long step);
 
-    private protected static void CheckRange(float value, float min, float max, string name, bool minExclusive = false)
+    /// <summary>This optimizer's code in checkpoint files (1 Sgd, 2 Adam, 3 RmsProp, 4 AdaGrad).</summary>
+    private protected abstract byte FormatCode { get; }
+
+    /// <summary>The hyperparameters fixed at construction, in the order of <see cref="s_formats"/>; booleans as 0 or 1.</summary>
+    private protected abstract float[] Hyperparameters();
+
+    /// <summary>
+    /// The per-parameter state arrays, in a fixed order (the live arrays, not copies). An array a
+    /// configuration does not use (for example momentum when momentum is 0) is empty.
+    /// </summary>
+    private protected abstract float[][] StateArrays();
+
+    /// <summary>For example <c>Adam(beta1: 0.9, beta2: 0.999, epsilon: 1E-07)</c>.</summary>
+    internal string Describe() => Describe(FormatCode, Hyperparameters());
+
+    private static string Describe(byte code, float[] values)
     {
-        bool ok = float.IsFinite(value) && (minExclusive ? value > min : value >= min) && value <= max;
+        int index = Array.FindIndex(s_formats, f => f.Code == code);
+        if (index < 0) return $"an unknown optimizer (code {code})";
+        var (_, type, names) = s_formats[index];
+        var parts = new string[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            string name = i < names.Length ? names[i] : "?";
+            string value = name is "nesterov" or "centered" && values[i] is 0f or 1f
+                ? (values[i] == 1f ? "true" : "false")
+                : values[i].ToString(CultureInfo.InvariantCulture);
+            parts[i] = $"{name}: {value}";
+        }
+        return $"{type}({string.Join(", ", parts)})";
+    }
+
+    /// <summary>
+    /// Writes the optimizer section of a checkpoint: type code, hyperparameters, learning rate,
+    /// iterations, parameter count and every state array (layout in docs/FORMATS.md).
+    /// </summary>
+    internal void WriteState(FormatWriter writer)
+    {
+        float[] hyper = Hyperparameters();
+        writer.WriteByte(FormatCode);
+        writer.WriteByte(checked((byte)hyper.Length));
+        foreach (float h in hyper) writer.WriteSingle(h);
+        writer.WriteSingle(LearningRate);
+        writer.WriteInt64(Iterations);
+        writer.WriteInt32(ParameterCount);
+        float[][] arrays = StateArrays();
+        writer.WriteByte(checked((byte)arrays.Length));
+        foreach (float[] array in arrays)
+        {
+            writer.WriteInt32(array.Length);
+            writer.WriteSingles(array);
+        }
+    }
+
+    /// <summary>
+    /// Reads an optimizer section written by <see cref="WriteState"/> and checks it against this
+    /// (built) optimizer: same type and hyperparameters, same parameter count and state sizes.
+    /// Nothing changes until the returned action runs, so that a load that fails later (a bad
+    /// checksum) leaves the optimizer as it was.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The section does not match this optimizer or is corrupt.</exception>
+    internal Action ReadState(FormatReader reader)
+    {
+        byte code = reader.ReadByte("optimizer type");
+        int hyperCount = reader.ReadByte("optimizer hyperparameter count");
+        if (Array.FindIndex(s_formats, f => f.Code == code) < 0)
+            throw new InvalidDataException($"The checkpoint's optimizer has the unknown type code {code}; known codes are 1 (Sgd), 2 (Adam), 3 (RmsProp) and 4 (AdaGrad).");
+        var hyper = new float[hyperCount];
+        for (int i = 0; i < hyper.Length; i++) hyper[i] = reader.ReadSingle("optimizer hyperparameter");
+        float[] mine = Hyperparameters();
+        if (code != FormatCode || !hyper.AsSpan().SequenceEqual(mine))
+            throw new InvalidDataException(
+                $"The checkpoint was written by {Describe(code, hyper)}; this model is compiled with {Describe()}. Compile with the same optimizer settings to resume from it.");
+
+        float learningRate = reader.ReadSingle("learning rate");
+        if (!float.IsFinite(learningRate) || learningRate <= 0)
+            throw new InvalidDataException($"The checkpoint's learning rate is {learningRate.ToString(CultureInfo.InvariantCulture)}; expected a positive finite number.");
+        long iterations = reader.ReadInt64("optimizer iterations");
+        if (iterations < 0)
+            throw new InvalidDataException($"The checkpoint's optimizer iteration count is {iterations}; expected at least 0.");
+        int parameterCount = reader.ReadInt32("optimizer parameter count");
+        if (parameterCount != ParameterCount)
+            throw new InvalidDataException($"The checkpoint's optimizer state is for {parameterCount} parameters; this model has {ParameterCount}.");
+
+        float[][] live = StateArrays();
+        int arrayCount = reader.ReadByte("optimizer state array count");
+        if (arrayCount != live.Length)
+            throw new InvalidDataException($"The checkpoint's {Describe()} state has {arrayCount} arrays; expected {live.Length}.");
+        var loaded = new float[live.Length][];
+        for (int a = 0; a < live.Length; a++)
+        {
+            int length = reader.ReadInt32("optimizer state array length");
+            // Checked against the size this optimizer already allocated, before allocating anything.
+            if (length != live[a].Length)
+                throw new InvalidDataException($"The checkpoint's optimizer state array {a} holds {length} values; expected {live[a].Length}.");
+            loaded[a] = new float[length];
+            reader.ReadSingles(loaded[a], "optimizer state");
+        }
+
+        return () =>
+        {
+            float[][] target = StateArrays();
+            for (int a = 0; a < target.Length; a++) loaded[a].AsSpan().CopyTo(target[a]);
+            LearningRate = learningRate;
+            Iterations = iterations;
+        };
+    }
+
+    private protected static void CheckRange(float value, float min, float max, string name, bool minExclusive = false, bool maxExclusive = false)
+    {
+        bool ok = float.IsFinite(value) && (minExclusive ? value > min : value >= min) && (maxExclusive ? value < max : value <= max);
         if (!ok)
-            throw new ArgumentOutOfRangeException(name, value, $"Expected {name} in {(minExclusive ? "(" : "[")}{min}, {max}]; got {value}.");
+            throw new ArgumentOutOfRangeException(name, value,
+                $"Expected {name} in {(minExclusive ? "(" : "[")}{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}{(maxExclusive ? ")" : "]")}; got {value.ToString(CultureInfo.InvariantCulture)}.");
     }
 }

@@ -30,6 +30,12 @@ public sealed class Sgd : Optimizer
     private protected override void BuildState(int parameterCount) =>
         _velocity = Momentum == 0 ? Array.Empty<float>() : new float[parameterCount];
 
+    private protected override byte FormatCode => 1;
+
+    private protected override float[] Hyperparameters() => new[] { Momentum, Nesterov ? 1f : 0f };
+
+    private protected override float[][] StateArrays() => new[] { _velocity };
+
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
         float lr = LearningRate;

@@ -4,17 +4,28 @@ using System.Collections.Generic;
 namespace StaticNet;
 
 /// <summary>
-/// What <see cref="NeuralNetwork.Fit(float[,], float[], int, int, bool, int)"/> recorded: one value per
-/// epoch for the loss and each metric, keyed by Keras's names (<c>loss</c>, <c>accuracy</c>, ...),
-/// like Keras's <c>history.history</c>.
+/// What <c>Fit</c> recorded, like Keras's <c>History</c>: one value per epoch for the loss and each
+/// metric, then (with validation data) <c>val_loss</c> and each <c>val_</c> metric, keyed by Keras's
+/// names (<c>loss</c>, <c>accuracy</c>, <c>val_loss</c>, <c>val_accuracy</c>, ...) in that order, plus
+/// anything callbacks added to the epoch logs (such as <see cref="ReduceLROnPlateau"/>'s <c>learning_rate</c>).
 /// </summary>
 public sealed class History
 {
     private readonly Dictionary<string, List<double>> _values = new(StringComparer.Ordinal);
     private readonly List<string> _keys = new();
-    private readonly List<int> _epochs = new();
+    private readonly List<int> _epochs;
+    private readonly int _capacity;
 
-    /// <summary>The epoch numbers recorded, counting from 0 as Keras's <c>history.epoch</c>.</summary>
+    internal History(int capacity = 0)
+    {
+        _capacity = Math.Max(capacity, 0);
+        _epochs = new List<int>(_capacity);
+    }
+
+    /// <summary>
+    /// The epoch numbers recorded, counting from 0 as Keras's <c>history.epoch</c>; a run started
+    /// with <c>initialEpoch: 3</c> records 3, 4, ...
+    /// </summary>
     public IReadOnlyList<int> Epoch => _epochs;
 
     /// <summary>The recorded quantities in the order they were first reported.</summary>
@@ -29,18 +40,19 @@ public sealed class History
     /// <summary>Whether a quantity was recorded.</summary>
     public bool Contains(string key) => _values.ContainsKey(key);
 
-    /// <summary>Appends one epoch's values.</summary>
-    internal void Add(int epoch, IReadOnlyList<KeyValuePair<string, double>> logs)
+    /// <summary>Appends one epoch's values (allocates nothing once each key's list exists, within the capacity).</summary>
+    internal void Add(int epoch, Logs logs)
     {
         _epochs.Add(epoch);
-        foreach (var (key, value) in logs)
+        for (int i = 0; i < logs.Count; i++)
         {
+            string key = logs.Keys[i];
             if (!_values.TryGetValue(key, out var list))
             {
-                _values[key] = list = new List<double>();
+                _values[key] = list = new List<double>(_capacity);
                 _keys.Add(key);
             }
-            list.Add(value);
+            list.Add(logs.Values[i]);
         }
     }
 }

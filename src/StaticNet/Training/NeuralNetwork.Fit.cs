@@ -1,98 +1,282 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
-using System.Diagnostics;
+using System.Globalization;
 using System.IO;
+using System.Threading;
 
 namespace StaticNet;
 
 // Step 3 of the Keras workflow: Fit, and Evaluate, which shares its batching.
 public abstract partial class NeuralNetwork
 {
+    /// <summary>
+    /// Set to true (usually by a <see cref="Callback"/>) to stop <c>Fit</c> after the current batch:
+    /// Keras's <c>model.stop_training</c>. <c>Fit</c> resets it to false when it starts; it then
+    /// completes the epoch's bookkeeping (validation, <see cref="Callback.OnEpochEnd"/>, the history
+    /// entry) and calls <see cref="Callback.OnTrainEnd"/>.
+    /// </summary>
+    public bool StopTraining { get; set; }
+
     // ---------------------------------------------------------------- step 3: fit
 
-    /// <summary>Trains on samples <paramref name="x"/> (one row each) with one target value per sample: a 0/1 label, a regression value, or a class index.</summary>
+    /// <summary>
+    /// Trains on samples <paramref name="x"/> (one row each) with one target value per sample: a
+    /// 0/1 label, a regression value, or a class index. Keras's <c>model.fit</c>, with its
+    /// arguments in C# casing.
+    /// </summary>
     /// <param name="x">Inputs, samples x input size.</param>
     /// <param name="y">Targets, one per sample.</param>
-    /// <param name="epochs">Passes over the data.</param>
-    /// <param name="batchSize">Samples per gradient step (the last batch of an epoch may be smaller).</param>
-    /// <param name="shuffle">Whether to visit the samples in a new random order each epoch.</param>
-    /// <param name="verbose">0: silent; 1 or 2: one line per epoch.</param>
-    public History Fit(float[,] x, float[] y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1)
+    /// <param name="epochs">
+    /// The index of the epoch to stop before, as in Keras: epochs <paramref name="initialEpoch"/>
+    /// to <c>epochs - 1</c> run (so <c>epochs</c> passes over the data when
+    /// <paramref name="initialEpoch"/> is 0, and none when it is <c>epochs</c> or more).
+    /// </param>
+    /// <param name="batchSize">Samples per gradient step (the last batch of an epoch may be smaller); also the validation batch size.</param>
+    /// <param name="shuffle">Visit the training samples in a new random order each epoch (drawn from the model's seed). The validation rows are never shuffled into training.</param>
+    /// <param name="verbose">
+    /// 0: silent. 1: <c>Epoch 3/20</c> (when <paramref name="epochs"/> &gt; 1), then a progress bar
+    /// <c>1500/1500 [==============================] - 2s 1ms/step - loss: 0.2954 - val_loss: 0.1571</c>,
+    /// redrawn in place on an interactive console and printed once at the end of the epoch when the
+    /// output is redirected or <see cref="Output"/> is set to another writer. 2: <c>Epoch 3/20</c> and one line
+    /// per epoch, <c>1500/1500 - 2s - 1ms/step - loss: 0.2954 - val_loss: 0.1571</c>. Output goes to <see cref="Output"/>.
+    /// </param>
+    /// <param name="validationSplit">
+    /// The fraction, in [0, 1), of the samples to hold out for validation: the LAST rows, taken
+    /// before any shuffling, exactly as Keras (<c>splitAt = (int)Math.Floor(n * (1 - validationSplit))</c>;
+    /// rows [0, splitAt) train, rows [splitAt, n) validate). Ignored when <paramref name="validationData"/> is given.
+    /// A <c>double</c> so that <c>0.2</c> splits as Python's <c>0.2</c> does (a <c>float</c> 0.2f is slightly more).
+    /// </param>
+    /// <param name="validationData">Samples to evaluate at the end of each epoch; a tuple <c>(xVal, yVal)</c> converts implicitly.</param>
+    /// <param name="initialEpoch">The epoch to start from (to resume a run); <see cref="History.Epoch"/> and the callbacks count from it.</param>
+    /// <param name="callbacks">Callbacks, called in this order at each event, such as <c>[new EarlyStopping(patience: 3)]</c>.</param>
+    /// <param name="cancellationToken">Checked before every batch: cancelling throws <see cref="OperationCanceledException"/> between two steps, leaving the model with the parameters of the last completed step (callbacks' <see cref="Callback.OnTrainEnd"/> is not called).</param>
+    /// <returns>The per-epoch <c>loss</c>, metrics, <c>val_loss</c> and <c>val_</c> metrics (and anything callbacks added).</returns>
+    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    /// <exception cref="ArgumentException">Wrong shapes, non-finite values, labels out of range, or a split that leaves no training or no validation rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <remarks>
+    /// Each step allocates nothing: the batch buffers are reused, the per-batch logs handed to
+    /// callbacks are one reused object, and progress text is built at most every 100 ms and at the
+    /// end of each epoch. Training is single-threaded and must not overlap another call that
+    /// trains the same model.
+    /// </remarks>
+    public History Fit(float[,] x, float[] y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1,
+        double validationSplit = 0, ValidationData? validationData = null, int initialEpoch = 0,
+        IReadOnlyList<Callback>? callbacks = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return FitCore(Flat(x), x.GetLength(0), x.GetLength(1), y, y.Length, 1, epochs, batchSize, shuffle, verbose);
+        var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken);
+        return FitCore(new DataSet(Flat(x), x.GetLength(0), x.GetLength(1), y, y.Length, 1), settings);
     }
 
     /// <summary>Trains with integer targets: class labels for sparse categorical cross-entropy, or 0/1 labels for a one-output network.</summary>
-    public History Fit(float[,] x, int[] y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1)
+    /// <inheritdoc cref="Fit(float[,], float[], int, int, bool, int, double, ValidationData?, int, IReadOnlyList{Callback}?, CancellationToken)"/>
+    public History Fit(float[,] x, int[] y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1,
+        double validationSplit = 0, ValidationData? validationData = null, int initialEpoch = 0,
+        IReadOnlyList<Callback>? callbacks = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(y);
-        return Fit(x, ToFloat(y), epochs, batchSize, shuffle, verbose);
+        return Fit(x, ToFloat(y), epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken);
     }
 
     /// <summary>Trains with one target row per sample (one-hot classes or several regression outputs).</summary>
-    public History Fit(float[,] x, float[,] y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1)
+    /// <inheritdoc cref="Fit(float[,], float[], int, int, bool, int, double, ValidationData?, int, IReadOnlyList{Callback}?, CancellationToken)"/>
+    public History Fit(float[,] x, float[,] y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1,
+        double validationSplit = 0, ValidationData? validationData = null, int initialEpoch = 0,
+        IReadOnlyList<Callback>? callbacks = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return FitCore(Flat(x), x.GetLength(0), x.GetLength(1), Flat(y), y.GetLength(0), y.GetLength(1), epochs, batchSize, shuffle, verbose);
+        var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken);
+        return FitCore(new DataSet(Flat(x), x.GetLength(0), x.GetLength(1), Flat(y), y.GetLength(0), y.GetLength(1)), settings);
     }
 
     /// <summary>Trains on flat row-major data: <paramref name="x"/> holds samples x input size values, <paramref name="y"/> samples x target width.</summary>
-    public History Fit(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1)
+    /// <inheritdoc cref="Fit(float[,], float[], int, int, bool, int, double, ValidationData?, int, IReadOnlyList{Callback}?, CancellationToken)"/>
+    public History Fit(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1,
+        double validationSplit = 0, ValidationData? validationData = null, int initialEpoch = 0,
+        IReadOnlyList<Callback>? callbacks = null, CancellationToken cancellationToken = default)
     {
         int samples = x.Length / Shape.InputSize;
         CheckLength(x.Length, samples * Shape.InputSize, nameof(x));
         int width = RequireCompiled().TargetWidth(Shape.OutputSize);
-        return FitCore(x, samples, Shape.InputSize, y, y.Length / width, width, epochs, batchSize, shuffle, verbose);
+        var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken);
+        return FitCore(new DataSet(x, samples, Shape.InputSize, y, y.Length / width, width), settings);
     }
 
-    private History FitCore(ReadOnlySpan<float> x, int samples, int features, ReadOnlySpan<float> y, int targetRows, int targetWidth,
-        int epochs, int batchSize, bool shuffle, int verbose)
+    /// <summary>Fit's options, bundled so that the overloads forward them in one piece.</summary>
+    private readonly record struct FitSettings(int Epochs, int BatchSize, bool Shuffle, int Verbose, double ValidationSplit,
+        ValidationData? ValidationData, int InitialEpoch, IReadOnlyList<Callback>? Callbacks, CancellationToken CancellationToken);
+
+    /// <summary>Row-major samples and their targets.</summary>
+    private readonly ref struct DataSet(ReadOnlySpan<float> x, int samples, int features, ReadOnlySpan<float> y, int targetRows, int targetWidth)
+    {
+        public readonly ReadOnlySpan<float> X = x;
+        public readonly int Samples = samples;
+        public readonly int Features = features;
+        public readonly ReadOnlySpan<float> Y = y;
+        public readonly int TargetRows = targetRows;
+        public readonly int TargetWidth = targetWidth;
+
+        /// <summary>Rows [start, start + count) of an already validated set.</summary>
+        public DataSet Rows(int start, int count) =>
+            new(X.Slice(start * Features, count * Features), count, Features, Y.Slice(start * TargetWidth, count * TargetWidth), count, TargetWidth);
+    }
+
+    private DataSet ToDataSet(ValidationData data)
+    {
+        float[,] x = data.X;
+        return data.Targets is float[] y
+            ? new DataSet(Flat(x), x.GetLength(0), x.GetLength(1), y, y.Length, 1)
+            : new DataSet(Flat(x), x.GetLength(0), x.GetLength(1), Flat(data.TargetRows!), data.TargetRows!.GetLength(0), data.TargetRows.GetLength(1));
+    }
+
+    private History FitCore(DataSet data, FitSettings s)
     {
         Loss loss = RequireCompiled();
-        CheckData(x, samples, features, y, targetRows, targetWidth, "x", "y");
-        if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Expected at least 1 epoch.");
-        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Expected a batch size of at least 1.");
-        if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Expected verbose 0, 1 or 2.");
+        CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y");
+        if (s.Epochs < 1) throw new ArgumentOutOfRangeException("epochs", s.Epochs, "Expected at least 1 epoch.");
+        if (s.BatchSize < 1) throw new ArgumentOutOfRangeException("batchSize", s.BatchSize, "Expected a batch size of at least 1.");
+        if (s.Verbose is < 0 or > 2) throw new ArgumentOutOfRangeException("verbose", s.Verbose, "Expected verbose 0, 1 or 2.");
+        if (s.InitialEpoch < 0) throw new ArgumentOutOfRangeException("initialEpoch", s.InitialEpoch, "Expected an initial epoch of at least 0.");
+        if (!(s.ValidationSplit >= 0 && s.ValidationSplit < 1))
+            throw new ArgumentOutOfRangeException("validationSplit", s.ValidationSplit, "Expected a validation split in [0, 1).");
 
-        int batch = Math.Min(batchSize, samples);
-        EnsureWorkspace(batch);
+        // Validation rows: the data given, else the last rows (Keras's train_validation_split).
+        DataSet train = data, validation = default;
+        bool validate = false;
+        if (s.ValidationData is not null)
+        {
+            validation = ToDataSet(s.ValidationData);
+            CheckData(validation.X, validation.Samples, validation.Features, validation.Y, validation.TargetRows, validation.TargetWidth, "validationData.X", "validationData.Y");
+            validate = true;
+        }
+        else if (s.ValidationSplit > 0)
+        {
+            int splitAt = (int)Math.Floor(data.Samples * (1.0 - s.ValidationSplit));
+            if (splitAt == 0 || splitAt == data.Samples)
+                throw new ArgumentException(
+                    $"Training data contains {data.Samples} samples, which is not sufficient to split it into a validation and training set as specified by validationSplit={s.ValidationSplit.ToString(CultureInfo.InvariantCulture)}. Either provide more data, or a different value for validationSplit.",
+                    "validationSplit");
+            train = data.Rows(0, splitAt);
+            validation = data.Rows(splitAt, data.Samples - splitAt);
+            validate = true;
+        }
+
+        Callback[] callbacks = CopyCallbacks(s.Callbacks);
+        int samples = train.Samples, features = train.Features, targetWidth = train.TargetWidth;
+        int batch = Math.Min(s.BatchSize, samples);
+        int validationBatch = validate ? Math.Min(s.BatchSize, validation.Samples) : 0;
+        EnsureWorkspace(Math.Max(batch, validationBatch));
         int[] order = new int[samples];
         for (int i = 0; i < samples; i++) order[i] = i;
-        int steps = (samples + batchSize - 1) / batchSize;
-        var history = new History();
-        var metricSums = new double[_metrics.Length];
-        var logs = new List<KeyValuePair<string, double>>(1 + _metrics.Length);
-        TextWriter? output = verbose > 0 ? Output ?? Console.Out : null;
+        int steps = (samples + s.BatchSize - 1) / s.BatchSize;
 
-        for (int epoch = 0; epoch < epochs; epoch++)
+        int metricCount = _metrics.Length;
+        var metricSums = new double[metricCount];
+        var validationSums = new double[metricCount];
+        var validationNames = new string[metricCount];
+        for (int m = 0; m < metricCount; m++) validationNames[m] = "val_" + _metrics[m].Name;
+        var history = new History(Math.Max(0, s.Epochs - s.InitialEpoch));
+
+        // Batch logs: one object, updated in place. Epoch logs: a fresh object per epoch when
+        // callbacks may keep it, else one reused object (so that an epoch allocates nothing either).
+        var batchLogs = new Logs(1 + metricCount);
+        batchLogs["loss"] = 0;
+        for (int m = 0; m < metricCount; m++) batchLogs.Append(_metrics[m].Name, 0);
+        int logsCapacity = 2 * (1 + metricCount) + 1;
+        Logs reusedEpochLogs = new Logs(logsCapacity);
+        Logs lastLogs = callbacks.Length > 0 ? new Logs(0) : reusedEpochLogs;
+
+        ProgressBar? progress = null;
+        if (s.Verbose > 0)
         {
-            long started = Stopwatch.GetTimestamp();
-            if (shuffle) _shuffleRng.Shuffle(order);
-            double lossSum = 0;
-            Array.Clear(metricSums);
-            for (int start = 0; start < samples; start += batch)
-            {
-                int count = Math.Min(batch, samples - start);
-                Gather(x, features, order.AsSpan(start, count), _batchInputs);
-                Gather(y, targetWidth, order.AsSpan(start, count), _batchTargets);
-                lossSum += TrainStep(loss, count, metricSums);
-            }
-            logs.Clear();
-            logs.Add(new("loss", lossSum / samples));
-            for (int m = 0; m < _metrics.Length; m++) logs.Add(new(_metrics[m].Name, metricSums[m] / samples));
-            history.Add(epoch, logs);
-            if (output is not null)
-            {
-                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
-                output.WriteLine($"Epoch {epoch + 1}/{epochs}");
-                output.WriteLine($"{steps}/{steps} - {elapsed.TotalSeconds:0}s - {FormatStepTime(elapsed / steps)} - {FormatLogs(logs)}");
-            }
+            bool console = Output is null || ReferenceEquals(Output, Console.Out);
+            progress = new ProgressBar(Output ?? Console.Out, s.Verbose, dynamic: s.Verbose == 1 && console && !Console.IsOutputRedirected);
         }
+        bool reportBatches = callbacks.Length > 0 || progress is not null;
+        CancellationToken cancellationToken = s.CancellationToken;
+
+        StopTraining = false;
+        for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnTrainBegin();
+        bool finished = false;
+        try
+        {
+            for (int epoch = s.InitialEpoch; epoch < s.Epochs; epoch++)
+            {
+                for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnEpochBegin(epoch);
+                progress?.BeginEpoch(epoch, s.Epochs, steps);
+                if (s.Shuffle)
+                {
+                    // Each epoch's order is a fresh permutation of the identity (as Keras), so that it
+                    // depends only on the generator's state: a Fit resumed with initialEpoch (or from a
+                    // checkpoint) continues bit for bit.
+                    for (int i = 0; i < order.Length; i++) order[i] = i;
+                    _shuffleRng.Shuffle(order);
+                }
+                double lossSum = 0;
+                Array.Clear(metricSums);
+                int seen = 0, stepsDone = 0;
+                for (int start = 0; start < samples; start += batch)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int step = stepsDone;
+                    for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnBatchBegin(step);
+                    int count = Math.Min(batch, samples - start);
+                    Gather(train.X, features, order.AsSpan(start, count), _batchInputs);
+                    Gather(train.Y, targetWidth, order.AsSpan(start, count), _batchTargets);
+                    lossSum += TrainStep(loss, count, metricSums);
+                    seen += count;
+                    stepsDone++;
+                    if (reportBatches)
+                    {
+                        batchLogs.SetAt(0, lossSum / seen);
+                        for (int m = 0; m < metricCount; m++) batchLogs.SetAt(1 + m, metricSums[m] / seen);
+                        for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnBatchEnd(step, batchLogs);
+                        progress?.Update(stepsDone, batchLogs);
+                    }
+                    if (StopTraining) break;
+                }
+
+                CompletedEpochs = epoch + 1;   // recorded by SaveCheckpoint, also from OnEpochEnd
+                Logs logs = callbacks.Length > 0 ? new Logs(logsCapacity) : reusedEpochLogs;
+                logs.Clear();
+                logs.Append("loss", lossSum / seen);
+                for (int m = 0; m < metricCount; m++) logs.Append(_metrics[m].Name, metricSums[m] / seen);
+                if (validate)
+                {
+                    double validationLoss = EvaluateSums(loss, validation, validationBatch, _activations, _logits, validationSums);
+                    logs.Append("val_loss", validationLoss / validation.Samples);
+                    for (int m = 0; m < metricCount; m++) logs.Append(validationNames[m], validationSums[m] / validation.Samples);
+                }
+                for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnEpochEnd(epoch, logs);
+                history.Add(epoch, logs);
+                progress?.Finish(stepsDone, logs);
+                lastLogs = logs;
+                if (StopTraining) break;
+            }
+            finished = true;
+        }
+        finally
+        {
+            if (!finished) progress?.Abort();
+        }
+        for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnTrainEnd(lastLogs);
         return history;
+    }
+
+    private Callback[] CopyCallbacks(IReadOnlyList<Callback>? callbacks)
+    {
+        if (callbacks is null || callbacks.Count == 0) return Array.Empty<Callback>();
+        var copy = new Callback[callbacks.Count];
+        for (int i = 0; i < copy.Length; i++)
+        {
+            copy[i] = callbacks[i] ?? throw new ArgumentException($"callbacks[{i}] is null.", nameof(callbacks));
+            copy[i].SetModel(this);
+        }
+        return copy;
     }
 
     /// <summary>One gradient step on the batch already gathered into the workspace; returns the summed loss.</summary>
@@ -105,18 +289,33 @@ public abstract partial class NeuralNetwork
         Span<float> logits = _logits.AsSpan(0, outputs);
         Span<float> delta = _delta.AsSpan(0, outputs);
 
-        ForwardBatch(_parameters, inputs, count, activations, logits);
+        // Dropout masks come from a per-step key drawn from the shuffle generator (seeded by the
+        // model's seed, saved in checkpoints): reproducible, and a resumed run draws the same masks.
+        ulong dropoutKey = Shape.HasDropout ? NextDropoutKey() : 0;
+        ForwardBatch(_parameters, inputs, count, activations, logits, dropoutKey);
         ReadOnlySpan<float> predictions = activations.Slice(activations.Length - outputs);
         double lossSum = loss.Compute(logits, predictions, targets, count, Shape, delta, 1f / count);
         for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, Shape.OutputSize);
-        BackwardBatch(_parameters, inputs, count, activations, delta, _scratch.AsSpan(0, 2 * count * Shape.MaxHiddenSize), _gradients);
+        BackwardBatch(_parameters, inputs, count, activations, delta, _scratch.AsSpan(0, 2 * count * Shape.MaxHiddenSize), _gradients, dropoutKey);
+        // L2: the penalty at the weights of this step joins the loss (as Keras's regularization
+        // losses), per sample so that the epoch mean is the mean of the batch losses; its gradient
+        // joins the weight gradients.
+        if (Shape.HasL2) lossSum += ApplyL2(_gradients) * count;
         Optimizer!.Apply(_parameters, _gradients);
         return lossSum;
     }
 
+    /// <summary>A non-zero key for one training step's dropout masks (0 means no dropout).</summary>
+    private ulong NextDropoutKey()
+    {
+        ulong key = _shuffleRng.NextUInt64();
+        return key == 0 ? 1 : key;
+    }
+
     /// <summary>
-    /// Computes the mean loss of <paramref name="count"/> samples and writes its gradient with respect to
-    /// every parameter to <paramref name="gradients"/>, without changing the model (for custom
+    /// Computes the mean loss of <paramref name="count"/> samples (plus the L2 penalty, if the network
+    /// declares one) and writes its gradient with respect to every parameter to
+    /// <paramref name="gradients"/>, without changing the model and without dropout (for custom
     /// training loops and gradient checks).
     /// </summary>
     public double ComputeGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int count, Span<float> gradients)
@@ -133,7 +332,7 @@ public abstract partial class NeuralNetwork
         ForwardBatch(_parameters, x, count, activations, logits);
         double lossSum = loss.Compute(logits, activations.AsSpan(activations.Length - logits.Length), y, count, Shape, delta, 1f / count);
         BackwardBatch(_parameters, x, count, activations, delta, scratch, gradients);
-        return lossSum / count;
+        return lossSum / count + ApplyL2(gradients);   // no dropout here; L2 penalty and gradient included
     }
 
     // ---------------------------------------------------------------- evaluate and predict
@@ -143,7 +342,7 @@ public abstract partial class NeuralNetwork
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return EvaluateCore(Flat(x), x.GetLength(0), x.GetLength(1), y, y.Length, 1, batchSize);
+        return EvaluateCore(new DataSet(Flat(x), x.GetLength(0), x.GetLength(1), y, y.Length, 1), batchSize);
     }
 
     /// <summary>The mean loss and metrics on a data set with integer labels.</summary>
@@ -158,40 +357,56 @@ public abstract partial class NeuralNetwork
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return EvaluateCore(Flat(x), x.GetLength(0), x.GetLength(1), Flat(y), y.GetLength(0), y.GetLength(1), batchSize);
+        return EvaluateCore(new DataSet(Flat(x), x.GetLength(0), x.GetLength(1), Flat(y), y.GetLength(0), y.GetLength(1)), batchSize);
     }
 
-    private Evaluation EvaluateCore(ReadOnlySpan<float> x, int samples, int features, ReadOnlySpan<float> y, int targetRows, int targetWidth, int batchSize)
+    private Evaluation EvaluateCore(DataSet data, int batchSize)
     {
         Loss loss = RequireCompiled();
-        CheckData(x, samples, features, y, targetRows, targetWidth, "x", "y");
+        CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Expected a batch size of at least 1.");
-        int batch = Math.Min(batchSize, samples);
+        int batch = Math.Min(batchSize, data.Samples);
         float[] activations = ArrayPool<float>.Shared.Rent(batch * Shape.ActivationsPerSample);
         float[] logits = ArrayPool<float>.Shared.Rent(batch * Shape.OutputSize);
-        double lossSum = 0;
         var metricSums = new double[_metrics.Length];
+        double lossSum;
         try
         {
-            for (int start = 0; start < samples; start += batch)
-            {
-                int count = Math.Min(batch, samples - start);
-                Span<float> a = activations.AsSpan(0, count * Shape.ActivationsPerSample);
-                Span<float> z = logits.AsSpan(0, count * Shape.OutputSize);
-                ReadOnlySpan<float> targets = y.Slice(start * targetWidth, count * targetWidth);
-                ForwardBatch(_parameters, x.Slice(start * features, count * features), count, a, z);
-                ReadOnlySpan<float> predictions = a.Slice(a.Length - z.Length);
-                lossSum += loss.Compute(z, predictions, targets, count, Shape, Span<float>.Empty, 0);
-                for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, Shape.OutputSize);
-            }
+            lossSum = EvaluateSums(loss, data, batch, activations, logits, metricSums);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(activations);
             ArrayPool<float>.Shared.Return(logits);
         }
-        var values = new List<KeyValuePair<string, double>> { new("loss", lossSum / samples) };
-        for (int m = 0; m < _metrics.Length; m++) values.Add(new(_metrics[m].Name, metricSums[m] / samples));
+        var values = new List<KeyValuePair<string, double>> { new("loss", lossSum / data.Samples) };
+        for (int m = 0; m < _metrics.Length; m++) values.Add(new(_metrics[m].Name, metricSums[m] / data.Samples));
         return new Evaluation(values);
+    }
+
+    /// <summary>
+    /// Sums the loss (returned) and each metric (into <paramref name="metricSums"/>) over a validated
+    /// data set, <paramref name="batch"/> rows at a time, in buffers that hold at least one batch.
+    /// Allocates nothing.
+    /// </summary>
+    private double EvaluateSums(Loss loss, DataSet data, int batch, float[] activations, float[] logits, Span<double> metricSums)
+    {
+        metricSums.Clear();
+        double lossSum = 0;
+        int features = data.Features, targetWidth = data.TargetWidth;
+        for (int start = 0; start < data.Samples; start += batch)
+        {
+            int count = Math.Min(batch, data.Samples - start);
+            Span<float> a = activations.AsSpan(0, count * Shape.ActivationsPerSample);
+            Span<float> z = logits.AsSpan(0, count * Shape.OutputSize);
+            ReadOnlySpan<float> targets = data.Y.Slice(start * targetWidth, count * targetWidth);
+            ForwardBatch(_parameters, data.X.Slice(start * features, count * features), count, a, z);
+            ReadOnlySpan<float> predictions = a.Slice(a.Length - z.Length);
+            lossSum += loss.Compute(z, predictions, targets, count, Shape, Span<float>.Empty, 0);
+            for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, Shape.OutputSize);
+        }
+        // Keras's evaluate reports the loss with the regularization penalty.
+        if (Shape.HasL2) lossSum += ApplyL2(Span<float>.Empty) * data.Samples;
+        return lossSum;
     }
 }

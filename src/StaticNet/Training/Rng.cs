@@ -12,6 +12,13 @@ internal struct Rng
 
     public Rng(ulong seed) => _state = seed;
 
+    /// <summary>The whole generator state, for checkpoints: restoring it continues the same sequence.</summary>
+    internal ulong State
+    {
+        readonly get => _state;
+        set => _state = value;
+    }
+
     public ulong NextUInt64()
     {
         ulong z = _state += 0x9E3779B97F4A7C15UL;

@@ -1,0 +1,70 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace StaticNet;
+
+/// <summary>
+/// Adagrad, exactly as Keras 3 computes it: the accumulator starts at
+/// <see cref="InitialAccumulatorValue"/>; each step a += g²; w −= lr·g / √(a + ε).
+/// </summary>
+public sealed class AdaGrad : Optimizer
+{
+    private float[] _accumulator = Array.Empty<float>();
+
+    /// <summary>Creates the optimizer; the defaults are Keras's (0.001, 0.1, 1e-7).</summary>
+    /// <param name="learningRate">The step size, positive.</param>
+    /// <param name="initialAccumulatorValue">The starting value of every accumulator, finite and at least 0.</param>
+    /// <param name="epsilon">Added under the square root for numerical stability, positive.</param>
+    public AdaGrad(float learningRate = 0.001f, float initialAccumulatorValue = 0.1f, float epsilon = 1e-7f) : base(learningRate)
+    {
+        CheckRange(initialAccumulatorValue, 0f, float.MaxValue, nameof(initialAccumulatorValue));
+        CheckRange(epsilon, 0f, float.MaxValue, nameof(epsilon), minExclusive: true);
+        InitialAccumulatorValue = initialAccumulatorValue;
+        Epsilon = epsilon;
+    }
+
+    /// <summary>The starting value of the per-parameter sums of squared gradients.</summary>
+    public float InitialAccumulatorValue { get; }
+
+    /// <summary>Added to the accumulator under the square root.</summary>
+    public float Epsilon { get; }
+
+    private protected override void BuildState(int parameterCount)
+    {
+        _accumulator = new float[parameterCount];
+        _accumulator.AsSpan().Fill(InitialAccumulatorValue);
+    }
+
+    private protected override byte FormatCode => 4;
+
+    private protected override float[] Hyperparameters() => new[] { InitialAccumulatorValue, Epsilon };
+
+    private protected override float[][] StateArrays() => new[] { _accumulator };
+
+    private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    {
+        float lr = LearningRate, eps = Epsilon;
+        int n = parameters.Length, i = 0;
+        ref float w = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float acc = ref MemoryMarshal.GetArrayDataReference(_accumulator);
+        var lrV = Vector256.Create(lr);
+        var epsV = Vector256.Create(eps);
+        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+        {
+            var gv = Vector256.LoadUnsafe(ref g, (nuint)i);
+            var av = Vector256.LoadUnsafe(ref acc, (nuint)i) + gv * gv;
+            av.StoreUnsafe(ref acc, (nuint)i);
+            (Vector256.LoadUnsafe(ref w, (nuint)i) - lrV * gv / Vector256.Sqrt(av + epsV)).StoreUnsafe(ref w, (nuint)i);
+        }
+        for (; i < n; i++)
+        {
+            float gi = Unsafe.Add(ref g, i);
+            ref float ai = ref Unsafe.Add(ref acc, i);
+            ai += gi * gi;
+            Unsafe.Add(ref w, i) -= lr * gi / MathF.Sqrt(ai + eps);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace StaticNet;
+
+/// <summary>
+/// RMSprop, exactly as Keras 3 computes it: v = ρ·v + (1 − ρ)·g²; centered: ḡ = ρ·ḡ + (1 − ρ)·g and
+/// d = v − ḡ² + ε, otherwise d = v + ε; Δ = lr·g / √d; with momentum μ &gt; 0: m = μ·m + Δ and
+/// w −= m, otherwise w −= Δ.
+/// </summary>
+public sealed class RmsProp : Optimizer
+{
+    private float[] _velocity = Array.Empty<float>();
+    private float[] _momentum = Array.Empty<float>();
+    private float[] _averageGradient = Array.Empty<float>();
+
+    /// <summary>Creates the optimizer; the defaults are Keras's (0.001, 0.9, 0, 1e-7, not centered).</summary>
+    /// <param name="learningRate">The step size, positive.</param>
+    /// <param name="rho">Decay rate of the moving averages, in [0, 1).</param>
+    /// <param name="momentum">Momentum factor, in [0, 1]; 0 turns momentum off.</param>
+    /// <param name="epsilon">Added under the square root for numerical stability, positive.</param>
+    /// <param name="centered">Whether to divide by the estimated variance of the gradient rather than its second moment.</param>
+    public RmsProp(float learningRate = 0.001f, float rho = 0.9f, float momentum = 0f, float epsilon = 1e-7f, bool centered = false)
+        : base(learningRate)
+    {
+        CheckRange(rho, 0f, 1f, nameof(rho), maxExclusive: true);
+        CheckRange(momentum, 0f, 1f, nameof(momentum));
+        CheckRange(epsilon, 0f, float.MaxValue, nameof(epsilon), minExclusive: true);
+        Rho = rho;
+        Momentum = momentum;
+        Epsilon = epsilon;
+        Centered = centered;
+    }
+
+    /// <summary>Decay rate of the moving average of g² (and of g when <see cref="Centered"/>).</summary>
+    public float Rho { get; }
+
+    /// <summary>The momentum factor; 0 for none.</summary>
+    public float Momentum { get; }
+
+    /// <summary>Added to the denominator under the square root.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>Whether the gradients are normalized by their estimated variance.</summary>
+    public bool Centered { get; }
+
+    private protected override void BuildState(int parameterCount)
+    {
+        _velocity = new float[parameterCount];
+        _momentum = Momentum > 0 ? new float[parameterCount] : Array.Empty<float>();
+        _averageGradient = Centered ? new float[parameterCount] : Array.Empty<float>();
+    }
+
+    private protected override byte FormatCode => 3;
+
+    private protected override float[] Hyperparameters() => new[] { Rho, Momentum, Epsilon, Centered ? 1f : 0f };
+
+    private protected override float[][] StateArrays() => new[] { _velocity, _momentum, _averageGradient };
+
+    private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    {
+        float lr = LearningRate, rho = Rho, c = 1 - Rho, mu = Momentum, eps = Epsilon;
+        bool centered = Centered, useMomentum = mu > 0;
+        int n = parameters.Length, i = 0;
+        ref float w = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float v = ref MemoryMarshal.GetArrayDataReference(_velocity);
+        ref float m = ref MemoryMarshal.GetArrayDataReference(_momentum);
+        ref float a = ref MemoryMarshal.GetArrayDataReference(_averageGradient);
+        var lrV = Vector256.Create(lr);
+        var rhoV = Vector256.Create(rho);
+        var cV = Vector256.Create(c);
+        var muV = Vector256.Create(mu);
+        var epsV = Vector256.Create(eps);
+        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+        {
+            var gv = Vector256.LoadUnsafe(ref g, (nuint)i);
+            var vv = rhoV * Vector256.LoadUnsafe(ref v, (nuint)i) + cV * (gv * gv);
+            vv.StoreUnsafe(ref v, (nuint)i);
+            Vector256<float> denominator;
+            if (centered)
+            {
+                var av = rhoV * Vector256.LoadUnsafe(ref a, (nuint)i) + cV * gv;
+                av.StoreUnsafe(ref a, (nuint)i);
+                denominator = vv - av * av + epsV;
+            }
+            else
+            {
+                denominator = vv + epsV;
+            }
+            var increment = lrV * gv / Vector256.Sqrt(denominator);
+            if (useMomentum)
+            {
+                increment = muV * Vector256.LoadUnsafe(ref m, (nuint)i) + increment;
+                increment.StoreUnsafe(ref m, (nuint)i);
+            }
+            (Vector256.LoadUnsafe(ref w, (nuint)i) - increment).StoreUnsafe(ref w, (nuint)i);
+        }
+        for (; i < n; i++)
+        {
+            float gi = Unsafe.Add(ref g, i);
+            ref float vi = ref Unsafe.Add(ref v, i);
+            vi = rho * vi + c * (gi * gi);
+            float denominator;
+            if (centered)
+            {
+                ref float ai = ref Unsafe.Add(ref a, i);
+                ai = rho * ai + c * gi;
+                denominator = vi - ai * ai + eps;
+            }
+            else
+            {
+                denominator = vi + eps;
+            }
+            float increment = lr * gi / MathF.Sqrt(denominator);
+            if (useMomentum)
+            {
+                ref float mi = ref Unsafe.Add(ref m, i);
+                mi = mu * mi + increment;
+                increment = mi;
+            }
+            Unsafe.Add(ref w, i) -= increment;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System;
+using System.IO;
+using System.Threading;
+
+namespace StaticNet.Serialization;
+
+/// <summary>Crash-safe file replacement: write a temporary file beside the target, flush it to disk, rename it over the target.</summary>
+internal static class AtomicFile
+{
+    private static int s_counter;
+
+    /// <summary>
+    /// Runs <paramref name="write"/> on a new temporary file <c>path.&lt;process id&gt;.&lt;n&gt;.tmp</c>, flushes it to
+    /// the disk and moves it over <paramref name="path"/>. If anything fails the temporary file is
+    /// deleted, the exception propagates and the previous file at <paramref name="path"/> is untouched.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string target = Path.GetFullPath(path);
+        string temp = $"{target}.{Environment.ProcessId}.{Interlocked.Increment(ref s_counter)}.tmp";
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, target, overwrite: true);
+        }
+        catch
+        {
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The original exception matters more than a leftover temporary file.
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Opens a file for one sequential read.</summary>
+    public static FileStream OpenRead(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
+    }
+}

@@ -1,0 +1,138 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Text;
+
+namespace StaticNet.Serialization;
+
+/// <summary>
+/// The parts shared by weights files and checkpoints: magic, version, the network's shape and
+/// the parameter block. The byte-by-byte layout is in docs/FORMATS.md.
+/// </summary>
+internal static class NetworkFormat
+{
+    /// <summary>The one format version this code writes and reads.</summary>
+    public const ushort Version = 1;
+
+    /// <summary>Bounds that keep a corrupt file from causing large allocations.</summary>
+    public const int MaxLayers = 65535, MaxStringBytes = 1024, MaxMetrics = 64;
+
+    public static ReadOnlySpan<byte> WeightsMagic => "SNWT"u8;
+
+    public static ReadOnlySpan<byte> CheckpointMagic => "SNCK"u8;
+
+    /// <summary>Writes magic, version, shape and parameters.</summary>
+    public static void WriteHeaderAndParameters(FormatWriter writer, ReadOnlySpan<byte> magic, NetworkShape shape, ReadOnlySpan<float> parameters)
+    {
+        writer.WriteBytes(magic);
+        writer.WriteUInt16(Version);
+        writer.WriteInt32(shape.LayerCount);
+        foreach (int size in shape.LayerSizes) writer.WriteInt32(size);
+        foreach (Activation activation in shape.Activations) writer.WriteByte(ActivationCode(activation));
+        writer.WriteSingle(shape.LeakyReluSlope);
+        for (int l = 0; l < shape.LayerCount; l++) writer.WriteSingle(shape.DropoutRate(l));
+        for (int l = 0; l < shape.LayerCount; l++) writer.WriteSingle(shape.L2(l));
+        writer.WriteInt32(parameters.Length);
+        writer.WriteSingles(parameters);
+    }
+
+    /// <summary>
+    /// Reads and checks magic, version and shape against <paramref name="expected"/>, then reads
+    /// the parameters into a new buffer (allocated only once its size is known to be right).
+    /// </summary>
+    public static float[] ReadHeaderAndParameters(FormatReader reader, bool checkpoint, NetworkShape expected)
+    {
+        string kind = checkpoint ? "checkpoint" : "weights";
+        Span<byte> magic = stackalloc byte[4];
+        reader.ReadBytes(magic, "magic bytes");
+        ReadOnlySpan<byte> wanted = checkpoint ? CheckpointMagic : WeightsMagic;
+        if (!magic.SequenceEqual(wanted))
+        {
+            if (!checkpoint && magic.SequenceEqual(CheckpointMagic))
+                throw new InvalidDataException("This is a checkpoint file (magic \"SNCK\"), not a weights file: load it with LoadCheckpoint.");
+            if (checkpoint && magic.SequenceEqual(WeightsMagic))
+                throw new InvalidDataException("This is a weights file (magic \"SNWT\"), not a checkpoint: load it with LoadWeights.");
+            throw new InvalidDataException(
+                $"Not a StaticNet {kind} file: it starts with {Convert.ToHexString(magic)} instead of the magic \"{Encoding.ASCII.GetString(wanted)}\".");
+        }
+        ushort version = reader.ReadUInt16("format version");
+        if (version != Version)
+            throw new InvalidDataException($"The {kind} file has format version {version}; this version of StaticNet reads version {Version} only.");
+
+        NetworkShape shape = ReadShape(reader);
+        if (!shape.Equals(expected))
+            throw new InvalidDataException($"The {kind} file is for {Describe(shape, expected)}, this network is {Describe(expected, shape)}.");
+
+        int count = reader.ReadInt32("parameter count");
+        if (count != expected.ParameterCount)
+            throw new InvalidDataException(
+                $"The {kind} file holds {count} parameters but its shape {shape} has {expected.ParameterCount} (the file is corrupt).");
+        var parameters = new float[count];
+        reader.ReadSingles(parameters, "parameters");
+        return parameters;
+    }
+
+    private static NetworkShape ReadShape(FormatReader reader)
+    {
+        int layers = reader.ReadInt32("layer count");
+        if (layers < 1 || layers > MaxLayers)
+            throw new InvalidDataException($"The file describes {layers} dense layers; expected 1 to {MaxLayers} (the file is corrupt).");
+        var sizes = new int[layers + 1];
+        for (int i = 0; i < sizes.Length; i++) sizes[i] = reader.ReadInt32("layer sizes");
+        var activations = new Activation[layers];
+        for (int l = 0; l < layers; l++)
+        {
+            byte code = reader.ReadByte("activation codes");
+            activations[l] = ActivationFromCode(code) ??
+                throw new InvalidDataException($"The file gives layer {l + 1} the unknown activation code {code} (the file is corrupt).");
+        }
+        float slope = reader.ReadSingle("leaky ReLU slope");
+        var dropout = new float[layers];
+        for (int l = 0; l < layers; l++) dropout[l] = reader.ReadSingle("dropout rates");
+        var l2 = new float[layers];
+        for (int l = 0; l < layers; l++) l2[l] = reader.ReadSingle("L2 factors");
+        try
+        {
+            return new NetworkShape(sizes, activations, slope, dropout, l2);
+        }
+        catch (Exception e) when (e is ArgumentException or OverflowException)
+        {
+            throw new InvalidDataException($"The file describes an invalid network ({e.Message}); the file is corrupt.", e);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="NetworkShape.ToString"/>, plus the leaky slope and the L2 factors when the strings
+    /// alone do not tell the two shapes apart.
+    /// </summary>
+    private static string Describe(NetworkShape shape, NetworkShape other)
+    {
+        if (shape.ToString() != other.ToString()) return shape.ToString();
+        var l2 = new string[shape.LayerCount];
+        for (int l = 0; l < l2.Length; l++) l2[l] = shape.L2(l).ToString(CultureInfo.InvariantCulture);
+        return $"{shape} with leaky ReLU slope {shape.LeakyReluSlope.ToString(CultureInfo.InvariantCulture)} and L2 factors [{string.Join(", ", l2)}]";
+    }
+
+    // The codes are part of the file format, fixed here rather than taken from the enum's values.
+    private static byte ActivationCode(Activation activation) => activation switch
+    {
+        Activation.Linear => 0,
+        Activation.Sigmoid => 1,
+        Activation.Tanh => 2,
+        Activation.Relu => 3,
+        Activation.LeakyRelu => 4,
+        Activation.Softmax => 5,
+        _ => throw new NotSupportedException($"Activation {activation} has no code in the file format."),
+    };
+
+    private static Activation? ActivationFromCode(byte code) => code switch
+    {
+        0 => Activation.Linear,
+        1 => Activation.Sigmoid,
+        2 => Activation.Tanh,
+        3 => Activation.Relu,
+        4 => Activation.LeakyRelu,
+        5 => Activation.Softmax,
+        _ => null,
+    };
+}
