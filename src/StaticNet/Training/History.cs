@@ -40,6 +40,30 @@ public sealed class History
     /// <summary>Whether a quantity was recorded.</summary>
     public bool Contains(string key) => _values.ContainsKey(key);
 
+    /// <summary>
+    /// A history holding this run's epochs followed by <paramref name="later"/>'s, such as a run
+    /// continued with <c>initialEpoch</c>: one curve for the whole training in a chart.
+    /// </summary>
+    /// <exception cref="ArgumentException">The later run does not start after this one ends.</exception>
+    public History Concat(History later)
+    {
+        ArgumentNullException.ThrowIfNull(later);
+        if (_epochs.Count > 0 && later._epochs.Count > 0 && later._epochs[0] <= _epochs[^1])
+            throw new ArgumentException($"The later history starts at epoch {later._epochs[0]}, not after this one's last epoch {_epochs[^1]}.", nameof(later));
+        var result = new History(_epochs.Count + later._epochs.Count);
+        foreach (History part in new[] { this, later })
+        {
+            for (int e = 0; e < part._epochs.Count; e++)
+            {
+                var logs = new Logs();
+                foreach (string key in part._keys)
+                    if (e < part._values[key].Count) logs[key] = part._values[key][e];
+                result.Add(part._epochs[e], logs);
+            }
+        }
+        return result;
+    }
+
     /// <summary>Appends one epoch's values (allocates nothing once each key's list exists, within the capacity).</summary>
     internal void Add(int epoch, Logs logs)
     {

@@ -1,0 +1,124 @@
+// The course's second half: ten-digit MNIST with 784-128-64-10 (relu, relu, softmax), sparse
+// categorical cross-entropy, Adam, batch 32 and a 20% validation split; then a run continued with
+// initialEpoch and early stopping, a comparison of optimizers, a learning-rate sweep, and pictures.
+//
+//   dotnet run --project samples/MnistClassifier -c Release [-- --epochs N --data DIR --out DIR]
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using StaticNet;
+using StaticNet.Data;
+using StaticNet.Plotting;
+
+int epochs = 20;
+string? dataDirectory = null;
+string outDirectory = "out";
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--epochs" when i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n > 0:
+            epochs = n;
+            i++;
+            break;
+        case "--data" when i + 1 < args.Length:
+            dataDirectory = args[++i];
+            break;
+        case "--out" when i + 1 < args.Length:
+            outDirectory = args[++i];
+            break;
+        default:
+            Console.Error.WriteLine($"Unknown or incomplete option '{args[i]}'.");
+            Console.Error.WriteLine("Usage: MnistClassifier [--epochs N] [--data DIR] [--out DIR]");
+            return 2;
+    }
+}
+dataDirectory ??= Mnist.FindDataDirectory();
+if (dataDirectory is null)
+{
+    Console.Error.WriteLine("Could not find samples/data/mnist; pass --data DIR (any folder with the four MNIST-format files).");
+    return 2;
+}
+MnistData data = Mnist.Load(dataDirectory);
+Console.WriteLine($"{data.TrainImages.GetLength(0)} training and {data.TestImages.GetLength(0)} test images from {dataDirectory}");
+
+// 1. Specify, compile, fit for the first epochs, as in the course.
+int firstEpochs = Math.Min(5, epochs);
+var model = new MnistNet(seed: 42);
+model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(learningRate: 0.001f), Metric.Accuracy);
+Console.WriteLine($"\n{model.Shape}: {MnistNet.ParameterCount:N0} parameters. Training {firstEpochs} epochs:");
+History first = model.Fit(data.TrainImages, data.TrainLabels, epochs: firstEpochs, batchSize: 32, validationSplit: 0.2, verbose: 1);
+
+// 2. Continue to the full number of epochs, numbered on from where the first run stopped,
+//    with early stopping on the validation loss.
+History history = first;
+if (epochs > firstEpochs)
+{
+    var stop = new EarlyStopping(monitor: "val_loss", patience: 3, restoreBestWeights: true);
+    Console.WriteLine($"\nContinuing to epoch {epochs} (initialEpoch: {firstEpochs}) with early stopping:");
+    History more = model.Fit(data.TrainImages, data.TrainLabels, epochs: epochs, batchSize: 32, validationSplit: 0.2,
+        verbose: 1, initialEpoch: firstEpochs, callbacks: [stop]);
+    if (stop.StoppedEpoch > 0)
+        Console.WriteLine($"Early stopping after epoch {stop.StoppedEpoch + 1}; restored the weights of epoch {stop.BestEpoch + 1}.");
+    history = first.Concat(more);
+}
+Evaluation test = model.Evaluate(data.TestImages, data.TestLabels);
+
+// 3. Which optimizer? Which learning rate? Short runs from the same starting weights.
+int trialEpochs = Math.Min(3, epochs);
+Console.WriteLine($"\nOptimizers, {trialEpochs} epochs each:");
+Console.WriteLine("| optimizer            | val_loss | val_accuracy |");
+Console.WriteLine("|----------------------|---------:|-------------:|");
+foreach (var (name, optimizer) in new (string, Optimizer)[]
+{
+    ("SGD (0.01)", new Sgd(learningRate: 0.01f)),
+    ("SGD momentum 0.9", new Sgd(learningRate: 0.01f, momentum: 0.9f)),
+    ("Adam (0.001)", new Adam()),
+    ("RMSprop (0.001)", new RmsProp()),
+})
+{
+    var (loss, accuracy) = Trial(optimizer);
+    Console.WriteLine($"| {name,-20} | {F(loss),8} | {F(accuracy),12} |");
+}
+Console.WriteLine($"\nAdam learning rates, {trialEpochs} epochs each:");
+Console.WriteLine("| learning rate | val_loss | val_accuracy |");
+Console.WriteLine("|--------------:|---------:|-------------:|");
+foreach (float rate in new[] { 0.1f, 0.01f, 0.001f, 0.0001f })
+{
+    var (loss, accuracy) = Trial(new Adam(learningRate: rate));
+    Console.WriteLine($"| {rate.ToString(CultureInfo.InvariantCulture),13} | {F(loss),8} | {F(accuracy),12} |");
+}
+
+// 4. Pictures: the learning curves and the first test digits with their predicted probabilities.
+Directory.CreateDirectory(outDirectory);
+string chartPath = Path.Combine(outDirectory, "history.svg");
+HistoryChart.Save(history, chartPath, "784-128-64-10 on MNIST");
+const int Shown = 48;
+var images = new float[Shown, 784];
+var labels = new int[Shown];
+for (int i = 0; i < Shown; i++)
+{
+    for (int k = 0; k < 784; k++) images[i, k] = data.TestImages[i, k];
+    labels[i] = data.TestLabels[i];
+}
+string sheetPath = Path.Combine(outDirectory, "predictions.svg");
+PredictionSheet.Save(images, 28, 28, model.Predict(images), labels, sheetPath, columns: 8, title: "First 48 test digits");
+Console.WriteLine($"\nWrote {chartPath} and {sheetPath}.");
+
+Console.WriteLine($"test loss: {F(test.Loss)}");
+Console.WriteLine($"test accuracy: {F(test["accuracy"])}");
+return 0;
+
+(double Loss, double Accuracy) Trial(Optimizer optimizer)
+{
+    var trial = new MnistNet(seed: 42);
+    trial.Compile(Loss.SparseCategoricalCrossentropy, optimizer, Metric.Accuracy);
+    History h = trial.Fit(data.TrainImages, data.TrainLabels, epochs: trialEpochs, batchSize: 32, validationSplit: 0.2, verbose: 0);
+    return (h["val_loss"][^1], h["val_accuracy"][^1]);
+}
+
+static string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+
+[Network(784, 128, 64, 10, Hidden = Activation.Relu, Output = Activation.Softmax)]
+partial class MnistNet;
