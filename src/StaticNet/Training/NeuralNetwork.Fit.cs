@@ -170,11 +170,16 @@ public abstract partial class NeuralNetwork
         int batch = Math.Min(s.BatchSize, samples);
         int validationBatch = validate ? Math.Min(s.BatchSize, validation.Samples) : 0;
         EnsureWorkspace(Math.Max(batch, validationBatch));
+        int metricCount = _metrics.Length;
+        if (SplitsBatch(batch))
+        {
+            if (_laneGradients.Length != Shape.ParameterCount) _laneGradients = new float[Shape.ParameterCount];
+            _laneMetricSums = new double[metricCount];
+        }
         int[] order = new int[samples];
         for (int i = 0; i < samples; i++) order[i] = i;
         int steps = (samples + s.BatchSize - 1) / s.BatchSize;
 
-        int metricCount = _metrics.Length;
         var metricSums = new double[metricCount];
         var validationSums = new double[metricCount];
         var validationNames = new string[metricCount];
@@ -204,6 +209,7 @@ public abstract partial class NeuralNetwork
         bool finished = false;
         try
         {
+            if (SplitsBatch(batch) && Environment.ProcessorCount > 1) _worker = new TrainingWorker(RunSecondLane);
             for (int epoch = s.InitialEpoch; epoch < s.Epochs; epoch++)
             {
                 for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnEpochBegin(epoch);
@@ -262,6 +268,8 @@ public abstract partial class NeuralNetwork
         finally
         {
             if (!finished) progress?.Abort();
+            _worker?.Dispose();
+            _worker = null;
         }
         for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnTrainEnd(lastLogs);
         return history;
@@ -280,23 +288,38 @@ public abstract partial class NeuralNetwork
     }
 
     /// <summary>One gradient step on the batch already gathered into the workspace; returns the summed loss.</summary>
+    // Split-batch training (see SplitsBatch): the second half's inputs, results and worker thread.
+    private TrainingWorker? _worker;
+    private (Loss Loss, int First, int Count, int Total, ulong Key) _lane;
+    private double _laneLossSum;
+    private double[] _laneMetricSums = Array.Empty<double>();
+    private float[] _laneGradients = Array.Empty<float>();
+
     private double TrainStep(Loss loss, int count, Span<double> metricSums)
     {
-        int outputs = count * Shape.OutputSize;
-        ReadOnlySpan<float> inputs = _batchInputs.AsSpan(0, count * Shape.InputSize);
-        ReadOnlySpan<float> targets = _batchTargets.AsSpan(0, count * loss.TargetWidth(Shape.OutputSize));
-        Span<float> activations = _activations.AsSpan(0, count * Shape.ActivationsPerSample);
-        Span<float> logits = _logits.AsSpan(0, outputs);
-        Span<float> delta = _delta.AsSpan(0, outputs);
-
         // Dropout masks come from a per-step key drawn from the shuffle generator (seeded by the
         // model's seed, saved in checkpoints): reproducible, and a resumed run draws the same masks.
         ulong dropoutKey = Shape.HasDropout ? NextDropoutKey() : 0;
-        ForwardBatch(_parameters, inputs, count, activations, logits, dropoutKey);
-        ReadOnlySpan<float> predictions = activations.Slice(activations.Length - outputs);
-        double lossSum = loss.Compute(logits, predictions, targets, count, Shape, delta, 1f / count);
-        for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, Shape.OutputSize);
-        BackwardBatch(_parameters, inputs, count, activations, delta, _scratch.AsSpan(0, 2 * count * Shape.MaxHiddenSize), _gradients, dropoutKey);
+        double lossSum;
+        if (SplitsBatch(count))
+        {
+            // Two halves, each with its own activations and gradients, summed in a fixed order:
+            // the bits do not depend on whether a second core ran the second half.
+            int half = count / 2;
+            _lane = (loss, half, count - half, count, SecondHalfKey(dropoutKey));
+            Array.Clear(_laneMetricSums);
+            if (_worker is not null) _worker.Start();
+            lossSum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums);
+            if (_worker is not null) _worker.Wait();
+            else RunSecondLane();
+            lossSum += _laneLossSum;
+            for (int m = 0; m < metricSums.Length; m++) metricSums[m] += _laneMetricSums[m];
+            System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _laneGradients, _gradients);
+        }
+        else
+        {
+            lossSum = RunLane(loss, 0, count, count, dropoutKey, _gradients, metricSums);
+        }
         // L2: the penalty at the weights of this step joins the loss (as Keras's regularization
         // losses), per sample so that the epoch mean is the mean of the batch losses; its gradient
         // joins the weight gradients.
@@ -304,6 +327,47 @@ public abstract partial class NeuralNetwork
         Optimizer!.Apply(_parameters, _gradients);
         return lossSum;
     }
+
+    /// <summary>
+    /// Forward, loss and backward for rows [first, first + count) of the gathered batch of
+    /// <paramref name="total"/> rows, each lane in its own slice of the workspace; the gradient is
+    /// scaled by 1/total so that the lanes' gradients add up to the batch mean.
+    /// </summary>
+    private double RunLane(Loss loss, int first, int count, int total, ulong dropoutKey, Span<float> gradients, Span<double> metricSums)
+    {
+        int outputs = count * Shape.OutputSize;
+        int width = loss.TargetWidth(Shape.OutputSize);
+        ReadOnlySpan<float> inputs = _batchInputs.AsSpan(first * Shape.InputSize, count * Shape.InputSize);
+        ReadOnlySpan<float> targets = _batchTargets.AsSpan(first * width, count * width);
+        Span<float> activations = _activations.AsSpan(first * Shape.ActivationsPerSample, count * Shape.ActivationsPerSample);
+        Span<float> logits = _logits.AsSpan(first * Shape.OutputSize, outputs);
+        Span<float> delta = _delta.AsSpan(first * Shape.OutputSize, outputs);
+        Span<float> scratch = _scratch.AsSpan(2 * first * Shape.MaxHiddenSize, 2 * count * Shape.MaxHiddenSize);
+
+        ForwardBatch(_parameters, inputs, count, activations, logits, dropoutKey);
+        ReadOnlySpan<float> predictions = activations.Slice(activations.Length - outputs);
+        double lossSum = loss.Compute(logits, predictions, targets, count, Shape, delta, 1f / total);
+        for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, Shape.OutputSize);
+        BackwardBatch(_parameters, inputs, count, activations, delta, scratch, gradients, dropoutKey);
+        return lossSum;
+    }
+
+    /// <summary>The second half of a split batch (on the worker thread, or inline on one core).</summary>
+    private void RunSecondLane()
+    {
+        var (loss, first, count, total, key) = _lane;
+        _laneLossSum = RunLane(loss, first, count, total, key, _laneGradients, _laneMetricSums);
+    }
+
+    /// <summary>
+    /// Whether a step of <paramref name="count"/> samples runs as two halves. The rule depends only
+    /// on the network and the batch, never on the machine, so training gives the same bits on one
+    /// core or two: halves of at least 4 samples (one register tile) and enough work to pay for the
+    /// hand-off to the other core.
+    /// </summary>
+    private bool SplitsBatch(int count) => count >= 8 && (long)Shape.ParameterCount * count >= 1 << 18;
+
+    private static ulong SecondHalfKey(ulong key) => key == 0 ? 0 : (key * 0x9E3779B97F4A7C15UL) | 1;
 
     /// <summary>A non-zero key for one training step's dropout masks (0 means no dropout).</summary>
     private ulong NextDropoutKey()
