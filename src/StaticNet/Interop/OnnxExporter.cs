@@ -49,7 +49,7 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = ToBytes(model);
-        InteropIO.WriteAtomically(path, stream => stream.Write(bytes));
+        StaticNet.Serialization.AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
     /// <summary>Writes the network as an ONNX model to <paramref name="stream"/> (left open).</summary>

@@ -103,7 +103,7 @@ public static class Safetensors
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var (tensors, meta) = Prepare(model, layout, layerNames, metadata);
-        InteropIO.WriteAtomically(path, stream => WriteTensors(stream, tensors, meta));
+        StaticNet.Serialization.AtomicFile.Write(path, stream => WriteTensors(stream, tensors, meta));
     }
 
     /// <summary>Writes the network's weights in safetensors format to <paramref name="stream"/> (left open).</summary>
@@ -238,7 +238,7 @@ public static class Safetensors
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(tensors);
         var list = tensors.ToList();
-        InteropIO.WriteAtomically(path, stream => WriteTensors(stream, list, metadata));
+        StaticNet.Serialization.AtomicFile.Write(path, stream => WriteTensors(stream, list, metadata));
     }
 
     // ---------------------------------------------------------------- load
@@ -263,7 +263,7 @@ public static class Safetensors
         ArgumentNullException.ThrowIfNull(model);
         CheckLayout(layout);
         IReadOnlyList<string> names = CheckLayerNames(model.Shape, layout, layerNames);
-        using FileStream stream = InteropIO.OpenRead(path);
+        using FileStream stream = StaticNet.Serialization.AtomicFile.OpenRead(path);
         LoadCore(model, stream, layout, names, wholeStream: true);
     }
 
@@ -428,7 +428,7 @@ public static class Safetensors
     /// <inheritdoc cref="ReadTensors(Stream)"/>
     public static IReadOnlyDictionary<string, SafetensorsTensor> ReadTensors(string path, out IReadOnlyDictionary<string, string> metadata)
     {
-        using FileStream stream = InteropIO.OpenRead(path);
+        using FileStream stream = StaticNet.Serialization.AtomicFile.OpenRead(path);
         var tensors = ReadTensors(stream, out metadata);
         if (stream.Position != stream.Length)
             throw new InvalidDataException(
