@@ -70,6 +70,18 @@ internal static class Diagnostics
         "Wrong number of per-layer values",
         "{0} has {1} entries but the network has {2} {3}; give one per {4}");
 
+    public static readonly DiagnosticDescriptor WeightsFileMissing = Error("SN0017",
+        "Weights file not found",
+        "Weights names '{0}', but no AdditionalFiles item has that name (additional .safetensors files: {1}); add <AdditionalFiles Include=\"{0}\" /> to the project");
+
+    public static readonly DiagnosticDescriptor WeightsFileInvalid = Error("SN0018",
+        "Weights file cannot be read",
+        "The weights file '{0}' is not a valid safetensors file: {1}");
+
+    public static readonly DiagnosticDescriptor WeightsShapeMismatch = Error("SN0019",
+        "Weights do not fit the network",
+        "The weights file '{0}' does not fit this network: {1}");
+
     public static readonly DiagnosticDescriptor TooManyParameters = Error("SN0014",
         "Network too large",
         "The network has {0} parameters; at most {1} fit in one buffer");

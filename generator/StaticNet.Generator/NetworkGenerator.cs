@@ -1,8 +1,11 @@
+using System;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using StaticNet.Generator.Emit;
 using StaticNet.Generator.Model;
 using StaticNet.Generator.Parse;
+using StaticNet.Generator.Weights;
 
 namespace StaticNet.Generator;
 
@@ -42,7 +45,23 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Where(static r => r.Spec is not null)
             .Select(static (r, _) => r.Spec!)
             .WithTrackingName(TrackingNames.Spec);
-        context.RegisterSourceOutput(specs, static (spc, spec) => spc.AddSource(spec.HintName, Emitter.Emit(spec)));
+        // Networks that bake in weights read them from AdditionalFiles; keyed on the files' bytes.
+        IncrementalValueProvider<ImmutableArray<WeightsFile>> weightFiles = context.AdditionalTextsProvider
+            .Where(static file => file.Path.EndsWith(".safetensors" + WeightsFile.Suffix, StringComparison.OrdinalIgnoreCase))
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, ct) => WeightsFile.Read(pair.Left, pair.Right, ct))
+            .WithTrackingName(TrackingNames.WeightsFiles)
+            .Collect();
+        IncrementalValuesProvider<BakeResult> baked = specs
+            .Combine(weightFiles)
+            .Select(static (pair, _) => Baker.Bake(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Bake);
+        context.RegisterSourceOutput(baked, static (spc, result) =>
+        {
+            foreach (DiagnosticInfo info in result.Diagnostics) spc.ReportDiagnostic(info.ToDiagnostic());
+            if (result.Diagnostics.Count == 0)
+                spc.AddSource(result.Spec.HintName, Emitter.Emit(result.Spec, result.Parameters));
+        });
     }
 }
 
@@ -52,4 +71,6 @@ internal static class TrackingNames
     public const string Parse = nameof(Parse);
     public const string Diagnostics = nameof(Diagnostics);
     public const string Spec = nameof(Spec);
+    public const string WeightsFiles = nameof(WeightsFiles);
+    public const string Bake = nameof(Bake);
 }

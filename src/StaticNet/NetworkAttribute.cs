@@ -66,4 +66,12 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>One L2 factor per dense layer; cannot be combined with <see cref="L2"/>.</summary>
     public float[]? L2PerLayer { get; set; }
+
+    /// <summary>
+    /// A safetensors file (PyTorch <c>nn.Sequential</c> layout: <c>"0.weight"</c> [out, in],
+    /// <c>"0.bias"</c>, ...) whose weights the generator bakes into the class as static data, so
+    /// that a new instance predicts with them without reading any file. The file must be an
+    /// <c>AdditionalFiles</c> item of the project; it is matched by file name (or by the end of its path).
+    /// </summary>
+    public string? Weights { get; set; }
 }

@@ -82,7 +82,7 @@ public class SnapshotTests
                 [Network(4, 8, 3, Output = Activation.Softmax)]
                 public partial class IrisNet;
             }
-            """, "NestedIrisNet", "Host.Models.IrisNet.g.cs");
+            """, "NestedIrisNet", "Host.Models+IrisNet.g.cs");
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public class SnapshotTests
                     private sealed partial class Inner;
                 }
             }
-            """, "NestedTwoDeepInner", "Host.Outer.Middle.Inner.g.cs");
+            """, "NestedTwoDeepInner", "Host.Outer+Middle+Inner.g.cs");
     }
 
     [Fact]
@@ -128,6 +128,33 @@ public class SnapshotTests
             [Network(10, 32, 16, 1, Activations = new[] { Activation.Relu, Activation.LeakyRelu, Activation.Sigmoid })]
             public partial class MixedNet;
             """, "MixedNet", "Mixed.MixedNet.g.cs");
+    }
+
+    [Fact]
+    public void DropoutAndL2_ForEveryLayer()
+    {
+        VerifyNetwork("""
+            using StaticNet;
+
+            namespace Regularized;
+
+            [Network(784, 128, 64, 10, Hidden = Activation.Relu, Output = Activation.Softmax, Dropout = 0.2f, L2 = 1e-4f)]
+            public partial class RegularizedNet;
+            """, "RegularizedNet", "Regularized.RegularizedNet.g.cs");
+    }
+
+    [Fact]
+    public void DropoutAndL2_PerLayer()
+    {
+        // Dropout after the first hidden layer only; L2 on the middle layer only.
+        VerifyNetwork("""
+            using StaticNet;
+
+            namespace Regularized;
+
+            [Network(20, 16, 8, 1, Activation = Activation.Sigmoid, DropoutPerLayer = new[] { 0.5f, 0f }, L2PerLayer = new[] { 0f, 0.01f, 0f })]
+            public partial class PerLayerNet;
+            """, "PerLayerRegularizedNet", "Regularized.PerLayerNet.g.cs");
     }
 
     [Fact]
@@ -196,5 +223,27 @@ public class SnapshotTests
             Assert.Contains($"public const int W{l + 1} = {shape.WeightOffset(l)};", generated);
             Assert.Contains($"public const int B{l + 1} = {shape.BiasOffset(l)};", generated);
         }
+    }
+
+    [Fact]
+    public void ActivationSlicesMatchTheRuntimeShape_WithDropout()
+    {
+        // The training activations buffer is sized by NetworkShape; the generated slices must use its offsets.
+        string generated = GeneratorDriverHelper.Run("""
+            [StaticNet.Network(20, 16, 8, 1, Activation = StaticNet.Activation.Sigmoid, DropoutPerLayer = new[] { 0.5f, 0.25f })]
+            public partial class DropNet;
+            """).SingleSource();
+        var shape = new NetworkShape(new[] { 20, 16, 8, 1 }, Enumerable.Repeat(Activation.Sigmoid, 3).ToArray(),
+            dropoutRates: new[] { 0.5f, 0.25f, 0f });
+        for (int l = 0; l < shape.LayerCount; l++)
+        {
+            int offset = shape.ActivationOffset(l), size = shape.FanOut(l);
+            string start = offset == 0 ? "0" : $"count * {offset}";
+            Assert.Contains($"a{l + 1} = activations.Slice({start}, count * {size});", generated);
+        }
+        // The output block is the last one: it ends exactly at ActivationsPerSample.
+        Assert.Equal(shape.ActivationsPerSample, shape.ActivationOffset(2) + 1);
+        Assert.Contains("a1Dropped = activations.Slice(count * 16, count * 16);", generated);
+        Assert.Contains("m2 = activations.Slice(count * 64, count * 8);", generated);
     }
 }

@@ -15,7 +15,7 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, string Fi
     {
         location ??= Location.None;
         return new DiagnosticInfo(descriptor, location.SourceTree?.FilePath ?? "", location.SourceSpan,
-            location.GetLineSpan().Span, arguments.Select(a => a?.ToString() ?? "").ToEquatableArray());
+            location.GetLineSpan().Span, arguments.Select(a => Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToEquatableArray());
     }
 
     public Diagnostic ToDiagnostic() => Diagnostic.Create(Descriptor,

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace StaticNet.Generator.Model;
 
@@ -14,6 +15,9 @@ namespace StaticNet.Generator.Model;
 /// <param name="LeakyReluSlope">The slope of leaky ReLU for negative inputs.</param>
 /// <param name="Dropout">One dropout rate per dense layer (0: none; always 0 for the output layer).</param>
 /// <param name="L2">One L2 factor per dense layer (0: none).</param>
+/// <param name="WeightsFile">The safetensors file to bake in (<c>Weights = "..."</c>), or null.</param>
+/// <param name="WeightsLocation">Where to report problems with that file (set only with a file, so
+/// that moving other networks' attributes does not change their models).</param>
 internal sealed record NetworkSpec(
     string? Namespace,
     string ClassName,
@@ -22,7 +26,9 @@ internal sealed record NetworkSpec(
     EquatableArray<ActivationKind> Activations,
     float LeakyReluSlope,
     EquatableArray<float> Dropout,
-    EquatableArray<float> L2)
+    EquatableArray<float> L2,
+    string? WeightsFile = null,
+    LocationInfo? WeightsLocation = null)
 {
     /// <summary>A file name unique per class: namespace, enclosing types and name.</summary>
     public string HintName
@@ -31,11 +37,22 @@ internal sealed record NetworkSpec(
         {
             var name = new System.Text.StringBuilder();
             if (Namespace is not null) name.Append(Namespace).Append('.');
-            foreach (var type in ContainingTypes) name.Append(type.Name).Append('.');
+            // '+' after a type (as in metadata names) keeps A.B+C (C nested in type B) apart from A.B.C.
+            foreach (var type in ContainingTypes) name.Append(type.Name).Append('+');
             name.Append(ClassName).Append(".g.cs");
             return name.ToString().Replace("@", "");
         }
     }
+}
+
+/// <summary>A source location as plain values (file path and spans), for diagnostics reported after parsing.</summary>
+internal sealed record LocationInfo(string FilePath, Microsoft.CodeAnalysis.Text.TextSpan Span, Microsoft.CodeAnalysis.Text.LinePositionSpan LineSpan)
+{
+    public static LocationInfo From(Microsoft.CodeAnalysis.Location location) =>
+        new(location.SourceTree?.FilePath ?? "", location.SourceSpan, location.GetLineSpan().Span);
+
+    public DiagnosticInfo With(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, params object[] arguments) =>
+        new(descriptor, FilePath, Span, LineSpan, arguments.Select(a => a?.ToString() ?? "").ToEquatableArray());
 }
 
 /// <summary>An enclosing type's declaration keyword (<c>class</c>, <c>record struct</c>, ...) and name.</summary>

@@ -57,9 +57,12 @@ internal static class Parser
         if (diagnostics.Count > 0 || sizes is null || activations is null || dropout is null || l2 is null)
             return new ParseResult(null, diagnostics.ToEquatableArray());
 
+        string? weights = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Weights").Value.Value as string;
+        if (string.IsNullOrWhiteSpace(weights)) weights = null;
         string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
         var spec = new NetworkSpec(ns, Escape(type.Name), new EquatableArray<ContainingType>(containing),
-            sizes.ToEquatableArray(), activations.ToEquatableArray(), slope, dropout.ToEquatableArray(), l2.ToEquatableArray());
+            sizes.ToEquatableArray(), activations.ToEquatableArray(), slope, dropout.ToEquatableArray(), l2.ToEquatableArray(),
+            weights, weights is null || location is null ? null : LocationInfo.From(location));
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 
@@ -73,6 +76,8 @@ internal static class Parser
             report(Diagnostics.UnsupportedTypeKind, type.Name, "a static class cannot be instantiated; remove the static modifier");
         else if (type.IsAbstract)
             report(Diagnostics.UnsupportedTypeKind, type.Name, "an abstract class cannot be instantiated; remove the abstract modifier");
+        else if (IsFileLocal(type))
+            report(Diagnostics.UnsupportedTypeKind, type.Name, "a file-local type cannot be completed by generated code in another file; remove the file modifier");
         else if (type.BaseType is { SpecialType: not SpecialType.System_Object } baseType &&
                  baseType.ToDisplayString() != "StaticNet.NeuralNetwork")
             report(Diagnostics.UnsupportedTypeKind, type.Name,
@@ -102,6 +107,15 @@ internal static class Parser
             result.Insert(0, new ContainingType(keyword, Escape(outer.Name)));
         }
         return result.ToImmutable();
+    }
+
+    /// <summary>Whether the type or a containing type is declared <c>file</c> (Roslyn 4.3 has no IsFileLocal).</summary>
+    private static bool IsFileLocal(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            if (t.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax d && d.Modifiers.Any(m => m.Text == "file")))
+                return true;
+        return false;
     }
 
     private static bool IsPartialEverywhere(INamedTypeSymbol type) =>
@@ -268,10 +282,12 @@ internal static class Parser
         }
         var values = new float[expected];
         for (int i = 0; i < expected; i++) values[i] = list?[i] ?? all ?? 0f;
+        // A single setting is checked once (not once per layer), even when no layer takes it.
+        float[] toCheck = list ?? (all.HasValue ? new[] { all.Value } : System.Array.Empty<float>());
         bool ok = true;
-        for (int i = 0; i < expected; i++)
+        for (int i = 0; i < toCheck.Length; i++)
         {
-            float v = values[i];
+            float v = toCheck[i];
             string name = list is null ? single : $"{perLayer}[{i}]";
             string text = v.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (hiddenOnly && !(v >= 0 && v < 1))
@@ -292,6 +308,9 @@ internal static class Parser
 
     private static void CheckNameClashes(INamedTypeSymbol type, Reporter report)
     {
+        // A member cannot share its class's name, so a class named like a generated member clashes too.
+        if (ReservedNames.Contains(type.Name) || type.Name == "Predict")
+            report(Diagnostics.NameClash, type.Name, $"its own name '{type.Name}', which is also the name of a generated member");
         foreach (ISymbol member in type.GetMembers())
         {
             if (member.IsImplicitlyDeclared) continue;

@@ -80,20 +80,23 @@ internal static class GeneratorDriverHelper
     }
 
     /// <summary>Parses <paramref name="source"/>; the path matters because generator diagnostics keep it instead of the tree.</summary>
-    public static SyntaxTree Parse(string source, string path) =>
-        CSharpSyntaxTree.ParseText(source, ParseOptions, path);
+    public static SyntaxTree Parse(string source, string path, CSharpParseOptions? options = null) =>
+        CSharpSyntaxTree.ParseText(source, options ?? ParseOptions, path);
 
     /// <summary>A compilation of <paramref name="sources"/> named <c>Source0.cs</c>, <c>Source1.cs</c>, ...</summary>
-    public static CSharpCompilation CreateCompilation(params string[] sources) =>
+    public static CSharpCompilation CreateCompilation(params string[] sources) => CreateCompilation(ParseOptions, sources);
+
+    /// <summary>As <see cref="CreateCompilation(string[])"/>, with other parse options (an older language version, say).</summary>
+    public static CSharpCompilation CreateCompilation(CSharpParseOptions options, params string[] sources) =>
         CSharpCompilation.Create("GeneratorTestAssembly",
-            sources.Select((s, i) => Parse(s, $"Source{i}.cs")),
+            sources.Select((s, i) => Parse(s, $"Source{i}.cs", options)),
             References, CompilationOptions);
 
     /// <summary>A driver with only <see cref="NetworkGenerator"/>, tracking its steps.</summary>
-    public static GeneratorDriver CreateDriver() =>
+    public static GeneratorDriver CreateDriver(CSharpParseOptions? options = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new NetworkGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: options ?? ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Compiles <paramref name="sources"/> and runs the generator over them once.</summary>
@@ -111,9 +114,12 @@ internal static class GeneratorDriverHelper
     /// Runs the generator and fails, listing them, on any warning or error in the output
     /// compilation or from the generator, or if the generator threw or generated nothing.
     /// </summary>
-    public static GeneratorRun AssertCompilesCleanly(params string[] sources)
+    public static GeneratorRun AssertCompilesCleanly(params string[] sources) => AssertCompilesCleanly(ParseOptions, sources);
+
+    /// <summary>As <see cref="AssertCompilesCleanly(string[])"/>, with other parse options.</summary>
+    public static GeneratorRun AssertCompilesCleanly(CSharpParseOptions options, params string[] sources)
     {
-        GeneratorRun run = Run(sources);
+        GeneratorRun run = Run(CreateDriver(options), CreateCompilation(options, sources));
         if (run.Result.Exception is not null)
             Assert.Fail($"The generator threw: {run.Result.Exception}");
         var problems = run.OutputDiagnostics

@@ -72,8 +72,11 @@ internal static partial class Snapshot
     }
 
     internal static bool AcceptRequested() =>
-        Environment.GetEnvironmentVariable(AcceptVariable) == "1" &&
-        !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+        AcceptRequested(Environment.GetEnvironmentVariable(AcceptVariable), Environment.GetEnvironmentVariable("CI"));
+
+    /// <summary>Accept only when asked (<c>=1</c>) and not on CI, where a snapshot must never rewrite itself.</summary>
+    internal static bool AcceptRequested(string? acceptVariable, string? ciVariable) =>
+        acceptVariable == "1" && !string.Equals(ciVariable, "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// <c>Snapshots/</c> next to the calling file; if that file's directory does not exist (a

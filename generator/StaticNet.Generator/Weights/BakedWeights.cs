@@ -1,0 +1,156 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+using StaticNet.Generator.Model;
+
+namespace StaticNet.Generator.Weights;
+
+/// <summary>
+/// A safetensors file given as an <c>AdditionalFiles</c> item: the path it was given under and its
+/// bytes. The compiler refuses binary additional files, so StaticNet's build targets
+/// (<c>build/StaticNet.targets</c>) hand it a base64 text copy (<c>name.safetensors.base64</c>,
+/// first line <c>staticnet-weights-base64</c>) with the original path as item metadata.
+/// </summary>
+internal sealed record WeightsFile(string Path, EquatableArray<byte> Bytes, string? Error)
+{
+    public const string Marker = "staticnet-weights-base64";
+    public const string Suffix = ".base64";
+
+    public string FileName => System.IO.Path.GetFileName(Path);
+
+    public static WeightsFile Read(AdditionalText file, AnalyzerConfigOptionsProvider options, CancellationToken cancellationToken)
+    {
+        string path = options.GetOptions(file).TryGetValue("build_metadata.AdditionalFiles.StaticNetWeightsSource", out string? source) && !string.IsNullOrEmpty(source)
+            ? source
+            : file.Path.Substring(0, file.Path.Length - Suffix.Length);
+        SourceText? text = file.GetText(cancellationToken);
+        if (text is null) return new WeightsFile(path, EquatableArray<byte>.Empty, "the compiler could not read it");
+        string content = text.ToString();
+        int newline = content.IndexOf('\n');
+        if (newline < 0 || content.Substring(0, newline).Trim() != Marker)
+            return new WeightsFile(path, EquatableArray<byte>.Empty, $"its base64 copy {file.Path} does not start with '{Marker}'");
+        try
+        {
+            byte[] bytes = Convert.FromBase64String(content.Substring(newline + 1));
+            return new WeightsFile(path, new EquatableArray<byte>(ImmutableArray.Create(bytes)), null);
+        }
+        catch (FormatException e)
+        {
+            return new WeightsFile(path, EquatableArray<byte>.Empty, $"its base64 copy {file.Path} is corrupt ({e.Message})");
+        }
+    }
+}
+
+/// <summary>The parameters baked into a network, or why they could not be.</summary>
+internal sealed record BakeResult(NetworkSpec Spec, EquatableArray<float> Parameters, EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>
+/// Reads a network's weights from a safetensors file in PyTorch's <c>nn.Sequential</c> layout
+/// (<c>"{index}.weight"</c> [out, in] and <c>"{index}.bias"</c> [out], the same naming rule as the
+/// runtime's <c>Safetensors.LayerNames</c>) into the parameter buffer's layout.
+/// </summary>
+internal static class Baker
+{
+    public static BakeResult Bake(NetworkSpec spec, ImmutableArray<WeightsFile> files)
+    {
+        if (spec.WeightsFile is null) return new BakeResult(spec, EquatableArray<float>.Empty, EquatableArray<DiagnosticInfo>.Empty);
+        DiagnosticInfo Fail(DiagnosticDescriptor descriptor, params object[] args) =>
+            spec.WeightsLocation!.With(descriptor, args);
+
+        string wanted = spec.WeightsFile.Replace('\\', '/');
+        WeightsFile? file = files.FirstOrDefault(f => f.Path.Replace('\\', '/').EndsWith("/" + wanted, StringComparison.OrdinalIgnoreCase)
+                                                      || f.Path.Replace('\\', '/').Equals(wanted, StringComparison.OrdinalIgnoreCase));
+        if (file is null)
+            return Failed(spec, Fail(Diagnostics.WeightsFileMissing, spec.WeightsFile,
+                files.Length == 0 ? "none" : string.Join(", ", files.Select(f => f.FileName))));
+        if (file.Error is not null)
+            return Failed(spec, Fail(Diagnostics.WeightsFileInvalid, file.FileName, file.Error));
+        try
+        {
+            float[] parameters = Read(spec, file.Bytes.ToArray());
+            return new BakeResult(spec, parameters.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty);
+        }
+        catch (ShapeMismatchException e)
+        {
+            return Failed(spec, Fail(Diagnostics.WeightsShapeMismatch, file.FileName, e.Message));
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or OverflowException or InvalidCastException)
+        {
+            return Failed(spec, Fail(Diagnostics.WeightsFileInvalid, file.FileName, e.Message));
+        }
+    }
+
+    private static BakeResult Failed(NetworkSpec spec, DiagnosticInfo diagnostic) =>
+        new(spec, EquatableArray<float>.Empty, new[] { diagnostic }.ToEquatableArray());
+
+    private static float[] Read(NetworkSpec spec, byte[] bytes)
+    {
+        if (bytes.Length < 8) throw new InvalidDataException($"it has {bytes.Length} bytes, fewer than the 8-byte header length");
+        ulong headerLength = BitConverter.ToUInt64(bytes, 0);
+        if (headerLength > (ulong)(bytes.Length - 8)) throw new InvalidDataException($"its header claims {headerLength} bytes but the file has {bytes.Length - 8} after the length");
+        string json = Encoding.UTF8.GetString(bytes, 8, (int)headerLength);
+        if (MiniJson.Parse(json) is not Dictionary<string, object?> header) throw new FormatException("the header is not a JSON object");
+        long dataStart = 8 + (long)headerLength;
+        long dataLength = bytes.Length - dataStart;
+
+        int[] sizes = spec.Sizes.ToArray();
+        int layers = sizes.Length - 1;
+        var parameters = new List<float>();
+        var expectedNames = new HashSet<string>(StringComparer.Ordinal) { "__metadata__" };
+        int index = 0;
+        for (int l = 0; l < layers; l++)
+        {
+            // PyTorch numbers every module of the Sequential: activation and dropout modules take an index too.
+            string name = index.ToString(CultureInfo.InvariantCulture);
+            index += 1 + (spec.Activations[l] == ActivationKind.Linear ? 0 : 1) + (spec.Dropout[l] > 0 ? 1 : 0);
+            parameters.AddRange(Tensor(header, bytes, dataStart, dataLength, name + ".weight", new[] { sizes[l + 1], sizes[l] }));
+            parameters.AddRange(Tensor(header, bytes, dataStart, dataLength, name + ".bias", new[] { sizes[l + 1] }));
+            expectedNames.Add(name + ".weight");
+            expectedNames.Add(name + ".bias");
+        }
+        string? extra = header.Keys.FirstOrDefault(k => !expectedNames.Contains(k));
+        if (extra is not null)
+            throw new ShapeMismatchException($"it has a tensor '{extra}' that the network has no place for (expected {string.Join(", ", expectedNames.Where(n => n != "__metadata__"))})");
+        return parameters.ToArray();
+    }
+
+    private static float[] Tensor(Dictionary<string, object?> header, byte[] bytes, long dataStart, long dataLength, string name, int[] shape)
+    {
+        if (!header.TryGetValue(name, out object? entry) || entry is not Dictionary<string, object?> info)
+            throw new ShapeMismatchException($"it has no tensor '{name}' (expected shape [{string.Join(", ", shape)}])");
+        if (!info.TryGetValue("dtype", out object? dtype) || dtype as string != "F32")
+            throw new InvalidDataException($"tensor '{name}' has dtype {dtype ?? "(none)"}; only F32 can be baked in");
+        int[] actual = Numbers(info, "shape", name).Select(v => checked((int)v)).ToArray();
+        if (!actual.SequenceEqual(shape))
+            throw new ShapeMismatchException($"tensor '{name}' has shape [{string.Join(", ", actual)}] but the network needs [{string.Join(", ", shape)}]");
+        long[] offsets = Numbers(info, "data_offsets", name);
+        long count = shape.Aggregate(1L, (a, b) => a * b);
+        if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] > dataLength || offsets[1] - offsets[0] != count * 4)
+            throw new InvalidDataException($"tensor '{name}' has data offsets [{string.Join(", ", offsets)}], which do not hold {count} float32 values within the {dataLength} data bytes");
+        var values = new float[count];
+        Buffer.BlockCopy(bytes, (int)(dataStart + offsets[0]), values, 0, (int)(count * 4));
+        if (!BitConverter.IsLittleEndian)
+            throw new InvalidDataException("baking weights needs a little-endian compiler host");
+        for (int i = 0; i < values.Length; i++)
+            if (float.IsNaN(values[i]) || float.IsInfinity(values[i]))
+                throw new InvalidDataException($"tensor '{name}' holds {values[i].ToString(CultureInfo.InvariantCulture)} at index {i}; weights must be finite");
+        return values;
+    }
+
+    private static long[] Numbers(Dictionary<string, object?> info, string key, string tensor)
+    {
+        if (!info.TryGetValue(key, out object? value) || value is not List<object?> list || list.Any(v => v is not double d || d != Math.Floor(d) || d < 0 || d > long.MaxValue / 8))
+            throw new InvalidDataException($"tensor '{tensor}' has no valid \"{key}\" list");
+        return list.Select(v => (long)(double)v!).ToArray();
+    }
+
+    private sealed class ShapeMismatchException(string message) : Exception(message);
+}

@@ -1,0 +1,103 @@
+// The course's 0-vs-1 network in a program that publishes with NativeAOT (no JIT, no reflection:
+// the generated code is plain static calls): first with weights trained in PyTorch and baked in at
+// compile time (no file read at run time), then trained briefly here and used for prediction.
+//
+//   dotnet run -f net10.0 --project samples/AotPredict -c Release [-- --epochs N --data DIR]   (JIT)
+//   dotnet publish samples/AotPredict -f net8.0 -c Release -r linux-x64 -p:PublishAot=true -o /tmp/aot
+//   /tmp/aot/AotPredict [--epochs N --data DIR]                                                (NativeAOT)
+//
+// Training is seeded and deterministic, so both print the same predictions and the same checksum
+// of the trained parameters on the same machine (see the IlcInstructionSet note in the .csproj).
+using System;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using StaticNet;
+using StaticNet.Data;
+
+int epochs = 3;
+string? dataDirectory = null;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--epochs" when i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n > 0:
+            epochs = n;
+            i++;
+            break;
+        case "--data" when i + 1 < args.Length:
+            dataDirectory = args[++i];
+            break;
+        default:
+            Console.Error.WriteLine($"Unknown or incomplete option '{args[i]}'.");
+            Console.Error.WriteLine("Usage: AotPredict [--epochs N] [--data DIR]  (DIR holds the four MNIST-format files)");
+            return 2;
+    }
+}
+dataDirectory ??= Mnist.FindDataDirectory();
+if (dataDirectory is null)
+{
+    Console.Error.WriteLine("Could not find samples/data/mnist; pass --data DIR.");
+    return 2;
+}
+
+CultureInfo inv = CultureInfo.InvariantCulture;
+Console.WriteLine($"runtime: {RuntimeInformation.FrameworkDescription}, " +
+    $"{(RuntimeFeature.IsDynamicCodeSupported ? "JIT" : "NativeAOT")}, " +
+    $"Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, FMA {Fma.IsSupported}");
+
+MnistData mnist = Mnist.Load(dataDirectory);
+var (xTrain, yTrain) = Mnist.Filter(mnist.TrainImages, mnist.TrainLabels, 0, 1);
+var (xTest, yTest) = Mnist.Filter(mnist.TestImages, mnist.TestLabels, 0, 1);
+
+// Weights from PyTorch, compiled into the program: a new instance predicts with them at once.
+var pytorch = new PyTorchDigitNet();
+pytorch.Compile(Loss.BinaryCrossentropy, new Adam(), Metric.Accuracy);
+var probability = new float[1];
+pytorch.Predict(xTest.GetRow(0), probability);
+Console.WriteLine($"baked PyTorch weights: test[0] label {yTest[0]} p(1) {probability[0].ToString("0.000000", inv)}, " +
+    $"test accuracy {pytorch.Evaluate(xTest, yTest)["accuracy"].ToString("0.0000", inv)}");
+
+var model = new DigitNet(seed: 42);
+model.Compile(loss: Loss.BinaryCrossentropy, optimizer: new Adam(learningRate: 0.001f), Metric.Accuracy);
+History history = model.Fit(xTrain, yTrain, epochs: epochs, batchSize: 32, verbose: 0);
+Console.WriteLine($"trained {epochs} epochs on {xTrain.GetLength(0)} images, final loss {history["loss"][^1].ToString("0.000000", inv)}");
+
+// The first ten test digits: p(digit is 1) for each.
+const int Shown = 10;
+int pixels = xTest.GetLength(1);
+var first = new float[Shown, pixels];
+Array.Copy(xTest, first, Shown * pixels);
+float[,] p = model.Predict(first);
+for (int i = 0; i < Shown; i++)
+    Console.WriteLine($"test[{i}] label {yTest[i]} p(1) {p[i, 0].ToString("0.000000", inv)}");
+
+// Every bit of every trained parameter, folded into one number (FNV-1a over the IEEE bits).
+ulong checksum = 14695981039346656037UL;
+foreach (float w in model.Parameters)
+    checksum = (checksum ^ BitConverter.SingleToUInt32Bits(w)) * 1099511628211UL;
+Console.WriteLine($"parameters checksum: {checksum:x16}");
+
+Evaluation test = model.Evaluate(xTest, yTest);
+Console.WriteLine($"test accuracy: {test["accuracy"].ToString("0.0000", inv)}");
+return 0;
+
+[Network(784, 25, 15, 1, Activation = Activation.Sigmoid)]
+partial class DigitNet;
+
+/// <summary>The same shape with the weights of tools/train_pytorch_digits.py baked in (an AdditionalFiles item).</summary>
+[Network(784, 25, 15, 1, Activation = Activation.Sigmoid, Weights = "pytorch_digits.safetensors")]
+partial class PyTorchDigitNet;
+
+static class Rows
+{
+    /// <summary>One row of a matrix as a new array.</summary>
+    public static float[] GetRow(this float[,] matrix, int row)
+    {
+        var result = new float[matrix.GetLength(1)];
+        for (int k = 0; k < result.Length; k++) result[k] = matrix[row, k];
+        return result;
+    }
+}
