@@ -43,13 +43,13 @@ public sealed class AdaGrad : Optimizer
 
     private protected override float[][] StateArrays() => new[] { _accumulator };
 
-    private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
         float lr = LearningRate, eps = Epsilon;
         int n = parameters.Length, i = 0;
         ref float w = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float acc = ref MemoryMarshal.GetArrayDataReference(_accumulator);
+        ref float acc = ref StateAt(_accumulator, offset);
         var lrV = Vector256.Create(lr);
         var epsV = Vector256.Create(eps);
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)

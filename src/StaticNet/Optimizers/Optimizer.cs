@@ -57,15 +57,37 @@ public abstract class Optimizer
     {
         if (parameters.Length != ParameterCount || gradients.Length != ParameterCount)
             throw new ArgumentException($"Expected {ParameterCount} parameters and gradients; got {parameters.Length} and {gradients.Length}.");
-        Iterations++;
-        Step(parameters, gradients, Iterations);
+        Step(parameters, gradients, 0, BeginStep());
     }
+
+    /// <summary>Counts a new step and returns its number (from 1), for <see cref="ApplyRange"/>.</summary>
+    internal long BeginStep() => ++Iterations;
+
+    /// <summary>
+    /// Applies step <paramref name="step"/> to the parameters [offset, offset + length) only. Every
+    /// update is elementwise, so ranges can run on different threads and give the bits of one
+    /// <see cref="Apply"/>.
+    /// </summary>
+    internal void ApplyRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, int length, long step)
+    {
+        if (parameters.Length != ParameterCount || gradients.Length != ParameterCount || offset < 0 || length < 0 || offset > ParameterCount - length)
+            throw new ArgumentException($"Expected a range within {ParameterCount} parameters; got [{offset}, {offset + length}) of {parameters.Length}.");
+        Step(parameters.Slice(offset, length), gradients.Slice(offset, length), offset, step);
+    }
+
+    /// <summary>A reference to element <paramref name="offset"/> of a state array (a null reference for an unused, empty one).</summary>
+    private protected static ref float StateAt(float[] state, int offset) =>
+        ref state.Length == 0 ? ref System.Runtime.CompilerServices.Unsafe.NullRef<float>()
+            : ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(state), offset);
 
     /// <summary>Allocates and zeroes (or fills with the initial value) the state arrays.</summary>
     private protected abstract void BuildState(int parameterCount);
 
-    /// <summary>One update; <paramref name="step"/> counts from 1.</summary>
-    private protected abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients, long step);
+    /// <summary>
+    /// One update of the parameters starting at <paramref name="offset"/> in the buffer (state arrays
+    /// are indexed from there); <paramref name="step"/> counts from 1.
+    /// </summary>
+    private protected abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step);
 
     /// <summary>This optimizer's code in checkpoint files (1 Sgd, 2 Adam, 3 RmsProp, 4 AdaGrad).</summary>
     private protected abstract byte FormatCode { get; }

@@ -59,16 +59,16 @@ public sealed class RmsProp : Optimizer
 
     private protected override float[][] StateArrays() => new[] { _velocity, _momentum, _averageGradient };
 
-    private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
         float lr = LearningRate, rho = Rho, c = 1 - Rho, mu = Momentum, eps = Epsilon;
         bool centered = Centered, useMomentum = mu > 0;
         int n = parameters.Length, i = 0;
         ref float w = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float v = ref MemoryMarshal.GetArrayDataReference(_velocity);
-        ref float m = ref MemoryMarshal.GetArrayDataReference(_momentum);
-        ref float a = ref MemoryMarshal.GetArrayDataReference(_averageGradient);
+        ref float v = ref StateAt(_velocity, offset);
+        ref float m = ref StateAt(_momentum, offset);
+        ref float a = ref StateAt(_averageGradient, offset);
         var lrV = Vector256.Create(lr);
         var rhoV = Vector256.Create(rho);
         var cV = Vector256.Create(c);

@@ -36,7 +36,7 @@ public sealed class Sgd : Optimizer
 
     private protected override float[][] StateArrays() => new[] { _velocity };
 
-    private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
         float lr = LearningRate;
         int n = parameters.Length, i = 0;
@@ -52,7 +52,7 @@ public sealed class Sgd : Optimizer
             return;
         }
         float mu = Momentum;
-        ref float v = ref MemoryMarshal.GetArrayDataReference(_velocity);
+        ref float v = ref StateAt(_velocity, offset);
         var muv = Vector256.Create(mu);
         var lrv2 = Vector256.Create(lr);
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)

@@ -56,10 +56,22 @@ public abstract partial class NeuralNetwork
     /// <exception cref="ArgumentException">Wrong shapes, non-finite values, labels out of range, or a split that leaves no training or no validation rows.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <remarks>
-    /// Each step allocates nothing: the batch buffers are reused, the per-batch logs handed to
+    /// <para>Each step allocates nothing: the batch buffers are reused, the per-batch logs handed to
     /// callbacks are one reused object, and progress text is built at most every 100 ms and at the
     /// end of each epoch. Training is single-threaded and must not overlap another call that
-    /// trains the same model.
+    /// trains the same model.</para>
+    /// <para>Divergence: when an epoch's mean training loss is NaN or infinite (a learning rate too
+    /// high, unscaled inputs or targets), <c>Fit</c> finishes that epoch's bookkeeping (validation,
+    /// <see cref="Callback.OnEpochEnd"/>, the <see cref="History"/> entry), writes
+    /// <c>Training diverged at epoch N: loss is NaN; stopping. ...</c> to <see cref="Output"/> (standard
+    /// error when it is null, whatever <paramref name="verbose"/> says), sets
+    /// <see cref="StopTraining"/>, calls <see cref="Callback.OnTrainEnd"/> and returns without an
+    /// exception, so the history shows the non-finite loss and callbacks such as
+    /// <see cref="EarlyStopping"/> with <c>restoreBestWeights</c> can restore good weights. (Keras
+    /// keeps training on NaN; the extra epochs would only be wasted.) The message is left to
+    /// <see cref="TerminateOnNaN"/> when it is among the callbacks: it stops at the first non-finite
+    /// batch instead, or throws with <c>raiseError: true</c>. <see cref="ModelCheckpoint"/> never
+    /// saves non-finite weights or a non-finite monitored value, so a good file is not overwritten.</para>
     /// </remarks>
     public History Fit(float[,] x, float[] y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1,
         double validationSplit = 0, ValidationData? validationData = null, int initialEpoch = 0,
@@ -209,7 +221,7 @@ public abstract partial class NeuralNetwork
         bool finished = false;
         try
         {
-            if (SplitsBatch(batch) && Environment.ProcessorCount > 1) _worker = new TrainingWorker(RunSecondLane);
+            if (SplitsBatch(batch) && Environment.ProcessorCount > 1) _worker = new TrainingWorker(RunWorkerJob);
             for (int epoch = s.InitialEpoch; epoch < s.Epochs; epoch++)
             {
                 for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnEpochBegin(epoch);
@@ -247,9 +259,10 @@ public abstract partial class NeuralNetwork
                 }
 
                 CompletedEpochs = epoch + 1;   // recorded by SaveCheckpoint, also from OnEpochEnd
+                double epochLoss = lossSum / seen;
                 Logs logs = callbacks.Length > 0 ? new Logs(logsCapacity) : reusedEpochLogs;
                 logs.Clear();
-                logs.Append("loss", lossSum / seen);
+                logs.Append("loss", epochLoss);
                 for (int m = 0; m < metricCount; m++) logs.Append(_metrics[m].Name, metricSums[m] / seen);
                 if (validate)
                 {
@@ -261,6 +274,13 @@ public abstract partial class NeuralNetwork
                 history.Add(epoch, logs);
                 progress?.Finish(stepsDone, logs);
                 lastLogs = logs;
+                if (!double.IsFinite(epochLoss))
+                {
+                    // Diverged: every further step would start from non-finite weights. Stop after
+                    // this epoch's bookkeeping (see the remarks on Fit) and say why.
+                    if (!HasTerminateOnNaN(callbacks)) WarnDiverged(epoch, epochLoss);
+                    StopTraining = true;
+                }
                 if (StopTraining) break;
             }
             finished = true;
@@ -273,6 +293,22 @@ public abstract partial class NeuralNetwork
         }
         for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnTrainEnd(lastLogs);
         return history;
+    }
+
+    private static bool HasTerminateOnNaN(Callback[] callbacks)
+    {
+        foreach (Callback callback in callbacks)
+            if (callback is TerminateOnNaN) return true;
+        return false;
+    }
+
+    private void WarnDiverged(int epoch, double loss)
+    {
+        TextWriter writer = Output ?? Console.Error;
+        writer.WriteLine(
+            $"Training diverged at epoch {epoch + 1}: loss is {loss.ToString(CultureInfo.InvariantCulture)}; stopping. " +
+            $"Lower the learning rate (it is {Optimizer!.LearningRate.ToString(CultureInfo.InvariantCulture)}), scale the inputs and targets, " +
+            "or pass callbacks: [new TerminateOnNaN()] to stop at the first non-finite batch.");
     }
 
     private Callback[] CopyCallbacks(IReadOnlyList<Callback>? callbacks)
@@ -308,24 +344,80 @@ public abstract partial class NeuralNetwork
             int half = count / 2;
             _lane = (loss, half, count - half, count, SecondHalfKey(dropoutKey));
             Array.Clear(_laneMetricSums);
-            if (_worker is not null) _worker.Start();
+            RunOnBothThreads(WorkerJob.SecondLane);
             lossSum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums);
-            if (_worker is not null) _worker.Wait();
-            else RunSecondLane();
+            WaitForWorker();
             lossSum += _laneLossSum;
             for (int m = 0; m < metricSums.Length; m++) metricSums[m] += _laneMetricSums[m];
-            System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _laneGradients, _gradients);
+            // The halves' gradients are summed inside the optimizer's sweep, unless L2 needs the
+            // whole gradient first.
+            if (Shape.HasL2)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _laneGradients, _gradients);
+                lossSum += ApplyL2(_gradients) * count;
+                UpdateParameters(sumLanes: false);
+            }
+            else
+            {
+                UpdateParameters(sumLanes: true);
+            }
+            return lossSum;
         }
-        else
-        {
-            lossSum = RunLane(loss, 0, count, count, dropoutKey, _gradients, metricSums);
-        }
+        lossSum = RunLane(loss, 0, count, count, dropoutKey, _gradients, metricSums);
         // L2: the penalty at the weights of this step joins the loss (as Keras's regularization
         // losses), per sample so that the epoch mean is the mean of the batch losses; its gradient
         // joins the weight gradients.
         if (Shape.HasL2) lossSum += ApplyL2(_gradients) * count;
         Optimizer!.Apply(_parameters, _gradients);
         return lossSum;
+    }
+
+    private enum WorkerJob { SecondLane, SecondUpdateHalf }
+
+    private WorkerJob _workerJob;
+    private (long Step, int Split, bool SumLanes) _update;
+
+    /// <summary>Starts <paramref name="job"/> on the worker thread; without one (a single core), runs nothing yet.</summary>
+    private void RunOnBothThreads(WorkerJob job)
+    {
+        _workerJob = job;
+        _worker?.Start();
+    }
+
+    /// <summary>Waits for the worker's job, or runs it here when there is no worker.</summary>
+    private void WaitForWorker()
+    {
+        if (_worker is not null) _worker.Wait();
+        else RunWorkerJob();
+    }
+
+    private void RunWorkerJob()
+    {
+        if (_workerJob == WorkerJob.SecondLane) RunSecondLane();
+        else UpdateRange(_update.Split, Shape.ParameterCount - _update.Split);
+    }
+
+    /// <summary>
+    /// The optimizer step over the parameter buffer in two halves, one per thread. Updates are
+    /// elementwise, so the result is the same bits as one sweep.
+    /// </summary>
+    private void UpdateParameters(bool sumLanes)
+    {
+        // A split on a 64-float boundary keeps both halves' vectors aligned alike.
+        _update = (Optimizer!.BeginStep(), Shape.ParameterCount / 2 & ~63, sumLanes);
+        RunOnBothThreads(WorkerJob.SecondUpdateHalf);
+        UpdateRange(0, _update.Split);
+        WaitForWorker();
+    }
+
+    private void UpdateRange(int offset, int length)
+    {
+        if (_update.SumLanes)
+        {
+            Span<float> g = _gradients.AsSpan(offset, length);
+            System.Numerics.Tensors.TensorPrimitives.Add(g, _laneGradients.AsSpan(offset, length), g);
+        }
+        Optimizer!.ApplyRange(_parameters, _gradients, offset, length, _update.Step);
     }
 
     /// <summary>
@@ -386,8 +478,13 @@ public abstract partial class NeuralNetwork
     {
         Loss loss = RequireCompiled();
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Expected at least one sample.");
+        // The input length is checked against count before anything is divided by it, in long so
+        // that a huge count cannot overflow into a plausible size.
+        long expectedInputs = (long)count * Shape.InputSize;
+        if (x.Length != expectedInputs)
+            throw new ArgumentException($"Expected {expectedInputs} values in 'x' ({count} samples of {Shape.InputSize}); got {x.Length}.", nameof(x));
         int width = loss.TargetWidth(Shape.OutputSize);
-        CheckData(x, count, x.Length / count, y, y.Length / width, width, nameof(x), nameof(y));
+        CheckData(x, count, Shape.InputSize, y, y.Length / width, width, nameof(x), nameof(y));
         CheckLength(gradients.Length, Shape.ParameterCount, nameof(gradients));
         float[] activations = new float[count * Shape.ActivationsPerSample];
         float[] logits = new float[count * Shape.OutputSize];
