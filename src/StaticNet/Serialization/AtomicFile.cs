@@ -21,7 +21,9 @@ internal static class AtomicFile
         string temp = $"{target}.{Environment.ProcessId}.{Interlocked.Increment(ref s_counter)}.tmp";
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            // Create, not CreateNew: a temporary file left by a crashed process that had the same
+            // process id must not block this save (within a process the counter keeps names unique).
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
