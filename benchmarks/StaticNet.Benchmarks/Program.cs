@@ -24,7 +24,9 @@ public static class Program
 /// <summary>Microsecond-to-millisecond benchmarks: BenchmarkDotNet's usual statistics (ShortRun when quick).</summary>
 public sealed class MicroConfig : ManualConfig
 {
-    public MicroConfig() => AddJob(Program.Quick ? Job.ShortRun : Job.Default);
+    public MicroConfig() => AddJob(Program.Quick
+        ? Job.ShortRun.WithWarmupCount(2).WithIterationCount(5).WithIterationTime(BenchmarkDotNet.Horology.TimeInterval.FromMilliseconds(150))
+        : Job.Default);
 }
 
 /// <summary>Benchmarks of seconds: each invocation measured on its own (Monitoring), one warm-up.</summary>

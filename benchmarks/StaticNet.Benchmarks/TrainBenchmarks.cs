@@ -14,6 +14,7 @@ public class TrainEpoch
     private int[] _labels = [];
     private float[] _y = [];
     private MnistNet _model = null!;
+    private MnistNet _oneCore = null!;
     private PlainMlp _plain = null!;
 
     [GlobalSetup]
@@ -24,6 +25,8 @@ public class TrainEpoch
         for (int i = 0; i < Samples; i++) _y[i] = _labels[i];
         _model = new MnistNet(seed: 1);
         _model.Compile(Loss.SparseCategoricalCrossentropy, new Adam());
+        _oneCore = new MnistNet(seed: 1) { MaxDegreeOfParallelism = 1 };
+        _oneCore.Compile(Loss.SparseCategoricalCrossentropy, new Adam());
         _plain = new PlainMlp([784, 128, 64, 10], [PlainMlp.Act.Relu, PlainMlp.Act.Relu, PlainMlp.Act.Softmax], 1);
     }
 
@@ -32,6 +35,9 @@ public class TrainEpoch
 
     [Benchmark]
     public void StaticNet_Epoch48000() => _model.Fit(_x, _y, epochs: 1, batchSize: 32, shuffle: false, verbose: 0);
+
+    [Benchmark]
+    public void StaticNet_Epoch48000_OneCore() => _oneCore.Fit(_x, _y, epochs: 1, batchSize: 32, shuffle: false, verbose: 0);
 }
 
 /// <summary>W1: the course's 0/1 example, 100 epochs of 784-25-15-1 sigmoid on the 2,128 bundled zeros and ones, batch 32, Adam.</summary>
@@ -63,9 +69,13 @@ public class CourseExample
     }
 
     [Benchmark]
-    public void StaticNet_100Epochs()
+    public void StaticNet_100Epochs() => Train(new DigitNet(seed: 42));
+
+    [Benchmark]
+    public void StaticNet_100Epochs_OneCore() => Train(new DigitNet(seed: 42) { MaxDegreeOfParallelism = 1 });
+
+    private void Train(DigitNet model)
     {
-        var model = new DigitNet(seed: 42);
         model.Compile(Loss.BinaryCrossentropy, new Adam());
         model.Fit(_x, _y, epochs: 100, batchSize: 32, shuffle: true, verbose: 0);
     }

@@ -79,6 +79,27 @@ public abstract partial class NeuralNetwork
     /// <summary>The metrics reported besides the loss, as resolved by <see cref="Compile"/>.</summary>
     public IReadOnlyList<Metric> Metrics => _metrics;
 
+    /// <summary>
+    /// The most threads training and <see cref="Predict(float[,])"/> may use: -1 (the default) for
+    /// every core, 1 for the calling thread only. Results are the same bits either way: the work is
+    /// split by a rule that depends only on the network and the batch, never on the thread count.
+    /// </summary>
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set
+        {
+            if (value == 0 || value < -1)
+                throw new ArgumentOutOfRangeException(nameof(MaxDegreeOfParallelism), value, "Expected -1 (every core) or a positive number of threads.");
+            _maxDegreeOfParallelism = value;
+        }
+    }
+
+    private int _maxDegreeOfParallelism = -1;
+
+    /// <summary>The number of threads <see cref="MaxDegreeOfParallelism"/> allows on this machine.</summary>
+    private protected int ThreadBudget => _maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : Math.Min(_maxDegreeOfParallelism, Environment.ProcessorCount);
+
     /// <summary>Where <c>Fit</c> writes its progress; the console when null.</summary>
     public TextWriter? Output { get; set; }
 
@@ -183,7 +204,7 @@ public abstract partial class NeuralNetwork
         // Below a few thousand multiply-adds per thread, starting threads costs more than it saves.
         const long MinWorkPerThread = 4_000_000;
         long work = (long)samples * Shape.ParameterCount;
-        int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, Environment.ProcessorCount);
+        int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, ThreadBudget);
         if (threads == 1)
         {
             PredictBatch(Flat(x), Flat(result));

@@ -221,7 +221,7 @@ public abstract partial class NeuralNetwork
         bool finished = false;
         try
         {
-            if (SplitsBatch(batch) && Environment.ProcessorCount > 1) _worker = new TrainingWorker(RunWorkerJob);
+            if (SplitsBatch(batch) && ThreadBudget > 1) _worker = new TrainingWorker(RunWorkerJob);
             for (int epoch = s.InitialEpoch; epoch < s.Epochs; epoch++)
             {
                 for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnEpochBegin(epoch);
