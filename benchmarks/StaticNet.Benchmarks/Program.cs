@@ -25,7 +25,7 @@ public static class Program
 public sealed class MicroConfig : ManualConfig
 {
     public MicroConfig() => AddJob(Program.Quick
-        ? Job.ShortRun.WithWarmupCount(2).WithIterationCount(5).WithIterationTime(BenchmarkDotNet.Horology.TimeInterval.FromMilliseconds(150))
+        ? Job.ShortRun.WithWarmupCount(2).WithIterationCount(5).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(150))
         : Job.Default);
 }
 
