@@ -277,10 +277,10 @@ public abstract partial class NeuralNetwork
         CheckLength(y.Length, samples * targetWidth, yName);
         int bad = IndexOfNonFinite(x);
         if (bad >= 0)
-            throw new ArgumentException($"'{xName}' holds {x[bad]} at sample {bad / features}, value {bad % features}; inputs must be finite.", xName);
+            throw new ArgumentException($"'{xName}' holds {x[bad].ToString(CultureInfo.InvariantCulture)} at sample {bad / features}, value {bad % features}; inputs must be finite.", xName);
         bad = IndexOfNonFinite(y);
         if (bad >= 0)
-            throw new ArgumentException($"'{yName}' holds {y[bad]} at sample {bad / targetWidth}; targets must be finite.", yName);
+            throw new ArgumentException($"'{yName}' holds {y[bad].ToString(CultureInfo.InvariantCulture)} at sample {bad / targetWidth}; targets must be finite.", yName);
         if (loss is SparseCategoricalCrossentropy)
             for (int i = 0; i < samples; i++)
                 if (y[i] < 0 || y[i] >= Shape.OutputSize || y[i] != MathF.Floor(y[i]))

@@ -34,6 +34,11 @@ internal static class Parser
         if (first is not null && first.ApplicationSyntaxReference?.GetSyntax(cancellationToken) != attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken))
             return null;
 
+        // A look-alike StaticNet.NetworkAttribute declared in user code (CS0436) may have other
+        // property types; only the package's attribute is read.
+        if (attribute.AttributeClass?.ContainingAssembly?.Name != "StaticNet")
+            return null;
+
         // Arguments the compiler could not bind are its own errors to report.
         if (attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error) ||
             attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
@@ -45,7 +50,7 @@ internal static class Parser
         void Report(DiagnosticDescriptor descriptor, params object[] args) =>
             diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
 
-        CheckType(type, context.TargetNode, Report);
+        CheckType(type, context.SemanticModel.Compilation, Report);
         ImmutableArray<ContainingType> containing = ReadContainingTypes(type, Report);
         int[]? sizes = ReadSizes(attribute, Report);
         ActivationKind[]? activations = sizes is null ? null : ReadActivations(attribute, sizes, Report);
@@ -68,8 +73,13 @@ internal static class Parser
 
     private delegate void Reporter(DiagnosticDescriptor descriptor, params object[] args);
 
-    private static void CheckType(INamedTypeSymbol type, SyntaxNode node, Reporter report)
+    private static void CheckType(INamedTypeSymbol type, Compilation compilation, Reporter report)
     {
+        if (HasPrimaryConstructor(type))
+            report(Diagnostics.UnsupportedTypeKind, type.Name, "a class with a primary constructor needs every constructor to call it, and the generated ones cannot; declare an ordinary constructor instead");
+        if (NamesABaseClass(type, compilation) is { } named)
+            report(Diagnostics.UnsupportedTypeKind, type.Name,
+                $"it derives from '{named}', but the generated part derives from StaticNet.NeuralNetwork; remove the base class");
         if (type.IsRecord)
             report(Diagnostics.UnsupportedTypeKind, type.Name, "records cannot derive from StaticNet.NeuralNetwork; use a partial class");
         else if (type.IsStatic)
@@ -78,10 +88,6 @@ internal static class Parser
             report(Diagnostics.UnsupportedTypeKind, type.Name, "an abstract class cannot be instantiated; remove the abstract modifier");
         else if (IsFileLocal(type))
             report(Diagnostics.UnsupportedTypeKind, type.Name, "a file-local type cannot be completed by generated code in another file; remove the file modifier");
-        else if (type.BaseType is { SpecialType: not SpecialType.System_Object } baseType &&
-                 baseType.ToDisplayString() != "StaticNet.NeuralNetwork")
-            report(Diagnostics.UnsupportedTypeKind, type.Name,
-                $"it derives from '{baseType.ToDisplayString()}', but the generated part derives from StaticNet.NeuralNetwork; remove the base class");
 
         if (!IsPartialEverywhere(type))
             report(Diagnostics.NotPartial, type.Name);
@@ -107,6 +113,30 @@ internal static class Parser
             result.Insert(0, new ContainingType(keyword, Escape(outer.Name)));
         }
         return result.ToImmutable();
+    }
+
+    /// <summary>A primary constructor is declared by the type declaration itself (Roslyn 4.3 has no ParameterList on classes).</summary>
+    private static bool HasPrimaryConstructor(INamedTypeSymbol type) =>
+        type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared && c.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax));
+
+    /// <summary>
+    /// The first base class a declaration of the type names other than StaticNet.NeuralNetwork,
+    /// <c>object</c> included (whose symbol looks like no base class at all), or null.
+    /// </summary>
+    private static string? NamesABaseClass(INamedTypeSymbol type, Compilation compilation)
+    {
+        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax() is not TypeDeclarationSyntax { BaseList: { } bases } declaration) continue;
+            SemanticModel model = compilation.GetSemanticModel(declaration.SyntaxTree);
+            foreach (BaseTypeSyntax entry in bases.Types)
+            {
+                if (model.GetTypeInfo(entry.Type).Type is INamedTypeSymbol { TypeKind: TypeKind.Class } named &&
+                    named.ToDisplayString() != "StaticNet.NeuralNetwork")
+                    return named.ToDisplayString();
+            }
+        }
+        return null;
     }
 
     /// <summary>Whether the type or a containing type is declared <c>file</c> (Roslyn 4.3 has no IsFileLocal).</summary>

@@ -20,6 +20,10 @@ namespace StaticNet;
 /// the best so far (strictly: lower in min mode, higher in max mode), starting from
 /// <c>initialValueThreshold</c> or ±infinity; if the value is missing, a warning is printed and the
 /// weights are saved. As in Keras 3 the best value is kept across <c>Fit</c> calls.</para>
+/// <para>Unlike Keras, it never saves a diverged model: when any weight or bias is NaN or infinite,
+/// or the epoch's <c>loss</c> or the monitored value is, the save is skipped with a warning
+/// (<c>Epoch 7: not saving to ...: the loss is NaN ...</c>, to the model's <see cref="NeuralNetwork.Output"/>
+/// or standard error), so the last good file stays as it was. <see cref="Best"/> is not updated.</para>
 /// </remarks>
 public sealed class ModelCheckpoint : Callback
 {
@@ -83,6 +87,11 @@ public sealed class ModelCheckpoint : Callback
         }
 
         string path = FormatPath(epoch, logs);
+        if (NonFiniteReason(logs) is string reason)
+        {
+            Warnings.WriteLine($"{Environment.NewLine}Epoch {epoch + 1}: not saving to {path}: {reason}; the previous file is kept.");
+            return;
+        }
         if (!ShouldSave(epoch, logs, path)) return;
         string? folder = Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
@@ -100,6 +109,20 @@ public sealed class ModelCheckpoint : Callback
             if (name == "epoch") return (true, epoch + 1, true);
             return logs.TryGetValue(name, out double value) ? (true, value, false) : (false, 0, false);
         });
+    }
+
+    /// <summary>Why the model must not be saved (non-finite loss, monitored value or parameters), or null.</summary>
+    private string? NonFiniteReason(Logs logs)
+    {
+        if (logs.TryGetValue("loss", out double loss) && !double.IsFinite(loss))
+            return $"the loss is {PyFormat.Repr(loss)} (training diverged)";
+        if (logs.TryGetValue(Monitor, out double current) && !double.IsFinite(current))
+            return $"{Monitor} is {PyFormat.Repr(current)}";
+        ReadOnlySpan<float> parameters = Model.Parameters;
+        for (int i = 0; i < parameters.Length; i++)
+            if (!float.IsFinite(parameters[i]))
+                return $"parameter {i} is {PyFormat.Repr(parameters[i])} (training diverged)";
+        return null;
     }
 
     private bool ShouldSave(int epoch, Logs logs, string path)
