@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
 using System.Text;
+using StaticNet.Serialization;
 
 namespace StaticNet.Plotting;
 
@@ -13,7 +14,6 @@ namespace StaticNet.Plotting;
 internal static class PngEncoder
 {
     private static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    private static readonly uint[] CrcTable = BuildCrcTable();
 
     /// <summary>
     /// The PNG of a <paramref name="width"/> x <paramref name="height"/> grayscale image whose
@@ -54,9 +54,6 @@ internal static class PngEncoder
         return png.ToArray();
     }
 
-    /// <summary>The CRC-32 (ISO 3309, as PNG uses it) of <paramref name="data"/>.</summary>
-    public static uint Crc32(ReadOnlySpan<byte> data) => ~Update(0xFFFFFFFFu, data);
-
     private static void WriteChunk(Stream png, string type, ReadOnlySpan<byte> data)
     {
         Span<byte> buffer = stackalloc byte[4];
@@ -66,26 +63,8 @@ internal static class PngEncoder
         Encoding.ASCII.GetBytes(type, typeBytes);
         png.Write(typeBytes);
         png.Write(data);
-        uint crc = ~Update(Update(0xFFFFFFFFu, typeBytes), data);
+        uint crc = Crc32.Append(Crc32.Append(0, typeBytes), data);
         BinaryPrimitives.WriteUInt32BigEndian(buffer, crc);
         png.Write(buffer);
-    }
-
-    private static uint Update(uint crc, ReadOnlySpan<byte> data)
-    {
-        foreach (byte b in data) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return crc;
-    }
-
-    private static uint[] BuildCrcTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[n] = c;
-        }
-        return table;
     }
 }

@@ -22,7 +22,7 @@ internal static class PngReader
             string type = Encoding.ASCII.GetString(png, pos + 4, 4);
             ReadOnlySpan<byte> typeAndData = png.AsSpan(pos + 4, 4 + length);
             uint crc = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(pos + 8 + length));
-            Assert.Equal(PngEncoder.Crc32(typeAndData), crc);
+            Assert.Equal(StaticNet.Serialization.Crc32.Append(0, typeAndData), crc);
             ReadOnlySpan<byte> data = typeAndData[4..];
             if (type == "IHDR")
             {
