@@ -294,13 +294,22 @@ public sealed class PredictTests(ITestOutputHelper output)
         Assert.Equal(0, AllocatedBy(() => model.PredictBatch(x, y), 50));
     }
 
-    /// <summary>Bytes allocated on this thread by <paramref name="calls"/> calls, after as many warm-up calls.</summary>
+    /// <summary>
+    /// Bytes allocated on this thread by <paramref name="calls"/> calls, after as many warm-up calls;
+    /// the least of three rounds, so that a one-time allocation by the runtime itself (tiered
+    /// recompilation, type loading) is not blamed on the library. Per-call allocation shows in all three.
+    /// </summary>
     private static long AllocatedBy(Action action, int calls)
     {
         for (int i = 0; i < calls; i++) action();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < calls; i++) action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        long least = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < calls; i++) action();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return least;
     }
 
     public static TheoryData<string> TrainingSetups() => new() { "DigitNet BCE Adam accuracy", "MnistNet sparse CE SGD-momentum accuracy" };
@@ -318,13 +327,22 @@ public sealed class PredictTests(ITestOutputHelper output)
         return (mnist, TestData.ToMatrix(TestData.Uniform(3, samples * 784, 0, 1), samples, 784), TestData.Labels(4, samples, 10));
     }
 
+    /// <summary>
+    /// Bytes one Fit call allocates on this thread, the least of three calls: the runtime itself
+    /// sometimes allocates once on a calling thread (tiered recompilation, type loading), which is
+    /// not the library's steady state. Anything allocated per epoch or per step shows up in all three.
+    /// </summary>
     private static long AllocatedByFit(NeuralNetwork model, float[,] x, float[] y, int epochs, int batchSize)
     {
-        long start = GC.GetAllocatedBytesForCurrentThread();
-        History history = model.Fit(x, y, epochs: epochs, batchSize: batchSize, verbose: 0);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - start;
-        Assert.Equal(epochs, history["loss"].Count);
-        return allocated;
+        long least = long.MaxValue;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            long start = GC.GetAllocatedBytesForCurrentThread();
+            History history = model.Fit(x, y, epochs: epochs, batchSize: batchSize, verbose: 0);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - start);
+            Assert.Equal(epochs, history["loss"].Count);
+        }
+        return least;
     }
 
     [Theory]

@@ -60,11 +60,18 @@ public class MetricAndAllocationTests
         var model = new FitClassifierNet(seed: 3);
         model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(), Metric.Accuracy);
 
+        // The least of three calls: a one-time allocation by the runtime (tiered recompilation,
+        // type loading) is not the library's; anything per step or per epoch shows in all three.
         long Measure(int epochs, double split)
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            model.Fit(x, y, epochs: epochs, batchSize: 8, verbose: 0, validationSplit: split);
-            return GC.GetAllocatedBytesForCurrentThread() - before;
+            long least = long.MaxValue;
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                model.Fit(x, y, epochs: epochs, batchSize: 8, verbose: 0, validationSplit: split);
+                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            return least;
         }
 
         foreach (double split in new[] { 0.0, 0.25 })
