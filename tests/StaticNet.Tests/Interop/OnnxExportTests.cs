@@ -12,8 +12,9 @@ namespace StaticNet.Tests.Interop;
 /// <summary>
 /// The ONNX export is checked with real tools: the onnx package's checker (full check, with shape
 /// inference) and ONNX Runtime (onnxruntime-node), whose outputs must match StaticNet's Predict.
-/// Both are installed by tools/install-interop-tools.sh; when they are missing these tests fail
-/// and say so (they are never skipped).
+/// Both are installed by tools/install-interop-tools.sh, which these tests run once themselves
+/// (it is idempotent and quick when everything is there), so that `dotnet test` alone suffices on
+/// a fresh machine; when the tools still cannot be had, the tests fail and say so (never skipped).
 /// </summary>
 public class OnnxExportTests
 {
@@ -131,8 +132,19 @@ public class OnnxExportTests
 
     private static string[] Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToArray();
 
+    /// <summary>The install script's run, once per test run; its output explains a failure.</summary>
+    private static readonly Lazy<string> s_installation = new(() =>
+    {
+        string? bash = InteropTest.FindExecutable("bash", "/bin/bash", "/usr/bin/bash");
+        if (bash is null) return "bash was not found, so tools/install-interop-tools.sh did not run.";
+        string root = InteropTest.RepositoryRoot();
+        var run = InteropTest.Run(bash, new[] { Path.Combine(root, "tools", "install-interop-tools.sh") }, root, 15 * 60_000);
+        return $"tools/install-interop-tools.sh exited with {run.ExitCode}:\n{run.Output}\n{run.Error}";
+    });
+
     private static string FindPythonWithOnnx()
     {
+        string installation = s_installation.Value;
         foreach (string candidate in new[] { "/usr/bin/python3", "python3" })
         {
             string? python = InteropTest.FindExecutable(candidate);
@@ -140,18 +152,19 @@ public class OnnxExportTests
             var probe = InteropTest.Run(python, new[] { "-c", "import onnx" }, Environment.CurrentDirectory, 60_000);
             if (probe.ExitCode == 0) return python;
         }
-        Assert.Fail("No python3 with the onnx package was found (tried /usr/bin/python3 and python3 on PATH). " + Install);
+        Assert.Fail("No python3 with the onnx package was found (tried /usr/bin/python3 and python3 on PATH). " + Install + "\n" + installation);
         return null!;
     }
 
     private static string FindNodeWithOnnxRuntime(string root)
     {
+        string installation = s_installation.Value;
         string? node = InteropTest.FindExecutable("node", "/usr/bin/node", "/usr/local/bin/node");
         if (node is null)
             Assert.Fail("node (Node.js) is not on PATH. Install it (apt-get install -y nodejs npm), then: " + Install);
         string package = Path.Combine(root, "tools", "onnx-check", "node_modules", "onnxruntime-node", "package.json");
         if (!File.Exists(package))
-            Assert.Fail($"onnxruntime-node is not installed ({package} is missing). " + Install);
+            Assert.Fail($"onnxruntime-node is not installed ({package} is missing). " + Install + "\n" + installation);
         return node!;
     }
 }
