@@ -85,6 +85,32 @@ public class DenseKernelTests
     }
 
     [Fact]
+    public void OneSample_WithZeroInputBlocks_SkipsThemAndStillMatchesTheReference()
+    {
+        // Half of the 16-input blocks all zero (as an image's background): the one-sample kernel
+        // reads only the other blocks' weights; the result must not change.
+        SparseCheck<N64, N7>(zeroBlocks: new[] { 0, 2 });
+        SparseCheck<N129, N16>(zeroBlocks: new[] { 1, 3, 4, 6 });
+        SparseCheck<N100, N25>(zeroBlocks: new[] { 0, 1, 2, 5 });
+    }
+
+    private static void SparseCheck<TIn, TOut>(int[] zeroBlocks) where TIn : IConstant where TOut : IConstant
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        var rng = new Random(nIn + nOut);
+        float[] w = Random(rng, nIn * nOut), b = Random(rng, nOut), x = Random(rng, nIn);
+        foreach (int block in zeroBlocks) Array.Clear(x, block * 16, 16);
+        var y = new float[nOut];
+        Dense.Forward<TIn, TOut, Linear>(w, b, x, y);
+        for (int j = 0; j < nOut; j++)
+        {
+            double expected = b[j];
+            for (int k = 0; k < nIn; k++) expected += (double)w[j * nIn + k] * x[k];
+            AssertClose(expected, y[j], $"sparse forward [{nIn}x{nOut}] output {j}");
+        }
+    }
+
+    [Fact]
     public void Kernels_RejectShortSpans()
     {
         var ex = Assert.Throws<ArgumentException>(() =>
