@@ -9,7 +9,7 @@ namespace StaticNet.Benchmarks;
 
 public static class Program
 {
-    /// <summary>Set by <c>--quick</c>: fewer iterations, so the whole suite finishes in about three minutes.</summary>
+    /// <summary>Set by <c>--quick</c>: fewer iterations, so the whole suite finishes in about two minutes.</summary>
     public static bool Quick { get; private set; }
 
     public static void Main(string[] args)

@@ -152,6 +152,17 @@ public abstract partial class NeuralNetwork
         return penalty;
     }
 
+    /// <summary>The number of rows of <paramref name="width"/> values in a flat buffer; throws unless it holds whole rows.</summary>
+    private protected static int WholeSamples(int length, int width, string argument)
+    {
+        if (length % width != 0)
+        {
+            int lower = length / width * width;
+            throw new ArgumentException($"Expected a multiple of {width} values in '{argument}' (whole samples, such as {lower} or {lower + width}); got {length}.", argument);
+        }
+        return length / width;
+    }
+
     /// <summary>Throws the library's standard message when a span has the wrong length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected static void CheckLength(int actual, int expected, string argument)
@@ -232,8 +243,7 @@ public abstract partial class NeuralNetwork
     /// </summary>
     public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
     {
-        int samples = inputs.Length / Shape.InputSize;
-        CheckLength(inputs.Length, samples * Shape.InputSize, nameof(inputs));
+        int samples = WholeSamples(inputs.Length, Shape.InputSize, nameof(inputs));
         CheckLength(outputs.Length, samples * Shape.OutputSize, nameof(outputs));
         int chunk = Math.Min(PredictChunk, Math.Max(samples, 1));
         float[] activations = ArrayPool<float>.Shared.Rent(chunk * Shape.ActivationsPerSample);

@@ -111,8 +111,7 @@ public abstract partial class NeuralNetwork
         double validationSplit = 0, ValidationData? validationData = null, int initialEpoch = 0,
         IReadOnlyList<Callback>? callbacks = null, CancellationToken cancellationToken = default)
     {
-        int samples = x.Length / Shape.InputSize;
-        CheckLength(x.Length, samples * Shape.InputSize, nameof(x));
+        int samples = WholeSamples(x.Length, Shape.InputSize, nameof(x));
         int width = RequireCompiled().TargetWidth(Shape.OutputSize);
         var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken);
         return FitCore(new DataSet(x, samples, Shape.InputSize, y, y.Length / width, width), settings);

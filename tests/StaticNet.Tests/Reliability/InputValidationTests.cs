@@ -74,8 +74,8 @@ public sealed class InputValidationTests
     [InlineData(0, 2, "outputs", "Expected 0 ", "got 2")]      // no samples, yet room for two outputs
     [InlineData(6, 1, "outputs", "Expected 2 ", "got 1")]      // two samples, one output row
     [InlineData(6, 3, "outputs", "Expected 2 ", "got 3")]      // two samples, three output rows
-    [InlineData(7, 2, "inputs", "Expected 6 ", "got 7")]       // not a whole number of samples
-    [InlineData(2, 0, "inputs", "Expected 0 ", "got 2")]       // less than one sample
+    [InlineData(7, 2, "inputs", "multiple of 3 values", "got 7")]       // not a whole number of samples
+    [InlineData(2, 0, "inputs", "multiple of 3 values", "got 2")]       // less than one sample
     public void PredictBatch_WrongLengths_NameTheSpanExpectedAndActual(int inputs, int outputs, string parameter, string expected, string actual)
     {
         var model = new GuardRegressionNet(seed: 1);
@@ -115,7 +115,7 @@ public sealed class InputValidationTests
         GuardClassifierNet model = OneHot();
         float[] before = model.Parameters.ToArray();
         // 10 input values are 3 samples of 3 and one more.
-        AssertNames(Assert.Throws<ArgumentException>(() => model.Fit(new float[10], new float[9], verbose: 0)), "x", "Expected 9 ", "got 10");
+        AssertNames(Assert.Throws<ArgumentException>(() => model.Fit(new float[10], new float[9], verbose: 0)), "x", "multiple of 3 values", "such as 9 or 12", "got 10");
         // 4 samples need 12 one-hot values: 13 is one too many, 11 is three rows and a part.
         AssertNames(Assert.Throws<ArgumentException>(() => model.Fit(new float[12], new float[13], verbose: 0)), "y", "Expected 12 ", "got 13");
         AssertNames(Assert.Throws<ArgumentException>(() => model.Fit(new float[12], new float[11], verbose: 0)), "y", "Expected 4 targets", "got 3");
