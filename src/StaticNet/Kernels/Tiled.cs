@@ -144,100 +144,30 @@ internal static class Tiled
             ForwardOne<TIn, TOut>(ref w, ref b, ref Unsafe.Add(ref x, s * nIn), ref Unsafe.Add(ref y, s * nOut));
     }
 
-    /// <summary>One sample, four outputs at a time: each input vector loaded serves four weight rows.</summary>
+    /// <summary>Input blocks whose list <see cref="ForwardOne"/> keeps on the stack (inputs up to 16,384).</summary>
+    private const int MaxStackBlocks = 1024;
+
+    /// <summary>
+    /// One sample, four outputs at a time: each input vector loaded serves four weight rows. One
+    /// sample reads every weight once, so its time is the weight stream; blocks of 16 inputs that
+    /// are all zero (image background, units a ReLU switched off) add nothing to any output, so
+    /// only the other blocks' weights are read (exact for finite weights).
+    /// </summary>
     public static void ForwardOne<TIn, TOut>(ref float w, ref float b, ref float x, ref float y)
         where TIn : IConstant where TOut : IConstant
     {
         int nIn = TIn.Value, nOut = TOut.Value;
-        int full = nIn / W * W, rem = nIn - full;
+        int full = nIn / W * W, rem = nIn - full, blockCount = full / W;
         Vector512<float> mask = rem == 0 ? default : TailMask(rem);
+        int[]? rented = null;
+        Span<int> blocks = blockCount <= MaxStackBlocks
+            ? stackalloc int[MaxStackBlocks]
+            : (rented = System.Buffers.ArrayPool<int>.Shared.Rent(blockCount));
+        int used = 0;
+        for (int k = 0; k < full; k += W)
+            if (!Vector512.EqualsAll(Load(ref x, k), Vector512<float>.Zero)) blocks[used++] = k;
+        ReadOnlySpan<int> nonZero = blocks.Slice(0, used);
 
-        // One sample reads every weight once, so its time is the weight stream. Blocks of 16 inputs
-        // that are all zero (image background, units a ReLU switched off) add nothing to any output:
-        // when at least a quarter of the blocks are zero, only the others' weights are read.
-        if (full / W <= MaxSparseBlocks)
-        {
-            Span<int> blocks = stackalloc int[MaxSparseBlocks];
-            int used = 0;
-            for (int k = 0; k < full; k += W)
-                if (!Vector512.EqualsAll(Load(ref x, k), Vector512<float>.Zero)) blocks[used++] = k;
-            if (used * 4 <= full / W * 3)
-            {
-                ForwardOneSparse<TIn, TOut>(ref w, ref b, ref x, ref y, blocks.Slice(0, used), mask);
-                return;
-            }
-        }
-
-        int j = 0;
-        for (; j + 4 <= nOut; j += 4)
-        {
-            // Four rows at a time, two vectors of each per step: eight independent chains, four
-            // sequential streams (what the prefetchers follow best), each input vector used four times.
-            ref float w0 = ref Unsafe.Add(ref w, j * nIn);
-            ref float w1 = ref Unsafe.Add(ref w0, nIn);
-            ref float w2 = ref Unsafe.Add(ref w1, nIn);
-            ref float w3 = ref Unsafe.Add(ref w2, nIn);
-            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            nuint k = 0;
-            for (; k + 2 * W <= (nuint)full; k += 2 * W)
-            {
-                Vector512<float> v = Vector512.LoadUnsafe(ref x, k), u = Vector512.LoadUnsafe(ref x, k + W);
-                a0 = Fma(Vector512.LoadUnsafe(ref w0, k), v, a0);
-                a1 = Fma(Vector512.LoadUnsafe(ref w1, k), v, a1);
-                a2 = Fma(Vector512.LoadUnsafe(ref w2, k), v, a2);
-                a3 = Fma(Vector512.LoadUnsafe(ref w3, k), v, a3);
-                a4 = Fma(Vector512.LoadUnsafe(ref w0, k + W), u, a4);
-                a5 = Fma(Vector512.LoadUnsafe(ref w1, k + W), u, a5);
-                a6 = Fma(Vector512.LoadUnsafe(ref w2, k + W), u, a6);
-                a7 = Fma(Vector512.LoadUnsafe(ref w3, k + W), u, a7);
-            }
-            if (k < (nuint)full)
-            {
-                Vector512<float> v = Vector512.LoadUnsafe(ref x, k);
-                a0 = Fma(Vector512.LoadUnsafe(ref w0, k), v, a0);
-                a1 = Fma(Vector512.LoadUnsafe(ref w1, k), v, a1);
-                a2 = Fma(Vector512.LoadUnsafe(ref w2, k), v, a2);
-                a3 = Fma(Vector512.LoadUnsafe(ref w3, k), v, a3);
-            }
-            if (rem != 0)
-            {
-                k = (nuint)(nIn - W);
-                Vector512<float> v = Vector512.LoadUnsafe(ref x, k) & mask;
-                a4 = Fma(Vector512.LoadUnsafe(ref w0, k), v, a4);
-                a5 = Fma(Vector512.LoadUnsafe(ref w1, k), v, a5);
-                a6 = Fma(Vector512.LoadUnsafe(ref w2, k), v, a6);
-                a7 = Fma(Vector512.LoadUnsafe(ref w3, k), v, a7);
-            }
-            (Sum4(a0 + a4, a1 + a5, a2 + a6, a3 + a7) + Vector128.LoadUnsafe(ref b, (nuint)j)).StoreUnsafe(ref Unsafe.Add(ref y, j));
-        }
-        for (; j < nOut; j++)
-        {
-            ref float wj = ref Unsafe.Add(ref w, j * nIn);
-            Vector512<float> a0 = default, a1 = default;
-            int k = 0;
-            for (; k + 2 * W <= full; k += 2 * W)
-            {
-                a0 = Fma(Load(ref wj, k), Load(ref x, k), a0);
-                a1 = Fma(Load(ref wj, k + W), Load(ref x, k + W), a1);
-            }
-            if (k < full) a0 = Fma(Load(ref wj, k), Load(ref x, k), a0);
-            if (rem != 0) a1 = Fma(Load(ref wj, nIn - W) & mask, Load(ref x, nIn - W), a1);
-            Unsafe.Add(ref y, j) = Vector512.Sum(a0 + a1) + Unsafe.Add(ref b, j);
-        }
-    }
-
-    /// <summary>The most 16-input blocks <see cref="ForwardOne"/> tracks for skipping (inputs up to 16,384).</summary>
-    private const int MaxSparseBlocks = 1024;
-
-    /// <summary>
-    /// <see cref="ForwardOne"/> over the non-zero input blocks only (their offsets in
-    /// <paramref name="blocks"/>), plus the masked tail.
-    /// </summary>
-    private static void ForwardOneSparse<TIn, TOut>(ref float w, ref float b, ref float x, ref float y, ReadOnlySpan<int> blocks, Vector512<float> mask)
-        where TIn : IConstant where TOut : IConstant
-    {
-        int nIn = TIn.Value, nOut = TOut.Value;
-        int rem = nIn % W;
         int j = 0;
         for (; j + 4 <= nOut; j += 4)
         {
@@ -246,7 +176,7 @@ internal static class Tiled
             ref float w2 = ref Unsafe.Add(ref w1, nIn);
             ref float w3 = ref Unsafe.Add(ref w2, nIn);
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            foreach (int block in blocks)
+            foreach (int block in nonZero)
             {
                 nuint k = (nuint)block;
                 Vector512<float> v = Vector512.LoadUnsafe(ref x, k);
@@ -270,11 +200,12 @@ internal static class Tiled
         {
             ref float wj = ref Unsafe.Add(ref w, j * nIn);
             Vector512<float> a0 = default;
-            foreach (int block in blocks)
+            foreach (int block in nonZero)
                 a0 = Fma(Vector512.LoadUnsafe(ref wj, (nuint)block), Vector512.LoadUnsafe(ref x, (nuint)block), a0);
             if (rem != 0) a0 = Fma(Vector512.LoadUnsafe(ref wj, (nuint)(nIn - W)) & mask, Vector512.LoadUnsafe(ref x, (nuint)(nIn - W)), a0);
             Unsafe.Add(ref y, j) = Vector512.Sum(a0) + Unsafe.Add(ref b, j);
         }
+        if (rented is not null) System.Buffers.ArrayPool<int>.Shared.Return(rented);
     }
 
     /// <summary>

@@ -19,6 +19,7 @@ public class DenseKernelTests
     public readonly struct N64 : IConstant { public static int Value => 64; }
     public readonly struct N100 : IConstant { public static int Value => 100; }
     public readonly struct N129 : IConstant { public static int Value => 129; }
+    public readonly struct N16400 : IConstant { public static int Value => 16400; }
 
     public static TheoryData<int> Counts => new() { 1, 3, 4, 5, 9, 32 };
 
@@ -92,6 +93,8 @@ public class DenseKernelTests
         SparseCheck<N64, N7>(zeroBlocks: new[] { 0, 2 });
         SparseCheck<N129, N16>(zeroBlocks: new[] { 1, 3, 4, 6 });
         SparseCheck<N100, N25>(zeroBlocks: new[] { 0, 1, 2, 5 });
+        // More blocks than the stack list holds (1,025): the list comes from the array pool.
+        SparseCheck<N16400, N3>(zeroBlocks: new[] { 0, 7, 1024 });
     }
 
     private static void SparseCheck<TIn, TOut>(int[] zeroBlocks) where TIn : IConstant where TOut : IConstant
