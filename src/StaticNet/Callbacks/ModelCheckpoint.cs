@@ -4,12 +4,22 @@ using System.IO;
 namespace StaticNet;
 
 /// <summary>
-/// Saves the model's weights (with <see cref="NeuralNetwork.SaveWeights(string)"/>) at the end of
-/// every epoch, or only when a monitored quantity improves: Keras's
-/// <c>keras.callbacks.ModelCheckpoint</c> with <c>save_weights_only=True</c> and
-/// <c>save_freq="epoch"</c> (Keras 3 semantics).
+/// Saves the model at the end of every epoch, or only when a monitored quantity improves: Keras's
+/// <c>keras.callbacks.ModelCheckpoint</c> with <c>save_freq="epoch"</c> (Keras 3 semantics). By
+/// default, as Keras saves the whole model, it writes a full checkpoint
+/// (<see cref="NeuralNetwork.SaveCheckpoint(string)"/>: weights, optimizer state, the generator
+/// that shuffles and draws dropout masks, and the epochs completed), from which
+/// <see cref="NeuralNetwork.LoadCheckpoint(string)"/> + <c>Fit(..., initialEpoch: info.Epoch)</c>
+/// continues exactly as if training had not stopped. With <c>saveWeightsOnly: true</c> it writes
+/// the weights only (<see cref="NeuralNetwork.SaveWeights(string)"/>, for <see cref="NeuralNetwork.LoadWeights(string)"/>).
 /// </summary>
 /// <remarks>
+/// <para>A checkpoint saved at the end of epoch <c>e</c> (from 0) records <c>e + 1</c> completed epochs,
+/// the <c>initialEpoch</c> to resume with. It holds the model's state, not the callbacks': a resumed
+/// run starts <see cref="EarlyStopping"/>, <see cref="ReduceLROnPlateau"/> and this callback's
+/// <see cref="Best"/> afresh, as Keras does. Callbacks run in the order given, so a callback listed
+/// after this one that changes the model at the same epoch end (such as <see cref="ReduceLROnPlateau"/>
+/// lowering the rate) is not in that epoch's file: list <see cref="ModelCheckpoint"/> last.</para>
 /// <para>The path may hold Python-style fields, filled from the 1-based epoch number and the epoch's
 /// logs as Keras's <c>filepath.format(epoch=epoch + 1, **logs)</c>: <c>"ckpt/weights.{epoch:02d}-{val_loss:.2f}.bin"</c>
 /// gives <c>ckpt/weights.03-0.16.bin</c>. Supported specs: <c>{epoch}</c>, <c>{epoch:02d}</c>,
@@ -19,7 +29,7 @@ namespace StaticNet;
 /// <para>With <see cref="SaveBestOnly"/>, a save happens only when the monitored value improves on
 /// the best so far (strictly: lower in min mode, higher in max mode), starting from
 /// <c>initialValueThreshold</c> or ±infinity; if the value is missing, a warning is printed and the
-/// weights are saved. As in Keras 3 the best value is kept across <c>Fit</c> calls.</para>
+/// model is saved. As in Keras 3 the best value is kept across <c>Fit</c> calls.</para>
 /// <para>Unlike Keras, it never saves a diverged model: when any weight or bias is NaN or infinite,
 /// or the epoch's <c>loss</c> or the monitored value is, the save is skipped with a warning
 /// (<c>Epoch 7: not saving to ...: the loss is NaN ...</c>, to the model's <see cref="NeuralNetwork.Output"/>
@@ -37,9 +47,11 @@ public sealed class ModelCheckpoint : Callback
     /// <param name="saveBestOnly">Save only when the monitored value improves.</param>
     /// <param name="mode">Whether lower or higher is better; <see cref="MonitorMode.Auto"/> infers it from the name.</param>
     /// <param name="initialValueThreshold">The value a first save must beat (with <paramref name="saveBestOnly"/>).</param>
+    /// <param name="saveWeightsOnly">Save the weights only (Keras's <c>save_weights_only</c>), not the full checkpoint.</param>
     public ModelCheckpoint(string filePath, string monitor = "val_loss", int verbose = 0, bool saveBestOnly = false,
-        MonitorMode mode = MonitorMode.Auto, double? initialValueThreshold = null)
+        MonitorMode mode = MonitorMode.Auto, double? initialValueThreshold = null, bool saveWeightsOnly = false)
     {
+        SaveWeightsOnly = saveWeightsOnly;
         ArgumentException.ThrowIfNullOrEmpty(filePath);
         ArgumentException.ThrowIfNullOrEmpty(monitor);
         Monitoring.CheckMode(mode, nameof(mode));
@@ -65,6 +77,9 @@ public sealed class ModelCheckpoint : Callback
 
     /// <summary>Whether only improvements are saved.</summary>
     public bool SaveBestOnly { get; }
+
+    /// <summary>Whether only the weights are saved (<see cref="NeuralNetwork.SaveWeights(string)"/>) rather than a full checkpoint.</summary>
+    public bool SaveWeightsOnly { get; }
 
     /// <summary>The direction setting.</summary>
     public MonitorMode Mode { get; }
@@ -95,7 +110,8 @@ public sealed class ModelCheckpoint : Callback
         if (!ShouldSave(epoch, logs, path)) return;
         string? folder = Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        Model.SaveWeights(path);
+        if (SaveWeightsOnly) Model.SaveWeights(path);
+        else Model.SaveCheckpoint(path);
         LastSavedPath = path;
         if (Verbose > 0) Out.WriteLine($"{Environment.NewLine}Epoch {epoch + 1}: finished saving model to {path}");
     }

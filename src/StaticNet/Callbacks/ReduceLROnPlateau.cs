@@ -16,6 +16,8 @@ namespace StaticNet;
 /// when it reaches <see cref="Patience"/> and the learning rate is above <see cref="MinLr"/>, the rate
 /// becomes <c>max(lr · factor, minLr)</c>, the cooldown starts and the wait is reset. The state is reset
 /// when training begins.</para>
+/// <para>An optimizer created with a <see cref="LearningRateSchedule"/> has no settable rate: training
+/// then fails at its start with <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
 public sealed class ReduceLROnPlateau : Callback
 {
@@ -102,7 +104,16 @@ public sealed class ReduceLROnPlateau : Callback
     }
 
     /// <inheritdoc/>
-    public override void OnTrainBegin() => Reset();
+    /// <exception cref="InvalidOperationException">The optimizer follows a <see cref="LearningRateSchedule"/>, whose rate cannot be set (Keras refuses too).</exception>
+    public override void OnTrainBegin()
+    {
+        // Keras fails when it first tries to lower the rate; failing before the first epoch wastes no training.
+        if (HasModel && Model.Optimizer?.Schedule is LearningRateSchedule schedule)
+            throw new InvalidOperationException(
+                $"ReduceLROnPlateau cannot change the learning rate of an optimizer created with the schedule {schedule}: " +
+                "use either the callback (and a number as the optimizer's learning rate) or the schedule.");
+        Reset();
+    }
 
     /// <inheritdoc/>
     public override void OnEpochEnd(int epoch, Logs logs)

@@ -18,11 +18,17 @@ public sealed class AdaGrad : Optimizer
     /// <param name="initialAccumulatorValue">The starting value of every accumulator, finite and at least 0.</param>
     /// <param name="epsilon">Added under the square root for numerical stability, positive.</param>
     public AdaGrad(float learningRate = 0.001f, float initialAccumulatorValue = 0.1f, float epsilon = 1e-7f) : base(learningRate)
+        => (InitialAccumulatorValue, Epsilon) = Checked(initialAccumulatorValue, epsilon);
+
+    /// <summary>Creates the optimizer with a learning rate that follows <paramref name="learningRate"/> step by step.</summary>
+    public AdaGrad(LearningRateSchedule learningRate, float initialAccumulatorValue = 0.1f, float epsilon = 1e-7f) : base(learningRate)
+        => (InitialAccumulatorValue, Epsilon) = Checked(initialAccumulatorValue, epsilon);
+
+    private static (float, float) Checked(float initialAccumulatorValue, float epsilon)
     {
         CheckRange(initialAccumulatorValue, 0f, float.MaxValue, nameof(initialAccumulatorValue));
         CheckRange(epsilon, 0f, float.MaxValue, nameof(epsilon), minExclusive: true);
-        InitialAccumulatorValue = initialAccumulatorValue;
-        Epsilon = epsilon;
+        return (initialAccumulatorValue, epsilon);
     }
 
     /// <summary>The starting value of the per-parameter sums of squared gradients.</summary>
@@ -45,7 +51,7 @@ public sealed class AdaGrad : Optimizer
 
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
-        float lr = LearningRate, eps = Epsilon;
+        float lr = StepLearningRate, eps = Epsilon;
         int n = parameters.Length, i = 0;
         ref float w = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);

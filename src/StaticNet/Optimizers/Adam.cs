@@ -16,13 +16,18 @@ public sealed class Adam : Optimizer
 
     /// <summary>Creates the optimizer; the defaults are Keras's (0.001, 0.9, 0.999, 1e-7).</summary>
     public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f) : base(learningRate)
+        => (Beta1, Beta2, Epsilon) = Checked(beta1, beta2, epsilon);
+
+    /// <summary>Creates the optimizer with a learning rate that follows <paramref name="learningRate"/> step by step.</summary>
+    public Adam(LearningRateSchedule learningRate, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f) : base(learningRate)
+        => (Beta1, Beta2, Epsilon) = Checked(beta1, beta2, epsilon);
+
+    private static (float, float, float) Checked(float beta1, float beta2, float epsilon)
     {
         CheckRange(beta1, 0f, 1f, nameof(beta1), maxExclusive: true);
         CheckRange(beta2, 0f, 1f, nameof(beta2), maxExclusive: true);
         CheckRange(epsilon, 0f, float.MaxValue, nameof(epsilon), minExclusive: true);
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
+        return (beta1, beta2, epsilon);
     }
 
     /// <summary>Decay rate of the first-moment estimate.</summary>
@@ -49,7 +54,7 @@ public sealed class Adam : Optimizer
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
         // Bias corrections in double: β^t for large t is tiny, and float powers drift.
-        float alpha = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
+        float alpha = (float)(StepLearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
         float c1 = 1 - Beta1, c2 = 1 - Beta2, eps = Epsilon;
         int n = parameters.Length, i = 0;
         ref float w = ref MemoryMarshal.GetReference(parameters);

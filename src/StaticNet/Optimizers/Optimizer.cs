@@ -23,20 +23,46 @@ public abstract class Optimizer
     };
 
     private float _learningRate;
+    private float _stepLearningRate;
 
     private protected Optimizer(float learningRate) => LearningRate = learningRate;
 
-    /// <summary>The step size. Settable between epochs (learning-rate schedules).</summary>
+    private protected Optimizer(LearningRateSchedule schedule)
+    {
+        ArgumentNullException.ThrowIfNull(schedule, "learningRate");
+        Schedule = schedule;
+    }
+
+    /// <summary>
+    /// The schedule the optimizer was created with (<c>new Adam(learningRate: new ExponentialDecay(...))</c>),
+    /// or null for a fixed learning rate.
+    /// </summary>
+    public LearningRateSchedule? Schedule { get; }
+
+    /// <summary>
+    /// The step size of the next update. Settable between epochs (<see cref="LearningRateScheduler"/>,
+    /// <see cref="ReduceLROnPlateau"/>) unless the optimizer follows a <see cref="Schedule"/>: then it is
+    /// the schedule's rate at step <see cref="Iterations"/>, and setting it throws, as in Keras.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is not positive and finite.</exception>
+    /// <exception cref="InvalidOperationException">The optimizer follows a <see cref="Schedule"/>.</exception>
     public float LearningRate
     {
-        get => _learningRate;
+        get => Schedule is null ? _learningRate : Schedule.Evaluate(Iterations);
         set
         {
+            if (Schedule is not null)
+                throw new InvalidOperationException(
+                    $"This optimizer was created with a LearningRateSchedule ({Schedule}) as its learning rate, hence its learning rate is not settable. " +
+                    "If you need the learning rate to be settable (LearningRateScheduler, ReduceLROnPlateau), create the optimizer with a number as its learning rate.");
             if (!float.IsFinite(value) || value <= 0)
                 throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "The learning rate must be a positive finite number.");
             _learningRate = value;
         }
     }
+
+    /// <summary>The learning rate of the step being applied (fixed by <see cref="BeginStep"/>): what <see cref="Step"/> uses.</summary>
+    private protected float StepLearningRate => _stepLearningRate;
 
     /// <summary>Steps taken so far (Keras's <c>optimizer.iterations</c>).</summary>
     public long Iterations { get; private set; }
@@ -60,8 +86,15 @@ public abstract class Optimizer
         Step(parameters, gradients, 0, BeginStep());
     }
 
-    /// <summary>Counts a new step and returns its number (from 1), for <see cref="ApplyRange"/>.</summary>
-    internal long BeginStep() => ++Iterations;
+    /// <summary>
+    /// Fixes the step's learning rate (a schedule's rate at the iterations before this update, as
+    /// Keras), counts the step and returns its number (from 1), for <see cref="ApplyRange"/>.
+    /// </summary>
+    internal long BeginStep()
+    {
+        _stepLearningRate = Schedule is null ? _learningRate : Schedule.Evaluate(Iterations);
+        return ++Iterations;
+    }
 
     /// <summary>
     /// Applies step <paramref name="step"/> to the parameters [offset, offset + length) only. Every
@@ -132,6 +165,7 @@ public abstract class Optimizer
         writer.WriteByte(checked((byte)hyper.Length));
         foreach (float h in hyper) writer.WriteSingle(h);
         writer.WriteSingle(LearningRate);
+        WriteSchedule(writer, Schedule);
         writer.WriteInt64(Iterations);
         writer.WriteInt32(ParameterCount);
         float[][] arrays = StateArrays();
@@ -164,8 +198,16 @@ public abstract class Optimizer
                 $"The checkpoint was written by {Describe(code, hyper)}; this model is compiled with {Describe()}. Compile with the same optimizer settings to resume from it.");
 
         float learningRate = reader.ReadSingle("learning rate");
-        if (!float.IsFinite(learningRate) || learningRate <= 0)
+        // Version 1 files predate schedules: their optimizers had a fixed learning rate.
+        (byte Code, double[] Values, string Name) schedule = reader.Version >= 2 ? ReadSchedule(reader) : (NoSchedule, Array.Empty<double>(), "");
+        // A schedule may reach 0 (CosineDecay with alpha 0); a fixed rate is positive.
+        if (!float.IsFinite(learningRate) || learningRate < 0 || (learningRate == 0 && schedule.Code == NoSchedule))
             throw new InvalidDataException($"The checkpoint's learning rate is {learningRate.ToString(CultureInfo.InvariantCulture)}; expected a positive finite number.");
+        var mySchedule = (Code: Schedule?.FormatCode ?? NoSchedule, Values: Schedule?.Configuration() ?? Array.Empty<double>(), Name: CustomName(Schedule));
+        if (schedule.Code != mySchedule.Code || !SameBits(schedule.Values, mySchedule.Values) || schedule.Name != mySchedule.Name)
+            throw new InvalidDataException(
+                $"The checkpoint's optimizer has the learning rate {DescribeSchedule(schedule.Code, schedule.Values, schedule.Name, learningRate)}; this model's has {DescribeSchedule(mySchedule.Code, mySchedule.Values, mySchedule.Name, LearningRate)}. " +
+                "Compile with the same learning-rate schedule (or a number, if the checkpoint has none) to resume from it.");
         long iterations = reader.ReadInt64("optimizer iterations");
         if (iterations < 0)
             throw new InvalidDataException($"The checkpoint's optimizer iteration count is {iterations}; expected at least 0.");
@@ -192,8 +234,71 @@ public abstract class Optimizer
         {
             float[][] target = StateArrays();
             for (int a = 0; a < target.Length; a++) loaded[a].AsSpan().CopyTo(target[a]);
-            LearningRate = learningRate;
+            // A schedule's rate follows from the restored iteration count.
+            if (Schedule is null) LearningRate = learningRate;
             Iterations = iterations;
+        };
+    }
+
+    // ---------------------------------------------------------------- the schedule record (checkpoint version 2)
+
+    private const byte NoSchedule = 0, CustomSchedule = 255;
+    private const int MaxScheduleValues = 4096;
+
+    /// <summary>Code, value count and values (f64) of the schedule, then for a schedule of your own its ToString (docs/FORMATS.md).</summary>
+    private static void WriteSchedule(FormatWriter writer, LearningRateSchedule? schedule)
+    {
+        byte code = schedule?.FormatCode ?? NoSchedule;
+        double[] values = schedule?.Configuration() ?? Array.Empty<double>();
+        if (values.Length > MaxScheduleValues)
+            throw new InvalidOperationException($"A checkpoint records at most {MaxScheduleValues} schedule settings; {schedule} has {values.Length}.");
+        writer.WriteByte(code);
+        writer.WriteUInt16((ushort)values.Length);
+        foreach (double value in values) writer.WriteUInt64(BitConverter.DoubleToUInt64Bits(value));
+        if (code == CustomSchedule) writer.WriteString(CustomName(schedule));
+    }
+
+    private static (byte Code, double[] Values, string Name) ReadSchedule(FormatReader reader)
+    {
+        byte code = reader.ReadByte("learning-rate schedule code");
+        if (code is not (NoSchedule or 1 or 2 or 3 or CustomSchedule))
+            throw new InvalidDataException($"The checkpoint's learning-rate schedule has the unknown code {code} (the file is corrupt).");
+        int count = reader.ReadUInt16("learning-rate schedule value count");
+        if (count > MaxScheduleValues)
+            throw new InvalidDataException($"The checkpoint's learning-rate schedule has {count} settings; at most {MaxScheduleValues} are allowed (the file is corrupt).");
+        var values = new double[count];
+        for (int i = 0; i < count; i++) values[i] = BitConverter.UInt64BitsToDouble(reader.ReadUInt64("learning-rate schedule values"));
+        string name = code == CustomSchedule ? reader.ReadString("learning-rate schedule name") : "";
+        return (code, values, name);
+    }
+
+    /// <summary>How a schedule of the user's own is recorded: its ToString, cut to what a file string holds.</summary>
+    private static string CustomName(LearningRateSchedule? schedule)
+    {
+        if (schedule is null || schedule.FormatCode != CustomSchedule) return "";
+        string name = schedule.ToString() ?? "";
+        while (System.Text.Encoding.UTF8.GetByteCount(name) > NetworkFormat.MaxStringBytes) name = name[..(name.Length / 2)];
+        return name;
+    }
+
+    private static bool SameBits(double[] a, double[] b)
+    {
+        if (a.Length != b.Length) return false;
+        for (int i = 0; i < a.Length; i++)
+            if (BitConverter.DoubleToUInt64Bits(a[i]) != BitConverter.DoubleToUInt64Bits(b[i])) return false;
+        return true;
+    }
+
+    private static string DescribeSchedule(byte code, double[] values, string name, float learningRate)
+    {
+        string Values() => string.Join(", ", Array.ConvertAll(values, v => v.ToString("R", CultureInfo.InvariantCulture)));
+        return code switch
+        {
+            NoSchedule => learningRate.ToString(CultureInfo.InvariantCulture) + " (no schedule)",
+            1 => $"schedule ExponentialDecay [{Values()}]",
+            2 => $"schedule CosineDecay [{Values()}]",
+            3 => $"schedule PiecewiseConstantDecay [{Values()}]",
+            _ => $"schedule {name}",
         };
     }
 

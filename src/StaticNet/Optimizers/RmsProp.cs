@@ -24,14 +24,19 @@ public sealed class RmsProp : Optimizer
     /// <param name="centered">Whether to divide by the estimated variance of the gradient rather than its second moment.</param>
     public RmsProp(float learningRate = 0.001f, float rho = 0.9f, float momentum = 0f, float epsilon = 1e-7f, bool centered = false)
         : base(learningRate)
+        => (Rho, Momentum, Epsilon, Centered) = Checked(rho, momentum, epsilon, centered);
+
+    /// <summary>Creates the optimizer with a learning rate that follows <paramref name="learningRate"/> step by step.</summary>
+    public RmsProp(LearningRateSchedule learningRate, float rho = 0.9f, float momentum = 0f, float epsilon = 1e-7f, bool centered = false)
+        : base(learningRate)
+        => (Rho, Momentum, Epsilon, Centered) = Checked(rho, momentum, epsilon, centered);
+
+    private static (float, float, float, bool) Checked(float rho, float momentum, float epsilon, bool centered)
     {
         CheckRange(rho, 0f, 1f, nameof(rho), maxExclusive: true);
         CheckRange(momentum, 0f, 1f, nameof(momentum));
         CheckRange(epsilon, 0f, float.MaxValue, nameof(epsilon), minExclusive: true);
-        Rho = rho;
-        Momentum = momentum;
-        Epsilon = epsilon;
-        Centered = centered;
+        return (rho, momentum, epsilon, centered);
     }
 
     /// <summary>Decay rate of the moving average of g² (and of g when <see cref="Centered"/>).</summary>
@@ -61,7 +66,7 @@ public sealed class RmsProp : Optimizer
 
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
-        float lr = LearningRate, rho = Rho, c = 1 - Rho, mu = Momentum, eps = Epsilon;
+        float lr = StepLearningRate, rho = Rho, c = 1 - Rho, mu = Momentum, eps = Epsilon;
         bool centered = Centered, useMomentum = mu > 0;
         int n = parameters.Length, i = 0;
         ref float w = ref MemoryMarshal.GetReference(parameters);

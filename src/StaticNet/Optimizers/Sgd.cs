@@ -21,6 +21,14 @@ public sealed class Sgd : Optimizer
         Nesterov = nesterov;
     }
 
+    /// <summary>Creates the optimizer with a learning rate that follows <paramref name="learningRate"/> step by step.</summary>
+    public Sgd(LearningRateSchedule learningRate, float momentum = 0f, bool nesterov = false) : base(learningRate)
+    {
+        CheckRange(momentum, 0f, 1f, nameof(momentum));
+        Momentum = momentum;
+        Nesterov = nesterov;
+    }
+
     /// <summary>The momentum factor in [0, 1].</summary>
     public float Momentum { get; }
 
@@ -38,7 +46,7 @@ public sealed class Sgd : Optimizer
 
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
-        float lr = LearningRate;
+        float lr = StepLearningRate;
         int n = parameters.Length, i = 0;
         ref float w = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);

@@ -21,6 +21,9 @@ internal sealed class FormatReader
 
     public FormatReader(Stream stream) => _stream = stream;
 
+    /// <summary>The file's format version, once the header is read (later sections depend on it).</summary>
+    public ushort Version { get; set; }
+
     /// <summary>Bytes read so far.</summary>
     public long Position { get; private set; }
 

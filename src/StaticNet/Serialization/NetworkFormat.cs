@@ -11,8 +11,11 @@ namespace StaticNet.Serialization;
 /// </summary>
 internal static class NetworkFormat
 {
-    /// <summary>The one format version this code writes and reads.</summary>
+    /// <summary>The version of weights files (and of the oldest checkpoints this code reads).</summary>
     public const ushort Version = 1;
+
+    /// <summary>The version of the checkpoints this code writes: 2 adds the learning-rate schedule; 1 still reads.</summary>
+    public const ushort CheckpointVersion = 2;
 
     /// <summary>Bounds that keep a corrupt file from causing large allocations.</summary>
     public const int MaxLayers = 65535, MaxStringBytes = 1024, MaxMetrics = 64;
@@ -25,7 +28,7 @@ internal static class NetworkFormat
     public static void WriteHeaderAndParameters(FormatWriter writer, ReadOnlySpan<byte> magic, NetworkShape shape, ReadOnlySpan<float> parameters)
     {
         writer.WriteBytes(magic);
-        writer.WriteUInt16(Version);
+        writer.WriteUInt16(magic.SequenceEqual(CheckpointMagic) ? CheckpointVersion : Version);
         writer.WriteInt32(shape.LayerCount);
         foreach (int size in shape.LayerSizes) writer.WriteInt32(size);
         foreach (Activation activation in shape.Activations) writer.WriteByte(ActivationCode(activation));
@@ -56,8 +59,11 @@ internal static class NetworkFormat
                 $"Not a StaticNet {kind} file: it starts with {Convert.ToHexString(magic)} instead of the magic \"{Encoding.ASCII.GetString(wanted)}\".");
         }
         ushort version = reader.ReadUInt16("format version");
-        if (version != Version)
-            throw new InvalidDataException($"The {kind} file has format version {version}; this version of StaticNet reads version {Version} only.");
+        if (version != Version && !(checkpoint && version >= Version && version <= CheckpointVersion))
+            throw new InvalidDataException(checkpoint
+                ? $"The checkpoint file has format version {version}; this version of StaticNet reads versions {Version} to {CheckpointVersion}."
+                : $"The {kind} file has format version {version}; this version of StaticNet reads version {Version} only.");
+        reader.Version = version;
 
         NetworkShape shape = ReadShape(reader);
         if (!shape.Equals(expected))

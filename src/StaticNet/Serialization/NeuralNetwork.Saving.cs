@@ -13,6 +13,12 @@ public abstract partial class NeuralNetwork
     /// </summary>
     internal int CompletedEpochs { get; set; }
 
+    /// <summary>
+    /// Set by <see cref="BackupAndRestore"/> when it restores a backup at the start of training: the
+    /// epoch <c>Fit</c> starts from instead of its <c>initialEpoch</c> (Keras's <c>model._initial_epoch</c>).
+    /// </summary>
+    internal int? ResumeEpoch { get; set; }
+
     // ---------------------------------------------------------------- weights
 
     /// <summary>

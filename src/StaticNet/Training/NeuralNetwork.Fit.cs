@@ -216,12 +216,15 @@ public abstract partial class NeuralNetwork
         CancellationToken cancellationToken = s.CancellationToken;
 
         StopTraining = false;
+        ResumeEpoch = null;
         for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnTrainBegin();
+        int initialEpoch = ResumeEpoch ?? s.InitialEpoch;   // BackupAndRestore restored a backup
+        ResumeEpoch = null;
         bool finished = false;
         try
         {
             if (SplitsBatch(batch) && ThreadBudget > 1) _worker = new TrainingWorker(RunWorkerJob);
-            for (int epoch = s.InitialEpoch; epoch < s.Epochs; epoch++)
+            for (int epoch = initialEpoch; epoch < s.Epochs; epoch++)
             {
                 for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnEpochBegin(epoch);
                 progress?.BeginEpoch(epoch, s.Epochs, steps);

@@ -391,8 +391,10 @@ public sealed class HostileFileTests(ITestOutputHelper output)
         int hyper = valid[at + 1];
         fields.AddRange([at, at + 1]);                                    // optimizer code, hyperparameter count
         at += 2 + 4 * hyper;
-        fields.AddRange([at, at + 4, at + 12, at + 16]);                 // learning rate, iterations, parameter count, array count
-        at += 17;
+        fields.AddRange([at, at + 4, at + 5]);                            // learning rate, schedule code, schedule value count (version 2)
+        at += 7 + 8 * BinaryPrimitives.ReadUInt16LittleEndian(valid.AsSpan(at + 5));
+        fields.AddRange([at, at + 8, at + 12]);                           // iterations, parameter count, array count
+        at += 13;
         for (int a = 0; a < 2; a++)
         {
             fields.Add(at);                                               // array length

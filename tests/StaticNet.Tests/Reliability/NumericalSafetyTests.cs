@@ -94,7 +94,7 @@ public sealed class NumericalSafetyTests
         using var dir = new ReliabilityData.TempDirectory("diverge");
         string path = dir.File("last.weights");
         float[]? goodWeights = null;
-        var checkpoint = new ModelCheckpoint(path, monitor: "loss", verbose: 1);
+        var checkpoint = new ModelCheckpoint(path, monitor: "loss", verbose: 1, saveWeightsOnly: true);
         var sabotage = new LambdaCallback(onEpochEnd: (epoch, _) =>
         {
             if (epoch != 2) return;
@@ -129,7 +129,7 @@ public sealed class NumericalSafetyTests
         var model = new GuardRegressionNet(seed: 1);
         var output = new StringWriter();
         model.Output = output;
-        var checkpoint = new ModelCheckpoint(path, monitor: "val_loss", saveBestOnly: true);
+        var checkpoint = new ModelCheckpoint(path, monitor: "val_loss", saveBestOnly: true, saveWeightsOnly: true);
         checkpoint.SetModel(model);
 
         checkpoint.OnEpochEnd(0, new Logs { ["loss"] = 1.0, ["val_loss"] = 1.0 });
@@ -167,7 +167,7 @@ public sealed class NumericalSafetyTests
         string path = dir.File("w.bin");
         var model = new GuardRegressionNet(seed: 1);
         model.Output = new StringWriter();
-        var checkpoint = new ModelCheckpoint(path, monitor: "val_loss", saveBestOnly: saveBestOnly);
+        var checkpoint = new ModelCheckpoint(path, monitor: "val_loss", saveBestOnly: saveBestOnly, saveWeightsOnly: true);
         checkpoint.SetModel(model);
         checkpoint.OnEpochEnd(0, new Logs { ["loss"] = 1.0, ["val_loss"] = 1.0 });
         byte[] good = File.ReadAllBytes(path);

@@ -236,7 +236,7 @@ public class CallbackTests
             var (x, y) = Regression(20);
             var model = Model();
             var saved = new Dictionary<int, float[]>();
-            var checkpoint = new ModelCheckpoint(Path.Combine(folder, "sub", "w.{epoch:02d}-{val_loss:.2f}.bin"));
+            var checkpoint = new ModelCheckpoint(Path.Combine(folder, "sub", "w.{epoch:02d}-{val_loss:.2f}.bin"), saveWeightsOnly: true);
             History history = model.Fit(x, y, epochs: 3, batchSize: 4, verbose: 0, validationSplit: 0.25, callbacks:
             [
                 checkpoint,
@@ -273,7 +273,7 @@ public class CallbackTests
             var saved = new Dictionary<int, float[]>();
             var output = new StringWriter();
             model.Output = output;
-            var checkpoint = new ModelCheckpoint(path, monitor: "score", saveBestOnly: true, mode: MonitorMode.Min, verbose: 1);
+            var checkpoint = new ModelCheckpoint(path, monitor: "score", saveBestOnly: true, mode: MonitorMode.Min, verbose: 1, saveWeightsOnly: true);
             model.Fit(x, y, epochs: 5, batchSize: 8, verbose: 0, callbacks:
             [
                 new LambdaCallback(onEpochEnd: (e, logs) => { logs["score"] = script[e]; saved[e] = model.Parameters.ToArray(); }),
