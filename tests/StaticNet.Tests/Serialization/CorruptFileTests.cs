@@ -215,9 +215,10 @@ public class CorruptFileTests
         Assert.Contains("unknown type code 77", Rejected(file, checkpoint: true).Message);
     }
 
-    // Optimizer section of Adam: code, count, 3 hyperparameters, learning rate, iterations,
-    // parameter count, array count, then each array's length and values.
-    private const int LearningRateOffset = OptimizerOffset + 2 + 3 * 4, IterationsOffset = LearningRateOffset + 4,
+    // Optimizer section of Adam: code, count, 3 hyperparameters, learning rate, schedule record
+    // (version 2: code 0 and no values for a fixed rate), iterations, parameter count, array count,
+    // then each array's length and values.
+    private const int LearningRateOffset = OptimizerOffset + 2 + 3 * 4, ScheduleOffset = LearningRateOffset + 4, IterationsOffset = ScheduleOffset + 3,
         OptimizerParameterCountOffset = IterationsOffset + 8, ArrayCountOffset = OptimizerParameterCountOffset + 4,
         FirstArrayLengthOffset = ArrayCountOffset + 1;
 
@@ -230,6 +231,7 @@ public class CorruptFileTests
         Assert.Equal(3, file[OptimizerOffset + 1]);
         Assert.Equal(0.9f, BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(OptimizerOffset + 2)));
         Assert.Equal(0.01f, BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(LearningRateOffset)));
+        Assert.Equal(new byte[] { 0, 0, 0 }, file[ScheduleOffset..IterationsOffset]);
         Assert.Equal(7, BinaryPrimitives.ReadInt64LittleEndian(file.AsSpan(IterationsOffset)));
         Assert.Equal(103, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(OptimizerParameterCountOffset)));
         Assert.Equal(2, file[ArrayCountOffset]);
