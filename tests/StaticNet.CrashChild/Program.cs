@@ -8,10 +8,29 @@
 // "weights <n>", fills them again, saves a checkpoint, prints "checkpoint <n>". A line is printed
 // only after its save has returned, so a test that has read "weights 7" knows that the file holds
 // save 7 or a later one. The test kills the process at random moments.
+//
+//   dotnet StaticNet.CrashChild.dll backup <backup folder> <optimizer> <result path>
+//
+// The BackupAndRestore test (tests/StaticNet.Tests/Reliability/BackupAndRestoreTests.cs): runs
+// BackupRun.Run (the shared training program), printing "epoch <n>" after each epoch's backup; at
+// each epoch's start it prints "ready <n>" and waits for a line on standard input (none once the
+// input is closed), so that the test decides in which epoch it kills the process; when Fit returns,
+// saves the weights to <result path> and prints "done <first epoch run> <epochs run>".
 using System;
 using System.Globalization;
 using StaticNet;
+using StaticNet.Tests.Reliability;
 
+if (args.Length == 4 && args[0] == "backup")
+{
+    var progress = new LambdaCallback(
+        onEpochBegin: epoch => { Console.WriteLine($"ready {epoch}"); Console.Out.Flush(); Console.In.ReadLine(); },
+        onEpochEnd: (epoch, _) => { Console.WriteLine($"epoch {epoch}"); Console.Out.Flush(); });
+    var (trained, history) = BackupRun.Run(args[1], args[2], progress);
+    trained.SaveWeights(args[3]);
+    Console.WriteLine($"done {(history.Epoch.Count > 0 ? history.Epoch[0] : -1)} {history.Epoch.Count}");
+    return 0;
+}
 if (args.Length != 3)
 {
     Console.Error.WriteLine("usage: StaticNet.CrashChild <weights path> <checkpoint path> <run id>");

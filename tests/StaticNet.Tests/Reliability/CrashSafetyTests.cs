@@ -165,7 +165,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     }
 
     /// <summary>Finds StaticNet.CrashChild.dll, built by the test project's ProjectReference; builds it if it is missing.</summary>
-    private static class CrashChild
+    internal static class CrashChild
     {
         private static readonly Lazy<string> s_path = new(Locate);
 
