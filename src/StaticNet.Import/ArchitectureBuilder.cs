@@ -45,6 +45,11 @@ internal sealed class ArchitectureBuilder
 
     public void Dense(string where, string op, string name, float[] weights, float[]? bias, int inputs, int outputs, string detail)
     {
+        if (_dims is { Count: 0 })
+        {
+            Problem(where, op, $"is a dense layer of {inputs} inputs applied to a tensor [batch] with no feature dimension");
+            return;
+        }
         if (_dims is not null)
         {
             long width = _dims[^1];

@@ -29,9 +29,9 @@ public static class ModelImport
         byte[] bytes = File.ReadAllBytes(path);
         ReadOnlySpan<byte> head = bytes.AsSpan(0, Math.Min(bytes.Length, 8));
         if (head.StartsWith(Hdf5.Signature))
-            return KerasImporter.ReadHdf5(path, new MemoryStream(bytes, writable: false));
+            return Guard(path, "HDF5", () => KerasImporter.ReadHdf5(path, new MemoryStream(bytes, writable: false)));
         if (head.StartsWith("PK\u0003\u0004"u8))
-            return KerasImporter.ReadKerasZip(path, new MemoryStream(bytes, writable: false));
+            return Guard(path, "Keras .keras", () => KerasImporter.ReadKerasZip(path, new MemoryStream(bytes, writable: false)));
         if (head.StartsWith("SNWT"u8))
             throw new InvalidDataException($"{path} is a StaticNet weights file; load it with model.LoadWeights(path).");
         if (LooksLikeSafetensors(bytes))
@@ -149,6 +149,16 @@ public static class ModelImport
             ["source"] = System.IO.Path.GetFileName(model.Path),
         };
         Safetensors.WriteTensors(stream, tensors, metadata);
+    }
+
+    /// <summary>The HDF5 library, the zip reader and the JSON parser throw their own exception types on damaged data; they become <see cref="InvalidDataException"/>.</summary>
+    private static ModelReport Guard(string path, string kind, Func<ModelReport> read)
+    {
+        try { return read(); }
+        catch (Exception e) when (e is not (IOException or OutOfMemoryException or UnauthorizedAccessException))
+        {
+            throw new InvalidDataException($"{path} is not a readable {kind} file: {e.Message}", e);
+        }
     }
 
     private static void ThrowIfProblems(ModelReport report)
