@@ -155,7 +155,7 @@ public static class ModelImport
     private static ModelReport Guard(string path, string kind, Func<ModelReport> read)
     {
         try { return read(); }
-        catch (Exception e) when (e is not (IOException or OutOfMemoryException or UnauthorizedAccessException))
+        catch (Exception e) when (e is not (IOException or InvalidDataException or OutOfMemoryException or UnauthorizedAccessException))
         {
             throw new InvalidDataException($"{path} is not a readable {kind} file: {e.Message}", e);
         }

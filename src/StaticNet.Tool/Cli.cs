@@ -36,7 +36,7 @@ internal static class Cli
                 _ => throw new UsageException($"unknown command '{args[0]}'; expected inspect or import"),
             };
         }
-        catch (Exception e) when (e is UsageException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is UsageException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
         {
             // One line: multi-line messages (several problems) are joined.
             error.WriteLine("error: " + string.Join(" ", e.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)));
