@@ -41,10 +41,12 @@ public abstract partial class NeuralNetwork
     /// Replaces the parameters with those saved by <see cref="SaveWeights(string)"/>. The compiled
     /// optimizer's state is kept. The model is unchanged when the load fails.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not a weights file for this network's shape, or it is truncated or corrupt.</exception>
+    /// <exception cref="InvalidDataException">The file is not a weights file for this network's shape, or it is truncated or corrupt;
+    /// for an ONNX or Keras file, the message points to <c>StaticNet.Import.ModelImport.LoadWeights(model, path)</c>.</exception>
     public void LoadWeights(string path)
     {
         using FileStream stream = AtomicFile.OpenRead(path);
+        ForeignWeightsFile.ThrowIfForeign(stream, path);   // ONNX and Keras files: point to StaticNet.Import
         LoadWeights(stream, wholeStream: true);
     }
 
