@@ -148,6 +148,8 @@ public sealed class ScalerTests : IDisposable
         Assert.Equal([1, 0, 1, 1, 0, 0, 0], bytes[4..11]);
         Assert.Equal(2.0, BitConverter.ToDouble(bytes, 11));
         Assert.Equal(1.0, BitConverter.ToDouble(bytes, 19));
+        // The whole file as docs/FORMATS.md shows it; the CRC computed independently with Python's zlib.crc32.
+        Assert.Equal(Convert.FromHexString("534E5343010001010000000000000000000040000000000000F03FCC2C874E"), bytes);
     }
 
     [Fact]
