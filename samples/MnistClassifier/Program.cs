@@ -3,6 +3,8 @@
 // initialEpoch and early stopping, a comparison of optimizers, a learning-rate sweep, and pictures.
 //
 //   dotnet run --project samples/MnistClassifier -c Release [-- --epochs N --data DIR --out DIR]
+//   --full uses the full 60,000-digit MNIST (downloaded once into the dataset cache),
+//   --full fashion the full Fashion-MNIST, instead of the bundled 10,000-digit subset.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -13,6 +15,7 @@ using StaticNet.Plotting;
 
 int epochs = 20;
 string? dataDirectory = null;
+string? full = null;
 string outDirectory = "out";
 for (int i = 0; i < args.Length; i++)
 {
@@ -25,22 +28,35 @@ for (int i = 0; i < args.Length; i++)
         case "--data" when i + 1 < args.Length:
             dataDirectory = args[++i];
             break;
+        case "--full":
+            full = i + 1 < args.Length && args[i + 1] == "fashion" ? args[++i] : "mnist";
+            break;
         case "--out" when i + 1 < args.Length:
             outDirectory = args[++i];
             break;
         default:
             Console.Error.WriteLine($"Unknown or incomplete option '{args[i]}'.");
-            Console.Error.WriteLine("Usage: MnistClassifier [--epochs N] [--data DIR] [--out DIR]");
+            Console.Error.WriteLine("Usage: MnistClassifier [--epochs N] [--data DIR | --full [fashion]] [--out DIR]");
             return 2;
     }
 }
-dataDirectory ??= Mnist.FindDataDirectory();
-if (dataDirectory is null)
+MnistData data;
+if (full is not null)
 {
-    Console.Error.WriteLine("Could not find samples/data/mnist; pass --data DIR (any folder with the four MNIST-format files).");
-    return 2;
+    // The full datasets, as keras.datasets gives them: downloaded on first use, then read from the cache.
+    data = full == "fashion" ? FashionMnist.LoadOrDownload() : Mnist.LoadOrDownload();
+    dataDirectory = full == "fashion" ? "the full Fashion-MNIST" : "the full MNIST";
 }
-MnistData data = Mnist.Load(dataDirectory);
+else
+{
+    dataDirectory ??= Mnist.FindDataDirectory();
+    if (dataDirectory is null)
+    {
+        Console.Error.WriteLine("Could not find samples/data/mnist; pass --data DIR (any folder with the four MNIST-format files).");
+        return 2;
+    }
+    data = Mnist.Load(dataDirectory);
+}
 Console.WriteLine($"{data.TrainImages.GetLength(0)} training and {data.TestImages.GetLength(0)} test images from {dataDirectory}");
 
 // 1. Specify, compile, fit for the first epochs, as in the course.

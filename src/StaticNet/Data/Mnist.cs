@@ -75,6 +75,43 @@ public static class Mnist
     }
 
     /// <summary>
+    /// The full MNIST dataset (60,000 training and 10,000 test digits), as <c>keras.datasets.mnist.load_data()</c>
+    /// gives it: downloaded on first use from public mirrors, checked against the published SHA-256
+    /// of each file, kept in a per-user cache and read from there afterwards (no network).
+    /// </summary>
+    /// <param name="cacheDirectory">The cache root; the files go into its <c>mnist</c> subfolder. Null
+    /// (the default) means <c>$STATICNET_DATASETS</c> if set, else <c>~/.local/share/StaticNet/datasets</c>
+    /// on Linux and macOS, <c>%LOCALAPPDATA%\StaticNet\datasets</c> on Windows.</param>
+    /// <param name="mirrors">Base URLs to download from instead of the public ones (your own mirror
+    /// holding the four <c>.gz</c> files); tried in order. The published hashes are still checked.</param>
+    /// <param name="log">Where to report downloads; null for the console, <see cref="TextWriter.Null"/> for none.</param>
+    /// <returns>Images as <c>[count, 784]</c> pixels in [0, 1] and labels 0-9, as <see cref="Load"/>.</returns>
+    /// <exception cref="IOException">A file is missing from the cache and no mirror could deliver it
+    /// (offline, blocked, corrupted); the message lists the URLs tried, the cache folder and how to
+    /// place the files there by hand.</exception>
+    public static MnistData LoadOrDownload(string? cacheDirectory = null, IReadOnlyList<Uri>? mirrors = null, TextWriter? log = null) =>
+        LoadOrDownload(Source, cacheDirectory, mirrors, log);
+
+    /// <summary>MNIST: the original files, with the SHA-256 that TensorFlow Datasets and torchvision publish.</summary>
+    internal static readonly DatasetSource Source = new(
+        "MNIST",
+        "mnist",
+        [
+            new Uri("https://storage.googleapis.com/cvdf-datasets/mnist/"), // Keras, TensorFlow Datasets
+            new Uri("https://ossci-datasets.s3.amazonaws.com/mnist/"),      // torchvision
+        ],
+        [
+            new DatasetFile(TrainImagesName + ".gz", "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609", 9_912_422),
+            new DatasetFile(TrainLabelsName + ".gz", "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c", 28_881),
+            new DatasetFile(TestImagesName + ".gz", "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6", 1_648_877),
+            new DatasetFile(TestLabelsName + ".gz", "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6", 4_542),
+        ]);
+
+    /// <summary>Downloads what is missing of <paramref name="source"/> and loads the four files from the cache.</summary>
+    internal static MnistData LoadOrDownload(DatasetSource source, string? cacheDirectory, IReadOnlyList<Uri>? mirrors, TextWriter? log) =>
+        Load(DatasetDownload.EnsureFiles(source, cacheDirectory, mirrors, log));
+
+    /// <summary>
     /// Keeps only the samples whose label is one of <paramref name="keep"/>, in their original
     /// order, e.g. <c>Filter(images, labels, 0, 1)</c> for a two-digit problem. Labels are kept as
     /// they are (not renumbered).
