@@ -77,6 +77,19 @@ internal static class ChartFile
         File.WriteAllBytes(path, Encode(format, width, height, draw));
     }
 
+    /// <summary>
+    /// Draws <paramref name="plot"/> into <paramref name="rect"/> of <paramref name="canvas"/> once. ScottPlot
+    /// renders a second time when the first render changed the axis limits or layout; that is harmless in a
+    /// PNG but would write every element twice into an SVG, so a first render on a canvas that draws
+    /// nothing settles the layout.
+    /// </summary>
+    public static void RenderPlot(ScottPlot.Plot plot, SKCanvas canvas, SKRect rect)
+    {
+        using (var settle = new SKNoDrawCanvas((int)MathF.Ceiling(rect.Right), (int)MathF.Ceiling(rect.Bottom)))
+            plot.Render(settle, new ScottPlot.PixelRect(rect.Left, rect.Right, rect.Bottom, rect.Top));
+        plot.Render(canvas, new ScottPlot.PixelRect(rect.Left, rect.Right, rect.Bottom, rect.Top));
+    }
+
     /// <summary>A paint for text in the embedded font.</summary>
     public static SKFont Font(float size, bool bold = false) => new(bold ? ChartFonts.Bold : ChartFonts.Regular, size) { Subpixel = true, Edging = SKFontEdging.Antialias };
 

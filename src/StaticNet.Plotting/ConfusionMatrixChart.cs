@@ -116,7 +116,7 @@ public static class ConfusionMatrixChart
         int width = side + 230, height = side + 150;
         return ChartFile.Encode(format, width, height, canvas =>
         {
-            plot.Render(canvas, new PixelRect(0, width, height - 24, 0));
+            ChartFile.RenderPlot(plot, canvas, SKRect.Create(width, height - 24));
             using SKFont font = ChartFile.Font(12.5f);
             ChartFile.Text(canvas, subtitle, width / 2f, height - 8, font, SKColor.Parse("#333333"), SKTextAlign.Center);
         });

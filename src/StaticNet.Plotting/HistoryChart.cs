@@ -151,7 +151,7 @@ public static class HistoryChart
                     canvas.Save();
                     canvas.ClipRect(SKRect.Create(left, top, PanelWidth, PanelHeight));
                     canvas.Translate(left, top);
-                    plots[p].Render(canvas, new PixelRect(0, PanelWidth, PanelHeight, 0));
+                    ChartFile.RenderPlot(plots[p], canvas, SKRect.Create(PanelWidth, PanelHeight));
                     canvas.Restore();
                 }
                 using SKFont font = ChartFile.Font(20, bold: true);
