@@ -86,6 +86,7 @@ int trialEpochs = Math.Min(3, epochs);
 Console.WriteLine($"\nOptimizers, {trialEpochs} epochs each:");
 Console.WriteLine("| optimizer            | val_loss | val_accuracy |");
 Console.WriteLine("|----------------------|---------:|-------------:|");
+var optimizerRuns = new List<(string Name, History History)>();
 foreach (var (name, optimizer) in new (string, Optimizer)[]
 {
     ("SGD (0.01)", new Sgd(learningRate: 0.01f)),
@@ -94,22 +95,34 @@ foreach (var (name, optimizer) in new (string, Optimizer)[]
     ("RMSprop (0.001)", new RmsProp()),
 })
 {
-    var (loss, accuracy) = Trial(optimizer);
-    Console.WriteLine($"| {name,-20} | {F(loss),8} | {F(accuracy),12} |");
+    History h = Trial(optimizer);
+    optimizerRuns.Add((name, h));
+    Console.WriteLine($"| {name,-20} | {F(h["val_loss"][^1]),8} | {F(h["val_accuracy"][^1]),12} |");
 }
 Console.WriteLine($"\nAdam learning rates, {trialEpochs} epochs each:");
 Console.WriteLine("| learning rate | val_loss | val_accuracy |");
 Console.WriteLine("|--------------:|---------:|-------------:|");
+var rateRuns = new List<(string Name, History History)>();
 foreach (float rate in new[] { 0.1f, 0.01f, 0.001f, 0.0001f })
 {
-    var (loss, accuracy) = Trial(new Adam(learningRate: rate));
-    Console.WriteLine($"| {rate.ToString(CultureInfo.InvariantCulture),13} | {F(loss),8} | {F(accuracy),12} |");
+    History h = Trial(new Adam(learningRate: rate));
+    rateRuns.Add(($"Adam {rate.ToString(CultureInfo.InvariantCulture)}", h));
+    Console.WriteLine($"| {rate.ToString(CultureInfo.InvariantCulture),13} | {F(h["val_loss"][^1]),8} | {F(h["val_accuracy"][^1]),12} |");
 }
 
-// 4. Pictures: the learning curves and the first test digits with their predicted probabilities.
+// 4. Pictures: the learning curves, the optimizer and learning-rate runs overlaid, the confusion
+//    matrix of the test set, and the first test digits with their predicted probabilities.
 Directory.CreateDirectory(outDirectory);
-string chartPath = Path.Combine(outDirectory, "history.svg");
+string chartPath = Path.Combine(outDirectory, "history.png");
 HistoryChart.Save(history, chartPath, "784-128-64-10 on MNIST");
+string optimizersPath = Path.Combine(outDirectory, "optimizers.png");
+HistoryChart.Save(optimizerRuns, optimizersPath, $"Optimizers, {trialEpochs} epochs each", metric: "loss");
+string ratesPath = Path.Combine(outDirectory, "learning-rates.png");
+HistoryChart.Save(rateRuns, ratesPath, $"Adam learning rates, {trialEpochs} epochs each", metric: "loss");
+var confusion = ConfusionMatrix.FromProbabilities(data.TestLabels, model.Predict(data.TestImages));
+Console.WriteLine($"\nConfusion matrix of the test set (rows: true digit, columns: predicted):\n{confusion}");
+string confusionPath = Path.Combine(outDirectory, "confusion-matrix.png");
+ConfusionMatrixChart.Save(confusion, confusionPath, "Test set");
 const int Shown = 48;
 var images = new float[Shown, 784];
 var labels = new int[Shown];
@@ -118,20 +131,19 @@ for (int i = 0; i < Shown; i++)
     for (int k = 0; k < 784; k++) images[i, k] = data.TestImages[i, k];
     labels[i] = data.TestLabels[i];
 }
-string sheetPath = Path.Combine(outDirectory, "predictions.svg");
+string sheetPath = Path.Combine(outDirectory, "predictions.png");
 PredictionSheet.Save(images, 28, 28, model.Predict(images), labels, sheetPath, columns: 8, title: "First 48 test digits");
-Console.WriteLine($"\nWrote {chartPath} and {sheetPath}.");
+Console.WriteLine($"\nWrote {chartPath}, {optimizersPath}, {ratesPath}, {confusionPath} and {sheetPath}.");
 
 Console.WriteLine($"test loss: {F(test.Loss)}");
 Console.WriteLine($"test accuracy: {F(test["accuracy"])}");
 return 0;
 
-(double Loss, double Accuracy) Trial(Optimizer optimizer)
+History Trial(Optimizer optimizer)
 {
     var trial = new MnistNet(seed: 42);
     trial.Compile(Loss.SparseCategoricalCrossentropy, optimizer, Metric.Accuracy);
-    History h = trial.Fit(data.TrainImages, data.TrainLabels, epochs: trialEpochs, batchSize: 32, validationSplit: 0.2, verbose: 0);
-    return (h["val_loss"][^1], h["val_accuracy"][^1]);
+    return trial.Fit(data.TrainImages, data.TrainLabels, epochs: trialEpochs, batchSize: 32, validationSplit: 0.2, verbose: 0);
 }
 
 static string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);

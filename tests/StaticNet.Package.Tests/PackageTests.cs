@@ -3,6 +3,8 @@ using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -94,6 +96,21 @@ public sealed class PackageTests(ITestOutputHelper output)
         Assert.Contains("<readme>README.md</readme>", nuspec);
         Assert.Contains("id=\"System.Numerics.Tensors\"", nuspec);
         Assert.DoesNotContain("StaticNet.Generator", nuspec);
+        // Charts are a package of their own (StaticNet.Plotting): the core needs no drawing library
+        // and holds no plotting type.
+        Assert.DoesNotContain("ScottPlot", nuspec);
+        Assert.DoesNotContain("SkiaSharp", nuspec);
+        foreach (string tfm in new[] { "net8.0", "net10.0" })
+        {
+            using var dll = new MemoryStream();
+            using (Stream entry = zip.GetEntry($"lib/{tfm}/StaticNet.dll")!.Open()) entry.CopyTo(dll);
+            dll.Position = 0;
+            using var pe = new PEReader(dll);
+            MetadataReader metadata = pe.GetMetadataReader();
+            string[] namespaces = [.. metadata.TypeDefinitions.Select(t => metadata.GetString(metadata.GetTypeDefinition(t).Namespace)).Distinct()];
+            Assert.Contains("StaticNet", namespaces);
+            Assert.DoesNotContain(namespaces, n => n.StartsWith("StaticNet.Plotting", StringComparison.Ordinal));
+        }
     }
 
     private static void WriteConsumer(string directory, string feed, string version, string packagesFolder)

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Xml.Linq;
+using SkiaSharp;
 using StaticNet.Data;
 using StaticNet.Plotting;
 using Xunit;
@@ -33,163 +33,88 @@ public class PredictionSheetTests
         return p;
     }
 
-    private static List<XElement> Cells(XElement root) => Svg.ByClass(root, "g", "cell").ToList();
-
-    private static int Index(XElement cell) => (int)Svg.Num((string)cell.Attribute("data-index")!);
-
     [Fact]
-    public void ToSvg_IsSvgXmlWithNamespaceViewBoxAndOneCellPerImage()
+    public void Png_OneCellPerImage_InAGridOfTheGivenColumns()
     {
         int[] labels = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0];
-        XElement root = Svg.ParseRoot(PredictionSheet.ToSvg(Images(11), Side, Side, Probabilities(labels, 10), labels, columns: 4, title: "Digits"));
-        var cells = Cells(root);
-        Assert.Equal(Enumerable.Range(0, 11), cells.Select(Index));
-        Assert.All(cells, c => Assert.Single(c.Descendants(Svg.Ns + "image")));
-        Assert.All(cells, c => Assert.Equal(10, Svg.ByClass(c, "rect", "bar").Count()));
-        Assert.Equal("Digits", Svg.ByClass(root, "text", "title").Single().Value);
-
-        // 4 columns, 3 rows, cells aligned.
-        var images = cells.Select(c => c.Descendants(Svg.Ns + "image").Single()).ToList();
-        Assert.Equal(4, images.Select(i => Svg.Attr(i, "x")).Distinct().Count());
-        Assert.Equal(3, images.Select(i => Svg.Attr(i, "y")).Distinct().Count());
+        using SKBitmap four = Picture.DecodePng(PredictionSheet.Render(Images(11), Side, Side, Probabilities(labels, 10), labels, ChartFormat.Png, columns: 4));
+        using SKBitmap two = Picture.DecodePng(PredictionSheet.Render(Images(11), Side, Side, Probabilities(labels, 10), labels, ChartFormat.Png, columns: 2));
+        // 4 x 3 cells against 2 x 6: twice the columns, half the rows.
+        Assert.True(four.Width > two.Width && four.Height < two.Height);
+        // Every prediction right: blue bars (the true class), no red anywhere.
+        Assert.True(Picture.Count(four, PredictionSheet.TrueColour, 2) > 11 * 30);
+        Assert.Equal(0, Picture.Count(four, PredictionSheet.WrongColour, 2));
     }
 
     [Fact]
-    public void ToSvg_MarksExactlyTheWrongPredictions()
+    public void Svg_CaptionsMarkExactlyTheWrongPredictions()
     {
         int[] labels = [3, 5, 1, 7, 2, 2, 9, 0];
-        int[] predicted = [3, 3, 1, 7, 4, 2, 9, 6];  // wrong: #1 (3 for 5), #4 (4 for 2), #7 (6 for 0)
-        XElement root = Svg.ParseRoot(PredictionSheet.ToSvg(Images(8), Side, Side, Probabilities(predicted, 10), labels));
-
-        var wrongFrames = Svg.ByClass(root, "rect", "wrong").ToList();
-        Assert.Equal(3, wrongFrames.Count);
-        Assert.Equal(new[] { 1, 4, 7 }, wrongFrames.Select(f => Index(f.Parent!)));
-        Assert.All(wrongFrames, f => Assert.Equal("#d62728", (string?)f.Attribute("stroke")));
-        Assert.Equal(new[] { "✗ pred 3, true 5", "✗ pred 4, true 2", "✗ pred 6, true 0" },
-            Svg.ByClass(root, "text", "caption").Where(t => Svg.HasClass(t, "wrong")).Select(t => t.Value));
-        Assert.Equal(5, Svg.ByClass(root, "text", "caption").Count(t => t.Value.StartsWith("✓ pred ")));
-        Assert.Equal("✓ pred 3, true 3", Svg.ByClass(Cells(root)[0], "text", "caption").Single().Value);
-        Assert.Equal(5, Cells(root).Count(c => !Svg.HasClass(c, "wrong")));
-        Assert.Contains("8 images, 3 wrong", Svg.ByClass(root, "text", "subtitle").Single().Value);
+        int[] predicted = [3, 3, 1, 7, 2, 8, 9, 0];
+        var texts = Picture.SvgTexts(PredictionSheet.ToSvg(Images(8), Side, Side, Probabilities(predicted, 10), labels, title: "Sheet"));
+        Assert.Equal("Sheet", texts[0]);
+        Assert.StartsWith("8 images, 2 wrong.", texts[1]);
+        var wrong = texts.Where(t => t.StartsWith("✗", StringComparison.Ordinal)).ToList();
+        Assert.Equal(new[] { "✗ pred 3, true 5", "✗ pred 8, true 2" }, wrong);
+        Assert.Equal(6, texts.Count(t => t.StartsWith("✓", StringComparison.Ordinal)));
+        Assert.Contains("✓ pred 9, true 9", texts);
     }
 
     [Fact]
-    public void ToSvg_BarLengthsAreProportionalToProbabilities_AndStartTogether()
+    public void Png_WrongPredictionsGetARedFrameAndARedBar()
     {
-        var probabilities = new float[,] { { 0.1f, 0.6f, 0.3f }, { 1f, 0f, 0f }, { 0.25f, 0.25f, 0.5f } };
-        int[] labels = [1, 0, 0];
-        XElement root = Svg.ParseRoot(PredictionSheet.ToSvg(Images(3), Side, Side, probabilities, labels));
-        double? full = null;
-        foreach (XElement cell in Cells(root))
+        int[] labels = [0, 1];
+        using SKBitmap right = Picture.DecodePng(PredictionSheet.Render(Images(2), Side, Side, Probabilities([0, 1], 2), labels, ChartFormat.Png));
+        using SKBitmap wrong = Picture.DecodePng(PredictionSheet.Render(Images(2), Side, Side, Probabilities([0, 0], 2), labels, ChartFormat.Png));
+        Assert.Equal(0, Picture.Count(right, PredictionSheet.WrongColour, 2));
+        // A 3-pixel frame round a cell of about 150 x 110 pixels, plus the bar and caption.
+        Assert.True(Picture.Count(wrong, PredictionSheet.WrongColour, 2) > 2 * 3 * (150 + 100));
+    }
+
+    [Fact]
+    public void Svg_OneOutputColumn_ShowsBarsForP0AndP1_WithClassNames()
+    {
+        var p = new float[,] { { 0.9f }, { 0.2f } };
+        var texts = Picture.SvgTexts(PredictionSheet.ToSvg(Images(2), Side, Side, p, [1, 1], classNames: ["cat", "dog"]));
+        Assert.Contains("✓ pred dog, true dog", texts);
+        Assert.Contains("✗ pred cat, true dog", texts);
+        Assert.Equal(2, texts.Count(t => t == "cat"));
+        Assert.Equal(2, texts.Count(t => t == "dog"));
+    }
+
+    [Fact]
+    public void Png_DrawsEachImageUprightAndUnmirrored_InkDarkOnWhite_OnePixelPerSquare()
+    {
+        // One 4 x 4 image with ink only in its top-left pixel; the image box is 84 pixels, 21 per image pixel,
+        // at (Margin + Pad, Header + Pad) = (22, 74).
+        var image = new float[1, 16];
+        image[0, 0] = 1f;
+        using SKBitmap png = Picture.DecodePng(PredictionSheet.Render(image, Side, Side, new float[,] { { 0.9f } }, [1], ChartFormat.Png));
+        Assert.Equal(SKColors.Black, png.GetPixel(22 + 10, 74 + 10));
+        Assert.Equal(SKColors.Black, png.GetPixel(22 + 1, 74 + 19));   // the square's corners: no smoothing
+        Assert.Equal(SKColors.White, png.GetPixel(22 + 84 - 10, 74 + 10)); // not mirrored
+        Assert.Equal(SKColors.White, png.GetPixel(22 + 10, 74 + 84 - 10)); // not upside down
+        Assert.Equal(SKColors.White, png.GetPixel(22 + 23, 74 + 10));  // the next pixel
+    }
+
+    [Fact]
+    public void SixtyFourRealDigits_RenderAsAnEightByEightSheet()
+    {
+        string? data = Mnist.FindDataDirectory();
+        Assert.NotNull(data);
+        MnistData mnist = Mnist.Load(data);
+        var images = new float[64, 784];
+        var labels = new int[64];
+        for (int i = 0; i < 64; i++)
         {
-            int i = Index(cell);
-            var bars = Svg.ByClass(cell, "rect", "bar").ToList();
-            Assert.Equal(3, bars.Count);
-            Assert.Single(bars.Select(b => Svg.Attr(b, "x")).Distinct());
-            for (int c = 0; c < 3; c++)
-            {
-                double width = Svg.Attr(bars[c], "width");
-                if (probabilities[i, c] > 0.5f) full ??= width / probabilities[i, c];
-                if (full is double scale) Assert.Equal(scale * probabilities[i, c], width, 0.01);
-            }
-            // Bars stack top to bottom in class order.
-            var ys = bars.Select(b => Svg.Attr(b, "y")).ToList();
-            Assert.Equal(ys.OrderBy(y => y), ys);
-            Assert.Equal(new[] { "0", "1", "2" }, Svg.ByClass(cell, "text", "bar-label").Select(t => t.Value));
-        }
-        Assert.NotNull(full);
-        // The bar of probability 1 fills the track.
-        XElement certain = Cells(root)[1];
-        Assert.Equal(Svg.Attr(Svg.ByClass(certain, "rect", "track").First(), "width"), Svg.Attr(Svg.ByClass(certain, "rect", "bar").First(), "width"), 0.01);
-        // Third image: predicted 2 (0.5), true 0 -> wrong; the true bar blue, the predicted one red.
-        var third = Svg.ByClass(Cells(root)[2], "rect", "bar").Select(b => (string?)b.Attribute("fill")).ToList();
-        Assert.Equal(new[] { "#1f77b4", "#a0a0a0", "#d62728" }, third);
-    }
-
-    [Fact]
-    public void ToSvg_OneOutputColumn_ShowsBarsForP0AndP1()
-    {
-        var probabilities = new float[,] { { 0.8f }, { 0.3f }, { 0.5f } };
-        int[] labels = [0, 0, 1];   // predicted 1, 0, 0 (p > 0.5 is class 1): #0 and #2 wrong
-        XElement root = Svg.ParseRoot(PredictionSheet.ToSvg(Images(3), Side, Side, probabilities, labels, classNames: ["zero", "one"]));
-        var cells = Cells(root);
-        Assert.Equal(new[] { 0, 2 }, cells.Where(c => Svg.HasClass(c, "wrong")).Select(Index));
-        Assert.Equal("✗ pred one, true zero", Svg.ByClass(cells[0], "text", "caption").Single().Value);
-        double track = Svg.Attr(Svg.ByClass(cells[0], "rect", "track").First(), "width");
-        for (int i = 0; i < 3; i++)
-        {
-            var widths = Svg.ByClass(cells[i], "rect", "bar").Select(b => Svg.Attr(b, "width")).ToList();
-            Assert.Equal(2, widths.Count);
-            Assert.Equal((1 - probabilities[i, 0]) * track, widths[0], 0.01);
-            Assert.Equal(probabilities[i, 0] * track, widths[1], 0.01);
-            Assert.Equal(new[] { "zero", "one" }, Svg.ByClass(cells[i], "text", "bar-label").Select(t => t.Value));
-        }
-    }
-
-    [Fact]
-    public void ToSvg_EscapesClassNamesAndTitle()
-    {
-        string[] names = ["<T&>", "\"q\" 'a'"];
-        var probabilities = new float[,] { { 0.9f, 0.1f }, { 0.2f, 0.8f } };
-        string svg = PredictionSheet.ToSvg(Images(2), Side, Side, probabilities, [1, 1], title: "x < y & z", classNames: names);
-        XElement root = Svg.ParseRoot(svg);
-        Assert.Equal(names, Svg.ByClass(Cells(root)[0], "text", "bar-label").Select(t => t.Value));
-        Assert.Equal("✗ pred <T&>, true \"q\" 'a'", Svg.ByClass(Cells(root)[0], "text", "caption").Single().Value);
-        Assert.Equal("x < y & z", Svg.ByClass(root, "text", "title").Single().Value);
-        Assert.DoesNotContain("<T&>", svg);
-    }
-
-    [Fact]
-    public void ToSvg_EmbedsEachImageUprightAndUnmirrored_InkDarkOnWhite()
-    {
-        const int width = 5, height = 3;   // not square, so a transposed image would not even fit
-        var images = new float[2, width * height];
-        images[0, 0] = 1f;                  // top-left pixel: full ink
-        images[0, 1 * width + 4] = 0.5f;    // row 1, last column: half ink
-        images[1, 2 * width + 0] = 1f;      // bottom-left
-        images[1, 3] = float.NaN;           // shown as background
-        images[1, 4] = 7f;                  // clamped to full ink
-        var probabilities = new float[,] { { 1f, 0f }, { 0f, 1f } };
-        XElement root = Svg.ParseRoot(PredictionSheet.ToSvg(images, width, height, probabilities, [0, 1]));
-
-        var elements = root.Descendants(Svg.Ns + "image").ToList();
-        Assert.Equal(2, elements.Count);
-        for (int i = 0; i < 2; i++)
-        {
-            XElement image = elements[i];
-            Assert.Equal(width / (double)height, Svg.Attr(image, "width") / Svg.Attr(image, "height"), 3);
-            string href = (string)image.Attribute("href")!;
-            Assert.StartsWith("data:image/png;base64,", href);
-            var (w, h, pixels) = PngReader.DecodeGray(Convert.FromBase64String(href["data:image/png;base64,".Length..]));
-            Assert.Equal((width, height), (w, h));
-            for (int k = 0; k < width * height; k++)
-            {
-                float v = images[i, k];
-                byte expected = float.IsNaN(v) ? (byte)255 : (byte)(255 - (int)MathF.Round(Math.Clamp(v, 0f, 1f) * 255));
-                Assert.Equal(expected, pixels[k]);
-            }
-        }
-    }
-
-    [Fact]
-    public void ToSvg_SixtyFourRealDigits_StayCompact()
-    {
-        string directory = Mnist.FindDataDirectory() ?? throw new InvalidOperationException("samples/data/mnist not found");
-        MnistData mnist = Mnist.Load(directory);
-        const int count = 64;
-        var images = new float[count, 784];
-        var labels = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            labels[i] = mnist.TestLabels[i];
             for (int k = 0; k < 784; k++) images[i, k] = mnist.TestImages[i, k];
+            labels[i] = mnist.TestLabels[i];
         }
-        int[] predicted = labels.Select((l, i) => i % 9 == 4 ? (l + 1) % 10 : l).ToArray();
-        string svg = PredictionSheet.ToSvg(images, 28, 28, Probabilities(predicted, 10), labels);
-        XElement root = Svg.ParseRoot(svg);
-        Assert.Equal(count, Cells(root).Count);
-        Assert.Equal(predicted.Where((p, i) => p != labels[i]).Count(), Svg.ByClass(root, "rect", "wrong").Count());
-        Assert.InRange(svg.Length, 1, 250_000);
+        var p = Probabilities(labels, 10);
+        using SKBitmap png = Picture.DecodePng(PredictionSheet.Render(images, 28, 28, p, labels, ChartFormat.Png));
+        Assert.InRange(png.Width, 8 * 150, 8 * 200);
+        Assert.InRange(png.Height, 8 * 110, 8 * 140);
+        Assert.True(Picture.Count(png, SKColors.Black, 20) > 64 * 500, "the digits' ink is missing");
     }
 
     [Fact]
@@ -237,15 +162,15 @@ public class PredictionSheetTests
     }
 
     [Fact]
-    public void Save_WritesTheSameDocumentAsToSvg()
+    public void Save_WritesTheSameImageAsRender()
     {
         float[,] images = Images(2);
         float[,] p = Probabilities([0, 1], 2);
-        string path = Path.Combine(Path.GetTempPath(), "staticnet-sheet-" + Guid.NewGuid().ToString("N") + ".svg");
+        string path = Path.Combine(Path.GetTempPath(), "staticnet-sheet-" + Guid.NewGuid().ToString("N") + ".png");
         try
         {
             PredictionSheet.Save(images, Side, Side, p, [0, 0], path, columns: 1, title: "t");
-            Assert.Equal(PredictionSheet.ToSvg(images, Side, Side, p, [0, 0], columns: 1, title: "t"), File.ReadAllText(path));
+            Assert.Equal(PredictionSheet.Render(images, Side, Side, p, [0, 0], ChartFormat.Png, columns: 1, title: "t"), File.ReadAllBytes(path));
         }
         finally
         {
