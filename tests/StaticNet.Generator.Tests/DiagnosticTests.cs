@@ -1,12 +1,13 @@
 using System;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using StaticNet.Generator.Tests.TestHelpers;
 using Xunit;
 
 namespace StaticNet.Generator.Tests;
 
-/// <summary>One test (or theory) per diagnostic of <see cref="Diagnostics"/>, SN0001 to SN0016.</summary>
+/// <summary>One test (or theory) per diagnostic of <see cref="Diagnostics"/>, SN0001 to SN0022 (SN0017 to SN0019 in <see cref="BakedWeightsTests"/>).</summary>
 public class DiagnosticTests
 {
     /// <summary>
@@ -15,9 +16,12 @@ public class DiagnosticTests
     /// a message containing each of <paramref name="messageParts"/>; that it did not throw; and that
     /// it generated nothing.
     /// </summary>
-    private static Diagnostic[] AssertReports(string source, string id, int count, params string[] messageParts)
+    private static Diagnostic[] AssertReports(string source, string id, int count, params string[] messageParts) =>
+        AssertReports(GeneratorDriverHelper.ParseOptions, new[] { source }, id, count, messageParts);
+
+    private static Diagnostic[] AssertReports(CSharpParseOptions options, string[] sources, string id, int count, params string[] messageParts)
     {
-        GeneratorRun run = GeneratorDriverHelper.Run(source);
+        GeneratorRun run = GeneratorDriverHelper.Run(GeneratorDriverHelper.CreateDriver(options), GeneratorDriverHelper.CreateCompilation(options, sources));
         Assert.Null(run.Result.Exception);
 
         Diagnostic[] reported = run.GeneratorDiagnostics.ToArray();
@@ -249,9 +253,9 @@ public class DiagnosticTests
     // ------------------------------------------------------------------ SN0009
 
     [Theory]
-    [InlineData("public int InputSize;", "a member named 'InputSize'")]
-    [InlineData("public static int OutputSize() => 1;", "a member named 'OutputSize'")]
-    [InlineData("private class StaticNetLayout { }", "a member named 'StaticNetLayout'")]
+    [InlineData("public int InputSize;", "a field named 'InputSize'")]
+    [InlineData("public static int OutputSize() => 1;", "a method named 'OutputSize'")]
+    [InlineData("private class StaticNetLayout { }", "a nested type named 'StaticNetLayout'")]
     [InlineData("public void Predict(ReadOnlySpan<float> x, Span<float> y) { }", "Predict(ReadOnlySpan<float>, Span<float>)")]
     [InlineData("public ClashNet() : this(1) { }", "a parameterless constructor")]
     [InlineData("public ClashNet(int seed) { }", "a constructor taking one int (the seed)")]
@@ -267,6 +271,64 @@ public class DiagnosticTests
                 private ClashNet(string unused) : this(0) { }
             }
             """, "SN0009", "'ClashNet'", what);
+    }
+
+    public static readonly TheoryData<string, string> ClashingMembers = new()
+    {
+        // Every kind of member named like a generated one: CS0102 inside the generated file before.
+        { "public int Predict { get; set; }", "a property named 'Predict'" },
+        { "public int Predict;", "a field named 'Predict'" },
+        { "public event Action? Predict;", "an event named 'Predict'" },
+        { "public class Predict { }", "a nested type named 'Predict'" },
+        { "public delegate void Predict();", "a nested type named 'Predict'" },
+        { "public enum ForwardBatch { A }", "a nested type named 'ForwardBatch'" },
+        { "public static int BackwardBatch => 0;", "a property named 'BackwardBatch'" },
+        { "public int InputSize { get; }", "a property named 'InputSize'" },
+        { "public event Action? ParameterCount;", "an event named 'ParameterCount'" },
+        { "public struct LayerCount { }", "a nested type named 'LayerCount'" },
+        { "public void OutputSize(int x) { }", "a method named 'OutputSize'" },
+        { "public const int StaticNetLayout = 1;", "a field named 'StaticNetLayout'" },
+        // Methods whose signature equals a generated one (the return type and parameter names do not matter).
+        { "public int Predict(ReadOnlySpan<float> a, Span<float> b) => 0;", "a method Predict(ReadOnlySpan<float>, Span<float>)" },
+        { "protected void ForwardBatch(ReadOnlySpan<float> p, ReadOnlySpan<float> i, int c, Span<float> a, Span<float> o, ulong k) { }", "a method ForwardBatch(ReadOnlySpan<float>, ReadOnlySpan<float>, int, Span<float>, Span<float>, ulong)" },
+        { "void BackwardBatch(ReadOnlySpan<float> p, ReadOnlySpan<float> i, int c, ReadOnlySpan<float> a, ReadOnlySpan<float> d, Span<float> s, Span<float> g, ulong k) { }", "a method BackwardBatch(" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ClashingMembers))]
+    public void SN0009_EveryKindOfClashingMember(string member, string what)
+    {
+        AssertReports($$"""
+            using System;
+            using StaticNet;
+            [Network(4, 2, 1)]
+            public partial class ClashNet
+            {
+                {{member}}
+            }
+            """, "SN0009", "'ClashNet'", what);
+    }
+
+    [Theory]
+    [InlineData("public void Predict(ReadOnlySpan<float> x, Span<float> y, int extra) { }")]
+    [InlineData("public void Predict<T>(ReadOnlySpan<float> x, Span<float> y) { }")]
+    [InlineData("public void Predict(float[] x, float[] y) { }")]
+    [InlineData("public void ForwardBatch(int x) { }")]
+    [InlineData("public static void BackwardBatch(string s) { }")]
+    [InlineData("public OverloadNet(ref int seed) : this(seed, 0) { }")]
+    [InlineData("public OverloadNet(long seed) : this((int)seed) { }")]
+    public void SN0009_NotReportedForOverloadsThatDoNotClash(string member)
+    {
+        GeneratorDriverHelper.AssertCompilesCleanly($$"""
+            using System;
+            using StaticNet;
+            [Network(4, 2, 1)]
+            public partial class OverloadNet
+            {
+                {{member}}
+                private OverloadNet(int a, int b) : this(a + b) { }
+            }
+            """);
     }
 
     // ------------------------------------------------------------------ SN0010
@@ -440,6 +502,67 @@ public class DiagnosticTests
             """, "SN0016", message);
     }
 
+    // ------------------------------------------------------------------ SN0020
+
+    [Theory]
+    [InlineData(LanguageVersion.CSharp10, "C# 10")]
+    [InlineData(LanguageVersion.CSharp9, "C# 9")]
+    [InlineData(LanguageVersion.CSharp7_3, "C# 7.3")]
+    public void SN0020_LanguageVersionBefore11(LanguageVersion version, string named)
+    {
+        // Before the fix the generated file failed with CS8706 (static abstract interface members need C# 11).
+        var options = new CSharpParseOptions(version, DocumentationMode.Diagnose);
+        AssertReports(options, new[] { """
+            namespace App
+            {
+                using StaticNet;
+                [Network(4, 2, 1)]
+                public partial class OldNet { }
+            }
+            """ }, "SN0020", 1, named, "C# 11", "<LangVersion>11</LangVersion>");
+    }
+
+    // ------------------------------------------------------------------ SN0021
+
+    private const string TwiceNet = """
+        namespace Twice
+        {
+            using StaticNet;
+            [Network(4, 2, 1)]
+            public partial class TwiceNet { }
+        }
+        """;
+
+    [Fact]
+    public void SN0021_NetworkOnTwoPartialDeclarations_InTwoFiles()
+    {
+        AssertReports(GeneratorDriverHelper.ParseOptions, new[] { TwiceNet, TwiceNet }, "SN0021", 1, "'TwiceNet'", "Source0.cs");
+    }
+
+    [Fact]
+    public void SN0021_NetworkOnTwoPartialDeclarations_InOneFile()
+    {
+        // The newer compiler gave the generator both attributes for each declaration: it generated twice and threw (CS8785).
+        AssertReports(TwiceNet + "\n" + TwiceNet, "SN0021", 1, "'TwiceNet'");
+    }
+
+    [Fact]
+    public void SN0021_NetworkTwiceOnOneDeclaration()
+    {
+        AssertReports("""
+            using StaticNet;
+            [Network(4, 2, 1)]
+            [Network(4, 3, 1)]
+            public partial class TwiceNet { }
+            """, "SN0021", 1, "'TwiceNet'");
+    }
+
+    [Fact]
+    public void SN0021_ThreeDeclarations_EachExtraOneReported()
+    {
+        AssertReports(GeneratorDriverHelper.ParseOptions, new[] { TwiceNet, TwiceNet + "\n" + TwiceNet }, "SN0021", 2, "'TwiceNet'");
+    }
+
     // ------------------------------------------------------------------ no diagnostics
 
     [Fact]
@@ -472,30 +595,6 @@ public class DiagnosticTests
             """);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Equal(5, run.Result.GeneratedSources.Length);
-    }
-
-    [Fact]
-    public void NetworkOnTwoPartialDeclarations_DoesNotCrashTheGenerator()
-    {
-        GeneratorRun run = GeneratorDriverHelper.Run(
-            """
-            using StaticNet;
-            namespace Twice;
-            [Network(4, 2, 1)]
-            public partial class TwiceNet;
-            """,
-            """
-            using StaticNet;
-            namespace Twice;
-            [Network(4, 2, 1)]
-            public partial class TwiceNet;
-            """);
-        Assert.Null(run.Result.Exception);
-        Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Equal("Twice.TwiceNet.g.cs", Assert.Single(run.Result.GeneratedSources).HintName);
-        // Only the compiler's duplicate-attribute error: the class was generated once.
-        var errors = run.OutputDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        Assert.True(errors.Count > 0 && errors.All(d => d.Id == "CS0579"), GeneratorDriverHelper.Format(errors));
     }
 
     [Fact]
