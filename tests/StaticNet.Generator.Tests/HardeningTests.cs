@@ -111,6 +111,19 @@ public class HardeningTests
             """);
     }
 
+    [Fact]
+    public void UserMethodNamedNameof_DoesNotCaptureTheGeneratedArgumentNames()
+    {
+        // The generated Predict wrote nameof(input), which a member named nameof turns into a call (CS1503 inside the generated file).
+        GeneratorDriverHelper.AssertCompilesCleanly("""
+            namespace App
+            {
+                [StaticNet.Network(4, 2, 1)]
+                public partial class NameofNet { public static string nameof(object value) => ""; }
+            }
+            """);
+    }
+
     // ------------------------------------------------------------------ const sizes from holder classes
 
     public static readonly TheoryData<string> HolderNames = new()
