@@ -64,7 +64,7 @@ public class EdgeCaseTests
                     NeuralNetwork asBase = new DigitNet();
                     Span<float> output = stackalloc float[OutputSize];
                     net.Predict(pixels, output);
-                    return output[0] + InputSize + LayerCount + ParameterCount + asBase.Shape.LayerCount;
+                    return output[0] + InputSize + LayerCount + ParameterCount + asBase.NetworkShape.LayerCount;
                 }
             }
             """);
