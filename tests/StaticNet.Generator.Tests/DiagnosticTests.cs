@@ -109,7 +109,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             {{attribute}}
-            public partial class TinyNet;
+            public partial class TinyNet { }
             """, "SN0002", got);
     }
 
@@ -121,7 +121,7 @@ public class DiagnosticTests
         AssertReports("""
             using StaticNet;
             [Network(4, 0, 1)]
-            public partial class ZeroNet;
+            public partial class ZeroNet { }
             """, "SN0003", "Layer size 1 ", " is 0;");
     }
 
@@ -131,7 +131,7 @@ public class DiagnosticTests
         Diagnostic[] reported = AssertReports("""
             using StaticNet;
             [Network(-3, 2, -1)]
-            public partial class NegativeNet;
+            public partial class NegativeNet { }
             """, "SN0003", 2);
         string[] messages = reported.Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         Assert.Contains(messages, m => m.Contains("Layer size 0 ") && m.Contains("is -3"));
@@ -149,7 +149,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 3, 2, Activations = {{activations}})]
-            public partial class CountNet;
+            public partial class CountNet { }
             """, "SN0004", $"Activations has {given} entries", "has 2 dense layers");
     }
 
@@ -163,7 +163,7 @@ public class DiagnosticTests
         Diagnostic[] reported = AssertReports($$"""
             using StaticNet;
             [Network(4, 8, 8, 3, {{arguments}})]
-            public partial class SoftHiddenNet;
+            public partial class SoftHiddenNet { }
             """, "SN0005", count, "hidden layer", "Softmax");
         Assert.Contains(reported, d => d.GetMessage().StartsWith(layer, StringComparison.Ordinal));
     }
@@ -174,7 +174,7 @@ public class DiagnosticTests
         Diagnostic[] reported = AssertReports("""
             using StaticNet;
             [Network(4, 8, 8, 3, Activation = Activation.Softmax)]
-            public partial class AllSoftNet;
+            public partial class AllSoftNet { }
             """, "SN0005", 2);
         Assert.StartsWith("Layer 1 ", reported[0].GetMessage());
         Assert.StartsWith("Layer 2 ", reported[1].GetMessage());
@@ -190,7 +190,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 3, 1, {{arguments}})]
-            public partial class OneSoftNet;
+            public partial class OneSoftNet { }
             """, "SN0006", "single output unit", "Sigmoid");
     }
 
@@ -202,7 +202,7 @@ public class DiagnosticTests
         AssertReports("""
             using StaticNet;
             [Network(4, 2, 1)]
-            public partial class GenericNet<T>;
+            public partial class GenericNet<T> { }
             """, "SN0007", "'GenericNet' is generic");
     }
 
@@ -214,7 +214,7 @@ public class DiagnosticTests
             public partial class Container<T>
             {
                 [Network(4, 2, 1)]
-                public partial class InnerNet;
+                public partial class InnerNet { }
             }
             """, "SN0007", "'Container' is generic");
     }
@@ -229,7 +229,7 @@ public class DiagnosticTests
             public class Host
             {
                 [Network(4, 2, 1)]
-                public partial class InnerNet;
+                public partial class InnerNet { }
             }
             """, "SN0008", "'Host'", "'InnerNet'");
     }
@@ -244,7 +244,7 @@ public class DiagnosticTests
                 public partial class Middle
                 {
                     [Network(4, 2, 1)]
-                    public partial class InnerNet;
+                    public partial class InnerNet { }
                 }
             }
             """, "SN0008", "'Outer'", "'InnerNet'");
@@ -334,10 +334,10 @@ public class DiagnosticTests
     // ------------------------------------------------------------------ SN0010
 
     [Theory]
-    [InlineData("public class Base { }\n[Network(4, 2, 1)]\npublic partial class KindNet : Base;", "derives from 'Base'")]
+    [InlineData("public class Base { }\n[Network(4, 2, 1)]\npublic partial class KindNet : Base { }", "derives from 'Base'")]
     [InlineData("[Network(4, 2, 1)]\npublic partial record KindNet;", "records cannot derive")]
-    [InlineData("[Network(4, 2, 1)]\npublic static partial class KindNet;", "static class")]
-    [InlineData("[Network(4, 2, 1)]\npublic abstract partial class KindNet;", "abstract class")]
+    [InlineData("[Network(4, 2, 1)]\npublic static partial class KindNet { }", "static class")]
+    [InlineData("[Network(4, 2, 1)]\npublic abstract partial class KindNet { }", "abstract class")]
     public void SN0010_UnsupportedKindOfClass(string declaration, string reason)
     {
         AssertReports($$"""
@@ -352,7 +352,7 @@ public class DiagnosticTests
         GeneratorDriverHelper.AssertCompilesCleanly("""
             using StaticNet;
             [Network(4, 2, 1)]
-            public partial class ExplicitBaseNet : NeuralNetwork;
+            public partial class ExplicitBaseNet : NeuralNetwork { }
             """);
     }
 
@@ -367,7 +367,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 3, 1, Activations = new[] { Activation.Relu, Activation.Sigmoid }, {{other}})]
-            public partial class ConflictNet;
+            public partial class ConflictNet { }
             """, "SN0011", message);
     }
 
@@ -379,7 +379,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 3, 1, {{arguments}})]
-            public partial class ConflictNet;
+            public partial class ConflictNet { }
             """, "SN0011", message);
     }
 
@@ -394,7 +394,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 3, 1, Hidden = Activation.LeakyRelu, LeakyReluSlope = {{slope}})]
-            public partial class SlopeNet;
+            public partial class SlopeNet { }
             """, "SN0012", message);
     }
 
@@ -404,7 +404,7 @@ public class DiagnosticTests
         GeneratorDriverHelper.AssertCompilesCleanly("""
             using StaticNet;
             [Network(4, 3, 1, Hidden = Activation.LeakyRelu, LeakyReluSlope = 0f)]
-            public partial class ZeroSlopeNet;
+            public partial class ZeroSlopeNet { }
             """);
     }
 
@@ -420,7 +420,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 3, 2, {{arguments}})]
-            public partial class UndefinedNet;
+            public partial class UndefinedNet { }
             """, "SN0013", message, "not a member of StaticNet.Activation");
     }
 
@@ -433,7 +433,7 @@ public class DiagnosticTests
         AssertReports("""
             using StaticNet;
             [Network(100000, 100000, 10)]
-            public partial class HugeNet;
+            public partial class HugeNet { }
             """, "SN0014", "has 10001100010 parameters", $"at most {Array.MaxLength}");
     }
 
@@ -442,7 +442,7 @@ public class DiagnosticTests
     {
         // 1 x 1073741795 + 1073741795 = 2147483590 parameters: one below Array.MaxLength.
         GeneratorRun run = GeneratorDriverHelper.Run("""
-            [StaticNet.Network(1, 1073741795)] public partial class EdgeNet;
+            [StaticNet.Network(1, 1073741795)] public partial class EdgeNet { }
             """);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Contains("public const int ParameterCount = 2147483590;", run.SingleSource());
@@ -460,7 +460,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 8, 8, 1, {{arguments}})]
-            public partial class RateNet;
+            public partial class RateNet { }
             """, "SN0015", message, rule);
     }
 
@@ -483,7 +483,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 8, 8, 1, {{arguments}})]
-            public partial class RateNet;
+            public partial class RateNet { }
             """, "SN0015", 1, message, rule);
     }
 
@@ -498,7 +498,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 8, 8, 1, {{arguments}})]
-            public partial class PerLayerNet;
+            public partial class PerLayerNet { }
             """, "SN0016", message);
     }
 
@@ -574,13 +574,13 @@ public class DiagnosticTests
             namespace Valid;
 
             [Network(784, 25, 15, 1, Activation = Activation.Sigmoid)]
-            public partial class A;
+            public partial class A { }
 
             [Network(784, 128, 64, 10, Hidden = Activation.Relu, Output = Activation.Softmax)]
-            public partial class B;
+            public partial class B { }
 
             [Network(8, 16, 1, Hidden = Activation.Tanh, Output = Activation.Linear)]
-            public partial class C;
+            public partial class C { }
 
             [Network(8, 16, 16, 1, Activations = new[] { Activation.Relu, Activation.LeakyRelu, Activation.Sigmoid }, LeakyReluSlope = 0.01f)]
             public sealed partial class D
@@ -591,7 +591,7 @@ public class DiagnosticTests
             }
 
             [Network(2, 1)]
-            internal partial class E;
+            internal partial class E { }
             """);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Equal(5, run.Result.GeneratedSources.Length);
@@ -604,7 +604,7 @@ public class DiagnosticTests
         GeneratorRun run = GeneratorDriverHelper.Run("""
             using StaticNet;
             [Network(4, NoSuchConstant, 1)]
-            public partial class BrokenNet;
+            public partial class BrokenNet { }
             """);
         Assert.Null(run.Result.Exception);
         Assert.Empty(run.GeneratorDiagnostics);
