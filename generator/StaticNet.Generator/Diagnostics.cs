@@ -82,6 +82,22 @@ internal static class Diagnostics
         "Weights do not fit the network",
         "The weights file '{0}' does not fit this network: {1}");
 
+    public static readonly DiagnosticDescriptor LanguageVersionTooOld = Error("SN0020",
+        "C# 11 or later needed",
+        "StaticNet's generated code needs C# 11 or later (static abstract interface members), but this project uses {0}; set <LangVersion>11</LangVersion> or later in the project file, or remove <LangVersion> (projects for .NET 8 and later default to C# 12)");
+
+    public static readonly DiagnosticDescriptor DuplicateNetworkAttribute = Error("SN0021",
+        "[Network] on more than one declaration",
+        "'{0}' already has [Network] at {1}; a class has one [Network], on one of its partial declarations: remove this one");
+
+    public static readonly DiagnosticDescriptor HiddenName = Error("SN0022",
+        "Name in [Network] hidden by a member of the network",
+        "'{0}' in the arguments of [Network] names {1} inside the class, not what it names outside (CS0120); qualify it: {2}");
+
+    public static readonly DiagnosticDescriptor GeneratorFailed = Error("SN0023",
+        "StaticNet could not generate a network",
+        "StaticNet failed to generate the code of '{0}': {1}; the other networks are not affected. Please report this as a StaticNet bug.");
+
     public static readonly DiagnosticDescriptor TooManyParameters = Error("SN0014",
         "Network too large",
         "The network has {0} parameters; at most {1} fit in one buffer");

@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using StaticNet.Generator.Emit;
@@ -27,7 +30,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
             .ForAttributeWithMetadataName(AttributeName,
                 predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                transform: static (ctx, ct) => Parser.Parse(ctx, ct))
+                transform: static (ctx, ct) => ParseGuarded(ctx, ct))
             .Where(static r => r is not null)
             .Select(static (r, _) => r!)
             .WithTrackingName(TrackingNames.Parse);
@@ -54,15 +57,85 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Collect();
         IncrementalValuesProvider<BakeResult> baked = specs
             .Combine(weightFiles)
-            .Select(static (pair, _) => Baker.Bake(pair.Left, pair.Right))
+            .Select(static (pair, _) => BakeGuarded(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.Bake);
-        context.RegisterSourceOutput(baked, static (spc, result) =>
+        // Every network's hint name, so that names equal but for case get a suffix (the compiler compares
+        // hint names without regard to case). Changes only when a network is added, removed or renamed.
+        IncrementalValueProvider<EquatableArray<string>> hintNames = specs
+            .Select(static (spec, _) => spec.HintName)
+            .Collect()
+            .Select(static (names, _) => names.ToEquatableArray());
+        context.RegisterSourceOutput(baked.Combine(hintNames), static (spc, pair) =>
         {
+            BakeResult result = pair.Left;
             foreach (DiagnosticInfo info in result.Diagnostics) spc.ReportDiagnostic(info.ToDiagnostic());
             if (result.Diagnostics.Count == 0)
-                spc.AddSource(result.Spec.HintName, Emitter.Emit(result.Spec, result.Parameters));
+                Guarded(result.Spec.DisplayName, spc.ReportDiagnostic,
+                    () => spc.AddSource(UniqueHintName(result.Spec.HintName, pair.Right), Emitter.Emit(result.Spec, result.Parameters)));
         });
     }
+
+    /// <summary>
+    /// <paramref name="hintName"/>, or, if another network's hint name differs from it only in letter
+    /// case, it with a suffix from a hash of its exact text: unique without regard to case, and the
+    /// same whatever other networks there are. '-' cannot occur in a C# name, so no class gets it.
+    /// </summary>
+    internal static string UniqueHintName(string hintName, IEnumerable<string> allHintNames)
+    {
+        if (!allHintNames.Any(other => !string.Equals(other, hintName, StringComparison.Ordinal) &&
+                                       string.Equals(other, hintName, StringComparison.OrdinalIgnoreCase)))
+            return hintName;
+        uint hash = 2166136261; // FNV-1a over the UTF-16 code units: stable across runs and platforms
+        foreach (char c in hintName) hash = (hash ^ c) * 16777619;
+        const string extension = ".g.cs";
+        string stem = hintName.EndsWith(extension, StringComparison.Ordinal) ? hintName.Substring(0, hintName.Length - extension.Length) : hintName;
+        return $"{stem}-{hash:x8}{extension}";
+    }
+
+    /// <summary>
+    /// Runs one network's generation step: an unexpected exception becomes SN0023 for that network
+    /// (a throw out of the generator would cost every network in the project its code); cancellation propagates.
+    /// </summary>
+    internal static void Guarded(string network, Action<Diagnostic> report, Action generate)
+    {
+        try
+        {
+            generate();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            report(Diagnostic.Create(Diagnostics.GeneratorFailed, Location.None, network, Describe(e)));
+        }
+    }
+
+    private static ParseResult? ParseGuarded(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Parser.Parse(context, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            string name = context.TargetSymbol.ToDisplayString();
+            return new ParseResult(null, new[] { DiagnosticInfo.Create(Diagnostics.GeneratorFailed, context.TargetNode.GetLocation(), name, Describe(e)) }.ToEquatableArray());
+        }
+    }
+
+    private static BakeResult BakeGuarded(NetworkSpec spec, ImmutableArray<WeightsFile> files)
+    {
+        try
+        {
+            return Baker.Bake(spec, files);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            DiagnosticInfo info = spec.WeightsLocation?.With(Diagnostics.GeneratorFailed, spec.DisplayName, Describe(e))
+                ?? DiagnosticInfo.Create(Diagnostics.GeneratorFailed, null, spec.DisplayName, Describe(e));
+            return new BakeResult(spec, EquatableArray<float>.Empty, new[] { info }.ToEquatableArray());
+        }
+    }
+
+    private static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message}";
 }
 
 /// <summary>Names of the pipeline steps, for incrementality tests.</summary>

@@ -63,7 +63,7 @@ Console.WriteLine($"{data.TrainImages.GetLength(0)} training and {data.TestImage
 int firstEpochs = Math.Min(5, epochs);
 var model = new MnistNet(seed: 42);
 model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(learningRate: 0.001f), Metric.Accuracy);
-Console.WriteLine($"\n{model.Shape}: {MnistNet.ParameterCount:N0} parameters. Training {firstEpochs} epochs:");
+Console.WriteLine($"\n{model.NetworkShape}: {MnistNet.ParameterCount:N0} parameters. Training {firstEpochs} epochs:");
 History first = model.Fit(data.TrainImages, data.TrainLabels, epochs: firstEpochs, batchSize: 32, validationSplit: 0.2, verbose: 1);
 
 // 2. Continue to the full number of epochs, numbered on from where the first run stopped,

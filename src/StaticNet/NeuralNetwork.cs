@@ -41,7 +41,7 @@ public abstract partial class NeuralNetwork
     protected NeuralNetwork(NetworkShape shape, int seed)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        Shape = shape;
+        NetworkShape = shape;
         Seed = seed;
         _parameters = new float[shape.ParameterCount];
         var rng = new Rng((ulong)(uint)seed);
@@ -59,7 +59,7 @@ public abstract partial class NeuralNetwork
     protected static int RandomSeed() => Random.Shared.Next();
 
     /// <summary>The layer sizes, activations and parameter layout.</summary>
-    public NetworkShape Shape { get; }
+    public NetworkShape NetworkShape { get; }
 
     /// <summary>The seed the weights and the shuffling were drawn from.</summary>
     public int Seed { get; }
@@ -101,7 +101,7 @@ public abstract partial class NeuralNetwork
     private protected int ThreadBudget => _maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : Math.Min(_maxDegreeOfParallelism, Environment.ProcessorCount);
 
     /// <summary>Where <c>Fit</c> writes its progress; the console when null.</summary>
-    public TextWriter? Output { get; set; }
+    public TextWriter? ProgressOutput { get; set; }
 
     // ---------------------------------------------------------------- generated members
 
@@ -134,13 +134,13 @@ public abstract partial class NeuralNetwork
     /// </summary>
     private protected double ApplyL2(Span<float> gradients)
     {
-        if (!Shape.HasL2) return 0;
+        if (!NetworkShape.HasL2) return 0;
         double penalty = 0;
-        for (int l = 0; l < Shape.LayerCount; l++)
+        for (int l = 0; l < NetworkShape.LayerCount; l++)
         {
-            float factor = Shape.L2(l);
+            float factor = NetworkShape.L2(l);
             if (factor == 0) continue;
-            int offset = Shape.WeightOffset(l), length = Shape.FanIn(l) * Shape.FanOut(l);
+            int offset = NetworkShape.WeightOffset(l), length = NetworkShape.FanIn(l) * NetworkShape.FanOut(l);
             ReadOnlySpan<float> w = _parameters.AsSpan(offset, length);
             penalty += factor * (double)System.Numerics.Tensors.TensorPrimitives.Dot(w, w);
             if (!gradients.IsEmpty)
@@ -182,20 +182,20 @@ public abstract partial class NeuralNetwork
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(metrics);
-        loss.CheckCompatible(Shape);
+        loss.CheckCompatible(NetworkShape);
         var resolved = new Metric[metrics.Length];
         for (int i = 0; i < metrics.Length; i++)
         {
             ArgumentNullException.ThrowIfNull(metrics[i], nameof(metrics));
-            resolved[i] = metrics[i].Resolve(loss, Shape);
-            if (resolved[i].TargetWidth(Shape.OutputSize) != loss.TargetWidth(Shape.OutputSize))
-                throw new ArgumentException($"Metric '{resolved[i].Name}' reads {resolved[i].TargetWidth(Shape.OutputSize)} target value(s) per sample but {loss.Name} reads {loss.TargetWidth(Shape.OutputSize)}.", nameof(metrics));
+            resolved[i] = metrics[i].Resolve(loss, NetworkShape);
+            if (resolved[i].TargetWidth(NetworkShape.OutputSize) != loss.TargetWidth(NetworkShape.OutputSize))
+                throw new ArgumentException($"Metric '{resolved[i].Name}' reads {resolved[i].TargetWidth(NetworkShape.OutputSize)} target value(s) per sample but {loss.Name} reads {loss.TargetWidth(NetworkShape.OutputSize)}.", nameof(metrics));
         }
-        optimizer.Build(Shape.ParameterCount);
+        optimizer.Build(NetworkShape.ParameterCount);
         Loss = loss;
         Optimizer = optimizer;
         _metrics = resolved;
-        if (_gradients.Length != Shape.ParameterCount) _gradients = new float[Shape.ParameterCount];
+        if (_gradients.Length != NetworkShape.ParameterCount) _gradients = new float[NetworkShape.ParameterCount];
     }
 
     /// <summary>Predicts every row of <paramref name="x"/>; returns samples x output size.</summary>
@@ -209,19 +209,19 @@ public abstract partial class NeuralNetwork
     public float[,] Predict(float[,] x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        CheckLength(x.GetLength(1), Shape.InputSize, "x (columns)");
+        CheckLength(x.GetLength(1), NetworkShape.InputSize, "x (columns)");
         int samples = x.GetLength(0);
-        var result = new float[samples, Shape.OutputSize];
+        var result = new float[samples, NetworkShape.OutputSize];
         // Below a few thousand multiply-adds per thread, starting threads costs more than it saves.
         const long MinWorkPerThread = 4_000_000;
-        long work = (long)samples * Shape.ParameterCount;
+        long work = (long)samples * NetworkShape.ParameterCount;
         int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, ThreadBudget);
         if (threads == 1)
         {
             PredictBatch(Flat(x), Flat(result));
             return result;
         }
-        int inputSize = Shape.InputSize, outputSize = Shape.OutputSize;
+        int inputSize = NetworkShape.InputSize, outputSize = NetworkShape.OutputSize;
         int chunks = (samples + PredictChunk - 1) / PredictChunk;
         System.Threading.Tasks.Parallel.For(0, threads, t =>
         {
@@ -243,19 +243,19 @@ public abstract partial class NeuralNetwork
     /// </summary>
     public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
     {
-        int samples = WholeSamples(inputs.Length, Shape.InputSize, nameof(inputs));
-        CheckLength(outputs.Length, samples * Shape.OutputSize, nameof(outputs));
+        int samples = WholeSamples(inputs.Length, NetworkShape.InputSize, nameof(inputs));
+        CheckLength(outputs.Length, samples * NetworkShape.OutputSize, nameof(outputs));
         int chunk = Math.Min(PredictChunk, Math.Max(samples, 1));
-        float[] activations = ArrayPool<float>.Shared.Rent(chunk * Shape.ActivationsPerSample);
-        float[] logits = ArrayPool<float>.Shared.Rent(chunk * Shape.OutputSize);
+        float[] activations = ArrayPool<float>.Shared.Rent(chunk * NetworkShape.ActivationsPerSample);
+        float[] logits = ArrayPool<float>.Shared.Rent(chunk * NetworkShape.OutputSize);
         try
         {
             for (int start = 0; start < samples; start += chunk)
             {
                 int count = Math.Min(chunk, samples - start);
-                Span<float> a = activations.AsSpan(0, count * Shape.ActivationsPerSample);
-                ForwardBatch(_parameters, inputs.Slice(start * Shape.InputSize, count * Shape.InputSize), count, a, logits);
-                a.Slice(a.Length - count * Shape.OutputSize).CopyTo(outputs.Slice(start * Shape.OutputSize));
+                Span<float> a = activations.AsSpan(0, count * NetworkShape.ActivationsPerSample);
+                ForwardBatch(_parameters, inputs.Slice(start * NetworkShape.InputSize, count * NetworkShape.InputSize), count, a, logits);
+                a.Slice(a.Length - count * NetworkShape.OutputSize).CopyTo(outputs.Slice(start * NetworkShape.OutputSize));
             }
         }
         finally
@@ -275,9 +275,9 @@ public abstract partial class NeuralNetwork
     {
         Loss loss = Loss!;
         if (samples < 1) throw new ArgumentException($"Expected at least one sample in '{xName}'; got 0.", xName);
-        CheckLength(features, Shape.InputSize, xName + " (values per sample)");
+        CheckLength(features, NetworkShape.InputSize, xName + " (values per sample)");
         CheckLength(x.Length, samples * features, xName);
-        int expectedWidth = loss.TargetWidth(Shape.OutputSize);
+        int expectedWidth = loss.TargetWidth(NetworkShape.OutputSize);
         if (targetWidth != expectedWidth)
             throw new ArgumentException(expectedWidth == 1
                 ? $"{loss.Name} expects one class label per sample in '{yName}'; got {targetWidth} values per sample."
@@ -293,8 +293,8 @@ public abstract partial class NeuralNetwork
             throw new ArgumentException($"'{yName}' holds {y[bad].ToString(CultureInfo.InvariantCulture)} at sample {bad / targetWidth}; targets must be finite.", yName);
         if (loss is SparseCategoricalCrossentropy)
             for (int i = 0; i < samples; i++)
-                if (y[i] < 0 || y[i] >= Shape.OutputSize || y[i] != MathF.Floor(y[i]))
-                    throw new ArgumentException($"Expected class labels in [0, {Shape.OutputSize - 1}] in '{yName}'; sample {i} has {y[i].ToString(CultureInfo.InvariantCulture)}.", yName);
+                if (y[i] < 0 || y[i] >= NetworkShape.OutputSize || y[i] != MathF.Floor(y[i]))
+                    throw new ArgumentException($"Expected class labels in [0, {NetworkShape.OutputSize - 1}] in '{yName}'; sample {i} has {y[i].ToString(CultureInfo.InvariantCulture)}.", yName);
     }
 
     private static int IndexOfNonFinite(ReadOnlySpan<float> values)
@@ -307,12 +307,12 @@ public abstract partial class NeuralNetwork
     private void EnsureWorkspace(int batch)
     {
         if (batch <= _workspaceBatch) return;
-        _batchInputs = new float[batch * Shape.InputSize];
-        _batchTargets = new float[batch * Shape.OutputSize];
-        _activations = new float[batch * Shape.ActivationsPerSample];
-        _logits = new float[batch * Shape.OutputSize];
-        _delta = new float[batch * Shape.OutputSize];
-        _scratch = new float[2 * batch * Shape.MaxHiddenSize];
+        _batchInputs = new float[batch * NetworkShape.InputSize];
+        _batchTargets = new float[batch * NetworkShape.OutputSize];
+        _activations = new float[batch * NetworkShape.ActivationsPerSample];
+        _logits = new float[batch * NetworkShape.OutputSize];
+        _delta = new float[batch * NetworkShape.OutputSize];
+        _scratch = new float[2 * batch * NetworkShape.MaxHiddenSize];
         _workspaceBatch = batch;
     }
 

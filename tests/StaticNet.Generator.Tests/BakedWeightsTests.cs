@@ -23,7 +23,7 @@ public class BakedWeightsTests
         using StaticNet;
         namespace Baked;
         [Network(3, 2, 1, Hidden = Activation.Tanh, Output = Activation.Sigmoid, Weights = "tiny.safetensors")]
-        public partial class TinyNet;
+        public partial class TinyNet { }
         """;
 
     /// <summary>A tiny PyTorch-layout file: 0.weight [2,3], 0.bias [2], 2.weight [1,2], 2.bias [1].</summary>

@@ -1,12 +1,13 @@
 using System;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using StaticNet.Generator.Tests.TestHelpers;
 using Xunit;
 
 namespace StaticNet.Generator.Tests;
 
-/// <summary>One test (or theory) per diagnostic of <see cref="Diagnostics"/>, SN0001 to SN0016.</summary>
+/// <summary>One test (or theory) per diagnostic of <see cref="Diagnostics"/>, SN0001 to SN0022 (SN0017 to SN0019 in <see cref="BakedWeightsTests"/>).</summary>
 public class DiagnosticTests
 {
     /// <summary>
@@ -15,9 +16,12 @@ public class DiagnosticTests
     /// a message containing each of <paramref name="messageParts"/>; that it did not throw; and that
     /// it generated nothing.
     /// </summary>
-    private static Diagnostic[] AssertReports(string source, string id, int count, params string[] messageParts)
+    private static Diagnostic[] AssertReports(string source, string id, int count, params string[] messageParts) =>
+        AssertReports(GeneratorDriverHelper.ParseOptions, new[] { source }, id, count, messageParts);
+
+    private static Diagnostic[] AssertReports(CSharpParseOptions options, string[] sources, string id, int count, params string[] messageParts)
     {
-        GeneratorRun run = GeneratorDriverHelper.Run(source);
+        GeneratorRun run = GeneratorDriverHelper.Run(GeneratorDriverHelper.CreateDriver(options), GeneratorDriverHelper.CreateCompilation(options, sources));
         Assert.Null(run.Result.Exception);
 
         Diagnostic[] reported = run.GeneratorDiagnostics.ToArray();
@@ -105,7 +109,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             {{attribute}}
-            public partial class TinyNet;
+            public partial class TinyNet { }
             """, "SN0002", got);
     }
 
@@ -117,7 +121,7 @@ public class DiagnosticTests
         AssertReports("""
             using StaticNet;
             [Network(4, 0, 1)]
-            public partial class ZeroNet;
+            public partial class ZeroNet { }
             """, "SN0003", "Layer size 1 ", " is 0;");
     }
 
@@ -127,7 +131,7 @@ public class DiagnosticTests
         Diagnostic[] reported = AssertReports("""
             using StaticNet;
             [Network(-3, 2, -1)]
-            public partial class NegativeNet;
+            public partial class NegativeNet { }
             """, "SN0003", 2);
         string[] messages = reported.Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         Assert.Contains(messages, m => m.Contains("Layer size 0 ") && m.Contains("is -3"));
@@ -145,7 +149,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 3, 2, Activations = {{activations}})]
-            public partial class CountNet;
+            public partial class CountNet { }
             """, "SN0004", $"Activations has {given} entries", "has 2 dense layers");
     }
 
@@ -159,7 +163,7 @@ public class DiagnosticTests
         Diagnostic[] reported = AssertReports($$"""
             using StaticNet;
             [Network(4, 8, 8, 3, {{arguments}})]
-            public partial class SoftHiddenNet;
+            public partial class SoftHiddenNet { }
             """, "SN0005", count, "hidden layer", "Softmax");
         Assert.Contains(reported, d => d.GetMessage().StartsWith(layer, StringComparison.Ordinal));
     }
@@ -170,7 +174,7 @@ public class DiagnosticTests
         Diagnostic[] reported = AssertReports("""
             using StaticNet;
             [Network(4, 8, 8, 3, Activation = Activation.Softmax)]
-            public partial class AllSoftNet;
+            public partial class AllSoftNet { }
             """, "SN0005", 2);
         Assert.StartsWith("Layer 1 ", reported[0].GetMessage());
         Assert.StartsWith("Layer 2 ", reported[1].GetMessage());
@@ -186,7 +190,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 3, 1, {{arguments}})]
-            public partial class OneSoftNet;
+            public partial class OneSoftNet { }
             """, "SN0006", "single output unit", "Sigmoid");
     }
 
@@ -198,7 +202,7 @@ public class DiagnosticTests
         AssertReports("""
             using StaticNet;
             [Network(4, 2, 1)]
-            public partial class GenericNet<T>;
+            public partial class GenericNet<T> { }
             """, "SN0007", "'GenericNet' is generic");
     }
 
@@ -210,7 +214,7 @@ public class DiagnosticTests
             public partial class Container<T>
             {
                 [Network(4, 2, 1)]
-                public partial class InnerNet;
+                public partial class InnerNet { }
             }
             """, "SN0007", "'Container' is generic");
     }
@@ -225,7 +229,7 @@ public class DiagnosticTests
             public class Host
             {
                 [Network(4, 2, 1)]
-                public partial class InnerNet;
+                public partial class InnerNet { }
             }
             """, "SN0008", "'Host'", "'InnerNet'");
     }
@@ -240,7 +244,7 @@ public class DiagnosticTests
                 public partial class Middle
                 {
                     [Network(4, 2, 1)]
-                    public partial class InnerNet;
+                    public partial class InnerNet { }
                 }
             }
             """, "SN0008", "'Outer'", "'InnerNet'");
@@ -249,9 +253,9 @@ public class DiagnosticTests
     // ------------------------------------------------------------------ SN0009
 
     [Theory]
-    [InlineData("public int InputSize;", "a member named 'InputSize'")]
-    [InlineData("public static int OutputSize() => 1;", "a member named 'OutputSize'")]
-    [InlineData("private class StaticNetLayout { }", "a member named 'StaticNetLayout'")]
+    [InlineData("public int InputSize;", "a field named 'InputSize'")]
+    [InlineData("public static int OutputSize() => 1;", "a method named 'OutputSize'")]
+    [InlineData("private class StaticNetLayout { }", "a nested type named 'StaticNetLayout'")]
     [InlineData("public void Predict(ReadOnlySpan<float> x, Span<float> y) { }", "Predict(ReadOnlySpan<float>, Span<float>)")]
     [InlineData("public ClashNet() : this(1) { }", "a parameterless constructor")]
     [InlineData("public ClashNet(int seed) { }", "a constructor taking one int (the seed)")]
@@ -269,13 +273,71 @@ public class DiagnosticTests
             """, "SN0009", "'ClashNet'", what);
     }
 
+    public static readonly TheoryData<string, string> ClashingMembers = new()
+    {
+        // Every kind of member named like a generated one: CS0102 inside the generated file before.
+        { "public int Predict { get; set; }", "a property named 'Predict'" },
+        { "public int Predict;", "a field named 'Predict'" },
+        { "public event Action? Predict;", "an event named 'Predict'" },
+        { "public class Predict { }", "a nested type named 'Predict'" },
+        { "public delegate void Predict();", "a nested type named 'Predict'" },
+        { "public enum ForwardBatch { A }", "a nested type named 'ForwardBatch'" },
+        { "public static int BackwardBatch => 0;", "a property named 'BackwardBatch'" },
+        { "public int InputSize { get; }", "a property named 'InputSize'" },
+        { "public event Action? ParameterCount;", "an event named 'ParameterCount'" },
+        { "public struct LayerCount { }", "a nested type named 'LayerCount'" },
+        { "public void OutputSize(int x) { }", "a method named 'OutputSize'" },
+        { "public const int StaticNetLayout = 1;", "a field named 'StaticNetLayout'" },
+        // Methods whose signature equals a generated one (the return type and parameter names do not matter).
+        { "public int Predict(ReadOnlySpan<float> a, Span<float> b) => 0;", "a method Predict(ReadOnlySpan<float>, Span<float>)" },
+        { "protected void ForwardBatch(ReadOnlySpan<float> p, ReadOnlySpan<float> i, int c, Span<float> a, Span<float> o, ulong k) { }", "a method ForwardBatch(ReadOnlySpan<float>, ReadOnlySpan<float>, int, Span<float>, Span<float>, ulong)" },
+        { "void BackwardBatch(ReadOnlySpan<float> p, ReadOnlySpan<float> i, int c, ReadOnlySpan<float> a, ReadOnlySpan<float> d, Span<float> s, Span<float> g, ulong k) { }", "a method BackwardBatch(" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ClashingMembers))]
+    public void SN0009_EveryKindOfClashingMember(string member, string what)
+    {
+        AssertReports($$"""
+            using System;
+            using StaticNet;
+            [Network(4, 2, 1)]
+            public partial class ClashNet
+            {
+                {{member}}
+            }
+            """, "SN0009", "'ClashNet'", what);
+    }
+
+    [Theory]
+    [InlineData("public void Predict(ReadOnlySpan<float> x, Span<float> y, int extra) { }")]
+    [InlineData("public void Predict<T>(ReadOnlySpan<float> x, Span<float> y) { }")]
+    [InlineData("public void Predict(float[] x, float[] y) { }")]
+    [InlineData("public void ForwardBatch(int x) { }")]
+    [InlineData("public static void BackwardBatch(string s) { }")]
+    [InlineData("public OverloadNet(ref int seed) : this(seed, 0) { }")]
+    [InlineData("public OverloadNet(long seed) : this((int)seed) { }")]
+    public void SN0009_NotReportedForOverloadsThatDoNotClash(string member)
+    {
+        GeneratorDriverHelper.AssertCompilesCleanly($$"""
+            using System;
+            using StaticNet;
+            [Network(4, 2, 1)]
+            public partial class OverloadNet
+            {
+                {{member}}
+                private OverloadNet(int a, int b) : this(a + b) { }
+            }
+            """);
+    }
+
     // ------------------------------------------------------------------ SN0010
 
     [Theory]
-    [InlineData("public class Base { }\n[Network(4, 2, 1)]\npublic partial class KindNet : Base;", "derives from 'Base'")]
+    [InlineData("public class Base { }\n[Network(4, 2, 1)]\npublic partial class KindNet : Base { }", "derives from 'Base'")]
     [InlineData("[Network(4, 2, 1)]\npublic partial record KindNet;", "records cannot derive")]
-    [InlineData("[Network(4, 2, 1)]\npublic static partial class KindNet;", "static class")]
-    [InlineData("[Network(4, 2, 1)]\npublic abstract partial class KindNet;", "abstract class")]
+    [InlineData("[Network(4, 2, 1)]\npublic static partial class KindNet { }", "static class")]
+    [InlineData("[Network(4, 2, 1)]\npublic abstract partial class KindNet { }", "abstract class")]
     public void SN0010_UnsupportedKindOfClass(string declaration, string reason)
     {
         AssertReports($$"""
@@ -290,7 +352,7 @@ public class DiagnosticTests
         GeneratorDriverHelper.AssertCompilesCleanly("""
             using StaticNet;
             [Network(4, 2, 1)]
-            public partial class ExplicitBaseNet : NeuralNetwork;
+            public partial class ExplicitBaseNet : NeuralNetwork { }
             """);
     }
 
@@ -305,7 +367,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 3, 1, Activations = new[] { Activation.Relu, Activation.Sigmoid }, {{other}})]
-            public partial class ConflictNet;
+            public partial class ConflictNet { }
             """, "SN0011", message);
     }
 
@@ -317,7 +379,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 3, 1, {{arguments}})]
-            public partial class ConflictNet;
+            public partial class ConflictNet { }
             """, "SN0011", message);
     }
 
@@ -332,7 +394,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 3, 1, Hidden = Activation.LeakyRelu, LeakyReluSlope = {{slope}})]
-            public partial class SlopeNet;
+            public partial class SlopeNet { }
             """, "SN0012", message);
     }
 
@@ -342,7 +404,7 @@ public class DiagnosticTests
         GeneratorDriverHelper.AssertCompilesCleanly("""
             using StaticNet;
             [Network(4, 3, 1, Hidden = Activation.LeakyRelu, LeakyReluSlope = 0f)]
-            public partial class ZeroSlopeNet;
+            public partial class ZeroSlopeNet { }
             """);
     }
 
@@ -358,7 +420,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 3, 2, {{arguments}})]
-            public partial class UndefinedNet;
+            public partial class UndefinedNet { }
             """, "SN0013", message, "not a member of StaticNet.Activation");
     }
 
@@ -371,7 +433,7 @@ public class DiagnosticTests
         AssertReports("""
             using StaticNet;
             [Network(100000, 100000, 10)]
-            public partial class HugeNet;
+            public partial class HugeNet { }
             """, "SN0014", "has 10001100010 parameters", $"at most {Array.MaxLength}");
     }
 
@@ -380,7 +442,7 @@ public class DiagnosticTests
     {
         // 1 x 1073741795 + 1073741795 = 2147483590 parameters: one below Array.MaxLength.
         GeneratorRun run = GeneratorDriverHelper.Run("""
-            [StaticNet.Network(1, 1073741795)] public partial class EdgeNet;
+            [StaticNet.Network(1, 1073741795)] public partial class EdgeNet { }
             """);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Contains("public const int ParameterCount = 2147483590;", run.SingleSource());
@@ -398,7 +460,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 8, 8, 1, {{arguments}})]
-            public partial class RateNet;
+            public partial class RateNet { }
             """, "SN0015", message, rule);
     }
 
@@ -421,7 +483,7 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 8, 8, 1, {{arguments}})]
-            public partial class RateNet;
+            public partial class RateNet { }
             """, "SN0015", 1, message, rule);
     }
 
@@ -436,8 +498,69 @@ public class DiagnosticTests
         AssertReports($$"""
             using StaticNet;
             [Network(4, 8, 8, 1, {{arguments}})]
-            public partial class PerLayerNet;
+            public partial class PerLayerNet { }
             """, "SN0016", message);
+    }
+
+    // ------------------------------------------------------------------ SN0020
+
+    [Theory]
+    [InlineData(LanguageVersion.CSharp10, "C# 10")]
+    [InlineData(LanguageVersion.CSharp9, "C# 9")]
+    [InlineData(LanguageVersion.CSharp7_3, "C# 7.3")]
+    public void SN0020_LanguageVersionBefore11(LanguageVersion version, string named)
+    {
+        // Before the fix the generated file failed with CS8706 (static abstract interface members need C# 11).
+        var options = new CSharpParseOptions(version, DocumentationMode.Diagnose);
+        AssertReports(options, new[] { """
+            namespace App
+            {
+                using StaticNet;
+                [Network(4, 2, 1)]
+                public partial class OldNet { }
+            }
+            """ }, "SN0020", 1, named, "C# 11", "<LangVersion>11</LangVersion>");
+    }
+
+    // ------------------------------------------------------------------ SN0021
+
+    private const string TwiceNet = """
+        namespace Twice
+        {
+            using StaticNet;
+            [Network(4, 2, 1)]
+            public partial class TwiceNet { }
+        }
+        """;
+
+    [Fact]
+    public void SN0021_NetworkOnTwoPartialDeclarations_InTwoFiles()
+    {
+        AssertReports(GeneratorDriverHelper.ParseOptions, new[] { TwiceNet, TwiceNet }, "SN0021", 1, "'TwiceNet'", "Source0.cs");
+    }
+
+    [Fact]
+    public void SN0021_NetworkOnTwoPartialDeclarations_InOneFile()
+    {
+        // The newer compiler gave the generator both attributes for each declaration: it generated twice and threw (CS8785).
+        AssertReports(TwiceNet + "\n" + TwiceNet, "SN0021", 1, "'TwiceNet'");
+    }
+
+    [Fact]
+    public void SN0021_NetworkTwiceOnOneDeclaration()
+    {
+        AssertReports("""
+            using StaticNet;
+            [Network(4, 2, 1)]
+            [Network(4, 3, 1)]
+            public partial class TwiceNet { }
+            """, "SN0021", 1, "'TwiceNet'");
+    }
+
+    [Fact]
+    public void SN0021_ThreeDeclarations_EachExtraOneReported()
+    {
+        AssertReports(GeneratorDriverHelper.ParseOptions, new[] { TwiceNet, TwiceNet + "\n" + TwiceNet }, "SN0021", 2, "'TwiceNet'");
     }
 
     // ------------------------------------------------------------------ no diagnostics
@@ -451,13 +574,13 @@ public class DiagnosticTests
             namespace Valid;
 
             [Network(784, 25, 15, 1, Activation = Activation.Sigmoid)]
-            public partial class A;
+            public partial class A { }
 
             [Network(784, 128, 64, 10, Hidden = Activation.Relu, Output = Activation.Softmax)]
-            public partial class B;
+            public partial class B { }
 
             [Network(8, 16, 1, Hidden = Activation.Tanh, Output = Activation.Linear)]
-            public partial class C;
+            public partial class C { }
 
             [Network(8, 16, 16, 1, Activations = new[] { Activation.Relu, Activation.LeakyRelu, Activation.Sigmoid }, LeakyReluSlope = 0.01f)]
             public sealed partial class D
@@ -468,34 +591,10 @@ public class DiagnosticTests
             }
 
             [Network(2, 1)]
-            internal partial class E;
+            internal partial class E { }
             """);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Equal(5, run.Result.GeneratedSources.Length);
-    }
-
-    [Fact]
-    public void NetworkOnTwoPartialDeclarations_DoesNotCrashTheGenerator()
-    {
-        GeneratorRun run = GeneratorDriverHelper.Run(
-            """
-            using StaticNet;
-            namespace Twice;
-            [Network(4, 2, 1)]
-            public partial class TwiceNet;
-            """,
-            """
-            using StaticNet;
-            namespace Twice;
-            [Network(4, 2, 1)]
-            public partial class TwiceNet;
-            """);
-        Assert.Null(run.Result.Exception);
-        Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Equal("Twice.TwiceNet.g.cs", Assert.Single(run.Result.GeneratedSources).HintName);
-        // Only the compiler's duplicate-attribute error: the class was generated once.
-        var errors = run.OutputDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        Assert.True(errors.Count > 0 && errors.All(d => d.Id == "CS0579"), GeneratorDriverHelper.Format(errors));
     }
 
     [Fact]
@@ -505,7 +604,7 @@ public class DiagnosticTests
         GeneratorRun run = GeneratorDriverHelper.Run("""
             using StaticNet;
             [Network(4, NoSuchConstant, 1)]
-            public partial class BrokenNet;
+            public partial class BrokenNet { }
             """);
         Assert.Null(run.Result.Exception);
         Assert.Empty(run.GeneratorDiagnostics);

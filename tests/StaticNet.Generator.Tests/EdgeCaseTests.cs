@@ -10,14 +10,14 @@ namespace StaticNet.Generator.Tests;
 public class EdgeCaseTests
 {
     [Theory]
-    [InlineData("namespace @event.@class;\n[Network(2, 1)] public partial class KeywordNamespaceNet;", "event.class.KeywordNamespaceNet.g.cs")]
-    [InlineData("namespace N;\npublic partial class @struct { [Network(2, 1)] public partial class InKeywordType; }", "N.struct+InKeywordType.g.cs")]
-    [InlineData("namespace N;\npublic partial interface IHost { [Network(2, 1)] public partial class InInterface; }", "N.IHost+InInterface.g.cs")]
-    [InlineData("namespace N;\npublic partial record Host(int X) { [Network(2, 1)] public partial class InRecord; }", "N.Host+InRecord.g.cs")]
-    [InlineData("namespace N;\npublic partial record struct Host(int X) { [Network(2, 1)] public partial class InRecordStruct; }", "N.Host+InRecordStruct.g.cs")]
-    [InlineData("namespace N;\ninternal static partial class Host { [Network(2, 1)] private partial class InStatic; }", "N.Host+InStatic.g.cs")]
-    [InlineData("namespace StaticNet.Models;\n[Network(2, 1)] public partial class InsideStaticNetNamespace;", "StaticNet.Models.InsideStaticNetNamespace.g.cs")]
-    [InlineData("namespace N.System;\n[Network(2, 1)] public partial class UnderASystemNamespace;", "N.System.UnderASystemNamespace.g.cs")]
+    [InlineData("namespace @event.@class;\n[Network(2, 1)] public partial class KeywordNamespaceNet { }", "event.class.KeywordNamespaceNet.g.cs")]
+    [InlineData("namespace N;\npublic partial class @struct { [Network(2, 1)] public partial class InKeywordType { } }", "N.struct+InKeywordType.g.cs")]
+    [InlineData("namespace N;\npublic partial interface IHost { [Network(2, 1)] public partial class InInterface { } }", "N.IHost+InInterface.g.cs")]
+    [InlineData("namespace N;\npublic partial record Host(int X) { [Network(2, 1)] public partial class InRecord { } }", "N.Host+InRecord.g.cs")]
+    [InlineData("namespace N;\npublic partial record struct Host(int X) { [Network(2, 1)] public partial class InRecordStruct { } }", "N.Host+InRecordStruct.g.cs")]
+    [InlineData("namespace N;\ninternal static partial class Host { [Network(2, 1)] private partial class InStatic { } }", "N.Host+InStatic.g.cs")]
+    [InlineData("namespace StaticNet.Models;\n[Network(2, 1)] public partial class InsideStaticNetNamespace { }", "StaticNet.Models.InsideStaticNetNamespace.g.cs")]
+    [InlineData("namespace N.System;\n[Network(2, 1)] public partial class UnderASystemNamespace { }", "N.System.UnderASystemNamespace.g.cs")]
     public void UnusualNamesAndContainers_CompileCleanly(string declaration, string hintName)
     {
         GeneratorRun run = GeneratorDriverHelper.AssertCompilesCleanly("using StaticNet;\n" + declaration);
@@ -28,7 +28,11 @@ public class EdgeCaseTests
     public void GeneratedCode_CompilesWithCSharp12()
     {
         // C# 12 is the default of net8.0, the oldest framework StaticNet targets: the emitter must not use newer syntax.
+#if ROSLYN431
+        var csharp12 = GeneratorDriverHelper.ParseOptions; // Roslyn 4.3.1 knows no C# 12: its newest, C# 11 as "preview"
+#else
         var csharp12 = new CSharpParseOptions(LanguageVersion.CSharp12, DocumentationMode.Diagnose);
+#endif
         GeneratorDriverHelper.AssertCompilesCleanly(csharp12, """
             using StaticNet;
             namespace Old
@@ -64,7 +68,7 @@ public class EdgeCaseTests
                     NeuralNetwork asBase = new DigitNet();
                     Span<float> output = stackalloc float[OutputSize];
                     net.Predict(pixels, output);
-                    return output[0] + InputSize + LayerCount + ParameterCount + asBase.Shape.LayerCount;
+                    return output[0] + InputSize + LayerCount + ParameterCount + asBase.NetworkShape.LayerCount;
                 }
             }
             """);
@@ -76,8 +80,8 @@ public class EdgeCaseTests
         // The smallest denormal and the largest float must survive float -> "R" text -> C# literal.
         GeneratorRun run = GeneratorDriverHelper.AssertCompilesCleanly("""
             using StaticNet;
-            [Network(2, 1, Activation = Activation.LeakyRelu, LeakyReluSlope = float.Epsilon)] public partial class TinySlope;
-            [Network(2, 1, Activation = Activation.LeakyRelu, LeakyReluSlope = float.MaxValue)] public partial class HugeSlope;
+            [Network(2, 1, Activation = Activation.LeakyRelu, LeakyReluSlope = float.Epsilon)] public partial class TinySlope { }
+            [Network(2, 1, Activation = Activation.LeakyRelu, LeakyReluSlope = float.MaxValue)] public partial class HugeSlope { }
             """);
         Assert.Contains("public static float Value => 1E-45f;", run.Sources["TinySlope.g.cs"]);
         Assert.Contains("public static float Value => 3.4028235E+38f;", run.Sources["HugeSlope.g.cs"]);
@@ -91,21 +95,23 @@ public class EdgeCaseTests
     {
         GeneratorDriverHelper.AssertCompilesCleanly("""
             namespace N;
-            [StaticNet.Network(2, 1)] public partial class @class;
+            [StaticNet.Network(2, 1)] public partial class @class { }
             """);
     }
 
+#if !ROSLYN431 // file-local types arrived with C# 11 in Roslyn 4.4; Roslyn 4.3 has no 'file' modifier
     [Fact]
     public void FileLocalClass_IsReported()
     {
         GeneratorRun run = GeneratorDriverHelper.Run("""
             namespace N;
-            [StaticNet.Network(2, 1)] file partial class FileNet;
+            [StaticNet.Network(2, 1)] file partial class FileNet { }
             """);
         Assert.Null(run.Result.Exception);
         Assert.Contains(run.GeneratorDiagnostics, d => d.Id.StartsWith("SN") && d.Severity == DiagnosticSeverity.Error);
         Assert.Empty(run.Result.GeneratedSources);
     }
+#endif
 
     [Theory]
     [InlineData("InputSize")]
@@ -123,9 +129,9 @@ public class EdgeCaseTests
     {
         // The source is already in error (CS0101), but the generator must not throw and drop the other networks' code.
         GeneratorRun run = GeneratorDriverHelper.Run("""
-            namespace A { public partial class B { [StaticNet.Network(2, 1)] public partial class C; } }
-            namespace A.B { [StaticNet.Network(2, 1)] public partial class C; }
-            namespace Other { [StaticNet.Network(3, 1)] public partial class D; }
+            namespace A { public partial class B { [StaticNet.Network(2, 1)] public partial class C { } } }
+            namespace A.B { [StaticNet.Network(2, 1)] public partial class C { } }
+            namespace Other { [StaticNet.Network(3, 1)] public partial class D { } }
             """);
         Assert.Null(run.Result.Exception);
         Assert.Contains("Other.D.g.cs", run.Sources.Keys);

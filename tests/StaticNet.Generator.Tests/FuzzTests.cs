@@ -13,7 +13,7 @@ using Xunit.Abstractions;
 namespace StaticNet.Generator.Tests;
 
 /// <summary>
-/// The generator never fails the compiler: thousands of random and odd uses of <c>[Network]</c>
+/// The generator never fails the compiler: hundreds (thousands with STATICNET_FUZZ_PROGRAMS) of random and odd uses of <c>[Network]</c>
 /// (argument lists of every length with zero, negative, huge, constant-expression and wrongly typed
 /// sizes; every named argument with valid, out-of-range and wrongly typed values; generic, nested,
 /// record, struct, static, abstract, file-local, primary-constructor and derived types; global,
@@ -26,8 +26,26 @@ namespace StaticNet.Generator.Tests;
 /// </summary>
 public class FuzzTests(ITestOutputHelper output)
 {
-    private const int Cases = 2000;
+    /// <summary>Random programs per run: <see cref="ProgramsVariable"/> when set (CI runs more), else <see cref="DefaultPrograms"/>.</summary>
+    private static readonly int Cases = CountFromEnvironment(ProgramsVariable, DefaultPrograms);
+    public const string ProgramsVariable = "STATICNET_FUZZ_PROGRAMS";
+    private const int DefaultPrograms = 300;
     private const int Seed = 20251122;
+
+    /// <summary>Mutated weights files per run: <see cref="WeightsFilesVariable"/> when set, else <see cref="DefaultWeightsFiles"/>.</summary>
+    private static readonly int WeightsFiles = CountFromEnvironment(WeightsFilesVariable, DefaultWeightsFiles);
+    public const string WeightsFilesVariable = "STATICNET_FUZZ_WEIGHTS_FILES";
+    private const int DefaultWeightsFiles = 300;
+
+    /// <summary>A positive count from <paramref name="variable"/>, or <paramref name="fallback"/> when it is not set; anything else is an error, not a silent default.</summary>
+    internal static int CountFromEnvironment(string variable, int fallback)
+    {
+        string? text = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int count) || count < 1)
+            throw new InvalidOperationException($"{variable} must be a positive whole number of cases; it is '{text}'.");
+        return count;
+    }
 
     [Fact]
     public void RandomAttributeUses_NeverBreakTheGeneratorOrTheGeneratedCode()
@@ -107,7 +125,6 @@ public class FuzzTests(ITestOutputHelper output)
         // Not vacuous: the cases cover valid networks and the generator's rules.
         Assert.True(generated > Cases / 10, $"only {generated} cases generated code");
         Assert.True(idsSeen.Count >= 12, $"only {idsSeen.Count} different SN diagnostics were reached: {string.Join(", ", idsSeen.Keys)}");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
     }
 
     // ------------------------------------------------------------------ hostile weights files (Weights = "...")
@@ -129,7 +146,7 @@ public class FuzzTests(ITestOutputHelper output)
         var random = new Random(Seed);
         int baked = 0, rejected = 0;
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < 1500; i++)
+        for (int i = 0; i < WeightsFiles; i++)
         {
             var steps = new List<string>();
             byte[] mutant = i == 0 ? valid : MutateFile(valid, random, steps);
@@ -153,9 +170,9 @@ public class FuzzTests(ITestOutputHelper output)
             }
             else rejected++;
         }
-        output.WriteLine($"1500 weights files in {clock.Elapsed.TotalSeconds:F1} s: {baked} baked in, {rejected} rejected with SN0018/SN0019.");
-        Assert.True(baked > 20 && rejected > 500, $"baked {baked}, rejected {rejected}: the mutations should give both");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        output.WriteLine($"{WeightsFiles} weights files in {clock.Elapsed.TotalSeconds:F1} s: {baked} baked in, {rejected} rejected with SN0018/SN0019.");
+        // About 5% of mutants still fit and most are rejected (81 and 1419 of 1500): both paths are exercised.
+        Assert.True(baked > WeightsFiles / 100 && rejected > WeightsFiles / 3, $"baked {baked}, rejected {rejected}: the mutations should give both");
     }
 
     /// <summary>A 3-4-2 network's weights in PyTorch's layout: 0.weight [4, 3], 0.bias [4], 2.weight [2, 4], 2.bias [2].</summary>
@@ -320,14 +337,14 @@ public class FuzzTests(ITestOutputHelper output)
             "ForwardBatch", "Shape", "Parameters", "Dense", "N784", "W1", "B1", "Seed", "Loss", "System", "StaticNet",
         };
 
-        private static readonly string[] PlainSizes = { "1", "2", "3", "4", "5", "8", "10", "16", "32", "Consts.Hidden", "0x20", "'\\x0003'" };
+        private static readonly string[] PlainSizes = { "1", "2", "3", "4", "5", "8", "10", "16", "32", "Consts.Hidden", "0x20", "'\\x0003'", "Output.In" };
 
         private static readonly string[] BigSizes = { "4096", "20000", "46340", "100000", "1 << 16" };
 
         private static readonly string[] OddSizes =
         {
             "0", "-1", "-784", "int.MaxValue", "int.MinValue", "46341", "65536", "1 << 20", "1000000", "2 + 3", "2 * 8", "(int)3.9", "'a'",
-            "(byte)255", "(short)7", "1_000", "sizeof(long)", "unchecked(int.MaxValue + 2)", "checked(int.MaxValue + 1)", "Consts.Zero",
+            "(byte)255", "(short)7", "1_000", "sizeof(long)", "unchecked(int.MaxValue + 2)", "checked(int.MaxValue + 1)", "Consts.Zero", "Metrics.In",
             "Consts.Big", "H", "\"3\"", "1.5", "2f", "3L", "3u", "null", "default", "default(int)", "true", "Activation.Relu",
             "(int)Activation.Softmax", "int.Parse(\"3\")",
         };
@@ -467,7 +484,7 @@ public class FuzzTests(ITestOutputHelper output)
             string placement = Odd(20) ? Pick("method", "struct", "interface", "enum", "none", "twice") : "class";
             string first = placement switch
             {
-                "class" => $"{attribute}\n{declaration}",
+                "class" => $"{attribute}\n{(Odd(10) ? "[System.CodeDom.Compiler.GeneratedCode(\"Tool\", \"1\")]\n" : "")}{declaration}",
                 "twice" => $"{attribute}\n{Attribute()}\n{declaration}",
                 "method" => $"partial class {name}Host {{ {attribute} void M() {{ }} }}\n{declaration}",
                 "struct" => $"{attribute} partial struct {name}S {{ }}\n{declaration}",
@@ -523,7 +540,8 @@ public class FuzzTests(ITestOutputHelper output)
                         "public new int Shape => 0;", "public required int Required { get; init; }", "private class StaticNetLayout { }",
                         "protected void ForwardBatch() { }", "public int BackwardBatch;", "~" + plain + "() { }",
                         "public static implicit operator int(" + name + " n) => 0;", "public void Dispose() { }", "public class N784 { }",
-                        "public const int W1 = 7;")));
+                        "public const int W1 = 7;", "public int Predict { get; set; }", "public event System.Action? Predict;",
+                        "public class ForwardBatch { }", "public static string nameof(object o) => \"\";")));
             }
             if (baseList.Contains("IDisposable", StringComparison.Ordinal) && Chance(70)) sb.AppendLine("    public void Dispose() { }");
             return sb.ToString();
@@ -535,6 +553,8 @@ public class FuzzTests(ITestOutputHelper output)
             var sb = new StringBuilder();
             sb.AppendLine("static class Consts { public const int Hidden = 16; public const int Zero = 0; public const int Big = int.MaxValue; public const float Rate = 0.25f; public static readonly float[] Rates = { 0.1f }; }");
             sb.AppendLine("class Other { }");
+        // Constant holders named like a NeuralNetwork member (Metrics: SN0022) or like a former one (Output: must just work).
+        sb.AppendLine("static class Output { public const int In = 4; } static class Metrics { public const int In = 5; }");
             if (_fakeAttribute)
             {
                 // A user-defined StaticNet.NetworkAttribute, as a shim for a project without the package might declare.

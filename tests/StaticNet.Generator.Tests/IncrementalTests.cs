@@ -22,13 +22,13 @@ public class IncrementalTests
         namespace Incremental;
 
         [Network(784, 25, 15, 1, Activation = Activation.Sigmoid)]
-        public partial class DigitNet;
+        public partial class DigitNet { }
 
         [Network(4, 8, 3, Output = Activation.Softmax)]
-        public partial class IrisNet;
+        public partial class IrisNet { }
 
         [Network(10)]
-        public partial class BrokenNet;
+        public partial class BrokenNet { }
         """;
 
     private static readonly string[] TrackedNames = { TrackingNames.Parse, TrackingNames.Diagnostics, TrackingNames.Spec };
@@ -129,7 +129,8 @@ public class IncrementalTests
         Assert.Equal(2, spec.Length);
         Assert.Equal(1, spec.Count(r => r == IncrementalStepRunReason.Modified));
         Assert.Equal(1, spec.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
-        Assert.Contains(IncrementalStepRunReason.Modified, SourceOutputReasons(second));
+        // Recomputed: Modified, or New under Roslyn 4.3, whose driver reports a changed source output so.
+        Assert.Contains(SourceOutputReasons(second), r => r is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New);
 
         const string Digit = "Incremental.DigitNet.g.cs", Iris = "Incremental.IrisNet.g.cs";
         Assert.NotEqual(first.Sources[Digit], second.Sources[Digit]);
@@ -142,7 +143,7 @@ public class IncrementalTests
     {
         GeneratorRun first = GeneratorDriverHelper.Run(Networks);
         Compilation changed = first.InputCompilation.AddSyntaxTrees(GeneratorDriverHelper.Parse(
-            "[StaticNet.Network(3, 1)] public partial class AddedNet;", "Added.cs"));
+            "[StaticNet.Network(3, 1)] public partial class AddedNet { }", "Added.cs"));
         GeneratorRun second = GeneratorDriverHelper.Run(first.Driver, changed);
 
         IncrementalStepRunReason[] spec = Reasons(second, TrackingNames.Spec);

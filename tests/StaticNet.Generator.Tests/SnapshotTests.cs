@@ -29,7 +29,7 @@ public class SnapshotTests
             namespace Course.Networks;
 
             [Network(784, 25, 15, 1, Activation = Activation.Sigmoid)]
-            public partial class DigitNet;
+            public partial class DigitNet { }
             """, "DigitNet", "Course.Networks.DigitNet.g.cs");
     }
 
@@ -56,7 +56,7 @@ public class SnapshotTests
             namespace Regression;
 
             [Network(8, 16, 1, Hidden = Activation.Tanh, Output = Activation.Linear)]
-            internal sealed partial class HousePriceNet;
+            internal sealed partial class HousePriceNet { }
             """, "HousePriceNet", "Regression.HousePriceNet.g.cs");
     }
 
@@ -65,7 +65,7 @@ public class SnapshotTests
     {
         VerifyNetwork("""
             [StaticNet.Network(2, 3, 1, Activation = StaticNet.Activation.Sigmoid)]
-            public partial class XorNet;
+            public partial class XorNet { }
             """, "GlobalXorNet", "XorNet.g.cs");
     }
 
@@ -80,7 +80,7 @@ public class SnapshotTests
             public partial class Models
             {
                 [Network(4, 8, 3, Output = Activation.Softmax)]
-                public partial class IrisNet;
+                public partial class IrisNet { }
             }
             """, "NestedIrisNet", "Host.Models+IrisNet.g.cs");
     }
@@ -98,7 +98,7 @@ public class SnapshotTests
                 internal partial struct Middle
                 {
                     [Network(3, 5, 2, Hidden = Activation.Sigmoid, Output = Activation.Linear)]
-                    private sealed partial class Inner;
+                    private sealed partial class Inner { }
                 }
             }
             """, "NestedTwoDeepInner", "Host.Outer+Middle+Inner.g.cs");
@@ -113,7 +113,7 @@ public class SnapshotTests
             namespace Leaky;
 
             [Network(6, 12, 1, Hidden = Activation.LeakyRelu, Output = Activation.Sigmoid, LeakyReluSlope = 0.1f)]
-            public partial class LeakyNet;
+            public partial class LeakyNet { }
             """, "LeakyNet", "Leaky.LeakyNet.g.cs");
     }
 
@@ -126,7 +126,7 @@ public class SnapshotTests
             namespace Mixed;
 
             [Network(10, 32, 16, 1, Activations = new[] { Activation.Relu, Activation.LeakyRelu, Activation.Sigmoid })]
-            public partial class MixedNet;
+            public partial class MixedNet { }
             """, "MixedNet", "Mixed.MixedNet.g.cs");
     }
 
@@ -139,7 +139,7 @@ public class SnapshotTests
             namespace Regularized;
 
             [Network(784, 128, 64, 10, Hidden = Activation.Relu, Output = Activation.Softmax, Dropout = 0.2f, L2 = 1e-4f)]
-            public partial class RegularizedNet;
+            public partial class RegularizedNet { }
             """, "RegularizedNet", "Regularized.RegularizedNet.g.cs");
     }
 
@@ -153,7 +153,7 @@ public class SnapshotTests
             namespace Regularized;
 
             [Network(20, 16, 8, 1, Activation = Activation.Sigmoid, DropoutPerLayer = new[] { 0.5f, 0f }, L2PerLayer = new[] { 0f, 0.01f, 0f })]
-            public partial class PerLayerNet;
+            public partial class PerLayerNet { }
             """, "PerLayerRegularizedNet", "Regularized.PerLayerNet.g.cs");
     }
 
@@ -173,7 +173,7 @@ public class SnapshotTests
             }
 
             [Network(Sizes.Pixels, Sizes.Hidden, Sizes.Classes, Output = Activation.Softmax)]
-            public partial class ConstSizedNet;
+            public partial class ConstSizedNet { }
             """, "ConstSizedNet", "Constants.ConstSizedNet.g.cs");
     }
 
@@ -186,7 +186,7 @@ public class SnapshotTests
             namespace Linear;
 
             [Network(5, 1)]
-            public partial class LinearRegression;
+            public partial class LinearRegression { }
             """, "LinearRegression", "Linear.LinearRegression.g.cs");
     }
 
@@ -200,10 +200,10 @@ public class SnapshotTests
             namespace Wide;
 
             [Network(4, 12000, 8000, 2)]
-            public partial class WideNet;
+            public partial class WideNet { }
             """, "WideNet", "Wide.WideNet.g.cs");
         string generated = GeneratorDriverHelper.Run("""
-            [StaticNet.Network(4, 12000, 8000, 2)] public partial class WideNet;
+            [StaticNet.Network(4, 12000, 8000, 2)] public partial class WideNet { }
             """).SingleSource();
         Assert.Contains("ArrayPool<float>.Shared.Rent(20000)", generated);
         Assert.DoesNotContain("stackalloc", generated);
@@ -214,7 +214,7 @@ public class SnapshotTests
     {
         // The emitted layout constants must be the numbers NetworkShape computes at run time.
         string generated = GeneratorDriverHelper.Run("""
-            [StaticNet.Network(784, 25, 15, 1, Activation = StaticNet.Activation.Sigmoid)] public partial class DigitNet;
+            [StaticNet.Network(784, 25, 15, 1, Activation = StaticNet.Activation.Sigmoid)] public partial class DigitNet { }
             """).SingleSource();
         var shape = new NetworkShape(new[] { 784, 25, 15, 1 }, Enumerable.Repeat(Activation.Sigmoid, 3).ToArray());
         Assert.Contains($"public const int ParameterCount = {shape.ParameterCount};", generated);
@@ -231,7 +231,7 @@ public class SnapshotTests
         // The training activations buffer is sized by NetworkShape; the generated slices must use its offsets.
         string generated = GeneratorDriverHelper.Run("""
             [StaticNet.Network(20, 16, 8, 1, Activation = StaticNet.Activation.Sigmoid, DropoutPerLayer = new[] { 0.5f, 0.25f })]
-            public partial class DropNet;
+            public partial class DropNet { }
             """).SingleSource();
         var shape = new NetworkShape(new[] { 20, 16, 8, 1 }, Enumerable.Repeat(Activation.Sigmoid, 3).ToArray(),
             dropoutRates: new[] { 0.5f, 0.25f, 0f });

@@ -30,6 +30,10 @@ internal sealed record NetworkSpec(
     string? WeightsFile = null,
     LocationInfo? WeightsLocation = null)
 {
+    /// <summary>The class's full name as written in C# (namespace and enclosing types), for messages.</summary>
+    public string DisplayName => string.Join(".",
+        new[] { Namespace }.Concat(ContainingTypes.Select(t => t.Name)).Append(ClassName).Where(s => s is not null));
+
     /// <summary>A file name unique per class: namespace, enclosing types and name.</summary>
     public string HintName
     {

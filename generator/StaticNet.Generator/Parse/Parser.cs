@@ -18,38 +18,77 @@ internal static class Parser
     /// <summary>Matches the runtime's <c>Array.MaxLength</c>: the largest float buffer .NET allocates.</summary>
     private const long MaxParameters = 0x7FFFFFC7;
 
-    /// <summary>Names the generated code declares on the user's class (constructors and the Predict overload are checked by signature).</summary>
+    /// <summary>Members the generated code declares whatever their signature: any member of the user's class with one of these names clashes (CS0102).</summary>
     private static readonly string[] ReservedNames =
-        { "InputSize", "OutputSize", "LayerCount", "ParameterCount", "StaticNetLayout", "ForwardBatch", "BackwardBatch" };
+        { "InputSize", "OutputSize", "LayerCount", "ParameterCount", "StaticNetLayout" };
+
+    /// <summary>Methods the generated code overrides: a user method with one of these names clashes only with the same signature; any other kind of member always.</summary>
+    private static readonly string[] OverriddenMethods = { "Predict", "ForwardBatch", "BackwardBatch" };
+
+    /// <summary>
+    /// The generated code implements static abstract interface members (every size is a type argument, so
+    /// the JIT compiles each layer for its sizes), which need C# 11. Older language versions get one
+    /// diagnostic rather than code: C# 10 cannot express compile-time sizes at all, and projects for
+    /// .NET 8 and later default to C# 12, so only an explicit &lt;LangVersion&gt; below 11 meets this.
+    /// The number, not LanguageVersion.CSharp11, because Roslyn 4.3 predates that name.
+    /// </summary>
+    private const LanguageVersion MinimumLanguageVersion = (LanguageVersion)1100;
 
     public static ParseResult? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not INamedTypeSymbol type || context.Attributes.IsEmpty)
             return null;
-        AttributeData attribute = context.Attributes[0];
-
-        // [Network] repeated on several partial declarations is already a compiler error (CS0579);
-        // generate once, from the first, so that hint names stay unique.
-        AttributeData? first = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute.AttributeClass));
-        if (first is not null && first.ApplicationSyntaxReference?.GetSyntax(cancellationToken) != attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken))
-            return null;
+        INamedTypeSymbol? attributeClass = context.Attributes[0].AttributeClass;
 
         // A look-alike StaticNet.NetworkAttribute declared in user code (CS0436) may have other
         // property types; only the package's attribute is read.
-        if (attribute.AttributeClass?.ContainingAssembly?.Name != "StaticNet")
+        if (attributeClass?.ContainingAssembly?.Name != "StaticNet")
             return null;
+
+        // Every [Network] of the class in one order (file, then position) whatever the compiler: newer
+        // compilers give each declaration the attributes of its whole file, older ones its own.
+        Compilation compilation = context.SemanticModel.Compilation;
+        AttributeData[] all = type.GetAttributes()
+            .Where(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeClass) && a.ApplicationSyntaxReference is not null)
+            .ToArray();
+        if (all.Length > 1)
+        {
+            List<SyntaxTree> trees = compilation.SyntaxTrees.ToList();
+            all = all.OrderBy(a => trees.IndexOf(a.ApplicationSyntaxReference!.SyntaxTree)).ThenBy(a => a.ApplicationSyntaxReference!.Span.Start).ToArray();
+        }
+        AttributeData[] own = all.Where(a => a.ApplicationSyntaxReference!.SyntaxTree == context.TargetNode.SyntaxTree &&
+                                             context.TargetNode.Span.Contains(a.ApplicationSyntaxReference.Span)).ToArray();
+        if (own.Length == 0)
+            return null;
+        if (all.Length > 1)
+        {
+            // Already CS0579 for the compiler; one SN0021 at each extra attribute, and no code for the class.
+            var duplicates = own.Where(a => a != all[0])
+                .Select(a => DiagnosticInfo.Create(Diagnostics.DuplicateNetworkAttribute, a.ApplicationSyntaxReference!.GetSyntax(cancellationToken).GetLocation(),
+                    type.Name, Describe(all[0].ApplicationSyntaxReference!.GetSyntax(cancellationToken).GetLocation())))
+                .ToArray();
+            return duplicates.Length == 0 ? null : new ParseResult(null, duplicates.ToEquatableArray());
+        }
+        AttributeData attribute = own[0];
+        var attributeSyntax = attribute.ApplicationSyntaxReference!.GetSyntax(cancellationToken) as AttributeSyntax;
+        Location location = attributeSyntax?.GetLocation() ?? context.TargetNode.GetLocation();
+        var diagnostics = new List<DiagnosticInfo>();
+        void Report(DiagnosticDescriptor descriptor, params object[] args) =>
+            diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
+
+        INamedTypeSymbol? baseClass = attributeClass.ContainingAssembly.GetTypeByMetadataName("StaticNet.NeuralNetwork");
+        if (attributeSyntax is not null && baseClass is not null)
+            CheckHiddenNames(attributeSyntax, context.SemanticModel, type, baseClass, Report, cancellationToken);
+        if (diagnostics.Count > 0)
+            return new ParseResult(null, diagnostics.ToEquatableArray());
 
         // Arguments the compiler could not bind are its own errors to report.
         if (attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error) ||
             attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
             return null;
 
-        Location? location = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation()
-            ?? context.TargetNode.GetLocation();
-        var diagnostics = new List<DiagnosticInfo>();
-        void Report(DiagnosticDescriptor descriptor, params object[] args) =>
-            diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
-
+        if (context.TargetNode.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: var version } && version < MinimumLanguageVersion)
+            Report(Diagnostics.LanguageVersionTooOld, "C# " + version.ToDisplayString().Replace(".0", ""));
         CheckType(type, context.SemanticModel.Compilation, Report);
         ImmutableArray<ContainingType> containing = ReadContainingTypes(type, Report);
         int[]? sizes = ReadSizes(attribute, Report);
@@ -57,7 +96,7 @@ internal static class Parser
         float slope = ReadSlope(attribute, Report);
         float[]? dropout = sizes is null ? null : ReadPerLayer(attribute, "Dropout", "DropoutPerLayer", sizes.Length - 2, hiddenOnly: true, Report);
         float[]? l2 = sizes is null ? null : ReadPerLayer(attribute, "L2", "L2PerLayer", sizes.Length - 1, hiddenOnly: false, Report);
-        CheckNameClashes(type, Report);
+        CheckNameClashes(type, baseClass, Report);
 
         if (diagnostics.Count > 0 || sizes is null || activations is null || dropout is null || l2 is null)
             return new ParseResult(null, diagnostics.ToEquatableArray());
@@ -67,7 +106,7 @@ internal static class Parser
         string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
         var spec = new NetworkSpec(ns, Escape(type.Name), new EquatableArray<ContainingType>(containing),
             sizes.ToEquatableArray(), activations.ToEquatableArray(), slope, dropout.ToEquatableArray(), l2.ToEquatableArray(),
-            weights, weights is null || location is null ? null : LocationInfo.From(location));
+            weights, weights is null ? null : LocationInfo.From(location));
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 
@@ -336,28 +375,120 @@ internal static class Parser
         return hiddenOnly ? values.Concat(new[] { 0f }).ToArray() : values;
     }
 
-    private static void CheckNameClashes(INamedTypeSymbol type, Reporter report)
+    private static void CheckNameClashes(INamedTypeSymbol type, INamedTypeSymbol? baseClass, Reporter report)
     {
         // A member cannot share its class's name, so a class named like a generated member clashes too.
-        if (ReservedNames.Contains(type.Name) || type.Name == "Predict")
+        if (ReservedNames.Contains(type.Name) || OverriddenMethods.Contains(type.Name))
             report(Diagnostics.NameClash, type.Name, $"its own name '{type.Name}', which is also the name of a generated member");
         foreach (ISymbol member in type.GetMembers())
         {
             if (member.IsImplicitlyDeclared) continue;
-            if (ReservedNames.Contains(member.Name))
-                report(Diagnostics.NameClash, type.Name, $"a member named '{member.Name}'");
-            else if (member is IMethodSymbol { MethodKind: MethodKind.Constructor, IsStatic: false } ctor &&
-                     (ctor.Parameters.Length == 0 || (ctor.Parameters.Length == 1 && ctor.Parameters[0].Type.SpecialType == SpecialType.System_Int32)))
-                report(Diagnostics.NameClash, type.Name, ctor.Parameters.Length == 0 ? "a parameterless constructor" : "a constructor taking one int (the seed)");
-            else if (member is IMethodSymbol { Name: "Predict", Parameters.Length: 2 } predict &&
-                     IsSpanOfFloat(predict.Parameters[0].Type, "ReadOnlySpan") && IsSpanOfFloat(predict.Parameters[1].Type, "Span"))
-                report(Diagnostics.NameClash, type.Name, "Predict(ReadOnlySpan<float>, Span<float>)");
+            if (member is IMethodSymbol { MethodKind: MethodKind.Constructor, IsStatic: false } ctor)
+            {
+                if (ctor.Parameters.Length == 0)
+                    report(Diagnostics.NameClash, type.Name, "a parameterless constructor");
+                else if (ctor.Parameters.Length == 1 && ctor.Parameters[0] is { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Int32 })
+                    report(Diagnostics.NameClash, type.Name, "a constructor taking one int (the seed)");
+                continue;
+            }
+            bool reserved = ReservedNames.Contains(member.Name);
+            if (!reserved && !OverriddenMethods.Contains(member.Name)) continue;
+            if (member is IMethodSymbol method)
+            {
+                // Property and event accessors are checked through their property or event.
+                if (method.MethodKind != MethodKind.Ordinary) continue;
+                if (reserved)
+                    report(Diagnostics.NameClash, type.Name, $"a method named '{method.Name}'");
+                else if (baseClass is not null && SameSignatureAsAbstract(method, baseClass))
+                    report(Diagnostics.NameClash, type.Name, $"a method {method.Name}({string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)))})");
+                continue;
+            }
+            string kind = member switch
+            {
+                IFieldSymbol => "a field",
+                IPropertySymbol => "a property",
+                IEventSymbol => "an event",
+                ITypeSymbol => "a nested type",
+                _ => "a member",
+            };
+            report(Diagnostics.NameClash, type.Name, $"{kind} named '{member.Name}'");
         }
     }
 
-    private static bool IsSpanOfFloat(ITypeSymbol type, string name) =>
-        type is INamedTypeSymbol { Name: var n, TypeArguments.Length: 1 } named && n == name &&
-        named.ContainingNamespace.ToDisplayString() == "System" && named.TypeArguments[0].SpecialType == SpecialType.System_Single;
+    /// <summary>Whether <paramref name="method"/> has the signature of the abstract method of that name the generated code overrides (CS0111 otherwise).</summary>
+    private static bool SameSignatureAsAbstract(IMethodSymbol method, INamedTypeSymbol baseClass) =>
+        method.TypeParameters.Length == 0 &&
+        baseClass.GetMembers(method.Name).OfType<IMethodSymbol>().Any(m => m.IsAbstract &&
+            m.Parameters.Length == method.Parameters.Length &&
+            m.Parameters.Zip(method.Parameters, (a, b) => a.RefKind == b.RefKind && SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).All(same => same));
+
+    /// <summary>
+    /// Names in the attribute's arguments that mean something else once the class derives from
+    /// NeuralNetwork: attribute arguments bind inside the class, where its inherited and generated
+    /// members hide types of the same name outside (<c>Parameters.In</c> becomes CS0120).
+    /// </summary>
+    private static void CheckHiddenNames(AttributeSyntax attribute, SemanticModel model, INamedTypeSymbol type, INamedTypeSymbol baseClass,
+        Reporter report, CancellationToken cancellationToken)
+    {
+        if (attribute.ArgumentList is null) return;
+        var reported = new HashSet<string>(System.StringComparer.Ordinal);
+        foreach (AttributeArgumentSyntax argument in attribute.ArgumentList.Arguments)
+        {
+            foreach (IdentifierNameSyntax name in argument.Expression.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+            {
+                // Only a name that starts a member access or stands alone is looked up in the class's scope.
+                if (name.Parent is MemberAccessExpressionSyntax access && access.Name == name) continue;
+                if (name.Parent is QualifiedNameSyntax qualified && qualified.Right == name) continue;
+                if (name.Parent is AliasQualifiedNameSyntax) continue;
+                string text = name.Identifier.ValueText;
+                string? hidingMember = HidingMember(text, baseClass);
+                if (hidingMember is null || reported.Contains(text)) continue;
+
+                SymbolInfo info = model.GetSymbolInfo(name, cancellationToken);
+                ISymbol? bound = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();
+                // The class's own member wins over the inherited one: nothing changes.
+                if (bound is not null && SymbolEqualityComparer.Default.Equals(bound.ContainingType, type)) continue;
+                ISymbol? meant = bound;
+                if (bound is null || SymbolEqualityComparer.Default.Equals(bound.ContainingType, baseClass))
+                {
+                    // Already bound to the inherited member (the user wrote ': NeuralNetwork'): find the type it hides.
+                    meant = model.LookupNamespacesAndTypes(name.SpanStart, name: text).FirstOrDefault();
+                    if (bound is null && meant is null) continue;
+                }
+
+                // The whole member access the name starts, rewritten with the qualified name.
+                ExpressionSyntax whole = name;
+                while (whole.Parent is MemberAccessExpressionSyntax parent && parent.Expression == whole) whole = parent;
+                string suggestion = meant is null
+                    ? "with its namespace and type, as in global::MyApp.MyConstants." + text
+                    : Qualified(meant) + whole.ToString().Substring(name.Span.End - whole.SpanStart);
+                reported.Add(text);
+                report(Diagnostics.HiddenName, text, hidingMember, suggestion);
+            }
+        }
+    }
+
+    /// <summary>How <paramref name="name"/> reads inside the network class if a member hides it there, or null.</summary>
+    private static string? HidingMember(string name, INamedTypeSymbol baseClass)
+    {
+        if (ReservedNames.Contains(name)) return $"the generated member {name}";
+        bool inherited = baseClass.GetMembers(name).Any(m => !m.IsImplicitlyDeclared && m is not IMethodSymbol { MethodKind: MethodKind.Constructor } &&
+            m.DeclaredAccessibility is Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal);
+        return inherited ? $"the inherited member StaticNet.NeuralNetwork.{name}" : null;
+    }
+
+    private static string Qualified(ISymbol symbol) => symbol is INamespaceOrTypeSymbol
+        ? symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)
+        : symbol.ContainingType is { } container
+            ? container.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + symbol.Name
+            : symbol.Name;
+
+    /// <summary>"File.cs(3,2)": where the first [Network] of a class is, for SN0021.</summary>
+    private static string Describe(Location location)
+    {
+        FileLinePositionSpan span = location.GetLineSpan();
+        return $"{System.IO.Path.GetFileName(span.Path)}({span.StartLinePosition.Line + 1},{span.StartLinePosition.Character + 1})";
+    }
 
     private static string Escape(string name) =>
         SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;

@@ -67,11 +67,11 @@ public abstract class Callback
     /// </summary>
     public virtual void OnBatchEnd(int batch, Logs logs) { }
 
-    /// <summary>Where callbacks print messages: the model's <see cref="NeuralNetwork.Output"/>, or the console.</summary>
-    private protected TextWriter Out => _model?.Output ?? Console.Out;
+    /// <summary>Where callbacks print messages: the model's <see cref="NeuralNetwork.ProgressOutput"/>, or the console.</summary>
+    private protected TextWriter Out => _model?.ProgressOutput ?? Console.Out;
 
-    /// <summary>Where callbacks print warnings: the model's <see cref="NeuralNetwork.Output"/>, or standard error.</summary>
-    private protected TextWriter Warnings => _model?.Output ?? Console.Error;
+    /// <summary>Where callbacks print warnings: the model's <see cref="NeuralNetwork.ProgressOutput"/>, or standard error.</summary>
+    private protected TextWriter Warnings => _model?.ProgressOutput ?? Console.Error;
 }
 
 /// <summary>Whether a monitored quantity should go down or up (Keras's <c>mode</c>).</summary>

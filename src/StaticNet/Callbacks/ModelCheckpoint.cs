@@ -32,7 +32,7 @@ namespace StaticNet;
 /// model is saved. As in Keras 3 the best value is kept across <c>Fit</c> calls.</para>
 /// <para>Unlike Keras, it never saves a diverged model: when any weight or bias is NaN or infinite,
 /// or the epoch's <c>loss</c> or the monitored value is, the save is skipped with a warning
-/// (<c>Epoch 7: not saving to ...: the loss is NaN ...</c>, to the model's <see cref="NeuralNetwork.Output"/>
+/// (<c>Epoch 7: not saving to ...: the loss is NaN ...</c>, to the model's <see cref="NeuralNetwork.ProgressOutput"/>
 /// or standard error), so the last good file stays as it was. <see cref="Best"/> is not updated.</para>
 /// </remarks>
 public sealed class ModelCheckpoint : Callback

@@ -69,7 +69,7 @@ public static class OnnxExporter
     public static byte[] ToBytes(NeuralNetwork model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        NetworkShape shape = model.Shape;
+        NetworkShape shape = model.NetworkShape;
         if (4L * shape.ParameterCount > MaxWeightBytes)
             throw new NotSupportedException(
                 $"The network has {shape.ParameterCount} parameters ({4L * shape.ParameterCount} bytes); an ONNX model without external data holds at most {MaxWeightBytes} bytes.");

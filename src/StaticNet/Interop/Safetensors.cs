@@ -49,7 +49,7 @@ public static class Safetensors
     /// as Keras names the <c>Dense</c> layers of a fresh session (<c>Dropout</c> layers have names
     /// of their own and change nothing).</para>
     /// </remarks>
-    /// <param name="shape">The network's shape (<see cref="NeuralNetwork.Shape"/>).</param>
+    /// <param name="shape">The network's shape (<see cref="NeuralNetwork.NetworkShape"/>).</param>
     /// <param name="layout">The naming scheme.</param>
     /// <param name="prefix">Put before every name, e.g. <c>"model."</c> for a Sequential stored as
     /// <c>self.model</c>, or <c>"sequential/"</c> for Keras variable paths.</param>
@@ -121,7 +121,7 @@ public static class Safetensors
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckLayout(layout);
-        NetworkShape shape = model.Shape;
+        NetworkShape shape = model.NetworkShape;
         IReadOnlyList<string> names = CheckLayerNames(shape, layout, layerNames);
         ReadOnlySpan<float> parameters = model.Parameters;
         var tensors = new List<KeyValuePair<string, SafetensorsTensor>>(2 * shape.LayerCount);
@@ -253,7 +253,7 @@ public static class Safetensors
     /// <param name="path">The safetensors file; it must end where its last tensor ends.</param>
     /// <param name="layout">Tensor names and weight orientation (see <see cref="SafetensorsLayout"/>).</param>
     /// <param name="layerNames">One name per dense layer instead of <see cref="LayerNames"/>'s defaults
-    /// (e.g. <c>Safetensors.LayerNames(model.Shape, prefix: "net.")</c>).</param>
+    /// (e.g. <c>Safetensors.LayerNames(model.NetworkShape, prefix: "net.")</c>).</param>
     /// <exception cref="InvalidDataException">The file is malformed or truncated, holds missing, extra
     /// or non-float tensors, a tensor's shape does not match the network (the message names the
     /// tensor and both shapes), or a value is not finite.</exception>
@@ -262,7 +262,7 @@ public static class Safetensors
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckLayout(layout);
-        IReadOnlyList<string> names = CheckLayerNames(model.Shape, layout, layerNames);
+        IReadOnlyList<string> names = CheckLayerNames(model.NetworkShape, layout, layerNames);
         using FileStream stream = StaticNet.Serialization.AtomicFile.OpenRead(path);
         LoadCore(model, stream, layout, names, wholeStream: true);
     }
@@ -275,13 +275,13 @@ public static class Safetensors
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
         CheckLayout(layout);
-        IReadOnlyList<string> names = CheckLayerNames(model.Shape, layout, layerNames);
+        IReadOnlyList<string> names = CheckLayerNames(model.NetworkShape, layout, layerNames);
         LoadCore(model, stream, layout, names, wholeStream: false);
     }
 
     private static void LoadCore(NeuralNetwork model, Stream stream, SafetensorsLayout layout, IReadOnlyList<string> names, bool wholeStream)
     {
-        NetworkShape shape = model.Shape;
+        NetworkShape shape = model.NetworkShape;
         SafetensorsHeader header = SafetensorsHeader.Read(stream);
 
         // What the network needs: name -> (layer, is weight, shape).

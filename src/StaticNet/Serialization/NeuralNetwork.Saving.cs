@@ -33,7 +33,7 @@ public abstract partial class NeuralNetwork
     {
         ArgumentNullException.ThrowIfNull(stream);
         var writer = new FormatWriter(stream);
-        NetworkFormat.WriteHeaderAndParameters(writer, NetworkFormat.WeightsMagic, Shape, _parameters);
+        NetworkFormat.WriteHeaderAndParameters(writer, NetworkFormat.WeightsMagic, NetworkShape, _parameters);
         writer.Finish();
     }
 
@@ -61,7 +61,7 @@ public abstract partial class NeuralNetwork
     private void LoadWeights(Stream stream, bool wholeStream)
     {
         var reader = new FormatReader(stream);
-        float[] parameters = NetworkFormat.ReadHeaderAndParameters(reader, checkpoint: false, Shape);
+        float[] parameters = NetworkFormat.ReadHeaderAndParameters(reader, checkpoint: false, NetworkShape);
         Finish(reader, wholeStream);
         parameters.CopyTo(_parameters, 0);
     }
@@ -90,7 +90,7 @@ public abstract partial class NeuralNetwork
         if (_metrics.Length > NetworkFormat.MaxMetrics)
             throw new InvalidOperationException($"A checkpoint records at most {NetworkFormat.MaxMetrics} metrics; this model has {_metrics.Length}.");
         var writer = new FormatWriter(stream);
-        NetworkFormat.WriteHeaderAndParameters(writer, NetworkFormat.CheckpointMagic, Shape, _parameters);
+        NetworkFormat.WriteHeaderAndParameters(writer, NetworkFormat.CheckpointMagic, NetworkShape, _parameters);
         writer.WriteInt32(CompletedEpochs);
         writer.WriteInt32(Seed);
         writer.WriteUInt64(_shuffleRng.State);
@@ -131,7 +131,7 @@ public abstract partial class NeuralNetwork
         Optimizer optimizer = RequireOptimizer("LoadCheckpoint");
         Loss loss = Loss!;
         var reader = new FormatReader(stream);
-        float[] parameters = NetworkFormat.ReadHeaderAndParameters(reader, checkpoint: true, Shape);
+        float[] parameters = NetworkFormat.ReadHeaderAndParameters(reader, checkpoint: true, NetworkShape);
 
         int epochs = reader.ReadInt32("completed epoch count");
         if (epochs < 0)

@@ -38,8 +38,8 @@ public abstract partial class NeuralNetwork
     /// 0: silent. 1: <c>Epoch 3/20</c> (when <paramref name="epochs"/> &gt; 1), then a progress bar
     /// <c>1500/1500 [==============================] - 2s 1ms/step - loss: 0.2954 - val_loss: 0.1571</c>,
     /// redrawn in place on an interactive console and printed once at the end of the epoch when the
-    /// output is redirected or <see cref="Output"/> is set to another writer. 2: <c>Epoch 3/20</c> and one line
-    /// per epoch, <c>1500/1500 - 2s - 1ms/step - loss: 0.2954 - val_loss: 0.1571</c>. Output goes to <see cref="Output"/>.
+    /// output is redirected or <see cref="ProgressOutput"/> is set to another writer. 2: <c>Epoch 3/20</c> and one line
+    /// per epoch, <c>1500/1500 - 2s - 1ms/step - loss: 0.2954 - val_loss: 0.1571</c>. Output goes to <see cref="ProgressOutput"/>.
     /// </param>
     /// <param name="validationSplit">
     /// The fraction, in [0, 1), of the samples to hold out for validation: the LAST rows, taken
@@ -63,7 +63,7 @@ public abstract partial class NeuralNetwork
     /// <para>Divergence: when an epoch's mean training loss is NaN or infinite (a learning rate too
     /// high, unscaled inputs or targets), <c>Fit</c> finishes that epoch's bookkeeping (validation,
     /// <see cref="Callback.OnEpochEnd"/>, the <see cref="History"/> entry), writes
-    /// <c>Training diverged at epoch N: loss is NaN; stopping. ...</c> to <see cref="Output"/> (standard
+    /// <c>Training diverged at epoch N: loss is NaN; stopping. ...</c> to <see cref="ProgressOutput"/> (standard
     /// error when it is null, whatever <paramref name="verbose"/> says), sets
     /// <see cref="StopTraining"/>, calls <see cref="Callback.OnTrainEnd"/> and returns without an
     /// exception, so the history shows the non-finite loss and callbacks such as
@@ -111,10 +111,10 @@ public abstract partial class NeuralNetwork
         double validationSplit = 0, ValidationData? validationData = null, int initialEpoch = 0,
         IReadOnlyList<Callback>? callbacks = null, CancellationToken cancellationToken = default)
     {
-        int samples = WholeSamples(x.Length, Shape.InputSize, nameof(x));
-        int width = RequireCompiled().TargetWidth(Shape.OutputSize);
+        int samples = WholeSamples(x.Length, NetworkShape.InputSize, nameof(x));
+        int width = RequireCompiled().TargetWidth(NetworkShape.OutputSize);
         var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken);
-        return FitCore(new DataSet(x, samples, Shape.InputSize, y, y.Length / width, width), settings);
+        return FitCore(new DataSet(x, samples, NetworkShape.InputSize, y, y.Length / width, width), settings);
     }
 
     /// <summary>Fit's options, bundled so that the overloads forward them in one piece.</summary>
@@ -184,7 +184,7 @@ public abstract partial class NeuralNetwork
         int metricCount = _metrics.Length;
         if (SplitsBatch(batch))
         {
-            if (_laneGradients.Length != Shape.ParameterCount) _laneGradients = new float[Shape.ParameterCount];
+            if (_laneGradients.Length != NetworkShape.ParameterCount) _laneGradients = new float[NetworkShape.ParameterCount];
             _laneMetricSums = new double[metricCount];
         }
         int[] order = new int[samples];
@@ -209,8 +209,8 @@ public abstract partial class NeuralNetwork
         ProgressBar? progress = null;
         if (s.Verbose > 0)
         {
-            bool console = Output is null || ReferenceEquals(Output, Console.Out);
-            progress = new ProgressBar(Output ?? Console.Out, s.Verbose, dynamic: s.Verbose == 1 && console && !Console.IsOutputRedirected);
+            bool console = ProgressOutput is null || ReferenceEquals(ProgressOutput, Console.Out);
+            progress = new ProgressBar(ProgressOutput ?? Console.Out, s.Verbose, dynamic: s.Verbose == 1 && console && !Console.IsOutputRedirected);
         }
         bool reportBatches = callbacks.Length > 0 || progress is not null;
         CancellationToken cancellationToken = s.CancellationToken;
@@ -306,7 +306,7 @@ public abstract partial class NeuralNetwork
 
     private void WarnDiverged(int epoch, double loss)
     {
-        TextWriter writer = Output ?? Console.Error;
+        TextWriter writer = ProgressOutput ?? Console.Error;
         writer.WriteLine(
             $"Training diverged at epoch {epoch + 1}: loss is {loss.ToString(CultureInfo.InvariantCulture)}; stopping. " +
             $"Lower the learning rate (it is {Optimizer!.LearningRate.ToString(CultureInfo.InvariantCulture)}), scale the inputs and targets, " +
@@ -337,7 +337,7 @@ public abstract partial class NeuralNetwork
     {
         // Dropout masks come from a per-step key drawn from the shuffle generator (seeded by the
         // model's seed, saved in checkpoints): reproducible, and a resumed run draws the same masks.
-        ulong dropoutKey = Shape.HasDropout ? NextDropoutKey() : 0;
+        ulong dropoutKey = NetworkShape.HasDropout ? NextDropoutKey() : 0;
         double lossSum;
         if (SplitsBatch(count))
         {
@@ -353,7 +353,7 @@ public abstract partial class NeuralNetwork
             for (int m = 0; m < metricSums.Length; m++) metricSums[m] += _laneMetricSums[m];
             // The halves' gradients are summed inside the optimizer's sweep, unless L2 needs the
             // whole gradient first.
-            if (Shape.HasL2)
+            if (NetworkShape.HasL2)
             {
                 System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _laneGradients, _gradients);
                 lossSum += ApplyL2(_gradients) * count;
@@ -369,7 +369,7 @@ public abstract partial class NeuralNetwork
         // L2: the penalty at the weights of this step joins the loss (as Keras's regularization
         // losses), per sample so that the epoch mean is the mean of the batch losses; its gradient
         // joins the weight gradients.
-        if (Shape.HasL2) lossSum += ApplyL2(_gradients) * count;
+        if (NetworkShape.HasL2) lossSum += ApplyL2(_gradients) * count;
         Optimizer!.Apply(_parameters, _gradients);
         return lossSum;
     }
@@ -396,7 +396,7 @@ public abstract partial class NeuralNetwork
     private void RunWorkerJob()
     {
         if (_workerJob == WorkerJob.SecondLane) RunSecondLane();
-        else UpdateRange(_update.Split, Shape.ParameterCount - _update.Split);
+        else UpdateRange(_update.Split, NetworkShape.ParameterCount - _update.Split);
     }
 
     /// <summary>
@@ -406,7 +406,7 @@ public abstract partial class NeuralNetwork
     private void UpdateParameters(bool sumLanes)
     {
         // A split on a 64-float boundary keeps both halves' vectors aligned alike.
-        _update = (Optimizer!.BeginStep(), Shape.ParameterCount / 2 & ~63, sumLanes);
+        _update = (Optimizer!.BeginStep(), NetworkShape.ParameterCount / 2 & ~63, sumLanes);
         RunOnBothThreads(WorkerJob.SecondUpdateHalf);
         UpdateRange(0, _update.Split);
         WaitForWorker();
@@ -429,19 +429,19 @@ public abstract partial class NeuralNetwork
     /// </summary>
     private double RunLane(Loss loss, int first, int count, int total, ulong dropoutKey, Span<float> gradients, Span<double> metricSums)
     {
-        int outputs = count * Shape.OutputSize;
-        int width = loss.TargetWidth(Shape.OutputSize);
-        ReadOnlySpan<float> inputs = _batchInputs.AsSpan(first * Shape.InputSize, count * Shape.InputSize);
+        int outputs = count * NetworkShape.OutputSize;
+        int width = loss.TargetWidth(NetworkShape.OutputSize);
+        ReadOnlySpan<float> inputs = _batchInputs.AsSpan(first * NetworkShape.InputSize, count * NetworkShape.InputSize);
         ReadOnlySpan<float> targets = _batchTargets.AsSpan(first * width, count * width);
-        Span<float> activations = _activations.AsSpan(first * Shape.ActivationsPerSample, count * Shape.ActivationsPerSample);
-        Span<float> logits = _logits.AsSpan(first * Shape.OutputSize, outputs);
-        Span<float> delta = _delta.AsSpan(first * Shape.OutputSize, outputs);
-        Span<float> scratch = _scratch.AsSpan(2 * first * Shape.MaxHiddenSize, 2 * count * Shape.MaxHiddenSize);
+        Span<float> activations = _activations.AsSpan(first * NetworkShape.ActivationsPerSample, count * NetworkShape.ActivationsPerSample);
+        Span<float> logits = _logits.AsSpan(first * NetworkShape.OutputSize, outputs);
+        Span<float> delta = _delta.AsSpan(first * NetworkShape.OutputSize, outputs);
+        Span<float> scratch = _scratch.AsSpan(2 * first * NetworkShape.MaxHiddenSize, 2 * count * NetworkShape.MaxHiddenSize);
 
         ForwardBatch(_parameters, inputs, count, activations, logits, dropoutKey);
         ReadOnlySpan<float> predictions = activations.Slice(activations.Length - outputs);
-        double lossSum = loss.Compute(logits, predictions, targets, count, Shape, delta, 1f / total);
-        for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, Shape.OutputSize);
+        double lossSum = loss.Compute(logits, predictions, targets, count, NetworkShape, delta, 1f / total);
+        for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, NetworkShape.OutputSize);
         BackwardBatch(_parameters, inputs, count, activations, delta, scratch, gradients, dropoutKey);
         return lossSum;
     }
@@ -460,7 +460,7 @@ public abstract partial class NeuralNetwork
     /// multiply-adds a step, such as 784-128-64-10 at batch 32; the course's 784-25-15-1 stays on
     /// one core, where its 25-microsecond steps run faster than with a hand-off per step).
     /// </summary>
-    private bool SplitsBatch(int count) => count >= 8 && (long)Shape.ParameterCount * count >= 1 << 21;
+    private bool SplitsBatch(int count) => count >= 8 && (long)NetworkShape.ParameterCount * count >= 1 << 21;
 
     private static ulong SecondHalfKey(ulong key) => key == 0 ? 0 : (key * 0x9E3779B97F4A7C15UL) | 1;
 
@@ -483,18 +483,18 @@ public abstract partial class NeuralNetwork
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Expected at least one sample.");
         // The input length is checked against count before anything is divided by it, in long so
         // that a huge count cannot overflow into a plausible size.
-        long expectedInputs = (long)count * Shape.InputSize;
+        long expectedInputs = (long)count * NetworkShape.InputSize;
         if (x.Length != expectedInputs)
-            throw new ArgumentException($"Expected {expectedInputs} values in 'x' ({count} samples of {Shape.InputSize}); got {x.Length}.", nameof(x));
-        int width = loss.TargetWidth(Shape.OutputSize);
-        CheckData(x, count, Shape.InputSize, y, y.Length / width, width, nameof(x), nameof(y));
-        CheckLength(gradients.Length, Shape.ParameterCount, nameof(gradients));
-        float[] activations = new float[count * Shape.ActivationsPerSample];
-        float[] logits = new float[count * Shape.OutputSize];
-        float[] delta = new float[count * Shape.OutputSize];
-        float[] scratch = new float[2 * count * Shape.MaxHiddenSize];
+            throw new ArgumentException($"Expected {expectedInputs} values in 'x' ({count} samples of {NetworkShape.InputSize}); got {x.Length}.", nameof(x));
+        int width = loss.TargetWidth(NetworkShape.OutputSize);
+        CheckData(x, count, NetworkShape.InputSize, y, y.Length / width, width, nameof(x), nameof(y));
+        CheckLength(gradients.Length, NetworkShape.ParameterCount, nameof(gradients));
+        float[] activations = new float[count * NetworkShape.ActivationsPerSample];
+        float[] logits = new float[count * NetworkShape.OutputSize];
+        float[] delta = new float[count * NetworkShape.OutputSize];
+        float[] scratch = new float[2 * count * NetworkShape.MaxHiddenSize];
         ForwardBatch(_parameters, x, count, activations, logits);
-        double lossSum = loss.Compute(logits, activations.AsSpan(activations.Length - logits.Length), y, count, Shape, delta, 1f / count);
+        double lossSum = loss.Compute(logits, activations.AsSpan(activations.Length - logits.Length), y, count, NetworkShape, delta, 1f / count);
         BackwardBatch(_parameters, x, count, activations, delta, scratch, gradients);
         return lossSum / count + ApplyL2(gradients);   // no dropout here; L2 penalty and gradient included
     }
@@ -530,8 +530,8 @@ public abstract partial class NeuralNetwork
         CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Expected a batch size of at least 1.");
         int batch = Math.Min(batchSize, data.Samples);
-        float[] activations = ArrayPool<float>.Shared.Rent(batch * Shape.ActivationsPerSample);
-        float[] logits = ArrayPool<float>.Shared.Rent(batch * Shape.OutputSize);
+        float[] activations = ArrayPool<float>.Shared.Rent(batch * NetworkShape.ActivationsPerSample);
+        float[] logits = ArrayPool<float>.Shared.Rent(batch * NetworkShape.OutputSize);
         var metricSums = new double[_metrics.Length];
         double lossSum;
         try
@@ -561,16 +561,16 @@ public abstract partial class NeuralNetwork
         for (int start = 0; start < data.Samples; start += batch)
         {
             int count = Math.Min(batch, data.Samples - start);
-            Span<float> a = activations.AsSpan(0, count * Shape.ActivationsPerSample);
-            Span<float> z = logits.AsSpan(0, count * Shape.OutputSize);
+            Span<float> a = activations.AsSpan(0, count * NetworkShape.ActivationsPerSample);
+            Span<float> z = logits.AsSpan(0, count * NetworkShape.OutputSize);
             ReadOnlySpan<float> targets = data.Y.Slice(start * targetWidth, count * targetWidth);
             ForwardBatch(_parameters, data.X.Slice(start * features, count * features), count, a, z);
             ReadOnlySpan<float> predictions = a.Slice(a.Length - z.Length);
-            lossSum += loss.Compute(z, predictions, targets, count, Shape, Span<float>.Empty, 0);
-            for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, Shape.OutputSize);
+            lossSum += loss.Compute(z, predictions, targets, count, NetworkShape, Span<float>.Empty, 0);
+            for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, NetworkShape.OutputSize);
         }
         // Keras's evaluate reports the loss with the regularization penalty.
-        if (Shape.HasL2) lossSum += ApplyL2(Span<float>.Empty) * data.Samples;
+        if (NetworkShape.HasL2) lossSum += ApplyL2(Span<float>.Empty) * data.Samples;
         return lossSum;
     }
 }

@@ -5,7 +5,6 @@
 namespace Baked
 {
     /// <remarks>3-2(tanh)-1(sigmoid): 11 parameters.</remarks>
-    [global::System.CodeDom.Compiler.GeneratedCode("StaticNet.Generator", "{version}")]
     partial class TinyNet : global::StaticNet.NeuralNetwork
     {
         /// <summary>Values per input sample.</summary>
@@ -26,8 +25,8 @@ namespace Baked
         /// <inheritdoc/>
         public override void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, nameof(input));
-            global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, nameof(output));
+            global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
+            global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
             global::System.Span<float> hidden = stackalloc float[2];
             global::System.Span<float> a1 = hidden.Slice(0, 2);

@@ -3,7 +3,6 @@
 #nullable enable
 
 /// <remarks>2-3(sigmoid)-1(sigmoid): 13 parameters.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("StaticNet.Generator", "{version}")]
 partial class XorNet : global::StaticNet.NeuralNetwork
 {
     /// <summary>Values per input sample.</summary>
@@ -25,8 +24,8 @@ partial class XorNet : global::StaticNet.NeuralNetwork
     /// <inheritdoc/>
     public override void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
-        global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, nameof(input));
-        global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, nameof(output));
+        global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
+        global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
         global::System.ReadOnlySpan<float> p = base.Parameters;
         global::System.Span<float> hidden = stackalloc float[3];
         global::System.Span<float> a1 = hidden.Slice(0, 3);

@@ -5,7 +5,6 @@
 namespace Regression
 {
     /// <remarks>8-16(tanh)-1(linear): 161 parameters.</remarks>
-    [global::System.CodeDom.Compiler.GeneratedCode("StaticNet.Generator", "{version}")]
     partial class HousePriceNet : global::StaticNet.NeuralNetwork
     {
         /// <summary>Values per input sample.</summary>
@@ -27,8 +26,8 @@ namespace Regression
         /// <inheritdoc/>
         public override void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, nameof(input));
-            global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, nameof(output));
+            global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
+            global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
             global::System.Span<float> hidden = stackalloc float[16];
             global::System.Span<float> a1 = hidden.Slice(0, 16);

@@ -5,7 +5,6 @@
 namespace Linear
 {
     /// <remarks>5-1(linear): 6 parameters.</remarks>
-    [global::System.CodeDom.Compiler.GeneratedCode("StaticNet.Generator", "{version}")]
     partial class LinearRegression : global::StaticNet.NeuralNetwork
     {
         /// <summary>Values per input sample.</summary>
@@ -27,8 +26,8 @@ namespace Linear
         /// <inheritdoc/>
         public override void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, nameof(input));
-            global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, nameof(output));
+            global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
+            global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
             // Layer 1 (output): 5 -> 1, linear
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N5, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W1, 5), p.Slice(StaticNetLayout.B1, 1), input, output);

@@ -5,7 +5,6 @@
 namespace Mixed
 {
     /// <remarks>10-32(relu)-16(leaky_relu)-1(sigmoid): 897 parameters.</remarks>
-    [global::System.CodeDom.Compiler.GeneratedCode("StaticNet.Generator", "{version}")]
     partial class MixedNet : global::StaticNet.NeuralNetwork
     {
         /// <summary>Values per input sample.</summary>
@@ -27,8 +26,8 @@ namespace Mixed
         /// <inheritdoc/>
         public override void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, nameof(input));
-            global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, nameof(output));
+            global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
+            global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
             global::System.Span<float> hidden = stackalloc float[48];
             global::System.Span<float> a1 = hidden.Slice(0, 32);

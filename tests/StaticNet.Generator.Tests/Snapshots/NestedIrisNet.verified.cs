@@ -7,7 +7,6 @@ namespace Host
     partial class Models
     {
         /// <remarks>4-8(relu)-3(softmax): 67 parameters.</remarks>
-        [global::System.CodeDom.Compiler.GeneratedCode("StaticNet.Generator", "{version}")]
         partial class IrisNet : global::StaticNet.NeuralNetwork
         {
             /// <summary>Values per input sample.</summary>
@@ -29,8 +28,8 @@ namespace Host
             /// <inheritdoc/>
             public override void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
-                global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, nameof(input));
-                global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, nameof(output));
+                global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
+                global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
                 global::System.ReadOnlySpan<float> p = base.Parameters;
                 global::System.Span<float> hidden = stackalloc float[8];
                 global::System.Span<float> a1 = hidden.Slice(0, 8);

@@ -9,7 +9,6 @@ namespace Host
         partial struct Middle
         {
             /// <remarks>3-5(sigmoid)-2(linear): 32 parameters.</remarks>
-            [global::System.CodeDom.Compiler.GeneratedCode("StaticNet.Generator", "{version}")]
             partial class Inner : global::StaticNet.NeuralNetwork
             {
                 /// <summary>Values per input sample.</summary>
@@ -31,8 +30,8 @@ namespace Host
                 /// <inheritdoc/>
                 public override void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
                 {
-                    global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, nameof(input));
-                    global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, nameof(output));
+                    global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
+                    global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
                     global::System.ReadOnlySpan<float> p = base.Parameters;
                     global::System.Span<float> hidden = stackalloc float[5];
                     global::System.Span<float> a1 = hidden.Slice(0, 5);

@@ -5,7 +5,6 @@
 namespace Regularized
 {
     /// <remarks>784-128(relu)-64(relu)-10(softmax): 109,386 parameters.</remarks>
-    [global::System.CodeDom.Compiler.GeneratedCode("StaticNet.Generator", "{version}")]
     partial class RegularizedNet : global::StaticNet.NeuralNetwork
     {
         /// <summary>Values per input sample.</summary>
@@ -27,8 +26,8 @@ namespace Regularized
         /// <inheritdoc/>
         public override void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, nameof(input));
-            global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, nameof(output));
+            global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
+            global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
             global::System.Span<float> hidden = stackalloc float[192];
             global::System.Span<float> a1 = hidden.Slice(0, 128);

@@ -5,7 +5,6 @@
 namespace Wide
 {
     /// <remarks>4-12000(relu)-8000(relu)-2(linear): 96,084,002 parameters.</remarks>
-    [global::System.CodeDom.Compiler.GeneratedCode("StaticNet.Generator", "{version}")]
     partial class WideNet : global::StaticNet.NeuralNetwork
     {
         /// <summary>Values per input sample.</summary>
@@ -27,8 +26,8 @@ namespace Wide
         /// <inheritdoc/>
         public override void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, nameof(input));
-            global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, nameof(output));
+            global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
+            global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
             // 20000 hidden values are too many for the stack; the shared pool allocates only while it warms up.
             float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(20000);

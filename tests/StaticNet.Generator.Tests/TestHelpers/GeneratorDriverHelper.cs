@@ -46,8 +46,13 @@ internal sealed record GeneratorRun(
 /// <summary>Builds in-memory compilations and runs the generator over them, as the compiler would.</summary>
 internal static class GeneratorDriverHelper
 {
+    /// <summary>The newest language version of the driving compiler; under Roslyn 4.3.1 C# 11 (static abstract interface members) is "preview".</summary>
     public static readonly CSharpParseOptions ParseOptions =
+#if ROSLYN431
+        new CSharpParseOptions(LanguageVersion.Preview, DocumentationMode.Diagnose);
+#else
         new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose);
+#endif
 
     /// <summary>
     /// Warnings are errors (as in this repository's builds) and nullable is on; missing XML comments

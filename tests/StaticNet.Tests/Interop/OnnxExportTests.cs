@@ -95,8 +95,8 @@ public class OnnxExportTests
         Assert.Equal(13, summary.GetProperty("opset_import").GetProperty("").GetInt32());
         Assert.Equal("StaticNet", summary.GetProperty("producer_name").GetString());
         Assert.Equal("[\"batch\",", summary.GetProperty("inputs").GetProperty("input").GetRawText()[..9]);
-        Assert.Equal(model.Shape.InputSize, summary.GetProperty("inputs").GetProperty("input")[1].GetInt32());
-        Assert.Equal(model.Shape.OutputSize, summary.GetProperty("outputs").GetProperty("output")[1].GetInt32());
+        Assert.Equal(model.NetworkShape.InputSize, summary.GetProperty("inputs").GetProperty("input")[1].GetInt32());
+        Assert.Equal(model.NetworkShape.OutputSize, summary.GetProperty("outputs").GetProperty("output")[1].GetInt32());
 
         // 2. ONNX Runtime on a batch, against StaticNet's Predict.
         int rows = x.GetLength(0), columns = x.GetLength(1);
@@ -117,14 +117,14 @@ public class OnnxExportTests
         Assert.Equal(new[] { "input" }, Strings(result.GetProperty("inputNames")));
         Assert.Equal(new[] { "output" }, Strings(result.GetProperty("outputNames")));
         JsonElement output = result.GetProperty("outputs").GetProperty("output");
-        Assert.Equal(new[] { rows, model.Shape.OutputSize }, output.GetProperty("dims").EnumerateArray().Select(d => d.GetInt32()).ToArray());
+        Assert.Equal(new[] { rows, model.NetworkShape.OutputSize }, output.GetProperty("dims").EnumerateArray().Select(d => d.GetInt32()).ToArray());
         float[] ort = output.GetProperty("data").EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();
 
         float[,] expected = model.Predict(x);
         for (int r = 0; r < rows; r++)
-            for (int o = 0; o < model.Shape.OutputSize; o++)
+            for (int o = 0; o < model.NetworkShape.OutputSize; o++)
             {
-                float e = expected[r, o], a = ort[r * model.Shape.OutputSize + o];
+                float e = expected[r, o], a = ort[r * model.NetworkShape.OutputSize + o];
                 Assert.True(MathF.Abs(e - a) <= Tolerance, $"sample {r}, output {o}: StaticNet {e:R}, ONNX Runtime {a:R}");
             }
         return summary;

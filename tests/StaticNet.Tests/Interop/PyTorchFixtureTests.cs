@@ -38,15 +38,15 @@ public class PyTorchFixtureTests
 
         var io = Safetensors.ReadTensors(InteropTest.Fixture($"pytorch_{name}_io.safetensors"));
         SafetensorsTensor input = io["input"], expected = io["output"];
-        Assert.Equal(new[] { 16, model.Shape.InputSize }, input.Shape);
-        Assert.Equal(new[] { 16, model.Shape.OutputSize }, expected.Shape);
+        Assert.Equal(new[] { 16, model.NetworkShape.InputSize }, input.Shape);
+        Assert.Equal(new[] { 16, model.NetworkShape.OutputSize }, expected.Shape);
 
-        float[,] actual = model.Predict(InteropTest.ToMatrix(input.Data, 16, model.Shape.InputSize));
+        float[,] actual = model.Predict(InteropTest.ToMatrix(input.Data, 16, model.NetworkShape.InputSize));
         float worst = 0;
         for (int s = 0; s < 16; s++)
-            for (int o = 0; o < model.Shape.OutputSize; o++)
+            for (int o = 0; o < model.NetworkShape.OutputSize; o++)
             {
-                float e = expected.Data[s * model.Shape.OutputSize + o];
+                float e = expected.Data[s * model.NetworkShape.OutputSize + o];
                 Assert.True(MathF.Abs(actual[s, o] - e) <= Tolerance,
                     $"{name}: sample {s}, output {o}: StaticNet {actual[s, o]:R}, PyTorch {e:R}");
                 worst = MathF.Max(worst, MathF.Abs(actual[s, o] - e));
@@ -64,11 +64,11 @@ public class PyTorchFixtureTests
         Safetensors.Load(model, path);
         var tensors = Safetensors.ReadTensors(path, out var metadata);
         Assert.Equal("pt", metadata["format"]);
-        string[] layers = Safetensors.LayerNames(model.Shape);
+        string[] layers = Safetensors.LayerNames(model.NetworkShape);
         Assert.Equal(2 * layers.Length, tensors.Count);
         for (int l = 0; l < layers.Length; l++)
         {
-            NetworkShape s = model.Shape;
+            NetworkShape s = model.NetworkShape;
             Assert.Equal(tensors[layers[l] + ".weight"].Data, model.Parameters.Slice(s.WeightOffset(l), s.FanIn(l) * s.FanOut(l)).ToArray());
             Assert.Equal(tensors[layers[l] + ".bias"].Data, model.Parameters.Slice(s.BiasOffset(l), s.FanOut(l)).ToArray());
         }
@@ -77,11 +77,11 @@ public class PyTorchFixtureTests
     [Fact]
     public void LayerNames_FollowTheSequentialModuleIndex()
     {
-        Assert.Equal(new[] { "0", "2", "4" }, Safetensors.LayerNames(new TorchReluTanhSoftmax(1).Shape));
-        Assert.Equal(new[] { "0", "2", "4" }, Safetensors.LayerNames(new TorchSigmoidLeakyLinear(1).Shape));
-        Assert.Equal(new[] { "0", "1", "3" }, Safetensors.LayerNames(new TorchLinearTanhSigmoid(1).Shape));
-        Assert.Equal(new[] { "net.0", "net.1", "net.3" }, Safetensors.LayerNames(new TorchLinearTanhSigmoid(1).Shape, prefix: "net."));
-        Assert.Equal(new[] { "dense", "dense_1", "dense_2" }, Safetensors.LayerNames(new TorchLinearTanhSigmoid(1).Shape, SafetensorsLayout.Keras));
+        Assert.Equal(new[] { "0", "2", "4" }, Safetensors.LayerNames(new TorchReluTanhSoftmax(1).NetworkShape));
+        Assert.Equal(new[] { "0", "2", "4" }, Safetensors.LayerNames(new TorchSigmoidLeakyLinear(1).NetworkShape));
+        Assert.Equal(new[] { "0", "1", "3" }, Safetensors.LayerNames(new TorchLinearTanhSigmoid(1).NetworkShape));
+        Assert.Equal(new[] { "net.0", "net.1", "net.3" }, Safetensors.LayerNames(new TorchLinearTanhSigmoid(1).NetworkShape, prefix: "net."));
+        Assert.Equal(new[] { "dense", "dense_1", "dense_2" }, Safetensors.LayerNames(new TorchLinearTanhSigmoid(1).NetworkShape, SafetensorsLayout.Keras));
 
         // Dropout after a hidden layer is one more module: Sequential(Linear, ReLU, Dropout, Linear, ReLU, Linear).
         var dropout = new NetworkShape(new[] { 4, 6, 5, 2 }, new[] { Activation.Relu, Activation.Relu, Activation.Linear },
@@ -105,7 +105,7 @@ public class PyTorchFixtureTests
         Assert.Contains("unexpected 'net.0.bias'", error.Message);
         Assert.Contains("layerNames", error.Message);
 
-        Safetensors.Load(model, path, layerNames: Safetensors.LayerNames(model.Shape, prefix: "net."));
-        Assert.Equal(source["4.bias"].Data, model.Parameters.Slice(model.Shape.BiasOffset(2), 3).ToArray());
+        Safetensors.Load(model, path, layerNames: Safetensors.LayerNames(model.NetworkShape, prefix: "net."));
+        Assert.Equal(source["4.bias"].Data, model.Parameters.Slice(model.NetworkShape.BiasOffset(2), 3).ToArray());
     }
 }

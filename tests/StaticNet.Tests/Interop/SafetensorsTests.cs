@@ -78,7 +78,7 @@ public class SafetensorsTests
 
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         Assert.Equal(0UL, headerLength % 8);   // the data section is 8-byte aligned
-        Assert.Equal(8 + (long)headerLength + 4 * model.Shape.ParameterCount, bytes.Length);
+        Assert.Equal(8 + (long)headerLength + 4 * model.NetworkShape.ParameterCount, bytes.Length);
         string header = Encoding.UTF8.GetString(bytes, 8, (int)headerLength);
         Assert.Equal(
             "{\"__metadata__\":{\"format\":\"pt\",\"network\":\"3-4(tanh)-2(softmax)\",\"producer\":\"StaticNet\"}," +
@@ -88,7 +88,7 @@ public class SafetensorsTests
             "\"2.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[96,104]}}",
             header.TrimEnd(' '));
         // PyTorch layout = the parameter buffer, little-endian, in order.
-        for (int i = 0; i < model.Shape.ParameterCount; i++)
+        for (int i = 0; i < model.NetworkShape.ParameterCount; i++)
             Assert.Equal(model.Parameters[i], BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(8 + (int)headerLength + 4 * i)));
 
         using var again = new MemoryStream();
@@ -117,8 +117,8 @@ public class SafetensorsTests
         Assert.Equal(new[] { 4, 2 }, kernel1.Shape);
         for (int i = 0; i < 4; i++)
             for (int o = 0; o < 2; o++)
-                Assert.Equal(model.Parameters[model.Shape.WeightOffset(1) + o * 4 + i], kernel1.Data[i * 2 + o]);
-        Assert.Equal(model.Parameters.Slice(model.Shape.BiasOffset(1), 2).ToArray(), tensors["dense_1/bias"].Data);
+                Assert.Equal(model.Parameters[model.NetworkShape.WeightOffset(1) + o * 4 + i], kernel1.Data[i * 2 + o]);
+        Assert.Equal(model.Parameters.Slice(model.NetworkShape.BiasOffset(1), 2).ToArray(), tensors["dense_1/bias"].Data);
     }
 
     [Fact]
@@ -257,10 +257,10 @@ public class SafetensorsTests
         var model = new TinyNet(seed: 4);
         var parts = new (string Name, int[] Shape, int Offset, int Count)[]
         {
-            ("2.bias", new[] { 2 }, model.Shape.BiasOffset(1), 2),
-            ("0.bias", new[] { 4 }, model.Shape.BiasOffset(0), 4),
-            ("2.weight", new[] { 2, 4 }, model.Shape.WeightOffset(1), 8),
-            ("0.weight", new[] { 4, 3 }, model.Shape.WeightOffset(0), 12),
+            ("2.bias", new[] { 2 }, model.NetworkShape.BiasOffset(1), 2),
+            ("0.bias", new[] { 4 }, model.NetworkShape.BiasOffset(0), 4),
+            ("2.weight", new[] { 2, 4 }, model.NetworkShape.WeightOffset(1), 8),
+            ("0.weight", new[] { 4, 3 }, model.NetworkShape.WeightOffset(0), 12),
         };
         var json = new StringBuilder("{");
         var data = new List<byte>();
@@ -278,7 +278,7 @@ public class SafetensorsTests
         json.Append('}');
         var target = new TinyNet(seed: 5);
         Safetensors.Load(target, new MemoryStream(SafetensorsFiles.Build(json.ToString(), data.ToArray())));
-        for (int i = 0; i < model.Shape.ParameterCount; i++)
+        for (int i = 0; i < model.NetworkShape.ParameterCount; i++)
             Assert.Equal((float)(Half)model.Parameters[i], target.Parameters[i]);
     }
 

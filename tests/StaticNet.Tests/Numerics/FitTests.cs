@@ -76,12 +76,12 @@ public sealed class FitTests
 
         History history = model.Fit(x, y, epochs: 1, batchSize: 4, shuffle: false, verbose: 0);
 
-        var g = new float[replay.Shape.ParameterCount];
+        var g = new float[replay.NetworkShape.ParameterCount];
         double lossSum = 0;
         foreach (var (start, count) in new[] { (0, 4), (4, 4), (8, 2) })
         {
             ReadOnlySpan<float> bx = flat.AsSpan(start * 3, count * 3), by = y.AsSpan(start, count);
-            lossSum += count * Reference.Loss(replay.Loss!, replay.Shape, Reference.Forward(replay.Shape, replay.Parameters, bx, count), by, count);
+            lossSum += count * Reference.Loss(replay.Loss!, replay.NetworkShape, Reference.Forward(replay.NetworkShape, replay.Parameters, bx, count), by, count);
             replay.ComputeGradients(bx, by, count, g);
             for (int i = 0; i < g.Length; i++) replay.Parameters[i] -= Lr * g[i];
         }
@@ -214,7 +214,7 @@ public sealed class FitTests
         var model = new XorNet(1);
         Assert.Throws<InvalidOperationException>(() => model.Fit(XorX, XorY, verbose: 0));
         Assert.Throws<InvalidOperationException>(() => model.Evaluate(XorX, XorY));
-        Assert.Throws<InvalidOperationException>(() => model.ComputeGradients(new float[2], new float[1], 1, new float[model.Shape.ParameterCount]));
+        Assert.Throws<InvalidOperationException>(() => model.ComputeGradients(new float[2], new float[1], 1, new float[model.NetworkShape.ParameterCount]));
         Assert.Null(model.Optimizer);
     }
 
@@ -359,7 +359,7 @@ public sealed class FitTests
         var model = new XorNet(1);
         model.Compile(new BinaryCrossentropy(), new Adam(0.05f), Metric.Accuracy);
         var writer = new StringWriter();
-        model.Output = writer;
+        model.ProgressOutput = writer;
         model.Fit(XorX, XorY, epochs: 2, batchSize: 2, verbose: 1);
         string[] lines = writer.ToString().Split(writer.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length);
@@ -379,7 +379,7 @@ public sealed class FitTests
         var model = new XorNet(1);
         model.Compile(new BinaryCrossentropy(), new Adam(0.05f), Metric.Accuracy);
         var writer = new StringWriter();
-        model.Output = writer;
+        model.ProgressOutput = writer;
         model.Fit(XorX, XorY, epochs: 3, verbose: 0);
         Assert.Equal("", writer.ToString());
         Assert.Equal(3, model.Optimizer!.Iterations);  // it did train

@@ -54,8 +54,8 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
     /// <summary>Scales a layer's weights and sets all its biases (to keep outputs where a loss needs them).</summary>
     private static Action<NeuralNetwork> ScaleLayer(int layer, float weightScale, float bias) => model =>
     {
-        var offsets = Reference.Offsets(model.Shape.LayerSizes);
-        int fanIn = model.Shape.LayerSizes[layer], fanOut = model.Shape.LayerSizes[layer + 1];
+        var offsets = Reference.Offsets(model.NetworkShape.LayerSizes);
+        int fanIn = model.NetworkShape.LayerSizes[layer], fanOut = model.NetworkShape.LayerSizes[layer + 1];
         Span<float> p = model.Parameters;
         for (int i = 0; i < fanIn * fanOut; i++) p[offsets[layer].Weights + i] *= weightScale;
         for (int j = 0; j < fanOut; j++) p[offsets[layer].Biases + j] = bias;
@@ -64,11 +64,11 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
     /// <summary>Sets every bias to a small distinct value, so that bias gradients of hidden layers are not all alike.</summary>
     private static Action<NeuralNetwork> SmallBiases(int seed) => model =>
     {
-        var offsets = Reference.Offsets(model.Shape.LayerSizes);
+        var offsets = Reference.Offsets(model.NetworkShape.LayerSizes);
         float[] values = TestData.Uniform(seed, 64, -0.3, 0.3);
         int v = 0;
         for (int l = 0; l < offsets.Length; l++)
-            for (int j = 0; j < model.Shape.LayerSizes[l + 1]; j++) model.Parameters[offsets[l].Biases + j] = values[v++ % values.Length];
+            for (int j = 0; j < model.NetworkShape.LayerSizes[l + 1]; j++) model.Parameters[offsets[l].Biases + j] = values[v++ % values.Length];
     };
 
     internal static readonly Case[] All =
@@ -143,8 +143,8 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
         c.Prepare?.Invoke(model);
         Loss loss = c.Loss();
         model.Compile(loss, new Sgd());
-        int k = model.Shape.OutputSize;
-        float[] x = TestData.Uniform(c.Seed * 1000 + c.Count, c.Count * model.Shape.InputSize, -1, 1);
+        int k = model.NetworkShape.OutputSize;
+        float[] x = TestData.Uniform(c.Seed * 1000 + c.Count, c.Count * model.NetworkShape.InputSize, -1, 1);
         float[] y = c.Targets switch
         {
             Targets.Binary => TestData.Labels(c.Seed * 2000 + 7, c.Count * k, 2),
@@ -163,7 +163,7 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
     /// <summary>Computes the analytic gradient and the central differences of every parameter.</summary>
     internal static Result Differentiate(NeuralNetwork model, float[] x, float[] y, int count)
     {
-        NetworkShape shape = model.Shape;
+        NetworkShape shape = model.NetworkShape;
         int n = shape.ParameterCount;
         var analytic = new float[n];
         model.ComputeGradients(x, y, count, analytic);
@@ -216,7 +216,7 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
     {
         Case c = Find(name);
         var (model, x, y) = Build(c);
-        NetworkShape shape = model.Shape;
+        NetworkShape shape = model.NetworkShape;
         Assert.Equal(Reference.ParameterCount(shape.LayerSizes), shape.ParameterCount);
 
         // Preconditions: probabilities fed to a clipped BCE stay well inside (0, 1), so that the
@@ -256,8 +256,8 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
     {
         Case c = Find(name);
         var (model, x, y) = Build(c);
-        double loss = model.ComputeGradients(x, y, c.Count, new float[model.Shape.ParameterCount]);
-        double expected = Reference.Loss(model.Loss!, model.Shape, Reference.Forward(model.Shape, model.Parameters, x, c.Count), y, c.Count);
+        double loss = model.ComputeGradients(x, y, c.Count, new float[model.NetworkShape.ParameterCount]);
+        double expected = Reference.Loss(model.Loss!, model.NetworkShape, Reference.Forward(model.NetworkShape, model.Parameters, x, c.Count), y, c.Count);
         Assert.True(expected > 1e-3, $"The reference loss {expected} is too small for a meaningful comparison.");
         Assert.True(Math.Abs(loss - expected) <= 1e-5 * Math.Max(1, expected), $"ComputeGradients returned {loss:G9}; the reference loss is {expected:G9}.");
     }
@@ -271,7 +271,7 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
         float[] before = model.Parameters.ToArray();
         float[] x = TestData.Uniform(1, 3 * 5, -1, 1);
         float[] y = { 0, 2, 1 };
-        var g = new float[model.Shape.ParameterCount];
+        var g = new float[model.NetworkShape.ParameterCount];
         model.ComputeGradients(x, y, 3, g);
         Assert.Equal(before, model.Parameters.ToArray());
         Assert.Equal(0, optimizer.Iterations);
@@ -289,8 +289,8 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
         // gradients: checks the 1/count scale and that each sample reads its own rows.
         Case c = Find(name);
         var (model, x, y) = Build(c);
-        int n = model.Shape.ParameterCount, inputs = model.Shape.InputSize;
-        int width = model.Loss!.TargetWidth(model.Shape.OutputSize);
+        int n = model.NetworkShape.ParameterCount, inputs = model.NetworkShape.InputSize;
+        int width = model.Loss!.TargetWidth(model.NetworkShape.OutputSize);
         var batch = new float[n];
         double batchLoss = model.ComputeGradients(x, y, c.Count, batch);
         var mean = new double[n];
@@ -323,8 +323,8 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
         Assert.True(Mismatches(scaled, r).Count >= significant, "A 5% error in every gradient went unnoticed.");
 
         float[] flipped = (float[])r.Analytic.Clone();
-        int outputs = model.Shape.OutputSize;
-        int bias = Enumerable.Range(model.Shape.ParameterCount - outputs, outputs).MaxBy(i => Math.Abs(flipped[i]));
+        int outputs = model.NetworkShape.OutputSize;
+        int bias = Enumerable.Range(model.NetworkShape.ParameterCount - outputs, outputs).MaxBy(i => Math.Abs(flipped[i]));
         Assert.True(Math.Abs(flipped[bias]) > 1e-2);
         flipped[bias] = -flipped[bias];
         Assert.Single(Mismatches(flipped, r));

@@ -21,7 +21,7 @@ public sealed class InitializationTests
         // W1 at 0, 25·784 = 19600 weights; B1 at 19600, 25 biases;
         // W2 at 19625, 15·25 = 375 weights; B2 at 20000, 15 biases;
         // W3 at 20015, 1·15 = 15 weights; B3 at 20030, 1 bias; 20031 parameters in all.
-        NetworkShape shape = new DigitNet(1).Shape;
+        NetworkShape shape = new DigitNet(1).NetworkShape;
         Assert.Equal(new[] { 0, 19625, 20015 }, Enumerable.Range(0, 3).Select(shape.WeightOffset));
         Assert.Equal(new[] { 19600, 20000, 20030 }, Enumerable.Range(0, 3).Select(shape.BiasOffset));
         Assert.Equal(20031, shape.ParameterCount);
@@ -37,7 +37,7 @@ public sealed class InitializationTests
         // 784-128-64-10:
         // W1 at 0, 128·784 = 100352; B1 at 100352, 128; W2 at 100480, 64·128 = 8192; B2 at 108672, 64;
         // W3 at 108736, 10·64 = 640; B3 at 109376, 10; 109386 parameters in all.
-        NetworkShape shape = new MnistNet(1).Shape;
+        NetworkShape shape = new MnistNet(1).NetworkShape;
         Assert.Equal(new[] { 0, 100480, 108736 }, Enumerable.Range(0, 3).Select(shape.WeightOffset));
         Assert.Equal(new[] { 100352, 108672, 109376 }, Enumerable.Range(0, 3).Select(shape.BiasOffset));
         Assert.Equal(109386, shape.ParameterCount);
@@ -62,7 +62,7 @@ public sealed class InitializationTests
     public void Weights_AreWithinTheGlorotLimitOfTheirLayer_AndBiasesAreZero(string name)
     {
         NeuralNetwork model = Create(name, 2024);
-        var sizes = model.Shape.LayerSizes;
+        var sizes = model.NetworkShape.LayerSizes;
         var offsets = Reference.Offsets(sizes);
         for (int l = 0; l < offsets.Length; l++)
         {

@@ -59,9 +59,9 @@ public sealed class PredictTests(ITestOutputHelper output)
     private static NeuralNetwork Create(Declared d, int seed = 3)
     {
         NeuralNetwork model = d.Create(seed);
-        Assert.Equal(d.Sizes, model.Shape.LayerSizes);
-        Assert.Equal(d.Activations, model.Shape.Activations);
-        Assert.Equal(d.Slope, model.Shape.LeakyReluSlope);
+        Assert.Equal(d.Sizes, model.NetworkShape.LayerSizes);
+        Assert.Equal(d.Activations, model.NetworkShape.Activations);
+        Assert.Equal(d.Slope, model.NetworkShape.LeakyReluSlope);
         var offsets = Reference.Offsets(d.Sizes);
         float[] biases = TestData.Uniform(seed + 17, 256, -0.5, 0.5);
         for (int l = 0; l < offsets.Length; l++)
@@ -86,7 +86,7 @@ public sealed class PredictTests(ITestOutputHelper output)
         {
             float[] x = Inputs(d, 100 + sample, 1);
             model.Predict(x, result);
-            Reference.Pass pass = Reference.Forward(model.Shape, model.Parameters, x, 1);
+            Reference.Pass pass = Reference.Forward(model.NetworkShape, model.Parameters, x, 1);
             double[] expected = pass.Output(0);
             for (int o = 0; o < outputs; o++)
             {
@@ -268,7 +268,7 @@ public sealed class PredictTests(ITestOutputHelper output)
         // The documented contract: a trained model may predict on many threads concurrently.
         foreach (NeuralNetwork model in new NeuralNetwork[] { new MnistNet(5), new WideNet(5) })
         {
-            int inputs = model.Shape.InputSize, outputs = model.Shape.OutputSize;
+            int inputs = model.NetworkShape.InputSize, outputs = model.NetworkShape.OutputSize;
             const int Count = 64;
             float[] x = TestData.Uniform(21, Count * inputs, 0, 1);
             var sequential = new float[Count * outputs];

@@ -16,11 +16,11 @@ public sealed class RegularizationTests
 {
     private static double Penalty(NeuralNetwork model, params double[] factors)
     {
-        var offsets = Reference.Offsets(model.Shape.LayerSizes);
+        var offsets = Reference.Offsets(model.NetworkShape.LayerSizes);
         double penalty = 0;
         for (int l = 0; l < offsets.Length; l++)
         {
-            int n = model.Shape.LayerSizes[l] * model.Shape.LayerSizes[l + 1];
+            int n = model.NetworkShape.LayerSizes[l] * model.NetworkShape.LayerSizes[l + 1];
             for (int i = 0; i < n; i++) penalty += factors[l] * model.Parameters[offsets[l].Weights + i] * (double)model.Parameters[offsets[l].Weights + i];
         }
         return penalty;
@@ -29,10 +29,10 @@ public sealed class RegularizationTests
     [Fact]
     public void L2_Shape_RecordsTheDeclaredFactors()
     {
-        Assert.Equal(new[] { 0.01f, 0.01f }, new[] { new GradL2(1).Shape.L2(0), new GradL2(1).Shape.L2(1) });
-        Assert.Equal(new[] { 0.05f, 0f }, new[] { new GradL2FirstLayer(1).Shape.L2(0), new GradL2FirstLayer(1).Shape.L2(1) });
-        Assert.True(new GradL2(1).Shape.HasL2);
-        Assert.False(new GradTanhLinear2(1).Shape.HasL2);
+        Assert.Equal(new[] { 0.01f, 0.01f }, new[] { new GradL2(1).NetworkShape.L2(0), new GradL2(1).NetworkShape.L2(1) });
+        Assert.Equal(new[] { 0.05f, 0f }, new[] { new GradL2FirstLayer(1).NetworkShape.L2(0), new GradL2FirstLayer(1).NetworkShape.L2(1) });
+        Assert.True(new GradL2(1).NetworkShape.HasL2);
+        Assert.False(new GradTanhLinear2(1).NetworkShape.HasL2);
     }
 
     [Theory]
@@ -50,9 +50,9 @@ public sealed class RegularizationTests
         float[] y = TestData.Uniform(2, 4 * 3, -1, 1);
 
         // Loss: the reference data loss plus Σ_l factor_l·Σ w² (weights only, not biases).
-        var g = new float[model.Shape.ParameterCount];
+        var g = new float[model.NetworkShape.ParameterCount];
         double loss = model.ComputeGradients(x, y, 4, g);
-        double dataLoss = Reference.Loss(model.Loss!, model.Shape, Reference.Forward(model.Shape, model.Parameters, x, 4), y, 4);
+        double dataLoss = Reference.Loss(model.Loss!, model.NetworkShape, Reference.Forward(model.NetworkShape, model.Parameters, x, 4), y, 4);
         double penalty = Penalty(model, factors);
         Assert.True(penalty > 1e-2, $"penalty {penalty}");
         Assert.True(Math.Abs(loss - (dataLoss + penalty)) <= 1e-6, $"ComputeGradients returned {loss:G9}; data loss {dataLoss:G9} + L2 penalty {penalty:G9} = {dataLoss + penalty:G9}.");
@@ -60,16 +60,16 @@ public sealed class RegularizationTests
         // Gradient: the unregularized twin's gradient plus 2·factor·w on the weights.
         var plain = new float[g.Length];
         twin.ComputeGradients(x, y, 4, plain);
-        var offsets = Reference.Offsets(model.Shape.LayerSizes);
+        var offsets = Reference.Offsets(model.NetworkShape.LayerSizes);
         for (int l = 0; l < offsets.Length; l++)
         {
-            int n = model.Shape.LayerSizes[l] * model.Shape.LayerSizes[l + 1];
+            int n = model.NetworkShape.LayerSizes[l] * model.NetworkShape.LayerSizes[l + 1];
             for (int i = offsets[l].Weights; i < offsets[l].Weights + n; i++)
             {
                 double expected = plain[i] + 2 * factors[l] * model.Parameters[i];
                 Assert.True(Math.Abs(g[i] - expected) <= 1e-6, $"weight {i}: got {g[i]:G9}, expected {expected:G9}");
             }
-            for (int j = offsets[l].Biases; j < offsets[l].Biases + model.Shape.LayerSizes[l + 1]; j++)
+            for (int j = offsets[l].Biases; j < offsets[l].Biases + model.NetworkShape.LayerSizes[l + 1]; j++)
                 Assert.Equal(plain[j], g[j]);
         }
 
@@ -108,10 +108,10 @@ public sealed class RegularizationTests
         float[] before = model.Parameters.ToArray();
         model.Compile(new MeanSquaredError(), new Sgd(0.1f));
         model.Fit(x, y, epochs: 1, batchSize: 8, shuffle: false, verbose: 0);
-        var offsets = Reference.Offsets(model.Shape.LayerSizes);
+        var offsets = Reference.Offsets(model.NetworkShape.LayerSizes);
         for (int l = 0; l < 2; l++)
         {
-            int n = model.Shape.LayerSizes[l] * model.Shape.LayerSizes[l + 1];
+            int n = model.NetworkShape.LayerSizes[l] * model.NetworkShape.LayerSizes[l + 1];
             for (int i = offsets[l].Weights; i < offsets[l].Weights + n; i++)
                 Assert.True(Math.Abs(model.Parameters[i] - 0.998 * before[i]) <= 1e-6, $"weight {i}: {before[i]:G9} -> {model.Parameters[i]:G9}, expected {0.998 * before[i]:G9}");
         }
@@ -121,9 +121,9 @@ public sealed class RegularizationTests
     public void Dropout_Shape_RecordsTheRateAfterHiddenLayersOnly()
     {
         var model = new DropoutNet(1);
-        Assert.Equal(0.5f, model.Shape.DropoutRate(0));
-        Assert.Equal(0f, model.Shape.DropoutRate(1));
-        Assert.True(model.Shape.HasDropout);
+        Assert.Equal(0.5f, model.NetworkShape.DropoutRate(0));
+        Assert.Equal(0f, model.NetworkShape.DropoutRate(1));
+        Assert.True(model.NetworkShape.HasDropout);
     }
 
     [Fact]
@@ -166,12 +166,12 @@ public sealed class RegularizationTests
 
         public double LossAndGradients(float[] x, float[] y, int count, ulong key, float[] gradients)
         {
-            var activations = new float[count * Shape.ActivationsPerSample];
-            var logits = new float[count * Shape.OutputSize];
+            var activations = new float[count * NetworkShape.ActivationsPerSample];
+            var logits = new float[count * NetworkShape.OutputSize];
             var delta = new float[logits.Length];
-            var scratch = new float[2 * count * Shape.MaxHiddenSize];
+            var scratch = new float[2 * count * NetworkShape.MaxHiddenSize];
             ForwardBatch(Parameters, x, count, activations, logits, key);
-            double sum = Loss!.Compute(logits, activations.AsSpan(activations.Length - logits.Length), y, count, Shape, delta, 1f / count);
+            double sum = Loss!.Compute(logits, activations.AsSpan(activations.Length - logits.Length), y, count, NetworkShape, delta, 1f / count);
             BackwardBatch(Parameters, x, count, activations, delta, scratch, gradients, key);
             LastActivations = activations;
             return sum / count;
@@ -187,7 +187,7 @@ public sealed class RegularizationTests
         const ulong Key = 0x1234_5678_9ABC_DEF0UL;
         var model = new DropoutProbe(12);
         model.Compile(new MeanSquaredError(), new Sgd());
-        NetworkShape shape = model.Shape;
+        NetworkShape shape = model.NetworkShape;
         Assert.Equal(new[] { 0.5f, 0.25f, 0f }, new[] { shape.DropoutRate(0), shape.DropoutRate(1), shape.DropoutRate(2) });
         float[] x = TestData.Uniform(13, Count * 6, -1, 1);
         float[] y = TestData.Uniform(14, Count * 2, -1, 1);

@@ -16,8 +16,8 @@ public sealed class MaskProbe : MaskNet
 
     public float[] Forward(float[] x, int count, ulong key)
     {
-        var a = new float[count * Shape.ActivationsPerSample];
-        ForwardBatch(Parameters, x, count, a, new float[count * Shape.OutputSize], key);
+        var a = new float[count * NetworkShape.ActivationsPerSample];
+        ForwardBatch(Parameters, x, count, a, new float[count * NetworkShape.OutputSize], key);
         return a;
     }
 }
@@ -55,7 +55,7 @@ public class DropoutMaskTests
     [Fact]
     public void DropoutOnTheSecondHiddenLayer_LayoutMatchesTheShape()
     {
-        NetworkShape shape = new SecondLayerDropNet(seed: 1).Shape;
+        NetworkShape shape = new SecondLayerDropNet(seed: 1).NetworkShape;
         Assert.Equal(0, shape.ActivationOffset(0));
         Assert.Equal(12, shape.ActivationOffset(1));
         Assert.Equal(12 + 3 * 10, shape.ActivationOffset(2));

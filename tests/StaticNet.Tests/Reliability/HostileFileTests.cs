@@ -66,7 +66,7 @@ public sealed class HostileFileTests(ITestOutputHelper output)
         source.SaveWeights(stream);
         var target = new GuardClassifierNet(seed: 4);
         float[] before = target.Parameters.ToArray();
-        Run("LoadWeights", stream.ToArray(), HeaderFields(source.Shape), Endian.Little, fixChecksum: true,
+        Run("LoadWeights", stream.ToArray(), HeaderFields(source.NetworkShape), Endian.Little, fixChecksum: true,
             (bytes, how) => Unchanged(target, before, () => target.LoadWeights(Open(bytes, how))),
             path: p => Unchanged(target, before, () => target.LoadWeights(p)),
             reset: () => before.CopyTo(target.Parameters));
@@ -86,7 +86,7 @@ public sealed class HostileFileTests(ITestOutputHelper output)
         var adam = new Adam();
         target.Compile(Loss.SparseCategoricalCrossentropy, adam, Metric.Accuracy);
         float[] before = target.Parameters.ToArray();
-        Run("LoadCheckpoint", valid, CheckpointFields(source.Shape, valid), Endian.Little, fixChecksum: true,
+        Run("LoadCheckpoint", valid, CheckpointFields(source.NetworkShape, valid), Endian.Little, fixChecksum: true,
             (bytes, how) => Unchanged(target, before, () => target.LoadCheckpoint(Open(bytes, how)), adam),
             path: p => Unchanged(target, before, () => target.LoadCheckpoint(p), adam),
             reset: () =>

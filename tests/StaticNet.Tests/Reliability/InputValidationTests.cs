@@ -101,7 +101,7 @@ public sealed class InputValidationTests
         AssertNames(Assert.Throws<ArgumentException>(() => model.Fit(new float[0, 3], Array.Empty<int>(), verbose: 0)), "x", "at least one sample", "got 0");
         AssertNames(Assert.Throws<ArgumentException>(() => model.Fit(ReadOnlySpan<float>.Empty, ReadOnlySpan<float>.Empty, verbose: 0)), "x", "at least one sample", "got 0");
         AssertNames(Assert.Throws<ArgumentException>(() => model.Evaluate(new float[0, 3], Array.Empty<float>())), "x", "at least one sample", "got 0");
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.ComputeGradients(ReadOnlySpan<float>.Empty, ReadOnlySpan<float>.Empty, 0, new float[model.Shape.ParameterCount]));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.ComputeGradients(ReadOnlySpan<float>.Empty, ReadOnlySpan<float>.Empty, 0, new float[model.NetworkShape.ParameterCount]));
         AssertNames(e, "count", "at least one sample");
         Assert.Equal(0, e.ActualValue);
         AssertNames(Assert.Throws<ArgumentException>(() => model.Fit(new float[4, 3], new[] { 0, 1, 2, 0 }, verbose: 0,
@@ -142,7 +142,7 @@ public sealed class InputValidationTests
     public void ComputeGradients_WrongLengths_NameExpectedAndActual()
     {
         GuardClassifierNet model = Sparse();
-        int p = model.Shape.ParameterCount;
+        int p = model.NetworkShape.ParameterCount;
         // Two samples of 3 are 6 values; 5 is neither 6 nor a whole number of samples.
         AssertNames(Assert.Throws<ArgumentException>(() => model.ComputeGradients(new float[5], new float[2], 2, new float[p])), "x", "Expected 6 ", "got 5");
         AssertNames(Assert.Throws<ArgumentException>(() => model.ComputeGradients(new float[7], new float[2], 2, new float[p])), "x", "Expected 6 ", "got 7");
@@ -166,7 +166,7 @@ public sealed class InputValidationTests
         var labels = new[] { 0f, label };
         AssertNames(Assert.Throws<ArgumentException>(() => model.Fit(new float[4, 3], new[] { 0, 1, 2, 0 }, verbose: 0,
             validationData: new ValidationData(new float[2, 3], labels))), "validationData.Y", "[0, 2]", "sample 1", Text(label));
-        AssertNames(Assert.Throws<ArgumentException>(() => model.ComputeGradients(new float[6], labels, 2, new float[model.Shape.ParameterCount])),
+        AssertNames(Assert.Throws<ArgumentException>(() => model.ComputeGradients(new float[6], labels, 2, new float[model.NetworkShape.ParameterCount])),
             "y", "[0, 2]", "sample 1", Text(label));
         AssertUntouched(model, before);
     }
@@ -197,7 +197,7 @@ public sealed class InputValidationTests
         float[] flat = new float[12];
         flat[11] = bad;
         AssertNames(Assert.Throws<ArgumentException>(() => model.Fit(flat, y, verbose: 0)), "x", Text(bad), "sample 3", "finite");
-        AssertNames(Assert.Throws<ArgumentException>(() => model.ComputeGradients(flat, y, 4, new float[model.Shape.ParameterCount])), "x", Text(bad), "sample 3", "finite");
+        AssertNames(Assert.Throws<ArgumentException>(() => model.ComputeGradients(flat, y, 4, new float[model.NetworkShape.ParameterCount])), "x", Text(bad), "sample 3", "finite");
         AssertNames(Assert.Throws<ArgumentException>(() => model.Fit(new float[4, 3], y, verbose: 0, validationData: new ValidationData(x, y))),
             "validationData.X", Text(bad), "sample 3", "finite");
         AssertUntouched(model, before);
@@ -214,7 +214,7 @@ public sealed class InputValidationTests
         y[1] = bad;
         AssertNames(Assert.Throws<ArgumentException>(() => model.Fit(x, y, verbose: 0)), "y", Text(bad), "sample 1", "finite");
         AssertNames(Assert.Throws<ArgumentException>(() => model.Evaluate(x, y)), "y", Text(bad), "sample 1", "finite");
-        AssertNames(Assert.Throws<ArgumentException>(() => model.ComputeGradients(new float[12], y, 4, new float[model.Shape.ParameterCount])), "y", Text(bad), "sample 1", "finite");
+        AssertNames(Assert.Throws<ArgumentException>(() => model.ComputeGradients(new float[12], y, 4, new float[model.NetworkShape.ParameterCount])), "y", Text(bad), "sample 1", "finite");
         AssertNames(Assert.Throws<ArgumentException>(() => model.Fit(x, new float[4], verbose: 0, validationData: new ValidationData(x, y))),
             "validationData.Y", Text(bad), "sample 1", "finite");
 
@@ -334,7 +334,7 @@ public sealed class InputValidationTests
         Check(() => model.Fit(new float[4, 3], new float[4, 3], verbose: 0), "Fit");
         Check(() => model.Fit(new float[12], new float[4], verbose: 0), "Fit");
         Check(() => model.Evaluate(new float[4, 3], new[] { 0, 1, 2, 0 }), "Evaluate");
-        Check(() => model.ComputeGradients(new float[3], new float[1], 1, new float[model.Shape.ParameterCount]), "ComputeGradients");
+        Check(() => model.ComputeGradients(new float[3], new float[1], 1, new float[model.NetworkShape.ParameterCount]), "ComputeGradients");
         Check(() => model.SaveCheckpoint(new MemoryStream()), "SaveCheckpoint");
         Check(() => model.LoadCheckpoint(new MemoryStream()), "LoadCheckpoint");
         Check(() => model.SaveCheckpoint(Path.Combine(Path.GetTempPath(), "never-written.ckpt")), "SaveCheckpoint");

@@ -27,7 +27,7 @@ public sealed class NumericalSafetyTests
     {
         var model = new GuardRegressionNet(seed: 5);
         model.Compile(Loss.MeanSquaredError, new Sgd(learningRate));
-        model.Output = output;
+        model.ProgressOutput = output;
         return model;
     }
 
@@ -128,7 +128,7 @@ public sealed class NumericalSafetyTests
         string path = dir.File("w.bin");
         var model = new GuardRegressionNet(seed: 1);
         var output = new StringWriter();
-        model.Output = output;
+        model.ProgressOutput = output;
         var checkpoint = new ModelCheckpoint(path, monitor: "val_loss", saveBestOnly: true, saveWeightsOnly: true);
         checkpoint.SetModel(model);
 
@@ -166,7 +166,7 @@ public sealed class NumericalSafetyTests
         using var dir = new ReliabilityData.TempDirectory("nanlogs");
         string path = dir.File("w.bin");
         var model = new GuardRegressionNet(seed: 1);
-        model.Output = new StringWriter();
+        model.ProgressOutput = new StringWriter();
         var checkpoint = new ModelCheckpoint(path, monitor: "val_loss", saveBestOnly: saveBestOnly, saveWeightsOnly: true);
         checkpoint.SetModel(model);
         checkpoint.OnEpochEnd(0, new Logs { ["loss"] = 1.0, ["val_loss"] = 1.0 });
@@ -178,7 +178,7 @@ public sealed class NumericalSafetyTests
         checkpoint.OnEpochEnd(2, new Logs { ["loss"] = bad, ["val_loss"] = 0.5 });
         Assert.Equal(good, File.ReadAllBytes(path));
         if (saveBestOnly) Assert.Equal(1.0, checkpoint.Best);
-        Assert.Equal(2, model.Output.ToString()!.Split("not saving to").Length - 1);
+        Assert.Equal(2, model.ProgressOutput.ToString()!.Split("not saving to").Length - 1);
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class NumericalSafetyTests
         Evaluation evaluation = model.Evaluate(x, y);
         Assert.True(double.IsFinite(evaluation.Loss), $"loss {evaluation.Loss}");
         Assert.InRange(evaluation.Loss, 0.99e4, 1.01e4);             // (2e4 + 0) / 2
-        var g = new float[model.Shape.ParameterCount];
+        var g = new float[model.NetworkShape.ParameterCount];
         double loss = model.ComputeGradients(new float[] { 1, 0, 0, 1, 0, 0 }, new float[] { 0, 1, 0, 1, 0, 0 }, 2, g);
         Assert.Equal(evaluation.Loss, loss, 6);
         Assert.All(g, v => Assert.True(float.IsFinite(v)));
@@ -232,7 +232,7 @@ public sealed class NumericalSafetyTests
         Evaluation evaluation = model.Evaluate(x, y);
         Assert.True(double.IsFinite(evaluation.Loss), $"loss {evaluation.Loss}");
         Assert.InRange(evaluation.Loss, 0.99e4, 1.01e4);
-        var g = new float[model.Shape.ParameterCount];
+        var g = new float[model.NetworkShape.ParameterCount];
         model.ComputeGradients(new float[] { 1, 0, -1, 0 }, y, 2, g);
         Assert.All(g, v => Assert.True(float.IsFinite(v)));
         History history = model.Fit(x, y, epochs: 2, batchSize: 2, verbose: 0);
@@ -246,7 +246,7 @@ public sealed class NumericalSafetyTests
     /// </summary>
     private static void Saturate(NeuralNetwork model)
     {
-        NetworkShape shape = model.Shape;
+        NetworkShape shape = model.NetworkShape;
         model.Parameters.Clear();
         model.Parameters[shape.WeightOffset(0)] = 1f;                               // W0[0, 0]
         int w1 = shape.WeightOffset(1), hidden = shape.FanIn(1);

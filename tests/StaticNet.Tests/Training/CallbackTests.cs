@@ -22,7 +22,7 @@ public class CallbackTests
     {
         var model = new FitRegressionNet(seed: 5);
         model.Compile(Loss.MeanSquaredError, new Sgd(learningRate: learningRate));
-        model.Output = TextWriter.Null;
+        model.ProgressOutput = TextWriter.Null;
         return model;
     }
 
@@ -139,7 +139,7 @@ public class CallbackTests
         for (int i = 0; i < y.Length; i++) y[i] = 1000 * x[i, 0];
         var model = Model(learningRate: 1e6f);
         var output = new StringWriter();
-        model.Output = output;
+        model.ProgressOutput = output;
         var lastBatch = -1;
         var nan = new TerminateOnNaN();
         History history = model.Fit(x, y, epochs: 20, batchSize: 4, verbose: 0,
@@ -272,7 +272,7 @@ public class CallbackTests
             double[] script = { 0.5, 0.3, 0.4, 0.2, 0.25 };
             var saved = new Dictionary<int, float[]>();
             var output = new StringWriter();
-            model.Output = output;
+            model.ProgressOutput = output;
             var checkpoint = new ModelCheckpoint(path, monitor: "score", saveBestOnly: true, mode: MonitorMode.Min, verbose: 1, saveWeightsOnly: true);
             model.Fit(x, y, epochs: 5, batchSize: 8, verbose: 0, callbacks:
             [

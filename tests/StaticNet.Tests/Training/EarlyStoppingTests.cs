@@ -115,7 +115,7 @@ public class EarlyStoppingTests
         var model = new FitRegressionNet(seed: 1);
         model.Compile(Loss.MeanSquaredError, new Sgd());
         var output = new StringWriter();
-        model.Output = output;
+        model.ProgressOutput = output;
         Assert.Equal(-1, Drive(new EarlyStopping(monitor: "val_loss"), model, "other", 1, 2, 3));
         Assert.Contains("Early stopping conditioned on metric `val_loss` which is not available. Available metrics are: loss,other", output.ToString());
     }

@@ -113,7 +113,7 @@ public class FitOptionsTests
         var model = new FitRegressionNet(seed: 1);
         model.Compile(Loss.MeanSquaredError, new Sgd());
         var output = new StringWriter();
-        model.Output = output;
+        model.ProgressOutput = output;
         var seen = new List<int>();
         History history = model.Fit(x, y, epochs: 5, batchSize: 10, verbose: 2, initialEpoch: 2,
             callbacks: [new LambdaCallback(onEpochBegin: seen.Add)]);
@@ -140,7 +140,7 @@ public class FitOptionsTests
         var model = new FitClassifierNet(seed: 2);
         model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(), Metric.Accuracy);
         var output = new StringWriter();
-        model.Output = output;
+        model.ProgressOutput = output;
         History history = model.Fit(x, y, epochs: 2, batchSize: 8, verbose: 2, validationSplit: 0.2);   // 80 rows: 10 steps
 
         string[] lines = Lines(output);
@@ -165,7 +165,7 @@ public class FitOptionsTests
         var model = new FitClassifierNet(seed: 2);
         model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(), Metric.Accuracy);
         var output = new StringWriter();
-        model.Output = output;
+        model.ProgressOutput = output;
         model.Fit(x, y, epochs: 3, batchSize: 32, verbose: 1, validationData: (x, y));   // 4 steps
 
         string text = output.ToString();
@@ -185,7 +185,7 @@ public class FitOptionsTests
         float[,] x = FitTestData.Inputs(10, 3, seed: 1);
         FitRegressionNet model = FitTestData.FrozenRegression();
         var output = new StringWriter();
-        model.Output = output;
+        model.ProgressOutput = output;
         model.Fit(x, new float[10], epochs: 1, batchSize: 4, verbose: 2);
         string[] lines = Lines(output);
         Assert.Single(lines);

@@ -54,7 +54,7 @@ internal static class FitTestData
     {
         var model = new FitRegressionNet(seed: 3);
         model.Compile(Loss.MeanSquaredError, new Sgd(learningRate: 1e-30f), metrics);
-        model.Output = TextWriter.Null;
+        model.ProgressOutput = TextWriter.Null;
         return model;
     }
 }
