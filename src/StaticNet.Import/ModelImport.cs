@@ -67,7 +67,7 @@ public static class ModelImport
         ModelReport report = Inspect(path);
         ThrowIfProblems(report);
         ImportedModel imported = report.Model!;
-        NetworkShape mine = model.Shape;
+        NetworkShape mine = model.NetworkShape;
         string? difference = Difference(imported, mine);
         if (difference is not null)
         {

@@ -119,7 +119,7 @@ public sealed class ScheduleCheckpointTests
         first.Fit(x, y, epochs: 2, batchSize: 8, verbose: 0);
         byte[] v2 = CheckpointBytes(first);
         Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(v2.AsSpan(4)));
-        int rate = LearningRateOffset(v2, first.Shape);
+        int rate = LearningRateOffset(v2, first.NetworkShape);
         Assert.Equal(0.01f, BinaryPrimitives.ReadSingleLittleEndian(v2.AsSpan(rate)));
         Assert.Equal(new byte[] { 0, 0, 0 }, v2[(rate + 4)..(rate + 7)]);
 
@@ -149,7 +149,7 @@ public sealed class ScheduleCheckpointTests
         Assert.Contains("versions 1 to 2", e.Message);
 
         byte[] badCode = file[..^4];
-        badCode[LearningRateOffset(file, new ResumeNet().Shape) + 4] = 7;
+        badCode[LearningRateOffset(file, new ResumeNet().NetworkShape) + 4] = 7;
         e = Assert.Throws<InvalidDataException>(() => Compiled(new Adam(0.01f)).LoadCheckpoint(new MemoryStream(Resealed(badCode))));
         Assert.Contains("unknown code 7", e.Message);
     }

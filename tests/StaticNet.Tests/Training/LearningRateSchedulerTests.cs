@@ -21,7 +21,7 @@ public sealed class LearningRateSchedulerTests
     {
         var model = new FitRegressionNet(seed: 5);
         model.Compile(Loss.MeanSquaredError, optimizer);
-        model.Output = output ?? TextWriter.Null;
+        model.ProgressOutput = output ?? TextWriter.Null;
         return model;
     }
 
