@@ -17,17 +17,17 @@ public abstract partial class NeuralNetwork
     /// <example>
     /// <code>
     /// Model: "DigitNet"
-    /// ______________________________________________________
-    ///  Layer (type)       Output Shape  Activation  Param #
-    /// ======================================================
-    ///  dense (Dense)      (None, 25)    sigmoid      19,625
-    ///  dense_1 (Dense)    (None, 15)    sigmoid         390
-    ///  dense_2 (Dense)    (None, 1)     sigmoid          16
-    /// ======================================================
+    /// ___________________________________________________
+    ///  Layer (type)     Output Shape  Activation  Param #
+    /// ===================================================
+    ///  dense (Dense)    (None, 25)    sigmoid      19,625
+    ///  dense_1 (Dense)  (None, 15)    sigmoid         390
+    ///  dense_2 (Dense)  (None, 1)     sigmoid          16
+    /// ===================================================
     /// Total params: 20,031 (78.25 KB)
     /// Trainable params: 20,031 (78.25 KB)
     /// Non-trainable params: 0 (0.00 B)
-    /// ______________________________________________________
+    /// ___________________________________________________
     /// </code>
     /// </example>
     public string Summary(bool print = true)

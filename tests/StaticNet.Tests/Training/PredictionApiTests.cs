@@ -93,6 +93,22 @@ public class PredictionApiTests
         string text = model.Summary();
         Assert.Equal(text, output.ToString());
         string[] lines = text.Split(Environment.NewLine);
+        // The README's example, character for character.
+        string expected = string.Join(Environment.NewLine,
+            "Model: \"DigitNet\"",
+            "___________________________________________________",
+            " Layer (type)     Output Shape  Activation  Param #",
+            "===================================================",
+            " dense (Dense)    (None, 25)    sigmoid      19,625",
+            " dense_1 (Dense)  (None, 15)    sigmoid         390",
+            " dense_2 (Dense)  (None, 1)     sigmoid          16",
+            "===================================================",
+            "Total params: 20,031 (78.25 KB)",
+            "Trainable params: 20,031 (78.25 KB)",
+            "Non-trainable params: 0 (0.00 B)",
+            "___________________________________________________",
+            "");
+        Assert.Equal(expected, text);
         Assert.Equal("Model: \"DigitNet\"", lines[0]);
         Assert.Matches(@"^ dense \(Dense\) +\(None, 25\) +sigmoid +19,625$", lines[4]);
         Assert.Matches(@"^ dense_1 \(Dense\) +\(None, 15\) +sigmoid +390$", lines[5]);
