@@ -103,6 +103,7 @@ internal static class Monitoring
         }
         // Keras 3's MonitorCallback: strip "val_", "loss" is minimized, a compiled metric goes its own way.
         string name = monitor.StartsWith("val_", StringComparison.Ordinal) ? monitor[4..] : monitor;
+        name = MetricNames.Expand(name) ?? name;   // Keras's short names: "acc", "mae"
         if (name == "loss") return false;
         if (model is not null)
             foreach (Metric m in model.Metrics)

@@ -51,7 +51,7 @@ public sealed class Logs : IReadOnlyDictionary<string, double>
     {
         get
         {
-            int i = IndexOf(key);
+            int i = Find(key);
             return i >= 0 ? _values[i] : throw new KeyNotFoundException($"The logs have no '{key}'; they have: {string.Join(", ", _keys)}.");
         }
         set
@@ -63,13 +63,13 @@ public sealed class Logs : IReadOnlyDictionary<string, double>
         }
     }
 
-    /// <summary>Whether <paramref name="key"/> is present.</summary>
-    public bool ContainsKey(string key) => IndexOf(key) >= 0;
+    /// <summary>Whether <paramref name="key"/> is present (Keras's short names such as <c>acc</c> find their long name).</summary>
+    public bool ContainsKey(string key) => Find(key) >= 0;
 
     /// <summary>Gets the value of <paramref name="key"/> if present.</summary>
     public bool TryGetValue(string key, [MaybeNullWhen(false)] out double value)
     {
-        int i = IndexOf(key);
+        int i = Find(key);
         value = i >= 0 ? _values[i] : 0;
         return i >= 0;
     }
@@ -99,6 +99,13 @@ public sealed class Logs : IReadOnlyDictionary<string, double>
             sb.Append(_keys[i]).Append(": ").Append(ProgressBar.FormatValue(_values[i]));
         }
         return sb.ToString();
+    }
+
+    /// <summary>Looks a key up as given, then as the long name of a Keras short name (<c>val_acc</c> finds <c>val_accuracy</c>).</summary>
+    private int Find(string key)
+    {
+        int i = IndexOf(key);
+        return i >= 0 || MetricNames.Expand(key) is not string name ? i : IndexOf(name);
     }
 
     internal int IndexOf(string key)

@@ -23,8 +23,8 @@ public sealed class Evaluation
     /// <summary><c>loss</c> first, then each compiled metric.</summary>
     public IReadOnlyList<string> Keys => _keys;
 
-    /// <summary>One value by its name, such as <c>evaluation["accuracy"]</c>.</summary>
-    public double this[string key] => _values.TryGetValue(key, out double v)
+    /// <summary>One value by its name, such as <c>evaluation["accuracy"]</c> (or Keras's short name, <c>evaluation["acc"]</c>).</summary>
+    public double this[string key] => _values.TryGetValue(key, out double v) || _values.TryGetValue(MetricNames.Expand(key) ?? key, out v)
         ? v
         : throw new KeyNotFoundException($"The evaluation has no '{key}'; it has: {string.Join(", ", _keys)}.");
 

@@ -31,14 +31,54 @@ public sealed class History
     /// <summary>The recorded quantities in the order they were first reported.</summary>
     public IReadOnlyList<string> Keys => _keys;
 
-    /// <summary>The per-epoch values of one quantity, such as <c>history["loss"]</c>.</summary>
+    /// <summary>The per-epoch values of one quantity, such as <c>history["loss"]</c>; Keras's short names (<c>history["val_acc"]</c>) find the long ones.</summary>
     /// <exception cref="KeyNotFoundException">Nothing was recorded under <paramref name="key"/>.</exception>
-    public IReadOnlyList<double> this[string key] => _values.TryGetValue(key, out var list)
+    public IReadOnlyList<double> this[string key] => _values.TryGetValue(key, out var list) || _values.TryGetValue(MetricNames.Expand(key) ?? key, out list)
         ? list
         : throw new KeyNotFoundException($"The history has no '{key}'; it has: {string.Join(", ", _keys)}.");
 
     /// <summary>Whether a quantity was recorded.</summary>
-    public bool Contains(string key) => _values.ContainsKey(key);
+    public bool Contains(string key) => _values.ContainsKey(key) || _values.ContainsKey(MetricNames.Expand(key) ?? key);
+
+    /// <summary>
+    /// A table with a row per epoch (numbered from 1, as <c>Fit</c> prints them) and a column per
+    /// quantity, values as Keras's progress bar shows them:
+    /// <code>
+    /// epoch    loss  accuracy  val_loss  val_accuracy
+    ///     1  0.6523    0.6250    0.5987        0.7000
+    /// </code>
+    /// </summary>
+    public override string ToString()
+    {
+        if (_epochs.Count == 0) return "History: no epochs";
+        var columns = new List<string[]>();
+        var epochColumn = new string[_epochs.Count + 1];
+        epochColumn[0] = "epoch";
+        for (int e = 0; e < _epochs.Count; e++) epochColumn[e + 1] = (_epochs[e] + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        columns.Add(epochColumn);
+        foreach (string key in _keys)
+        {
+            var column = new string[_epochs.Count + 1];
+            column[0] = key;
+            List<double> values = _values[key];
+            // A key a callback did not report every epoch has fewer values (read from the start, as Concat does).
+            for (int e = 0; e < _epochs.Count; e++) column[e + 1] = e < values.Count ? ProgressBar.FormatValue(values[e]) : "-";
+            columns.Add(column);
+        }
+        var sb = new System.Text.StringBuilder();
+        for (int row = 0; row <= _epochs.Count; row++)
+        {
+            for (int c = 0; c < columns.Count; c++)
+            {
+                int width = 0;
+                foreach (string cell in columns[c]) width = Math.Max(width, cell.Length);
+                if (c > 0) sb.Append("  ");
+                sb.Append(columns[c][row].PadLeft(width));
+            }
+            sb.AppendLine();
+        }
+        return sb.ToString();
+    }
 
     /// <summary>
     /// A history holding this run's epochs followed by <paramref name="later"/>'s, such as a run

@@ -21,12 +21,15 @@ public abstract partial class NeuralNetwork
     // ---------------------------------------------------------------- step 3: fit
 
     /// <summary>
-    /// Trains on samples <paramref name="x"/> (one row each) with one target value per sample: a
-    /// 0/1 label, a regression value, or a class index. Keras's <c>model.fit</c>, with its
-    /// arguments in C# casing.
+    /// Trains on samples <paramref name="x"/> (one row each) with their targets <paramref name="y"/>.
+    /// Keras's <c>model.fit</c>, with its arguments in C# casing.
     /// </summary>
-    /// <param name="x">Inputs, samples x input size.</param>
-    /// <param name="y">Targets, one per sample.</param>
+    /// <param name="x">Inputs, samples x input size: <c>float[,]</c>, <c>float[][]</c>, <c>double[,]</c> or <c>double[][]</c> (see <see cref="InputData"/>).</param>
+    /// <param name="y">
+    /// Targets: one per sample (<c>float[]</c>, <c>int[]</c>, <c>double[]</c>: a 0/1 label, a regression
+    /// value or a class index) or one row per sample (<c>float[,]</c>, <c>double[,]</c>, jagged: one-hot
+    /// classes or several regression outputs); see <see cref="TargetData"/>.
+    /// </param>
     /// <param name="epochs">
     /// The index of the epoch to stop before, as in Keras: epochs <paramref name="initialEpoch"/>
     /// to <c>epochs - 1</c> run (so <c>epochs</c> passes over the data when
@@ -73,56 +76,47 @@ public abstract partial class NeuralNetwork
     /// batch instead, or throws with <c>raiseError: true</c>. <see cref="ModelCheckpoint"/> never
     /// saves non-finite weights or a non-finite monitored value, so a good file is not overwritten.</para>
     /// </remarks>
-    public History Fit(float[,] x, float[] y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1,
+    /// <param name="classWeight">
+    /// Keras's <c>class_weight</c>: a weight per class (<c>new float[] { 1, 5 }</c> or a
+    /// <c>Dictionary&lt;int, float&gt;</c>) that scales each training sample's loss by its class's
+    /// weight; validation is not weighted by it. Not together with <paramref name="sampleWeight"/>.
+    /// </param>
+    /// <param name="sampleWeight">
+    /// Keras's <c>sample_weight</c>: one weight (finite, &gt;= 0) per sample of <paramref name="x"/>.
+    /// As in Keras 3, a batch's loss is Σ wᵢ·lossᵢ / batch size (not / Σ wᵢ), and the compiled
+    /// metrics stay unweighted (Keras's <c>metrics</c>, not <c>weighted_metrics</c>). With
+    /// <paramref name="validationSplit"/> the held-out rows keep their weights for <c>val_loss</c>.
+    /// </param>
+    public History Fit(InputData x, TargetData y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1,
         double validationSplit = 0, ValidationData? validationData = null, int initialEpoch = 0,
-        IReadOnlyList<Callback>? callbacks = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<Callback>? callbacks = null, CancellationToken cancellationToken = default,
+        ClassWeights? classWeight = null, float[]? sampleWeight = null)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken);
-        return FitCore(new DataSet(Flat(x), x.GetLength(0), x.GetLength(1), y, y.Length, 1), settings);
-    }
-
-    /// <summary>Trains with integer targets: class labels for sparse categorical cross-entropy, or 0/1 labels for a one-output network.</summary>
-    /// <inheritdoc cref="Fit(float[,], float[], int, int, bool, int, double, ValidationData?, int, IReadOnlyList{Callback}?, CancellationToken)"/>
-    public History Fit(float[,] x, int[] y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1,
-        double validationSplit = 0, ValidationData? validationData = null, int initialEpoch = 0,
-        IReadOnlyList<Callback>? callbacks = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(y);
-        return Fit(x, ToFloat(y), epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken);
-    }
-
-    /// <summary>Trains with one target row per sample (one-hot classes or several regression outputs).</summary>
-    /// <inheritdoc cref="Fit(float[,], float[], int, int, bool, int, double, ValidationData?, int, IReadOnlyList{Callback}?, CancellationToken)"/>
-    public History Fit(float[,] x, float[,] y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1,
-        double validationSplit = 0, ValidationData? validationData = null, int initialEpoch = 0,
-        IReadOnlyList<Callback>? callbacks = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken);
-        return FitCore(new DataSet(Flat(x), x.GetLength(0), x.GetLength(1), Flat(y), y.GetLength(0), y.GetLength(1)), settings);
+        var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken, classWeight, sampleWeight);
+        return FitCore(ToDataSet(x, y, "x", "y"), settings);
     }
 
     /// <summary>Trains on flat row-major data: <paramref name="x"/> holds samples x input size values, <paramref name="y"/> samples x target width.</summary>
-    /// <inheritdoc cref="Fit(float[,], float[], int, int, bool, int, double, ValidationData?, int, IReadOnlyList{Callback}?, CancellationToken)"/>
+    /// <inheritdoc cref="Fit(InputData, TargetData, int, int, bool, int, double, ValidationData?, int, IReadOnlyList{Callback}?, CancellationToken, ClassWeights?, float[])"/>
     public History Fit(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1,
         double validationSplit = 0, ValidationData? validationData = null, int initialEpoch = 0,
-        IReadOnlyList<Callback>? callbacks = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<Callback>? callbacks = null, CancellationToken cancellationToken = default,
+        ClassWeights? classWeight = null, float[]? sampleWeight = null)
     {
         int samples = WholeSamples(x.Length, NetworkShape.InputSize, nameof(x));
         int width = RequireCompiled().TargetWidth(NetworkShape.OutputSize);
-        var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken);
+        var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken, classWeight, sampleWeight);
         return FitCore(new DataSet(x, samples, NetworkShape.InputSize, y, y.Length / width, width), settings);
     }
 
     /// <summary>Fit's options, bundled so that the overloads forward them in one piece.</summary>
     private readonly record struct FitSettings(int Epochs, int BatchSize, bool Shuffle, int Verbose, double ValidationSplit,
-        ValidationData? ValidationData, int InitialEpoch, IReadOnlyList<Callback>? Callbacks, CancellationToken CancellationToken);
+        ValidationData? ValidationData, int InitialEpoch, IReadOnlyList<Callback>? Callbacks, CancellationToken CancellationToken,
+        ClassWeights? ClassWeight, float[]? SampleWeight);
 
-    /// <summary>Row-major samples and their targets.</summary>
-    private readonly ref struct DataSet(ReadOnlySpan<float> x, int samples, int features, ReadOnlySpan<float> y, int targetRows, int targetWidth)
+    /// <summary>Row-major samples, their targets and (when weighted) one weight per sample.</summary>
+    private readonly ref struct DataSet(ReadOnlySpan<float> x, int samples, int features, ReadOnlySpan<float> y, int targetRows, int targetWidth,
+        ReadOnlySpan<float> weights = default)
     {
         public readonly ReadOnlySpan<float> X = x;
         public readonly int Samples = samples;
@@ -130,24 +124,55 @@ public abstract partial class NeuralNetwork
         public readonly ReadOnlySpan<float> Y = y;
         public readonly int TargetRows = targetRows;
         public readonly int TargetWidth = targetWidth;
+        public readonly ReadOnlySpan<float> W = weights;
 
         /// <summary>Rows [start, start + count) of an already validated set.</summary>
         public DataSet Rows(int start, int count) =>
-            new(X.Slice(start * Features, count * Features), count, Features, Y.Slice(start * TargetWidth, count * TargetWidth), count, TargetWidth);
+            new(X.Slice(start * Features, count * Features), count, Features, Y.Slice(start * TargetWidth, count * TargetWidth), count, TargetWidth,
+                W.IsEmpty ? default : W.Slice(start, count));
+
+        public DataSet WithWeights(ReadOnlySpan<float> weights) => new(X, Samples, Features, Y, TargetRows, TargetWidth, weights);
+    }
+
+    /// <summary>Any accepted x and y as one row-major data set (a float[,] is not copied).</summary>
+    private DataSet ToDataSet(InputData x, TargetData y, string xName, string yName)
+    {
+        ReadOnlySpan<float> inputs = x.Flatten(xName, NetworkShape.InputSize, out int samples, out int features);
+        ReadOnlySpan<float> targets = y.Flatten(yName, 0, out int rows, out int width);
+        return new DataSet(inputs, samples, features, targets, rows, width);
     }
 
     private DataSet ToDataSet(ValidationData data)
     {
-        float[,] x = data.X;
-        return data.Targets is float[] y
-            ? new DataSet(Flat(x), x.GetLength(0), x.GetLength(1), y, y.Length, 1)
-            : new DataSet(Flat(x), x.GetLength(0), x.GetLength(1), Flat(data.TargetRows!), data.TargetRows!.GetLength(0), data.TargetRows.GetLength(1));
+        DataSet set = ToDataSet(data.Inputs, data.Targets, "validationData.X", "validationData.Y");
+        return data.SampleWeight is null ? set : set.WithWeights(data.SampleWeight);
+    }
+
+    /// <summary>
+    /// The per-sample weights of a validated data set from <paramref name="sampleWeight"/> or
+    /// <paramref name="classWeight"/> (Keras 3 refuses both at once), or null for none.
+    /// </summary>
+    private float[]? SampleWeights(ClassWeights? classWeight, float[]? sampleWeight, DataSet data, string xName, string weightName)
+    {
+        if (classWeight is not null && sampleWeight is not null)
+            throw new ArgumentException("Pass classWeight or sampleWeight, not both (as Keras: fold the class weights into the sample weights).", nameof(classWeight));
+        if (classWeight is not null)
+            return classWeight.ToSampleWeights(data.Y, data.Samples, data.TargetWidth, Math.Max(NetworkShape.OutputSize, 2));
+        if (sampleWeight is null) return null;
+        if (sampleWeight.Length != data.Samples)
+            throw new ArgumentException($"Expected {data.Samples} weights in '{weightName}' (one per sample of '{xName}'); got {sampleWeight.Length}.", weightName);
+        for (int i = 0; i < sampleWeight.Length; i++)
+            if (!(float.IsFinite(sampleWeight[i]) && sampleWeight[i] >= 0))
+                throw new ArgumentException($"'{weightName}' holds {sampleWeight[i].ToString(CultureInfo.InvariantCulture)} at sample {i}; weights must be finite and >= 0.", weightName);
+        return sampleWeight;
     }
 
     private History FitCore(DataSet data, FitSettings s)
     {
         Loss loss = RequireCompiled();
         CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y");
+        float[]? weights = SampleWeights(s.ClassWeight, s.SampleWeight, data, "x", s.ClassWeight is null ? "sampleWeight" : "classWeight");
+        if (weights is not null) data = data.WithWeights(weights);
         if (s.Epochs < 1) throw new ArgumentOutOfRangeException("epochs", s.Epochs, "Expected at least 1 epoch.");
         if (s.BatchSize < 1) throw new ArgumentOutOfRangeException("batchSize", s.BatchSize, "Expected a batch size of at least 1.");
         if (s.Verbose is < 0 or > 2) throw new ArgumentOutOfRangeException("verbose", s.Verbose, "Expected verbose 0, 1 or 2.");
@@ -162,6 +187,7 @@ public abstract partial class NeuralNetwork
         {
             validation = ToDataSet(s.ValidationData);
             CheckData(validation.X, validation.Samples, validation.Features, validation.Y, validation.TargetRows, validation.TargetWidth, "validationData.X", "validationData.Y");
+            if (s.ValidationData.SampleWeight is float[] validationWeights) SampleWeights(null, validationWeights, validation, "validationData.X", "validationData.SampleWeight");
             validate = true;
         }
         else if (s.ValidationSplit > 0)
@@ -173,6 +199,8 @@ public abstract partial class NeuralNetwork
                     "validationSplit");
             train = data.Rows(0, splitAt);
             validation = data.Rows(splitAt, data.Samples - splitAt);
+            // Keras splits sample weights with the data; class weights apply to training only.
+            if (s.ClassWeight is not null) validation = validation.WithWeights(default);
             validate = true;
         }
 
@@ -181,6 +209,8 @@ public abstract partial class NeuralNetwork
         int batch = Math.Min(s.BatchSize, samples);
         int validationBatch = validate ? Math.Min(s.BatchSize, validation.Samples) : 0;
         EnsureWorkspace(Math.Max(batch, validationBatch));
+        _trainWeighted = !train.W.IsEmpty;
+        if (_trainWeighted && _batchWeights.Length < batch) _batchWeights = new float[batch];
         int metricCount = _metrics.Length;
         if (SplitsBatch(batch))
         {
@@ -206,12 +236,7 @@ public abstract partial class NeuralNetwork
         Logs reusedEpochLogs = new Logs(logsCapacity);
         Logs lastLogs = callbacks.Length > 0 ? new Logs(0) : reusedEpochLogs;
 
-        ProgressBar? progress = null;
-        if (s.Verbose > 0)
-        {
-            bool console = ProgressOutput is null || ReferenceEquals(ProgressOutput, Console.Out);
-            progress = new ProgressBar(ProgressOutput ?? Console.Out, s.Verbose, dynamic: s.Verbose == 1 && console && !Console.IsOutputRedirected);
-        }
+        ProgressBar? progress = s.Verbose > 0 ? CreateProgressBar(s.Verbose) : null;
         bool reportBatches = callbacks.Length > 0 || progress is not null;
         CancellationToken cancellationToken = s.CancellationToken;
 
@@ -247,6 +272,7 @@ public abstract partial class NeuralNetwork
                     int count = Math.Min(batch, samples - start);
                     Gather(train.X, features, order.AsSpan(start, count), _batchInputs);
                     Gather(train.Y, targetWidth, order.AsSpan(start, count), _batchTargets);
+                    if (_trainWeighted) Gather(train.W, 1, order.AsSpan(start, count), _batchWeights);
                     lossSum += TrainStep(loss, count, metricSums);
                     seen += count;
                     stepsDone++;
@@ -332,6 +358,10 @@ public abstract partial class NeuralNetwork
     private double _laneLossSum;
     private double[] _laneMetricSums = Array.Empty<double>();
     private float[] _laneGradients = Array.Empty<float>();
+
+    // Sample weights of the gathered batch, when Fit was given sampleWeight or classWeight.
+    private bool _trainWeighted;
+    private float[] _batchWeights = Array.Empty<float>();
 
     private double TrainStep(Loss loss, int count, Span<double> metricSums)
     {
@@ -438,12 +468,36 @@ public abstract partial class NeuralNetwork
         Span<float> delta = _delta.AsSpan(first * NetworkShape.OutputSize, outputs);
         Span<float> scratch = _scratch.AsSpan(2 * first * NetworkShape.MaxHiddenSize, 2 * count * NetworkShape.MaxHiddenSize);
 
+        ReadOnlySpan<float> weights = _trainWeighted ? _batchWeights.AsSpan(first, count) : default;
+
         ForwardBatch(_parameters, inputs, count, activations, logits, dropoutKey);
         ReadOnlySpan<float> predictions = activations.Slice(activations.Length - outputs);
-        double lossSum = loss.Compute(logits, predictions, targets, count, NetworkShape, delta, 1f / total);
+        double lossSum = WeightedLoss(loss, logits, predictions, targets, count, weights, delta, 1f / total);
         for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, NetworkShape.OutputSize);
         BackwardBatch(_parameters, inputs, count, activations, delta, scratch, gradients, dropoutKey);
         return lossSum;
+    }
+
+    /// <summary>
+    /// Σ wᵢ·lossᵢ over <paramref name="count"/> samples, writing <paramref name="scale"/>·wᵢ·dlossᵢ/dz
+    /// to <paramref name="delta"/> (when not empty); without weights, the plain sum. Keras 3 divides
+    /// this sum by the batch size ("sum_over_batch_size"), not by Σ wᵢ, and so does the caller.
+    /// </summary>
+    private double WeightedLoss(Loss loss, ReadOnlySpan<float> logits, ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets,
+        int count, ReadOnlySpan<float> weights, Span<float> delta, float scale)
+    {
+        if (weights.IsEmpty) return loss.Compute(logits, predictions, targets, count, NetworkShape, delta, scale);
+        // One sample at a time through the unweighted loss: its scale argument carries the weight
+        // into the gradient, so no loss needs a weighted variant.
+        int k = NetworkShape.OutputSize, width = targets.Length / count;
+        double sum = 0;
+        for (int s = 0; s < count; s++)
+        {
+            float w = weights[s];
+            Span<float> d = delta.IsEmpty ? Span<float>.Empty : delta.Slice(s * k, k);
+            sum += w * loss.Compute(logits.Slice(s * k, k), predictions.Slice(s * k, k), targets.Slice(s * width, width), 1, NetworkShape, d, scale * w);
+        }
+        return sum;
     }
 
     /// <summary>The second half of a split batch (on the worker thread, or inline on one core).</summary>
@@ -477,7 +531,12 @@ public abstract partial class NeuralNetwork
     /// <paramref name="gradients"/>, without changing the model and without dropout (for custom
     /// training loops and gradient checks).
     /// </summary>
-    public double ComputeGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int count, Span<float> gradients)
+    /// <param name="x">The samples, row-major.</param>
+    /// <param name="y">Their targets, row-major.</param>
+    /// <param name="count">The number of samples.</param>
+    /// <param name="gradients">Receives dLoss/dparameters.</param>
+    /// <param name="sampleWeight">Empty, or one weight per sample: then the loss is Σ wᵢ·lossᵢ / count, as Keras 3 and <c>Fit</c> weight it.</param>
+    public double ComputeGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int count, Span<float> gradients, ReadOnlySpan<float> sampleWeight = default)
     {
         Loss loss = RequireCompiled();
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Expected at least one sample.");
@@ -489,54 +548,51 @@ public abstract partial class NeuralNetwork
         int width = loss.TargetWidth(NetworkShape.OutputSize);
         CheckData(x, count, NetworkShape.InputSize, y, y.Length / width, width, nameof(x), nameof(y));
         CheckLength(gradients.Length, NetworkShape.ParameterCount, nameof(gradients));
+        if (!sampleWeight.IsEmpty)
+            SampleWeights(null, sampleWeight.ToArray(), new DataSet(x, count, NetworkShape.InputSize, y, count, width), nameof(x), nameof(sampleWeight));
         float[] activations = new float[count * NetworkShape.ActivationsPerSample];
         float[] logits = new float[count * NetworkShape.OutputSize];
         float[] delta = new float[count * NetworkShape.OutputSize];
         float[] scratch = new float[2 * count * NetworkShape.MaxHiddenSize];
         ForwardBatch(_parameters, x, count, activations, logits);
-        double lossSum = loss.Compute(logits, activations.AsSpan(activations.Length - logits.Length), y, count, NetworkShape, delta, 1f / count);
+        double lossSum = WeightedLoss(loss, logits, activations.AsSpan(activations.Length - logits.Length), y, count, sampleWeight, delta, 1f / count);
         BackwardBatch(_parameters, x, count, activations, delta, scratch, gradients);
         return lossSum / count + ApplyL2(gradients);   // no dropout here; L2 penalty and gradient included
     }
 
     // ---------------------------------------------------------------- evaluate and predict
 
-    /// <summary>The mean loss and metrics on a data set with one target value per sample (Keras's <c>evaluate</c>).</summary>
-    public Evaluation Evaluate(float[,] x, float[] y, int batchSize = 32)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        return EvaluateCore(new DataSet(Flat(x), x.GetLength(0), x.GetLength(1), y, y.Length, 1), batchSize);
-    }
+    /// <summary>The mean loss and metrics on a data set (Keras's <c>evaluate</c>).</summary>
+    /// <param name="x">Inputs, as <c>Fit</c> takes them (see <see cref="InputData"/>).</param>
+    /// <param name="y">Targets, as <c>Fit</c> takes them (see <see cref="TargetData"/>).</param>
+    /// <param name="batchSize">Samples per forward pass.</param>
+    /// <param name="verbose">
+    /// 0 (the default: silent, as this method always was; Keras's default is 1), 1: a progress bar and
+    /// the result, <c>313/313 [==============================] - 0s 1ms/step - loss: 0.1000 - accuracy: 0.9700</c>,
+    /// or 2: that line without the bar. Written to <see cref="ProgressOutput"/>.
+    /// </param>
+    /// <param name="sampleWeight">One weight per sample: the loss is then Σ wᵢ·lossᵢ / samples, as Keras 3; metrics stay unweighted.</param>
+    public Evaluation Evaluate(InputData x, TargetData y, int batchSize = 32, int verbose = 0, float[]? sampleWeight = null) =>
+        EvaluateCore(ToDataSet(x, y, "x", "y"), batchSize, verbose, sampleWeight);
 
-    /// <summary>The mean loss and metrics on a data set with integer labels.</summary>
-    public Evaluation Evaluate(float[,] x, int[] y, int batchSize = 32)
-    {
-        ArgumentNullException.ThrowIfNull(y);
-        return Evaluate(x, ToFloat(y), batchSize);
-    }
-
-    /// <summary>The mean loss and metrics on a data set with one target row per sample.</summary>
-    public Evaluation Evaluate(float[,] x, float[,] y, int batchSize = 32)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        return EvaluateCore(new DataSet(Flat(x), x.GetLength(0), x.GetLength(1), Flat(y), y.GetLength(0), y.GetLength(1)), batchSize);
-    }
-
-    private Evaluation EvaluateCore(DataSet data, int batchSize)
+    private Evaluation EvaluateCore(DataSet data, int batchSize, int verbose, float[]? sampleWeight)
     {
         Loss loss = RequireCompiled();
         CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Expected a batch size of at least 1.");
+        if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Expected verbose 0, 1 or 2.");
+        float[]? weights = SampleWeights(null, sampleWeight, data, "x", nameof(sampleWeight));
+        if (weights is not null) data = data.WithWeights(weights);
         int batch = Math.Min(batchSize, data.Samples);
         float[] activations = ArrayPool<float>.Shared.Rent(batch * NetworkShape.ActivationsPerSample);
         float[] logits = ArrayPool<float>.Shared.Rent(batch * NetworkShape.OutputSize);
         var metricSums = new double[_metrics.Length];
+        ProgressBar? progress = verbose > 0 ? CreateProgressBar(verbose) : null;
+        progress?.BeginEpoch(0, 1, (data.Samples + batch - 1) / batch);
         double lossSum;
         try
         {
-            lossSum = EvaluateSums(loss, data, batch, activations, logits, metricSums);
+            lossSum = EvaluateSums(loss, data, batch, activations, logits, metricSums, progress);
         }
         finally
         {
@@ -545,32 +601,68 @@ public abstract partial class NeuralNetwork
         }
         var values = new List<KeyValuePair<string, double>> { new("loss", lossSum / data.Samples) };
         for (int m = 0; m < _metrics.Length; m++) values.Add(new(_metrics[m].Name, metricSums[m] / data.Samples));
-        return new Evaluation(values);
+        var evaluation = new Evaluation(values);
+        if (progress is not null)
+        {
+            var logs = new Logs(values.Count);
+            foreach (var (key, value) in values) logs.Append(key, value);
+            progress.Finish((data.Samples + batch - 1) / batch, logs);
+        }
+        return evaluation;
+    }
+
+    /// <summary>
+    /// The progress printer for <paramref name="verbose"/> 1 or 2: the live bar redraws in place,
+    /// within the window's width, only on an interactive console.
+    /// </summary>
+    private ProgressBar CreateProgressBar(int verbose)
+    {
+        bool console = ProgressOutput is null || ReferenceEquals(ProgressOutput, Console.Out);
+        bool dynamic = verbose == 1 && console && !Console.IsOutputRedirected;
+        return new ProgressBar(ProgressOutput ?? Console.Out, verbose, dynamic, width: dynamic ? ProgressBar.ConsoleWidth() : 0);
     }
 
     /// <summary>
     /// Sums the loss (returned) and each metric (into <paramref name="metricSums"/>) over a validated
     /// data set, <paramref name="batch"/> rows at a time, in buffers that hold at least one batch.
-    /// Allocates nothing.
+    /// Allocates nothing without <paramref name="progress"/>.
     /// </summary>
-    private double EvaluateSums(Loss loss, DataSet data, int batch, float[] activations, float[] logits, Span<double> metricSums)
+    private double EvaluateSums(Loss loss, DataSet data, int batch, float[] activations, float[] logits, Span<double> metricSums, ProgressBar? progress = null)
     {
         metricSums.Clear();
         double lossSum = 0;
         int features = data.Features, targetWidth = data.TargetWidth;
+        // Keras's evaluate reports the loss with the regularization penalty.
+        double penalty = NetworkShape.HasL2 ? ApplyL2(Span<float>.Empty) : 0;
+        Logs? running = null;
+        if (progress is not null)
+        {
+            running = new Logs(1 + _metrics.Length);
+            running.Append("loss", 0);
+            for (int m = 0; m < _metrics.Length; m++) running.Append(_metrics[m].Name, 0);
+        }
+        int step = 0;
         for (int start = 0; start < data.Samples; start += batch)
         {
             int count = Math.Min(batch, data.Samples - start);
             Span<float> a = activations.AsSpan(0, count * NetworkShape.ActivationsPerSample);
             Span<float> z = logits.AsSpan(0, count * NetworkShape.OutputSize);
             ReadOnlySpan<float> targets = data.Y.Slice(start * targetWidth, count * targetWidth);
+            ReadOnlySpan<float> weights = data.W.IsEmpty ? default : data.W.Slice(start, count);
             ForwardBatch(_parameters, data.X.Slice(start * features, count * features), count, a, z);
             ReadOnlySpan<float> predictions = a.Slice(a.Length - z.Length);
-            lossSum += loss.Compute(z, predictions, targets, count, NetworkShape, Span<float>.Empty, 0);
+            lossSum += WeightedLoss(loss, z, predictions, targets, count, weights, Span<float>.Empty, 0);
             for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, NetworkShape.OutputSize);
+            step++;
+            if (running is not null)
+            {
+                int seen = start + count;
+                running.SetAt(0, lossSum / seen + penalty);
+                for (int m = 0; m < _metrics.Length; m++) running.SetAt(1 + m, metricSums[m] / seen);
+                progress!.Update(step, running);
+            }
         }
-        // Keras's evaluate reports the loss with the regularization penalty.
-        if (NetworkShape.HasL2) lossSum += ApplyL2(Span<float>.Empty) * data.Samples;
+        if (NetworkShape.HasL2) lossSum += penalty * data.Samples;
         return lossSum;
     }
 }

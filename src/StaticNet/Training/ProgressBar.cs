@@ -17,11 +17,21 @@ namespace StaticNet;
 /// <c>Progbar</c>: elapsed seconds since the epoch began, and the time per step excluding the
 /// first step (which includes warm-up) when there is more than one.
 /// </summary>
-/// <remarks>Between redraws <see cref="Update"/> only reads the clock: no text is built and nothing is allocated.</remarks>
+/// <remarks>
+/// <para>Between redraws <see cref="Update"/> only reads the clock: no text is built and nothing is allocated.</para>
+/// <para>With a width (the console window's), the live bar never takes more than width − 1
+/// columns, so that '\r' always returns to its start instead of leaving wrapped lines behind, as
+/// Keras 3's single updating line: the bar shrinks (down to <see cref="MinBarWidth"/>), then goes,
+/// then the last log entries go, then the line is cut. The epoch's final line keeps every value
+/// (it is printed once and may wrap), with the bar shrunk or dropped as needed.</para>
+/// </remarks>
 internal sealed class ProgressBar
 {
     /// <summary>Characters inside the brackets (Keras's default width).</summary>
     public const int BarWidth = 30;
+
+    /// <summary>The narrowest bar drawn; with less room the bar is left out.</summary>
+    public const int MinBarWidth = 10;
 
     /// <summary>The shortest time between two redraws of the live bar.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
@@ -33,6 +43,8 @@ internal sealed class ProgressBar
     private readonly double _ticksPerSecond;
     private readonly long _intervalTicks;
     private readonly StringBuilder _text = new(192);
+    private readonly StringBuilder _logsText = new(128);
+    private readonly int _maxWidth;
 
     private int _target;
     private long _start;
@@ -48,8 +60,10 @@ internal sealed class ProgressBar
     /// <param name="dynamic">Redraw the bar in place (an interactive console).</param>
     /// <param name="clock">A timestamp source for tests; <see cref="Stopwatch.GetTimestamp"/> when null.</param>
     /// <param name="ticksPerSecond">The clock's frequency; <see cref="Stopwatch.Frequency"/> when 0.</param>
-    public ProgressBar(TextWriter output, int verbose, bool dynamic, Func<long>? clock = null, long ticksPerSecond = 0)
+    /// <param name="width">The terminal's width in columns (lines stay within width − 1), or 0 for no limit.</param>
+    public ProgressBar(TextWriter output, int verbose, bool dynamic, Func<long>? clock = null, long ticksPerSecond = 0, int width = 0)
     {
+        _maxWidth = width > 1 ? width - 1 : int.MaxValue;
         _out = output;
         _verbose = verbose;
         _dynamic = dynamic && verbose == 1;
@@ -57,6 +71,20 @@ internal sealed class ProgressBar
         long frequency = ticksPerSecond > 0 ? ticksPerSecond : Stopwatch.Frequency;
         _ticksPerSecond = frequency;
         _intervalTicks = (long)(Interval.TotalSeconds * frequency);
+    }
+
+    /// <summary>The console window's width, or 80 when it cannot be read.</summary>
+    public static int ConsoleWidth()
+    {
+        try
+        {
+            int width = Console.WindowWidth;
+            return width > 0 ? width : 80;
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            return 80;
+        }
     }
 
     private long Now() => _clock is null ? Stopwatch.GetTimestamp() : _clock();
@@ -117,15 +145,7 @@ internal sealed class ProgressBar
         if (_dynamic) sb.Append('\r');
         int lineStart = sb.Length;
         AppendCount(sb, current);
-        sb.Append(" [");
-        int progress = (int)(BarWidth * ((double)current / _target));
-        if (progress > 0)
-        {
-            sb.Append('=', progress - 1);
-            sb.Append(current < _target ? '>' : '=');
-        }
-        if (BarWidth > progress) sb.Append('.', BarWidth - progress);
-        sb.Append(']');
+        int countEnd = sb.Length;
 
         double perStep = TimePerStep(current, now);
         if (finalize)
@@ -146,16 +166,58 @@ internal sealed class ProgressBar
             else
                 sb.Append(PyFormat.Truncated(eta)).Append('s');
         }
-        AppendLogs(sb, logs, absoluteThreshold: true);
+        StringBuilder logText = _logsText.Clear();
+        AppendLogs(logText, logs, absoluteThreshold: true);
+
+        // Fit the line: full bar, else a narrower one, else none; a live line then loses log
+        // entries from the end, and is cut as a last resort.
+        int fixedWidth = sb.Length - lineStart + logText.Length;
+        int barWidth = BarWidth;
+        if (fixedWidth + BarWidth + 3 > _maxWidth)
+            barWidth = _maxWidth - fixedWidth - 3 >= MinBarWidth ? _maxWidth - fixedWidth - 3 : 0;
+        if (!finalize)
+        {
+            int over = fixedWidth + (barWidth > 0 ? barWidth + 3 : 0) - _maxWidth;
+            while (over > 0 && logText.Length > 0)
+            {
+                int cut = LastEntryStart(logText);
+                over -= logText.Length - cut;
+                logText.Length = cut;
+            }
+        }
+        if (barWidth > 0)
+        {
+            var bar = new StringBuilder(barWidth + 3);
+            bar.Append(" [");
+            int progress = (int)(barWidth * ((double)current / _target));
+            if (progress > 0)
+            {
+                bar.Append('=', progress - 1);
+                bar.Append(current < _target ? '>' : '=');
+            }
+            if (barWidth > progress) bar.Append('.', barWidth - progress);
+            bar.Append(']');
+            sb.Insert(countEnd, bar);
+        }
+        sb.Append(logText);
+        if (!finalize && sb.Length - lineStart > _maxWidth) sb.Length = lineStart + _maxWidth;
 
         int width = sb.Length - lineStart;
-        if (_dynamic && _previousWidth > width) sb.Append(' ', _previousWidth - width);
+        if (_dynamic && _previousWidth > width) sb.Append(' ', Math.Min(_previousWidth, _maxWidth) - width);
         _previousWidth = width;
         if (finalize) sb.AppendLine();
         _out.Write(sb);
         _lineOpen = !finalize;
         _drawnThisEpoch = true;
         _lastDraw = now;
+    }
+
+    /// <summary>Where the last <c> - key: value</c> entry starts.</summary>
+    private static int LastEntryStart(StringBuilder logText)
+    {
+        for (int i = logText.Length - 3; i >= 0; i--)
+            if (logText[i] == ' ' && logText[i + 1] == '-' && logText[i + 2] == ' ') return i;
+        return 0;
     }
 
     private void DrawLine(int current, Logs logs, long now)

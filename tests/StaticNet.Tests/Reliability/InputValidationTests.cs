@@ -354,19 +354,19 @@ public sealed class InputValidationTests
         var labels = new[] { 0, 1, 2, 0 };
         void Null(string parameter, Action action) => Assert.Equal(parameter, Assert.Throws<ArgumentNullException>(action).ParamName);
 
-        Null("x", () => model.Fit(null!, labels, verbose: 0));
-        Null("x", () => model.Fit(null!, new float[4], verbose: 0));
-        Null("x", () => model.Fit(null!, new float[4, 3], verbose: 0));
+        Null("x", () => model.Fit((float[,])null!, labels, verbose: 0));
+        Null("x", () => model.Fit((float[,])null!, new float[4], verbose: 0));
+        Null("x", () => model.Fit((float[,])null!, new float[4, 3], verbose: 0));
         Null("y", () => model.Fit(x, (int[])null!, verbose: 0));
         Null("y", () => model.Fit(x, (float[])null!, verbose: 0));
         Null("y", () => model.Fit(x, (float[,])null!, verbose: 0));
-        Null("x", () => model.Evaluate(null!, labels));
-        Null("x", () => model.Evaluate(null!, new float[4]));
-        Null("x", () => model.Evaluate(null!, new float[4, 3]));
+        Null("x", () => model.Evaluate((float[,])null!, labels));
+        Null("x", () => model.Evaluate((float[,])null!, new float[4]));
+        Null("x", () => model.Evaluate((float[,])null!, new float[4, 3]));
         Null("y", () => model.Evaluate(x, (int[])null!));
         Null("y", () => model.Evaluate(x, (float[])null!));
         Null("y", () => model.Evaluate(x, (float[,])null!));
-        Null("x", () => model.Predict(null!));
+        Null("x", () => model.Predict((float[,])null!));
         Null("x", () => new ValidationData(null!, labels));
         Null("y", () => new ValidationData(x, (int[])null!));
         Null("y", () => new ValidationData(x, (float[])null!));

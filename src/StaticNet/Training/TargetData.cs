@@ -1,0 +1,72 @@
+using System;
+
+namespace StaticNet;
+
+/// <summary>
+/// The targets <c>Fit</c> and <c>Evaluate</c> read: one value per sample (<c>float[]</c>,
+/// <c>int[]</c> or <c>double[]</c>: a 0/1 label, a class index or a regression value) or one row per
+/// sample (<c>float[,]</c>, <c>double[,]</c>, <c>float[][]</c> or <c>double[][]</c>: one-hot classes
+/// or several regression outputs). Each converts implicitly.
+/// </summary>
+public readonly struct TargetData
+{
+    private readonly object? _data;
+
+    private TargetData(object? data) => _data = data;
+
+    /// <summary>One value per sample.</summary>
+    public static implicit operator TargetData(float[] y) => new(y);
+
+    /// <summary>One class label (or 0/1 label) per sample.</summary>
+    public static implicit operator TargetData(int[] y) => new(y);
+
+    /// <summary>One value per sample in double precision.</summary>
+    public static implicit operator TargetData(double[] y) => new(y);
+
+    /// <summary>One row per sample, used without copying.</summary>
+    public static implicit operator TargetData(float[,] y) => new(y);
+
+    /// <summary>One row per sample in double precision.</summary>
+    public static implicit operator TargetData(double[,] y) => new(y);
+
+    /// <summary>One array per sample.</summary>
+    public static implicit operator TargetData(float[][] y) => new(y);
+
+    /// <summary>One double array per sample.</summary>
+    public static implicit operator TargetData(double[][] y) => new(y);
+
+    /// <summary>The targets as row-major floats: <paramref name="rows"/> x <paramref name="columns"/>; jagged rows must each hold <paramref name="width"/> values.</summary>
+    /// <exception cref="ArgumentNullException">No array (a null one converted).</exception>
+    internal ReadOnlySpan<float> Flatten(string name, int width, out int rows, out int columns)
+    {
+        columns = 1;
+        switch (_data)
+        {
+            case float[] a:
+                rows = a.Length;
+                return a;
+            case int[] a:
+                rows = a.Length;
+                return DataConversion.FromVector(a);
+            case double[] a:
+                rows = a.Length;
+                return DataConversion.FromVector(a, name);
+            case float[,] a:
+                rows = a.GetLength(0);
+                columns = a.GetLength(1);
+                return DataConversion.Flat(a);
+            case double[,] a:
+                rows = a.GetLength(0);
+                columns = a.GetLength(1);
+                return DataConversion.FromMatrix(a, name);
+            case float[][] a:
+                rows = a.Length;
+                return DataConversion.FromRows(a, width, name, "target values per sample", out columns);
+            case double[][] a:
+                rows = a.Length;
+                return DataConversion.FromRows(a, width, name, "target values per sample", out columns);
+            default:
+                throw new ArgumentNullException(name);
+        }
+    }
+}
