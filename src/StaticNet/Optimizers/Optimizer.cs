@@ -24,7 +24,12 @@ public abstract class Optimizer
 
     private float _learningRate;
 
-    private protected Optimizer(float learningRate) => LearningRate = learningRate;
+    private protected Optimizer(float learningRate)
+    {
+        // Checked here with the constructor's argument name (the setter's would say LearningRate).
+        CheckLearningRate(learningRate, nameof(learningRate));
+        _learningRate = learningRate;
+    }
 
     /// <summary>The step size. Settable between epochs (learning-rate schedules).</summary>
     public float LearningRate
@@ -32,10 +37,15 @@ public abstract class Optimizer
         get => _learningRate;
         set
         {
-            if (!float.IsFinite(value) || value <= 0)
-                throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "The learning rate must be a positive finite number.");
+            CheckLearningRate(value, nameof(LearningRate));
             _learningRate = value;
         }
+    }
+
+    private static void CheckLearningRate(float value, string paramName)
+    {
+        if (!float.IsFinite(value) || value <= 0)
+            throw new ArgumentOutOfRangeException(paramName, value, "The learning rate must be a positive finite number.");
     }
 
     /// <summary>Steps taken so far (Keras's <c>optimizer.iterations</c>).</summary>

@@ -189,7 +189,8 @@ public abstract partial class NeuralNetwork
         }
         int[] order = new int[samples];
         for (int i = 0; i < samples; i++) order[i] = i;
-        int steps = (samples + s.BatchSize - 1) / s.BatchSize;
+        // From the clamped batch, in long: (samples + batchSize - 1) overflows for batchSize near int.MaxValue.
+        int steps = (int)(((long)samples + batch - 1) / batch);
 
         var metricSums = new double[metricCount];
         var validationSums = new double[metricCount];
@@ -236,12 +237,12 @@ public abstract partial class NeuralNetwork
                 double lossSum = 0;
                 Array.Clear(metricSums);
                 int seen = 0, stepsDone = 0;
-                for (int start = 0; start < samples; start += batch)
+                for (int start = 0, count; start < samples; start += count)   // += count: never past samples, so no overflow
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     int step = stepsDone;
                     for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnBatchBegin(step);
-                    int count = Math.Min(batch, samples - start);
+                    count = Math.Min(batch, samples - start);
                     Gather(train.X, features, order.AsSpan(start, count), _batchInputs);
                     Gather(train.Y, targetWidth, order.AsSpan(start, count), _batchTargets);
                     lossSum += TrainStep(loss, count, metricSums);
@@ -555,9 +556,9 @@ public abstract partial class NeuralNetwork
         metricSums.Clear();
         double lossSum = 0;
         int features = data.Features, targetWidth = data.TargetWidth;
-        for (int start = 0; start < data.Samples; start += batch)
+        for (int start = 0, count; start < data.Samples; start += count)
         {
-            int count = Math.Min(batch, data.Samples - start);
+            count = Math.Min(batch, data.Samples - start);
             Span<float> a = activations.AsSpan(0, count * Shape.ActivationsPerSample);
             Span<float> z = logits.AsSpan(0, count * Shape.OutputSize);
             ReadOnlySpan<float> targets = data.Y.Slice(start * targetWidth, count * targetWidth);
