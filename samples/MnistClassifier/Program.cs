@@ -11,6 +11,8 @@ using StaticNet;
 using StaticNet.Data;
 using StaticNet.Plotting;
 
+SampleErrors.ReportBadInputAsOneLine();
+
 int epochs = 20;
 string? dataDirectory = null;
 string outDirectory = "out";
@@ -29,16 +31,13 @@ for (int i = 0; i < args.Length; i++)
             outDirectory = args[++i];
             break;
         default:
-            Console.Error.WriteLine($"Unknown or incomplete option '{args[i]}'.");
-            Console.Error.WriteLine("Usage: MnistClassifier [--epochs N] [--data DIR] [--out DIR]");
-            return 2;
+            return SampleErrors.Fail($"unknown or incomplete option '{args[i]}'; usage: MnistClassifier [--epochs N] [--data DIR] [--out DIR]");
     }
 }
 dataDirectory ??= Mnist.FindDataDirectory();
 if (dataDirectory is null)
 {
-    Console.Error.WriteLine("Could not find samples/data/mnist; pass --data DIR (any folder with the four MNIST-format files).");
-    return 2;
+    return SampleErrors.Fail("could not find samples/data/mnist; pass --data DIR (any folder with the four MNIST-format files).");
 }
 MnistData data = Mnist.Load(dataDirectory);
 Console.WriteLine($"{data.TrainImages.GetLength(0)} training and {data.TestImages.GetLength(0)} test images from {dataDirectory}");
