@@ -32,7 +32,7 @@ public abstract partial class NeuralNetwork
     /// to <c>epochs - 1</c> run (so <c>epochs</c> passes over the data when
     /// <paramref name="initialEpoch"/> is 0, and none when it is <c>epochs</c> or more).
     /// </param>
-    /// <param name="batchSize">Samples per gradient step (the last batch of an epoch may be smaller); also the validation batch size.</param>
+    /// <param name="batchSize">Samples per gradient step (the last batch of an epoch may be smaller), at least 1; a batch size larger than the data (even <c>int.MaxValue</c>) is one batch, as in Keras. Also the validation batch size.</param>
     /// <param name="shuffle">Visit the training samples in a new random order each epoch (drawn from the model's seed). The validation rows are never shuffled into training.</param>
     /// <param name="verbose">
     /// 0: silent. 1: <c>Epoch 3/20</c> (when <paramref name="epochs"/> &gt; 1), then a progress bar
