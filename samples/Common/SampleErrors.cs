@@ -2,6 +2,7 @@
 // standard error, `error: ...`, and exit code 1, instead of "Unhandled exception" and a stack trace.
 using System;
 using System.IO;
+using System.Linq;
 
 static class SampleErrors
 {
@@ -15,14 +16,19 @@ static class SampleErrors
         AppDomain.CurrentDomain.UnhandledException += (_, e) =>
         {
             var error = e.ExceptionObject as Exception;
-            if (error is AggregateException { InnerExceptions.Count: 1 } aggregate) error = aggregate.InnerExceptions[0];
-            if (error is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException)
+            // Work on several threads (Predict on large inputs) reports its failures together.
+            if (error is AggregateException aggregate && aggregate.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(IsBadInput))
+                error = inner[0];
+            if (IsBadInput(error))
             {
-                Fail(error.Message);
+                Fail(error!.Message);
                 Environment.Exit(1);
             }
         };
     }
+
+    private static bool IsBadInput(Exception? e) =>
+        e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException;
 
     /// <summary>Prints <c>error: message</c> (on one line) to standard error and returns exit code 1.</summary>
     public static int Fail(string message)
