@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what tests/StaticNet.Tests/Interop needs to check the ONNX export with real tools:
+# Installs what tools/check-onnx-export.sh (an extra step of .ci/run, not part of `dotnet test`)
+# needs to cross-check the ONNX export with tools outside .NET:
 #   - Debian's python3-onnx (onnx.checker, run with /usr/bin/python3 by tools/onnx_check.py)
 #   - onnxruntime-node in tools/onnx-check/node_modules (run by tools/onnx-check/check.mjs)
 # Idempotent: what is already installed is not installed again. Needs root (apt-get) and node/npm

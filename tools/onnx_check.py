@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Validates an ONNX model with the onnx package's checker, as tests/StaticNet.Tests/Interop does.
+"""Validates an ONNX model with the onnx package's checker, as tools/check-onnx-export.sh (.ci/run) does.
 
     /usr/bin/python3 tools/onnx_check.py model.onnx
 

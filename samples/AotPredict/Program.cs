@@ -17,6 +17,8 @@ using System.Runtime.Intrinsics.X86;
 using StaticNet;
 using StaticNet.Data;
 
+SampleErrors.ReportBadInputAsOneLine();
+
 int epochs = 3;
 string? dataDirectory = null;
 for (int i = 0; i < args.Length; i++)
@@ -31,16 +33,13 @@ for (int i = 0; i < args.Length; i++)
             dataDirectory = args[++i];
             break;
         default:
-            Console.Error.WriteLine($"Unknown or incomplete option '{args[i]}'.");
-            Console.Error.WriteLine("Usage: AotPredict [--epochs N] [--data DIR]  (DIR holds the four MNIST-format files)");
-            return 2;
+            return SampleErrors.Fail($"unknown or incomplete option '{args[i]}'; usage: AotPredict [--epochs N] [--data DIR]  (DIR holds the four MNIST-format files)");
     }
 }
 dataDirectory ??= Mnist.FindDataDirectory();
 if (dataDirectory is null)
 {
-    Console.Error.WriteLine("Could not find samples/data/mnist; pass --data DIR.");
-    return 2;
+    return SampleErrors.Fail("could not find samples/data/mnist; pass --data DIR.");
 }
 
 CultureInfo inv = CultureInfo.InvariantCulture;

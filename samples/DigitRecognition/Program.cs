@@ -7,6 +7,8 @@ using System.Globalization;
 using StaticNet;
 using StaticNet.Data;
 
+SampleErrors.ReportBadInputAsOneLine();
+
 int epochs = 100;
 string? dataDirectory = null;
 for (int i = 0; i < args.Length; i++)
@@ -21,16 +23,13 @@ for (int i = 0; i < args.Length; i++)
             dataDirectory = args[++i];
             break;
         default:
-            Console.Error.WriteLine($"Unknown or incomplete option '{args[i]}'.");
-            Console.Error.WriteLine("Usage: DigitRecognition [--epochs N] [--data DIR]  (DIR holds the four MNIST-format files)");
-            return 2;
+            return SampleErrors.Fail($"unknown or incomplete option '{args[i]}'; usage: DigitRecognition [--epochs N] [--data DIR]  (DIR holds the four MNIST-format files)");
     }
 }
 dataDirectory ??= Mnist.FindDataDirectory();
 if (dataDirectory is null)
 {
-    Console.Error.WriteLine("Could not find samples/data/mnist; pass --data DIR.");
-    return 2;
+    return SampleErrors.Fail("could not find samples/data/mnist; pass --data DIR.");
 }
 
 MnistData mnist = Mnist.Load(dataDirectory);

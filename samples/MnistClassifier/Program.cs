@@ -13,6 +13,8 @@ using StaticNet;
 using StaticNet.Data;
 using StaticNet.Plotting;
 
+SampleErrors.ReportBadInputAsOneLine();
+
 int epochs = 20;
 string? dataDirectory = null;
 string? full = null;
@@ -35,9 +37,7 @@ for (int i = 0; i < args.Length; i++)
             outDirectory = args[++i];
             break;
         default:
-            Console.Error.WriteLine($"Unknown or incomplete option '{args[i]}'.");
-            Console.Error.WriteLine("Usage: MnistClassifier [--epochs N] [--data DIR | --full [fashion]] [--out DIR]");
-            return 2;
+            return SampleErrors.Fail($"unknown or incomplete option '{args[i]}'; usage: MnistClassifier [--epochs N] [--data DIR | --full [fashion]] [--out DIR]");
     }
 }
 MnistData data;
@@ -52,8 +52,7 @@ else
     dataDirectory ??= Mnist.FindDataDirectory();
     if (dataDirectory is null)
     {
-        Console.Error.WriteLine("Could not find samples/data/mnist; pass --data DIR (any folder with the four MNIST-format files).");
-        return 2;
+        return SampleErrors.Fail("could not find samples/data/mnist; pass --data DIR (any folder with the four MNIST-format files).");
     }
     data = Mnist.Load(dataDirectory);
 }

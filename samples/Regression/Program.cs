@@ -6,7 +6,19 @@ using System;
 using System.Globalization;
 using StaticNet;
 
-int epochs = args.Length == 2 && args[0] == "--epochs" && int.TryParse(args[1], out int e) && e > 0 ? e : 200;
+SampleErrors.ReportBadInputAsOneLine();
+
+int epochs = 200;
+for (int i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--epochs" && i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n > 0)
+    {
+        epochs = n;
+        i++;
+    }
+    else
+        return SampleErrors.Fail($"unknown or incomplete option '{args[i]}'; usage: Regression [--epochs N]");
+}
 
 var (xTrain, yTrain) = Surface.Sample(2000, seed: 1, noise: 0.05f);
 var (xTest, yTest) = Surface.Sample(500, seed: 2, noise: 0f);

@@ -222,7 +222,7 @@ public abstract partial class NeuralNetwork
             return result;
         }
         int inputSize = NetworkShape.InputSize, outputSize = NetworkShape.OutputSize;
-        int chunks = (samples + PredictChunk - 1) / PredictChunk;
+        int chunks = (int)(((long)samples + PredictChunk - 1) / PredictChunk);
         System.Threading.Tasks.Parallel.For(0, threads, t =>
         {
             int start = Math.Min(samples, (int)((long)chunks * t / threads) * PredictChunk);
@@ -250,9 +250,9 @@ public abstract partial class NeuralNetwork
         float[] logits = ArrayPool<float>.Shared.Rent(chunk * NetworkShape.OutputSize);
         try
         {
-            for (int start = 0; start < samples; start += chunk)
+            for (int start = 0, count; start < samples; start += count)
             {
-                int count = Math.Min(chunk, samples - start);
+                count = Math.Min(chunk, samples - start);
                 Span<float> a = activations.AsSpan(0, count * NetworkShape.ActivationsPerSample);
                 ForwardBatch(_parameters, inputs.Slice(start * NetworkShape.InputSize, count * NetworkShape.InputSize), count, a, logits);
                 a.Slice(a.Length - count * NetworkShape.OutputSize).CopyTo(outputs.Slice(start * NetworkShape.OutputSize));
@@ -295,6 +295,7 @@ public abstract partial class NeuralNetwork
             for (int i = 0; i < samples; i++)
                 if (y[i] < 0 || y[i] >= NetworkShape.OutputSize || y[i] != MathF.Floor(y[i]))
                     throw new ArgumentException($"Expected class labels in [0, {NetworkShape.OutputSize - 1}] in '{yName}'; sample {i} has {y[i].ToString(CultureInfo.InvariantCulture)}.", yName);
+        BinaryTargets.Check(loss, _metrics, NetworkShape, y, targetWidth, yName);
     }
 
     private static int IndexOfNonFinite(ReadOnlySpan<float> values)

@@ -1,5 +1,5 @@
 // Runs an ONNX model with ONNX Runtime (onnxruntime-node) on a batch of inputs and prints the
-// outputs as JSON. Used by tests/StaticNet.Tests/Interop to check StaticNet's ONNX export.
+// outputs as JSON. Used by tools/check-onnx-export.sh (.ci/run) to cross-check StaticNet's ONNX export.
 //
 //   node tools/onnx-check/check.mjs model.onnx inputs.json
 //

@@ -47,6 +47,9 @@ public abstract class Metric
     /// <summary>Returns the metric that actually runs for this loss and network (itself, unless it is a placeholder).</summary>
     internal virtual Metric Resolve(Loss loss, NetworkShape shape) => this;
 
+    /// <summary>Whether this metric reads each target as 0 or 1 (binary accuracy): targets outside [0, 1] are then rejected.</summary>
+    internal virtual bool ReadsBinaryTargets => false;
+
     /// <summary>Values per sample this metric reads from the targets: the output size, or 1 for class labels.</summary>
     internal virtual int TargetWidth(int outputSize) => outputSize;
 
@@ -83,6 +86,8 @@ public abstract class Metric
         public override string Name => name;
 
         public override bool HigherIsBetter => true;
+
+        internal override bool ReadsBinaryTargets => true;
 
         internal override double Sum(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int count, int outputSize)
         {

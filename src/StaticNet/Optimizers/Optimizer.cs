@@ -25,7 +25,12 @@ public abstract class Optimizer
     private float _learningRate;
     private float _stepLearningRate;
 
-    private protected Optimizer(float learningRate) => LearningRate = learningRate;
+    private protected Optimizer(float learningRate)
+    {
+        // Checked here with the constructor's argument name (the setter's would say LearningRate).
+        CheckLearningRate(learningRate, nameof(learningRate));
+        _learningRate = learningRate;
+    }
 
     private protected Optimizer(LearningRateSchedule schedule)
     {
@@ -55,14 +60,19 @@ public abstract class Optimizer
                 throw new InvalidOperationException(
                     $"This optimizer was created with a LearningRateSchedule ({Schedule}) as its learning rate, hence its learning rate is not settable. " +
                     "If you need the learning rate to be settable (LearningRateScheduler, ReduceLROnPlateau), create the optimizer with a number as its learning rate.");
-            if (!float.IsFinite(value) || value <= 0)
-                throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "The learning rate must be a positive finite number.");
+            CheckLearningRate(value, nameof(LearningRate));
             _learningRate = value;
         }
     }
 
     /// <summary>The learning rate of the step being applied (fixed by <see cref="BeginStep"/>): what <see cref="Step"/> uses.</summary>
     private protected float StepLearningRate => _stepLearningRate;
+
+    private static void CheckLearningRate(float value, string paramName)
+    {
+        if (!float.IsFinite(value) || value <= 0)
+            throw new ArgumentOutOfRangeException(paramName, value, "The learning rate must be a positive finite number.");
+    }
 
     /// <summary>Steps taken so far (Keras's <c>optimizer.iterations</c>).</summary>
     public long Iterations { get; private set; }

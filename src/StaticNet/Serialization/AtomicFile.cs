@@ -30,18 +30,35 @@ internal static class AtomicFile
             }
             File.Move(temp, target, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             try
             {
                 File.Delete(temp);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception deleteError) when (deleteError is IOException or UnauthorizedAccessException)
             {
                 // The original exception matters more than a leftover temporary file.
             }
+            // The file system's messages name the temporary file, which the user never asked for:
+            // rethrow the same type, naming the target instead.
+            if (e is IOException or UnauthorizedAccessException) throw NameTarget(e, path, temp, target);
             throw;
         }
+    }
+
+    /// <summary>An exception of <paramref name="e"/>'s type whose message names <paramref name="path"/> instead of the temporary file.</summary>
+    private static Exception NameTarget(Exception e, string path, string temp, string target)
+    {
+        string message = $"Could not save '{path}': {e.Message.Replace(temp, target, StringComparison.Ordinal)}";
+        return e switch
+        {
+            DirectoryNotFoundException => new DirectoryNotFoundException(message, e),
+            FileNotFoundException => new FileNotFoundException(message, target, e),
+            PathTooLongException => new PathTooLongException(message, e),
+            UnauthorizedAccessException => new UnauthorizedAccessException(message, e),
+            _ => new IOException(message, e),
+        };
     }
 
     /// <summary>Opens a file for one sequential read.</summary>

@@ -68,6 +68,18 @@ internal sealed class FormatReader
         }
     }
 
+    /// <summary>Reads and hashes <paramref name="count"/> bytes without keeping them (at most one chunk in memory).</summary>
+    public void Skip(long count, string what)
+    {
+        _chunk ??= new byte[ChunkBytes];
+        while (count > 0)
+        {
+            int n = (int)Math.Min(count, ChunkBytes);
+            ReadBytes(_chunk.AsSpan(0, n), what);
+            count -= n;
+        }
+    }
+
     /// <summary>A UTF-8 string with a uint16 byte-length prefix of at most <see cref="NetworkFormat.MaxStringBytes"/>.</summary>
     public string ReadString(string what)
     {

@@ -67,7 +67,21 @@ internal static class NetworkFormat
 
         NetworkShape shape = ReadShape(reader);
         if (!shape.Equals(expected))
-            throw new InvalidDataException($"The {kind} file is for {Describe(shape, expected)}, this network is {Describe(expected, shape)}.");
+        {
+            // "Another network" only if the file is intact: a damaged shape section would otherwise
+            // be reported as a different network. Read on to the checksum first.
+            string mismatch = $"The {kind} file is for {Describe(shape, expected)}, this network is {Describe(expected, shape)}.";
+            try
+            {
+                SkipToChecksum(reader, checkpoint, shape);
+            }
+            catch (InvalidDataException corrupt)
+            {
+                throw new InvalidDataException(
+                    $"The {kind} file is corrupt: its shape section reads {shape} (this network is {expected}), but the rest does not check out: {corrupt.Message}", corrupt);
+            }
+            throw new InvalidDataException(mismatch);
+        }
 
         int count = reader.ReadInt32("parameter count");
         if (count != expected.ParameterCount)
@@ -76,6 +90,39 @@ internal static class NetworkFormat
         var parameters = new float[count];
         reader.ReadSingles(parameters, "parameters");
         return parameters;
+    }
+
+    /// <summary>
+    /// Reads the rest of a file whose shape section is <paramref name="shape"/> without interpreting
+    /// it (parameters, and for a checkpoint the training and optimizer sections), then verifies the
+    /// checksum. Throws <see cref="InvalidDataException"/> when the file is truncated or corrupt.
+    /// Reads no further than the file's own counts say, one chunk at a time.
+    /// </summary>
+    private static void SkipToChecksum(FormatReader reader, bool checkpoint, NetworkShape shape)
+    {
+        int count = reader.ReadInt32("parameter count");
+        if (count != shape.ParameterCount)
+            throw new InvalidDataException($"The file holds {count} parameters but its shape {shape} has {shape.ParameterCount}.");
+        reader.Skip(4L * count, "parameters");
+        if (checkpoint)
+        {
+            reader.Skip(4 + 4 + 8, "training section");   // epochs, seed, generator state
+            reader.ReadString("loss name");
+            reader.ReadByte("loss fromLogits flag");
+            int metrics = reader.ReadByte("metric count");
+            for (int m = 0; m < metrics; m++) reader.ReadString("metric name");
+            reader.ReadByte("optimizer type");
+            reader.Skip(4L * reader.ReadByte("optimizer hyperparameter count"), "optimizer hyperparameter");
+            reader.Skip(4 + 8 + 4, "optimizer section");   // learning rate, iterations, parameter count
+            int arrays = reader.ReadByte("optimizer state array count");
+            for (int a = 0; a < arrays; a++)
+            {
+                int length = reader.ReadInt32("optimizer state array length");
+                if (length < 0) throw new InvalidDataException($"The optimizer state array {a} claims {length} values.");
+                reader.Skip(4L * length, "optimizer state");
+            }
+        }
+        reader.VerifyChecksum();
     }
 
     private static NetworkShape ReadShape(FormatReader reader)

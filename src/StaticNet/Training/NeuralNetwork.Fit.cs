@@ -35,7 +35,7 @@ public abstract partial class NeuralNetwork
     /// to <c>epochs - 1</c> run (so <c>epochs</c> passes over the data when
     /// <paramref name="initialEpoch"/> is 0, and none when it is <c>epochs</c> or more).
     /// </param>
-    /// <param name="batchSize">Samples per gradient step (the last batch of an epoch may be smaller); also the validation batch size.</param>
+    /// <param name="batchSize">Samples per gradient step (the last batch of an epoch may be smaller), at least 1; a batch size larger than the data (even <c>int.MaxValue</c>) is one batch, as in Keras. Also the validation batch size.</param>
     /// <param name="shuffle">Visit the training samples in a new random order each epoch (drawn from the model's seed). The validation rows are never shuffled into training.</param>
     /// <param name="verbose">
     /// 0: silent. 1: <c>Epoch 3/20</c> (when <paramref name="epochs"/> &gt; 1), then a progress bar
@@ -219,7 +219,8 @@ public abstract partial class NeuralNetwork
         }
         int[] order = new int[samples];
         for (int i = 0; i < samples; i++) order[i] = i;
-        int steps = (samples + s.BatchSize - 1) / s.BatchSize;
+        // From the clamped batch, in long: (samples + batchSize - 1) overflows for batchSize near int.MaxValue.
+        int steps = (int)(((long)samples + batch - 1) / batch);
 
         var metricSums = new double[metricCount];
         var validationSums = new double[metricCount];
@@ -264,12 +265,12 @@ public abstract partial class NeuralNetwork
                 double lossSum = 0;
                 Array.Clear(metricSums);
                 int seen = 0, stepsDone = 0;
-                for (int start = 0; start < samples; start += batch)
+                for (int start = 0, count; start < samples; start += count)   // += count: never past samples, so no overflow
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     int step = stepsDone;
                     for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnBatchBegin(step);
-                    int count = Math.Min(batch, samples - start);
+                    count = Math.Min(batch, samples - start);
                     Gather(train.X, features, order.AsSpan(start, count), _batchInputs);
                     Gather(train.Y, targetWidth, order.AsSpan(start, count), _batchTargets);
                     if (_trainWeighted) Gather(train.W, 1, order.AsSpan(start, count), _batchWeights);
@@ -642,9 +643,9 @@ public abstract partial class NeuralNetwork
             for (int m = 0; m < _metrics.Length; m++) running.Append(_metrics[m].Name, 0);
         }
         int step = 0;
-        for (int start = 0; start < data.Samples; start += batch)
+        for (int start = 0, count; start < data.Samples; start += count)
         {
-            int count = Math.Min(batch, data.Samples - start);
+            count = Math.Min(batch, data.Samples - start);
             Span<float> a = activations.AsSpan(0, count * NetworkShape.ActivationsPerSample);
             Span<float> z = logits.AsSpan(0, count * NetworkShape.OutputSize);
             ReadOnlySpan<float> targets = data.Y.Slice(start * targetWidth, count * targetWidth);

@@ -44,15 +44,6 @@ internal static class InteropTest
         return path;
     }
 
-    /// <summary>The repository root: the first ancestor of the test output holding tools/onnx-check.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "tools", "onnx-check", "check.mjs")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException($"No ancestor of {AppContext.BaseDirectory} holds tools/onnx-check/check.mjs.");
-    }
-
     /// <summary>Rows of a row-major buffer as a 2-D array.</summary>
     public static float[,] ToMatrix(float[] data, int rows, int columns)
     {
@@ -83,25 +74,6 @@ internal static class InteropTest
         }
         process.WaitForExit();
         return (process.ExitCode, stdout.Result, stderr.Result);
-    }
-
-    /// <summary>The first existing executable among absolute candidates and PATH entries.</summary>
-    public static string? FindExecutable(params string[] candidates)
-    {
-        foreach (string candidate in candidates)
-        {
-            if (Path.IsPathRooted(candidate))
-            {
-                if (File.Exists(candidate)) return candidate;
-                continue;
-            }
-            foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-            {
-                string path = Path.Combine(dir, candidate);
-                if (File.Exists(path)) return path;
-            }
-        }
-        return null;
     }
 }
 

@@ -87,7 +87,7 @@ public class AdaGradTests
             "initialAccumulatorValue" => new AdaGrad(initialAccumulatorValue: value),
             _ => new AdaGrad(epsilon: value),
         });
-        Assert.Equal(argument == "learningRate" ? "LearningRate" : argument, e.ParamName);
+        Assert.Equal(argument, e.ParamName);
         Assert.Equal(value, e.ActualValue);
     }
 }

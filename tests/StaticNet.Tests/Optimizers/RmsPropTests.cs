@@ -127,7 +127,7 @@ public class RmsPropTests
             "momentum" => new RmsProp(momentum: value),
             _ => new RmsProp(epsilon: value),
         });
-        Assert.Equal(argument == "learningRate" ? "LearningRate" : argument, e.ParamName);
+        Assert.Equal(argument, e.ParamName);
         Assert.Equal(value, e.ActualValue);
     }
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Threading;
 using StaticNet;
 using Xunit;
@@ -50,7 +49,6 @@ public sealed class ConcurrencyTests
         var failures = new ConcurrentQueue<string>();
         long calls = 0;
         using var start = new Barrier(threads);
-        var clock = Stopwatch.StartNew();
         var workers = new Thread[threads];
         for (int t = 0; t < threads; t++)
         {
@@ -102,7 +100,6 @@ public sealed class ConcurrencyTests
 
         Assert.True(failures.IsEmpty, string.Join("\n", failures));
         Assert.Equal(threads * 3000L, calls);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
     }
 
     [Fact]

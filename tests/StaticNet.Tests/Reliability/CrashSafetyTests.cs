@@ -29,7 +29,6 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         using var dir = new ReliabilityData.TempDirectory("crash");
         string weightsPath = dir.File("model.weights"), checkpointPath = dir.File("run.ckpt");
         var random = new Random(20251122);
-        var clock = Stopwatch.StartNew();
         int leftovers = 0;
         var target = new CrashNet(seed: 0);
         var resumed = new CrashNet(seed: 0);
@@ -90,7 +89,6 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
 
         // Not vacuous: some kills landed inside a save (they leave the temporary file behind).
         Assert.True(leftovers > 0, $"None of the {Kills} kills interrupted a save; the test did not test anything.");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
     }
 
     /// <summary>

@@ -303,8 +303,9 @@ public sealed class InputValidationTests
     [MemberData(nameof(BadLearningRates))]
     public void LearningRate_NonPositiveOrNonFinite_IsRejected_ByEveryOptimizer_InTheConstructorAndTheSetter(string optimizer, float rate)
     {
+        // The constructor names its argument, learningRate; the setter names the property.
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Create(optimizer, rate));
-        AssertNames(e, "LearningRate", "positive finite", rate.ToString(CultureInfo.CurrentCulture));
+        AssertNames(e, "learningRate", "positive finite", rate.ToString(CultureInfo.CurrentCulture));
         Assert.Equal(rate, e.ActualValue);
 
         // The setter (schedules, ReduceLROnPlateau) on a compiled model: rejected, the rate unchanged.

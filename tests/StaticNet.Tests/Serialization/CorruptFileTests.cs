@@ -154,10 +154,11 @@ public class CorruptFileTests
         Assert.Contains("invalid network", Rejected(With(Weights(), SizesOffset + 4 * index, size), checkpoint: false).Message);
 
     [Fact]
-    public void LargerValidSize_IsAShapeMismatch()
+    public void LargerValidSize_IsReportedAsCorruption_NotAsAnotherNetwork()
     {
+        // A valid but different shape in a damaged file: the checksum decides (issue 9), not the shape.
         var e = Rejected(With(Weights(), SizesOffset + 4, 100_000), checkpoint: false);
-        Assert.Contains("file is for 6-100000(relu)-3(softmax), this network is 6-10(relu)-3(softmax)", e.Message);
+        Assert.Contains("The weights file is corrupt: its shape section reads 6-100000(relu)-3(softmax) (this network is 6-10(relu)-3(softmax))", e.Message);
     }
 
     [Theory]

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Cross-checks StaticNet's ONNX export with tools outside .NET, as an extra step of .ci/run:
+# the python onnx package's checker (full check, with shape inference) and ONNX Runtime for Node
+# (onnxruntime-node), whose outputs must match StaticNet's Predict to 1e-5.
+#
+#   STATICNET_ONNX_EXPORT_DIR=DIR dotnet test tests/StaticNet.Tests --filter OnnxExportTests
+#   bash tools/install-interop-tools.sh      # python3-onnx (apt-get, root) and onnxruntime-node (npm)
+#   bash tools/check-onnx-export.sh DIR
+#
+# DIR holds what tests/StaticNet.Tests/Interop/OnnxExportTests leaves there: NAME.onnx (a trained
+# network's export), NAME.input.json (rows) and NAME.expected.json (Predict's outputs). Exits
+# non-zero when a file is missing, the checker rejects a model or an output differs.
+set -euo pipefail
+dir=${1:?usage: bash tools/check-onnx-export.sh DIR}
+tools=$(cd "$(dirname "$0")" && pwd)
+
+shopt -s nullglob
+models=("$dir"/*.onnx)
+if [ ${#models[@]} -lt 2 ]; then
+  echo "check-onnx-export: expected the OnnxExportTests' exports in $dir, found ${#models[@]} (run the tests with STATICNET_ONNX_EXPORT_DIR=$dir)" >&2
+  exit 1
+fi
+
+for model in "${models[@]}"; do
+  base=${model%.onnx}
+  /usr/bin/python3 "$tools/onnx_check.py" "$model" > "$base.checker.json"
+  node "$tools/onnx-check/check.mjs" "$model" "$base.input.json" > "$base.ort.json"
+  /usr/bin/python3 - "$base.checker.json" "$base.ort.json" "$base.expected.json" <<'PY'
+import json, sys
+checker, ort, expected = (json.load(open(p)) for p in sys.argv[1:4])
+assert checker["ir_version"] == 8 and checker["opset_import"][""] == 13, checker
+out = ort["outputs"]["output"]
+rows, cols = len(expected), len(expected[0])
+assert ort["inputNames"] == ["input"] and ort["outputNames"] == ["output"], ort
+assert out["dims"] == [rows, cols], (out["dims"], rows, cols)
+worst = max(abs(out["data"][r * cols + c] - expected[r][c]) for r in range(rows) for c in range(cols))
+assert worst <= 1e-5, f"onnxruntime-node differs from Predict by {worst}"
+print(f"{len(checker['nodes'])} nodes, {rows}x{cols} outputs, largest difference {worst:.2e}")
+PY
+  echo "check-onnx-export: $(basename "$model"): onnx.checker accepts it, onnxruntime-node matches Predict"
+done
