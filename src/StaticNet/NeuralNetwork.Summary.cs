@@ -40,7 +40,7 @@ public abstract partial class NeuralNetwork
     private string SummaryText()
     {
         NetworkShape shape = NetworkShape;
-        var rows = new List<string[]> { new[] { "Layer (type)", "Output NetworkShape", "Activation", "Param #" } };
+        var rows = new List<string[]> { new[] { "Layer (type)", "Output Shape", "Activation", "Param #" } };
         int dropouts = 0;
         for (int l = 0; l < shape.LayerCount; l++)
         {

@@ -268,7 +268,7 @@ public abstract class Optimizer
         if (code == CustomSchedule) writer.WriteString(CustomName(schedule));
     }
 
-    private static (byte Code, double[] Values, string Name) ReadSchedule(FormatReader reader)
+    internal static (byte Code, double[] Values, string Name) ReadSchedule(FormatReader reader)
     {
         byte code = reader.ReadByte("learning-rate schedule code");
         if (code is not (NoSchedule or 1 or 2 or 3 or CustomSchedule))

@@ -113,7 +113,9 @@ internal static class NetworkFormat
             for (int m = 0; m < metrics; m++) reader.ReadString("metric name");
             reader.ReadByte("optimizer type");
             reader.Skip(4L * reader.ReadByte("optimizer hyperparameter count"), "optimizer hyperparameter");
-            reader.Skip(4 + 8 + 4, "optimizer section");   // learning rate, iterations, parameter count
+            reader.Skip(4, "learning rate");
+            if (reader.Version >= 2) Optimizer.ReadSchedule(reader);   // the schedule record (version 2)
+            reader.Skip(8 + 4, "optimizer section");   // iterations, parameter count
             int arrays = reader.ReadByte("optimizer state array count");
             for (int a = 0; a < arrays; a++)
             {

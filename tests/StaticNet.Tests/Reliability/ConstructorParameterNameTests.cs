@@ -47,6 +47,9 @@ public sealed class ConstructorParameterNameTests
         (typeof(ModelCheckpoint), "filePath", () => new ModelCheckpoint(filePath: null!)),
         (typeof(ModelCheckpoint), "monitor", () => new ModelCheckpoint("w.bin", monitor: "")),
         (typeof(ModelCheckpoint), "mode", () => new ModelCheckpoint("w.bin", mode: (MonitorMode)3)),
+        (typeof(BackupAndRestore), "backupDirectory", () => new BackupAndRestore(backupDirectory: "")),
+        (typeof(CSVLogger), "path", () => new CSVLogger(path: "")),
+        (typeof(CSVLogger), "separator", () => new CSVLogger("log.csv", separator: '"')),
         (typeof(ValidationData), "x", () => new ValidationData(null!, new float[1])),
         (typeof(ValidationData), "y", () => new ValidationData(new float[1, 1], (float[])null!)),
         (typeof(ValidationData), "y", () => new ValidationData(new float[1, 1], (int[])null!)),
@@ -78,7 +81,7 @@ public sealed class ConstructorParameterNameTests
         var nothingToValidate = new[]
         {
             typeof(BinaryCrossentropy), typeof(MeanSquaredError), typeof(CategoricalCrossentropy), typeof(SparseCategoricalCrossentropy),
-            typeof(LambdaCallback), typeof(TerminateOnNaN), typeof(Logs),
+            typeof(LambdaCallback), typeof(TerminateOnNaN), typeof(Logs), typeof(LearningRateScheduler),
         };
         Type[] types = typeof(NeuralNetwork).Assembly.GetExportedTypes()
             .Where(t => !t.IsAbstract && t.GetConstructors().Length > 0 &&
