@@ -43,11 +43,22 @@ internal static class NetworkFormat
     /// Reads and checks magic, version and shape against <paramref name="expected"/>, then reads
     /// the parameters into a new buffer (allocated only once its size is known to be right).
     /// </summary>
-    public static float[] ReadHeaderAndParameters(FormatReader reader, bool checkpoint, NetworkShape expected)
+    public static float[] ReadHeaderAndParameters(FormatReader reader, bool checkpoint, NetworkShape expected) =>
+        ReadHeaderAndParameters(reader, checkpoint, expected, acceptCheckpoint: false, out _);
+
+    /// <summary>
+    /// As above; with <paramref name="acceptCheckpoint"/> a weights read also takes a checkpoint
+    /// (Keras's <c>load_weights</c> takes a whole saved model too) and says so in
+    /// <paramref name="isCheckpoint"/>: the caller then skips the checkpoint's other sections
+    /// (<see cref="SkipCheckpointSections"/>) before the checksum.
+    /// </summary>
+    public static float[] ReadHeaderAndParameters(FormatReader reader, bool checkpoint, NetworkShape expected, bool acceptCheckpoint, out bool isCheckpoint)
     {
-        string kind = checkpoint ? "checkpoint" : "weights";
         Span<byte> magic = stackalloc byte[4];
         reader.ReadBytes(magic, "magic bytes");
+        if (acceptCheckpoint && magic.SequenceEqual(CheckpointMagic)) checkpoint = true;
+        isCheckpoint = checkpoint;
+        string kind = checkpoint ? "checkpoint" : "weights";
         ReadOnlySpan<byte> wanted = checkpoint ? CheckpointMagic : WeightsMagic;
         if (!magic.SequenceEqual(wanted))
         {
@@ -104,27 +115,33 @@ internal static class NetworkFormat
         if (count != shape.ParameterCount)
             throw new InvalidDataException($"The file holds {count} parameters but its shape {shape} has {shape.ParameterCount}.");
         reader.Skip(4L * count, "parameters");
-        if (checkpoint)
-        {
-            reader.Skip(4 + 4 + 8, "training section");   // epochs, seed, generator state
-            reader.ReadString("loss name");
-            reader.ReadByte("loss fromLogits flag");
-            int metrics = reader.ReadByte("metric count");
-            for (int m = 0; m < metrics; m++) reader.ReadString("metric name");
-            reader.ReadByte("optimizer type");
-            reader.Skip(4L * reader.ReadByte("optimizer hyperparameter count"), "optimizer hyperparameter");
-            reader.Skip(4, "learning rate");
-            if (reader.Version >= 2) Optimizer.ReadSchedule(reader);   // the schedule record (version 2)
-            reader.Skip(8 + 4, "optimizer section");   // iterations, parameter count
-            int arrays = reader.ReadByte("optimizer state array count");
-            for (int a = 0; a < arrays; a++)
-            {
-                int length = reader.ReadInt32("optimizer state array length");
-                if (length < 0) throw new InvalidDataException($"The optimizer state array {a} claims {length} values.");
-                reader.Skip(4L * length, "optimizer state");
-            }
-        }
+        if (checkpoint) SkipCheckpointSections(reader);
         reader.VerifyChecksum();
+    }
+
+    /// <summary>
+    /// Reads a checkpoint's training and optimizer sections (what follows the parameters) without
+    /// interpreting them, as far as the file's own counts say.
+    /// </summary>
+    public static void SkipCheckpointSections(FormatReader reader)
+    {
+        reader.Skip(4 + 4 + 8, "training section");   // epochs, seed, generator state
+        reader.ReadString("loss name");
+        reader.ReadByte("loss fromLogits flag");
+        int metrics = reader.ReadByte("metric count");
+        for (int m = 0; m < metrics; m++) reader.ReadString("metric name");
+        reader.ReadByte("optimizer type");
+        reader.Skip(4L * reader.ReadByte("optimizer hyperparameter count"), "optimizer hyperparameter");
+        reader.Skip(4, "learning rate");
+        if (reader.Version >= 2) Optimizer.ReadSchedule(reader);   // the schedule record (version 2)
+        reader.Skip(8 + 4, "optimizer section");   // iterations, parameter count
+        int arrays = reader.ReadByte("optimizer state array count");
+        for (int a = 0; a < arrays; a++)
+        {
+            int length = reader.ReadInt32("optimizer state array length");
+            if (length < 0) throw new InvalidDataException($"The optimizer state array {a} claims {length} values.");
+            reader.Skip(4L * length, "optimizer state");
+        }
     }
 
     private static NetworkShape ReadShape(FormatReader reader)

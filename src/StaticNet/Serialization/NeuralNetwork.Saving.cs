@@ -38,8 +38,10 @@ public abstract partial class NeuralNetwork
     }
 
     /// <summary>
-    /// Replaces the parameters with those saved by <see cref="SaveWeights(string)"/>. The compiled
-    /// optimizer's state is kept. The model is unchanged when the load fails.
+    /// Replaces the parameters with those saved by <see cref="SaveWeights(string)"/>, or with the
+    /// parameters of a checkpoint (<see cref="SaveCheckpoint(string)"/>, <see cref="ModelCheckpoint"/>'s
+    /// default), whose other sections are then ignored. The compiled optimizer's state is kept.
+    /// The model is unchanged when the load fails.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not a weights file for this network's shape, or it is truncated or corrupt;
     /// for an ONNX or Keras file, the message points to <c>StaticNet.Import.ModelImport.LoadWeights(model, path)</c>.</exception>
@@ -61,7 +63,10 @@ public abstract partial class NeuralNetwork
     private void LoadWeights(Stream stream, bool wholeStream)
     {
         var reader = new FormatReader(stream);
-        float[] parameters = NetworkFormat.ReadHeaderAndParameters(reader, checkpoint: false, NetworkShape);
+        float[] parameters = NetworkFormat.ReadHeaderAndParameters(reader, checkpoint: false, NetworkShape, acceptCheckpoint: true, out bool isCheckpoint);
+        // A full checkpoint (ModelCheckpoint's default) gives its weights, as Keras's load_weights
+        // takes a whole saved model; its optimizer and training sections are only checked.
+        if (isCheckpoint) NetworkFormat.SkipCheckpointSections(reader);
         Finish(reader, wholeStream);
         parameters.CopyTo(_parameters, 0);
     }

@@ -179,11 +179,22 @@ public class WeightsFileTests
     }
 
     [Fact]
-    public void CheckpointFile_GivenToLoadWeights_SaysToUseLoadCheckpoint()
+    public void CheckpointFile_GivenToLoadWeights_GivesItsWeights_AndStopsRightAfterIt()
     {
-        byte[] checkpoint = CheckpointBytes(Trained(new Adam(), epochs: 1));
-        var e = Assert.Throws<InvalidDataException>(() => new ResumeNet(seed: 1).LoadWeights(new MemoryStream(checkpoint)));
-        Assert.Contains("LoadCheckpoint", e.Message);
+        ResumeNet trained = Trained(new Adam(), epochs: 1);
+        byte[] checkpoint = CheckpointBytes(trained);
+        // A stream holding the checkpoint and then other data: the load stops after the checksum.
+        var stream = new MemoryStream();
+        stream.Write(checkpoint);
+        stream.Write(new byte[] { 1, 2, 3 });
+        stream.Position = 0;
+        var copy = new ResumeNet(seed: 1);
+        copy.LoadWeights(stream);
+        Assert.Equal(checkpoint.Length, stream.Position);
+        Assert.Equal(trained.Parameters.ToArray(), copy.Parameters.ToArray());
+        // A weights file is still refused by LoadCheckpoint (it has no optimizer state to resume).
+        var e = Assert.Throws<InvalidDataException>(() => Trained(new Adam(), epochs: 0).LoadCheckpoint(new MemoryStream(WeightsBytes(trained))));
+        Assert.Contains("LoadWeights", e.Message);
     }
 
     [Fact]

@@ -102,7 +102,17 @@ public sealed class ModelCheckpointResumeTests
         copy.LoadWeights(weights);
         AssertBitIdentical(model.Parameters, copy.Parameters);
         Assert.Contains("not a checkpoint", Assert.Throws<InvalidDataException>(() => Compiled("adam", 3).LoadCheckpoint(weights)).Message);
-        Assert.Contains("load it with LoadCheckpoint", Assert.Throws<InvalidDataException>(() => copy.LoadWeights(checkpoint)).Message);
+        // LoadWeights takes a full checkpoint's weights too (as Keras's load_weights), with no compile needed.
+        var fromCheckpoint = new ResumeDropoutNet(seed: 4);
+        fromCheckpoint.LoadWeights(checkpoint);
+        AssertBitIdentical(model.Parameters, fromCheckpoint.Parameters);
+        byte[] damaged = File.ReadAllBytes(checkpoint);
+        damaged[^10] ^= 0x40;   // in the optimizer state, after the parameters: still caught by the checksum
+        File.WriteAllBytes(checkpoint, damaged);
+        var untouched = new ResumeDropoutNet(seed: 5);
+        float[] before = untouched.Parameters.ToArray();
+        Assert.Contains("checksum", Assert.Throws<InvalidDataException>(() => untouched.LoadWeights(checkpoint)).Message, StringComparison.OrdinalIgnoreCase);
+        AssertBitIdentical(before, untouched.Parameters);
         Assert.True(new FileInfo(checkpoint).Length > 2 * new FileInfo(weights).Length);   // parameters + Adam's m and v
     }
 
