@@ -84,6 +84,11 @@ if (epochs > firstEpochs)
 }
 Evaluation test = model.Evaluate(data.TestImages, data.TestLabels);
 
+// One image, as the course ends: its ten probabilities and the predicted class.
+float[] probabilities = model.Predict(data.TestImages.Row(0));
+int predicted = model.PredictClass(data.TestImages.Row(0));
+Console.WriteLine($"\nFirst test image: predicted {predicted} (p = {F(probabilities[predicted])}), true {data.TestLabels[0]}.");
+
 // 3. Which optimizer? Which learning rate? Short runs from the same starting weights.
 int trialEpochs = Math.Min(3, epochs);
 Console.WriteLine($"\nOptimizers, {trialEpochs} epochs each:");

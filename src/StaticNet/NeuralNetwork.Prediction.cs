@@ -38,7 +38,7 @@ public abstract partial class NeuralNetwork
         ReadOnlySpan<float> flat = x.Flatten(nameof(x), NetworkShape.InputSize, out int rows, out int columns);
         CheckLength(columns, NetworkShape.InputSize, "x (columns)");
         var copy = new float[rows, columns];
-        flat.CopyTo(Flat(copy));
+        flat.CopyTo(DataConversion.Flat(copy));
         return Predict(copy);
     }
 
@@ -68,7 +68,7 @@ public abstract partial class NeuralNetwork
         CheckThreshold(threshold);
         float[,] outputs = Predict(x);
         int rows = outputs.GetLength(0), width = NetworkShape.OutputSize;
-        ReadOnlySpan<float> flat = Flat(outputs);
+        ReadOnlySpan<float> flat = DataConversion.Flat(outputs);
         var classes = new int[rows];
         for (int r = 0; r < rows; r++) classes[r] = ClassOf(flat.Slice(r * width, width), threshold);
         return classes;

@@ -218,7 +218,7 @@ public abstract partial class NeuralNetwork
         int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, ThreadBudget);
         if (threads == 1)
         {
-            PredictBatch(Flat(x), Flat(result));
+            PredictBatch(DataConversion.Flat(x), DataConversion.Flat(result));
             return result;
         }
         int inputSize = NetworkShape.InputSize, outputSize = NetworkShape.OutputSize;
@@ -227,8 +227,8 @@ public abstract partial class NeuralNetwork
         {
             int start = Math.Min(samples, (int)((long)chunks * t / threads) * PredictChunk);
             int end = Math.Min(samples, (int)((long)chunks * (t + 1) / threads) * PredictChunk);
-            PredictBatch(Flat(x).Slice(start * inputSize, (end - start) * inputSize),
-                Flat(result).Slice(start * outputSize, (end - start) * outputSize));
+            PredictBatch(DataConversion.Flat(x).Slice(start * inputSize, (end - start) * inputSize),
+                DataConversion.Flat(result).Slice(start * outputSize, (end - start) * outputSize));
         });
         return result;
     }
@@ -323,10 +323,6 @@ public abstract partial class NeuralNetwork
         for (int r = 0; r < rows.Length; r++)
             source.Slice(rows[r] * width, width).CopyTo(destination.Slice(r * width, width));
     }
-
-    /// <summary>A rectangular array's elements as one row-major span, without copying.</summary>
-    private static Span<float> Flat(float[,] array) =>
-        MemoryMarshal.CreateSpan(ref Unsafe.As<byte, float>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length);
 
     private static float[] ToFloat(int[] labels)
     {
