@@ -16,6 +16,35 @@ internal static class DataConversion
     public static Span<float> Flat(float[,] array) =>
         MemoryMarshal.CreateSpan(ref Unsafe.As<byte, float>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length);
 
+    /// <summary>
+    /// A matrix form (<c>float[,]</c> in place; <c>double[,]</c>, <c>float[][]</c>, <c>double[][]</c>
+    /// copied) as row-major floats; jagged rows must each hold <paramref name="width"/> values
+    /// (<paramref name="what"/> names that width in messages).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">No array (a null one converted).</exception>
+    public static ReadOnlySpan<float> FlattenMatrix(object? data, string name, int width, string what, out int rows, out int columns)
+    {
+        switch (data)
+        {
+            case float[,] a:
+                rows = a.GetLength(0);
+                columns = a.GetLength(1);
+                return Flat(a);
+            case double[,] a:
+                rows = a.GetLength(0);
+                columns = a.GetLength(1);
+                return FromMatrix(a, name);
+            case float[][] a:
+                rows = a.Length;
+                return FromRows(a, width, name, what, out columns);
+            case double[][] a:
+                rows = a.Length;
+                return FromRows(a, width, name, what, out columns);
+            default:
+                throw new ArgumentNullException(name);
+        }
+    }
+
     public static float[] FromRows(float[][] rows, int width, string name, string what, out int columns)
     {
         columns = CheckRows(rows, width, name, what, r => rows[r]?.Length);

@@ -48,26 +48,6 @@ public readonly struct InputData
     /// Jagged rows must each hold <paramref name="width"/> values.
     /// </summary>
     /// <exception cref="ArgumentNullException">No array (a null one converted).</exception>
-    internal ReadOnlySpan<float> Flatten(string name, int width, out int rows, out int columns)
-    {
-        switch (_data)
-        {
-            case float[,] a:
-                rows = a.GetLength(0);
-                columns = a.GetLength(1);
-                return DataConversion.Flat(a);
-            case double[,] a:
-                rows = a.GetLength(0);
-                columns = a.GetLength(1);
-                return DataConversion.FromMatrix(a, name);
-            case float[][] a:
-                rows = a.Length;
-                return DataConversion.FromRows(a, width, name, "the network's input size", out columns);
-            case double[][] a:
-                rows = a.Length;
-                return DataConversion.FromRows(a, width, name, "the network's input size", out columns);
-            default:
-                throw new ArgumentNullException(name);
-        }
-    }
+    internal ReadOnlySpan<float> Flatten(string name, int width, out int rows, out int columns) =>
+        DataConversion.FlattenMatrix(_data, name, width, "the network's input size", out rows, out columns);
 }

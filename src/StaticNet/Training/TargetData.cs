@@ -51,22 +51,8 @@ public readonly struct TargetData
             case double[] a:
                 rows = a.Length;
                 return DataConversion.FromVector(a, name);
-            case float[,] a:
-                rows = a.GetLength(0);
-                columns = a.GetLength(1);
-                return DataConversion.Flat(a);
-            case double[,] a:
-                rows = a.GetLength(0);
-                columns = a.GetLength(1);
-                return DataConversion.FromMatrix(a, name);
-            case float[][] a:
-                rows = a.Length;
-                return DataConversion.FromRows(a, width, name, "target values per sample", out columns);
-            case double[][] a:
-                rows = a.Length;
-                return DataConversion.FromRows(a, width, name, "target values per sample", out columns);
             default:
-                throw new ArgumentNullException(name);
+                return DataConversion.FlattenMatrix(_data, name, width, "target values per sample", out rows, out columns);
         }
     }
 }
