@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using StaticNet.Generator.Model;
+using StaticNet.Generator.Weights;
 
 namespace StaticNet.Generator.Emit;
 
@@ -20,10 +21,10 @@ internal static class Emitter
     /// <summary>Above this many floats the one-sample hidden activations come from the array pool instead of the stack.</summary>
     private const int MaxStackFloats = 16 * 1024;
 
-    public static string Emit(NetworkSpec spec) => Emit(spec, EquatableArray<float>.Empty);
+    public static string Emit(NetworkSpec spec) => Emit(spec, BakedParameters.Empty);
 
     /// <summary>Writes the class; non-empty <paramref name="baked"/> parameters become its starting weights.</summary>
-    public static string Emit(NetworkSpec spec, EquatableArray<float> baked)
+    public static string Emit(NetworkSpec spec, BakedParameters baked)
     {
         var net = new Net(spec, baked);
         var w = new SourceWriter();
@@ -246,18 +247,27 @@ internal static class Emitter
         if (net.HasBakedWeights)
         {
             w.Line();
-            w.Line($"// The parameters from {net.Spec.WeightsFile}, in the buffer's layout. A ReadOnlySpan over a");
-            w.Line("// constant array is static data in the assembly: no allocation, no file and no parsing at run time.");
-            w.Line($"public static global::System.ReadOnlySpan<float> Baked => new float[{net.Baked.Count}]");
-            w.Line("{");
-            for (int i = 0; i < net.Baked.Count; i += 8)
-            {
-                var line = new System.Text.StringBuilder("    ");
-                for (int j = i; j < System.Math.Min(i + 8, net.Baked.Count); j++)
-                    line.Append(net.Literal(net.Baked[j])).Append(", ");
-                w.Line(line.ToString().TrimEnd());
-            }
-            w.Line("};");
+            w.Line($"// The parameters from {net.Spec.WeightsFile}, in the buffer's layout, as one string literal whose");
+            w.Line("// chars are the floats' little-endian bytes (two per char): the compiler takes one literal in at almost");
+            w.Line("// no cost, and the span reads it in place, so there is no allocation, no file and no parsing at run time.");
+            w.Line("public static global::System.ReadOnlySpan<float> Baked => global::System.BitConverter.IsLittleEndian");
+            w.Line("    ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<char, float>(BakedBits)");
+            w.Line("    : (BigEndianBaked ??= FromBits(BakedBits));");
+            w.Line();
+            w.Line("// Big-endian hosts only: the floats rebuilt once from the chars' values.");
+            w.Line("private static float[]? BigEndianBaked;");
+            w.Line();
+            w.Open("public static float[] FromBits(global::System.ReadOnlySpan<char> bits)");
+            w.Line("var values = new float[bits.Length / 2];");
+            w.Line("for (int i = 0; i < values.Length; i++)");
+            w.Line("    values[i] = global::System.BitConverter.Int32BitsToSingle(bits[2 * i] | bits[2 * i + 1] << 16);");
+            w.Line("return values;");
+            w.Close();
+            w.Line();
+            w.Line($"// {net.Baked.Count.ToString("N0", CultureInfo.InvariantCulture)} floats: float i is chars 2i (bits 0-15) and 2i+1 (bits 16-31).");
+            var literal = new System.Text.StringBuilder("public static global::System.ReadOnlySpan<char> BakedBits => ");
+            BakedLiteral.Append(literal, net.Baked.Bits);
+            w.Line(literal.Append(';').ToString());
         }
         w.Close();
     }
@@ -265,7 +275,7 @@ internal static class Emitter
     /// <summary>Derived facts about the network that several emit steps share.</summary>
     private sealed class Net
     {
-        public Net(NetworkSpec spec, EquatableArray<float> baked)
+        public Net(NetworkSpec spec, BakedParameters baked)
         {
             Spec = spec;
             Baked = baked;
@@ -290,7 +300,7 @@ internal static class Emitter
         }
 
         public NetworkSpec Spec { get; }
-        public EquatableArray<float> Baked { get; }
+        public BakedParameters Baked { get; }
         public bool HasBakedWeights => Baked.Count > 0;
         public int[] Sizes { get; }
         public ActivationKind[] Activations { get; }

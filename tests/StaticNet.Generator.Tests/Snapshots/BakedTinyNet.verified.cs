@@ -83,13 +83,26 @@ namespace Baked
             public readonly struct N2 : global::StaticNet.Kernels.IConstant { public static int Value => 2; }
             public readonly struct N1 : global::StaticNet.Kernels.IConstant { public static int Value => 1; }
 
-            // The parameters from tiny.safetensors, in the buffer's layout. A ReadOnlySpan over a
-            // constant array is static data in the assembly: no allocation, no file and no parsing at run time.
-            public static global::System.ReadOnlySpan<float> Baked => new float[11]
+            // The parameters from tiny.safetensors, in the buffer's layout, as one string literal whose
+            // chars are the floats' little-endian bytes (two per char): the compiler takes one literal in at almost
+            // no cost, and the span reads it in place, so there is no allocation, no file and no parsing at run time.
+            public static global::System.ReadOnlySpan<float> Baked => global::System.BitConverter.IsLittleEndian
+                ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<char, float>(BakedBits)
+                : (BigEndianBaked ??= FromBits(BakedBits));
+
+            // Big-endian hosts only: the floats rebuilt once from the chars' values.
+            private static float[]? BigEndianBaked;
+
+            public static float[] FromBits(global::System.ReadOnlySpan<char> bits)
             {
-                0.5f, -1f, 0.25f, 2f, 0f, -0.125f, 0.1f, -0.2f,
-                1.5f, -3f, 1E-05f,
-            };
+                var values = new float[bits.Length / 2];
+                for (int i = 0; i < values.Length; i++)
+                    values[i] = global::System.BitConverter.Int32BitsToSingle(bits[2 * i] | bits[2 * i + 1] << 16);
+                return values;
+            }
+
+            // 11 floats: float i is chars 2i (bits 0-15) and 2i+1 (bits 16-31).
+            public static global::System.ReadOnlySpan<char> BakedBits => "\u0000㼀\u0000뾀\u0000㺀\u0000䀀\u0000\u0000\u0000븀쳍㷌쳍빌\u0000㿀\u0000쁀얬㜧";
         }
     }
 }
