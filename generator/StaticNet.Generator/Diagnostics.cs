@@ -88,5 +88,5 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor BakedWeightsTooLarge = Error("SN0030",
         "Too many baked weights in one assembly",
-        "The networks of this assembly that bake in weights ({1}) hold {0} parameters besides the smallest of them, more than {2}: baked weights are string literals in the assembly's user-string heap, where no string may start past the first 16 MiB, so all networks but the one stored last may hold at most {2} parameters together (the compiler would fail with CS8103). Bake the larger networks into another assembly, or load their weights at run time with Safetensors.Load.");
+        "The networks that bake in weights in this assembly ({1}) hold {0} parameters, more than {2}: baked weights are string literals in the assembly's user-string heap, where no string may start past the first 16 MiB (the compiler would fail with CS8103). Bake some of them into another assembly, or load their weights at run time with Safetensors.Load.");
 }

@@ -247,26 +247,58 @@ internal static class Emitter
         if (net.HasBakedWeights)
         {
             w.Line();
-            w.Line($"// The parameters from {net.Spec.WeightsFile}, in the buffer's layout, as one string literal whose");
-            w.Line("// chars are the floats' little-endian bytes (two per char): the compiler takes one literal in at almost");
-            w.Line("// no cost, and the span reads it in place, so there is no allocation, no file and no parsing at run time.");
-            w.Line("public static global::System.ReadOnlySpan<float> Baked => global::System.BitConverter.IsLittleEndian");
-            w.Line("    ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<char, float>(BakedBits)");
-            w.Line("    : (BigEndianBaked ??= FromBits(BakedBits));");
-            w.Line();
-            w.Line("// Big-endian hosts only: the floats rebuilt once from the chars' values.");
-            w.Line("private static float[]? BigEndianBaked;");
-            w.Line();
-            w.Open("public static float[] FromBits(global::System.ReadOnlySpan<char> bits)");
-            w.Line("var values = new float[bits.Length / 2];");
-            w.Line("for (int i = 0; i < values.Length; i++)");
-            w.Line("    values[i] = global::System.BitConverter.Int32BitsToSingle(bits[2 * i] | bits[2 * i + 1] << 16);");
-            w.Line("return values;");
-            w.Close();
-            w.Line();
-            w.Line($"// {net.Baked.Count.ToString("N0", CultureInfo.InvariantCulture)} floats: float i is chars 2i (bits 0-15) and 2i+1 (bits 16-31).");
-            var literal = new System.Text.StringBuilder("public static global::System.ReadOnlySpan<char> BakedBits => ");
-            BakedLiteral.Append(literal, net.Baked.Bits);
+            EmitBaked(w, net);
+        }
+        w.Close();
+    }
+
+    /// <summary>
+    /// The baked parameters as string literals whose chars are the floats' little-endian bytes (see
+    /// <see cref="BakedLiteral"/>), <see cref="BakedLiteral.ChunkFloats"/> floats per literal, and a
+    /// <c>Baked</c> value whose <c>CopyTo</c> the constructors call: on little-endian hosts each literal
+    /// is read in place (MemoryMarshal.Cast), elsewhere float by float from the chars' values.
+    /// </summary>
+    private static void EmitBaked(SourceWriter w, Net net)
+    {
+        int count = net.Baked.Count;
+        int chunks = (count + BakedLiteral.ChunkFloats - 1) / BakedLiteral.ChunkFloats;
+        const string chars = "global::System.ReadOnlySpan<char>";
+        w.Line($"// The parameters from {net.Spec.WeightsFile}, in the buffer's layout: string literals whose chars are the");
+        w.Line("// floats' little-endian bytes (two per char), which the compiler takes in at almost no cost. At run time");
+        w.Line("// they are read in place: no allocation, no file and no parsing.");
+        w.Line("public static BakedParameters Baked => default;");
+        w.Line();
+        w.Open("public readonly struct BakedParameters");
+        w.Line($"public int Length => {count};");
+        w.Line();
+        w.Line("public void CopyTo(global::System.Span<float> destination) => CopyTo(destination, global::System.BitConverter.IsLittleEndian);");
+        w.Line();
+        w.Line("/// <param name=\"destination\">At least <see cref=\"Length\"/> floats.</param>");
+        w.Line("/// <param name=\"inPlace\">Reinterpret the chars as floats (little-endian hosts only); else rebuild each float from the values of its two chars.</param>");
+        w.Open("public void CopyTo(global::System.Span<float> destination, bool inPlace)");
+        w.Line($"if (destination.Length < {count}) throw new global::System.ArgumentException(\"The destination holds \" + destination.Length + \" floats; the baked parameters are {count}.\", \"destination\");");
+        for (int c = 0; c < chunks; c++)
+        {
+            int start = c * BakedLiteral.ChunkFloats;
+            w.Line($"Copy(Bits{c}, destination.Slice({start}), inPlace);");
+        }
+        w.Close();
+        w.Line();
+        w.Open($"private static void Copy({chars} bits, global::System.Span<float> destination, bool inPlace)");
+        w.Line("if (inPlace)");
+        w.Line("    global::System.Runtime.InteropServices.MemoryMarshal.Cast<char, float>(bits).CopyTo(destination);");
+        w.Line("else");
+        w.Line("    for (int i = 0; i < bits.Length / 2; i++)");
+        w.Line("        destination[i] = global::System.BitConverter.Int32BitsToSingle(bits[2 * i] | bits[2 * i + 1] << 16);");
+        w.Close();
+        w.Line();
+        w.Line($"// Bits<k> holds floats {BakedLiteral.ChunkFloats} k to {BakedLiteral.ChunkFloats} (k + 1) - 1; its chars 2j and 2j + 1 are bits 0-15 and 16-31 of its float j.");
+        var literal = new System.Text.StringBuilder();
+        for (int c = 0; c < chunks; c++)
+        {
+            int start = c * BakedLiteral.ChunkFloats, length = System.Math.Min(BakedLiteral.ChunkFloats, count - start);
+            literal.Clear().Append($"private static {chars} Bits{c} => ");
+            BakedLiteral.Append(literal, net.Baked.Bits, 2 * start, 2 * length);
             w.Line(literal.Append(';').ToString());
         }
         w.Close();

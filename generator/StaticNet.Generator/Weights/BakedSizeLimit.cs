@@ -7,20 +7,19 @@ using StaticNet.Generator.Model;
 namespace StaticNet.Generator.Weights;
 
 /// <summary>
-/// SN0030: the metadata limit on baked weights. Each network's parameters are one string literal
-/// (<see cref="BakedLiteral"/>) in the assembly's user-string heap, and an <c>ldstr</c> token holds
-/// a string's start offset in 24 bits: a string may be of any length, but none may start at or past
-/// 2^24 bytes (16 MiB), or the compiler fails with CS8103 at emit. The order the strings are stored
-/// in is the compiler's, so the rule assumes the worst: the smallest network stored last, everything
-/// else before it. Checked on the declarations alone (no file needed), before the compiler's emit.
+/// SN0030: the metadata limit on baked weights. Baked parameters are string literals
+/// (<see cref="BakedLiteral"/>, 4 bytes per parameter) in the assembly's user-string heap, and an
+/// <c>ldstr</c> token holds a string's start offset in 24 bits: no string may start at or past
+/// 2^24 bytes (16 MiB), or the compiler fails with CS8103 when it emits the assembly. Checked on the
+/// declarations alone (no file needed), so the error comes before the compiler's.
 /// </summary>
 internal static class BakedSizeLimit
 {
     /// <summary>
-    /// Parameters (4 bytes each) that may precede the last baked literal: 16,000,000 bytes, leaving
+    /// Parameters all baked networks of one assembly may hold together: 16,000,000 bytes, leaving
     /// 777,216 bytes of the 16 MiB for the program's other string literals.
     /// </summary>
-    public const long MaxParametersBeforeLast = 4_000_000;
+    public const long MaxParameters = 4_000_000;
 
     private sealed record Baked(string Name, long Parameters, LocationInfo Location);
 
@@ -39,14 +38,13 @@ internal static class BakedSizeLimit
 
     private static EquatableArray<DiagnosticInfo> Check(ImmutableArray<Baked> all)
     {
-        if (all.Length < 2) return EquatableArray<DiagnosticInfo>.Empty;
-        long besidesSmallest = all.Sum(b => b.Parameters) - all.Min(b => b.Parameters);
-        if (besidesSmallest <= MaxParametersBeforeLast) return EquatableArray<DiagnosticInfo>.Empty;
+        long total = all.Sum(b => b.Parameters);
+        if (total <= MaxParameters) return EquatableArray<DiagnosticInfo>.Empty;
         string names = string.Join(", ", all.OrderBy(b => b.Name, System.StringComparer.Ordinal)
             .Select(b => $"{b.Name}: {b.Parameters.ToString("N0", CultureInfo.InvariantCulture)}"));
         return all.Select(b => b.Location.With(Diagnostics.BakedWeightsTooLarge,
-                besidesSmallest.ToString("N0", CultureInfo.InvariantCulture), names,
-                MaxParametersBeforeLast.ToString("N0", CultureInfo.InvariantCulture)))
+                total.ToString("N0", CultureInfo.InvariantCulture), names,
+                MaxParameters.ToString("N0", CultureInfo.InvariantCulture)))
             .ToEquatableArray();
     }
 
