@@ -15,6 +15,11 @@ public static class Program
     public static void Main(string[] args)
     {
         Quick = args.Contains("--quick");
+        if (args.Contains("--compile-cost"))
+        {
+            BakedCompileCost.Print(runs: 5);
+            return;
+        }
         string[] rest = args.Where(a => a != "--quick").ToArray();
         if (rest.Length == 0) rest = ["--filter", "*"];
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);

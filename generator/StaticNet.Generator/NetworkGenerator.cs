@@ -48,6 +48,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Where(static r => r.Spec is not null)
             .Select(static (r, _) => r.Spec!)
             .WithTrackingName(TrackingNames.Spec);
+        BakedSizeLimit.Register(context, specs);
         // Networks that bake in weights read them from AdditionalFiles; keyed on the files' bytes.
         IncrementalValueProvider<ImmutableArray<WeightsFile>> weightFiles = context.AdditionalTextsProvider
             .Where(static file => file.Path.EndsWith(".safetensors" + WeightsFile.Suffix, StringComparison.OrdinalIgnoreCase))

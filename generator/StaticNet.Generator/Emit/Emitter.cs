@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using StaticNet.Generator.Model;
+using StaticNet.Generator.Weights;
 
 namespace StaticNet.Generator.Emit;
 
@@ -20,10 +21,10 @@ internal static class Emitter
     /// <summary>Above this many floats the one-sample hidden activations come from the array pool instead of the stack.</summary>
     private const int MaxStackFloats = 16 * 1024;
 
-    public static string Emit(NetworkSpec spec) => Emit(spec, EquatableArray<float>.Empty);
+    public static string Emit(NetworkSpec spec) => Emit(spec, BakedParameters.Empty);
 
     /// <summary>Writes the class; non-empty <paramref name="baked"/> parameters become its starting weights.</summary>
-    public static string Emit(NetworkSpec spec, EquatableArray<float> baked)
+    public static string Emit(NetworkSpec spec, BakedParameters baked)
     {
         var net = new Net(spec, baked);
         var w = new SourceWriter();
@@ -249,18 +250,59 @@ internal static class Emitter
         if (net.HasBakedWeights)
         {
             w.Line();
-            w.Line($"// The parameters from {net.Spec.WeightsFile}, in the buffer's layout. A ReadOnlySpan over a");
-            w.Line("// constant array is static data in the assembly: no allocation, no file and no parsing at run time.");
-            w.Line($"public static global::System.ReadOnlySpan<float> Baked => new float[{net.Baked.Count}]");
-            w.Line("{");
-            for (int i = 0; i < net.Baked.Count; i += 8)
-            {
-                var line = new System.Text.StringBuilder("    ");
-                for (int j = i; j < System.Math.Min(i + 8, net.Baked.Count); j++)
-                    line.Append(net.Literal(net.Baked[j])).Append(", ");
-                w.Line(line.ToString().TrimEnd());
-            }
-            w.Line("};");
+            EmitBaked(w, net);
+        }
+        w.Close();
+    }
+
+    /// <summary>
+    /// The baked parameters as string literals whose chars are the floats' little-endian bytes (see
+    /// <see cref="BakedLiteral"/>), <see cref="BakedLiteral.ChunkFloats"/> floats per literal, and a
+    /// <c>Baked</c> value whose <c>CopyTo</c> the constructors call: on little-endian hosts each literal
+    /// is read in place (MemoryMarshal.Cast), elsewhere float by float from the chars' values.
+    /// </summary>
+    private static void EmitBaked(SourceWriter w, Net net)
+    {
+        int count = net.Baked.Count;
+        int chunks = (count + BakedLiteral.ChunkFloats - 1) / BakedLiteral.ChunkFloats;
+        const string chars = "global::System.ReadOnlySpan<char>";
+        w.Line($"// The parameters from {net.Spec.WeightsFile}, in the buffer's layout: string literals whose chars are the");
+        w.Line("// floats' little-endian bytes (two per char), which the compiler takes in at almost no cost. At run time");
+        w.Line("// they are read in place: no allocation, no file and no parsing.");
+        w.Line("public static BakedParameters Baked => default;");
+        w.Line();
+        w.Open("public readonly struct BakedParameters");
+        w.Line($"public int Length => {count};");
+        w.Line();
+        w.Line("public void CopyTo(global::System.Span<float> destination) => CopyTo(destination, global::System.BitConverter.IsLittleEndian);");
+        w.Line();
+        w.Line("/// <param name=\"destination\">At least <see cref=\"Length\"/> floats.</param>");
+        w.Line("/// <param name=\"inPlace\">Reinterpret the chars as floats (little-endian hosts only); else rebuild each float from the values of its two chars.</param>");
+        w.Open("public void CopyTo(global::System.Span<float> destination, bool inPlace)");
+        w.Line($"if (destination.Length < {count}) throw new global::System.ArgumentException(\"The destination holds \" + destination.Length + \" floats; the baked parameters are {count}.\", \"destination\");");
+        for (int c = 0; c < chunks; c++)
+        {
+            int start = c * BakedLiteral.ChunkFloats;
+            w.Line($"Copy(Bits{c}, destination.Slice({start}), inPlace);");
+        }
+        w.Close();
+        w.Line();
+        w.Open($"private static void Copy({chars} bits, global::System.Span<float> destination, bool inPlace)");
+        w.Line("if (inPlace)");
+        w.Line("    global::System.Runtime.InteropServices.MemoryMarshal.Cast<char, float>(bits).CopyTo(destination);");
+        w.Line("else");
+        w.Line("    for (int i = 0; i < bits.Length / 2; i++)");
+        w.Line("        destination[i] = global::System.BitConverter.Int32BitsToSingle(bits[2 * i] | bits[2 * i + 1] << 16);");
+        w.Close();
+        w.Line();
+        w.Line($"// Bits<k> holds floats {BakedLiteral.ChunkFloats} k to {BakedLiteral.ChunkFloats} (k + 1) - 1; its chars 2j and 2j + 1 are bits 0-15 and 16-31 of its float j.");
+        var literal = new System.Text.StringBuilder();
+        for (int c = 0; c < chunks; c++)
+        {
+            int start = c * BakedLiteral.ChunkFloats, length = System.Math.Min(BakedLiteral.ChunkFloats, count - start);
+            literal.Clear().Append($"private static {chars} Bits{c} => ");
+            BakedLiteral.Append(literal, net.Baked.Bits, 2 * start, 2 * length);
+            w.Line(literal.Append(';').ToString());
         }
         w.Close();
     }
@@ -268,7 +310,7 @@ internal static class Emitter
     /// <summary>Derived facts about the network that several emit steps share.</summary>
     private sealed class Net
     {
-        public Net(NetworkSpec spec, EquatableArray<float> baked)
+        public Net(NetworkSpec spec, BakedParameters baked)
         {
             Spec = spec;
             Baked = baked;
@@ -293,7 +335,7 @@ internal static class Emitter
         }
 
         public NetworkSpec Spec { get; }
-        public EquatableArray<float> Baked { get; }
+        public BakedParameters Baked { get; }
         public bool HasBakedWeights => Baked.Count > 0;
         public int[] Sizes { get; }
         public ActivationKind[] Activations { get; }

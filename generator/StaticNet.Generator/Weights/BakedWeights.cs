@@ -15,11 +15,13 @@ namespace StaticNet.Generator.Weights;
 
 /// <summary>
 /// A safetensors file given as an <c>AdditionalFiles</c> item: the path it was given under and its
-/// bytes. The compiler refuses binary additional files, so StaticNet's build targets
+/// base64 text. The compiler refuses binary additional files, so StaticNet's build targets
 /// (<c>build/StaticNet.targets</c>) hand it a base64 text copy (<c>name.safetensors.base64</c>,
-/// first line <c>staticnet-weights-base64</c>) with the original path as item metadata.
+/// first line <c>staticnet-weights-base64</c>) with the original path as item metadata. The text
+/// is kept as it is (one string: compared as one ordinal comparison when the pipeline checks its
+/// cache) and decoded only when a network bakes it.
 /// </summary>
-internal sealed record WeightsFile(string Path, EquatableArray<byte> Bytes, string? Error)
+internal sealed record WeightsFile(string Path, string CopyPath, string Base64, string? Error)
 {
     public const string Marker = "staticnet-weights-base64";
     public const string Suffix = ".base64";
@@ -32,25 +34,30 @@ internal sealed record WeightsFile(string Path, EquatableArray<byte> Bytes, stri
             ? source
             : file.Path.Substring(0, file.Path.Length - Suffix.Length);
         SourceText? text = file.GetText(cancellationToken);
-        if (text is null) return new WeightsFile(path, EquatableArray<byte>.Empty, "the compiler could not read it");
+        if (text is null) return new WeightsFile(path, file.Path, "", "the compiler could not read it");
         string content = text.ToString();
         int newline = content.IndexOf('\n');
         if (newline < 0 || content.Substring(0, newline).Trim() != Marker)
-            return new WeightsFile(path, EquatableArray<byte>.Empty, $"its base64 copy {file.Path} does not start with '{Marker}'");
+            return new WeightsFile(path, file.Path, "", $"its base64 copy {file.Path} does not start with '{Marker}'");
+        return new WeightsFile(path, file.Path, content.Substring(newline + 1), null);
+    }
+
+    /// <summary>The file's bytes; <see cref="FormatException"/> names the copy if the base64 is corrupt.</summary>
+    public byte[] Decode()
+    {
         try
         {
-            byte[] bytes = Convert.FromBase64String(content.Substring(newline + 1));
-            return new WeightsFile(path, new EquatableArray<byte>(ImmutableArray.Create(bytes)), null);
+            return Convert.FromBase64String(Base64);
         }
         catch (FormatException e)
         {
-            return new WeightsFile(path, EquatableArray<byte>.Empty, $"its base64 copy {file.Path} is corrupt ({e.Message})");
+            throw new FormatException($"its base64 copy {CopyPath} is corrupt ({e.Message})", e);
         }
     }
 }
 
 /// <summary>The parameters baked into a network, or why they could not be.</summary>
-internal sealed record BakeResult(NetworkSpec Spec, EquatableArray<float> Parameters, EquatableArray<DiagnosticInfo> Diagnostics);
+internal sealed record BakeResult(NetworkSpec Spec, BakedParameters Parameters, EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>
 /// Reads a network's weights from a safetensors file in PyTorch's <c>nn.Sequential</c> layout
@@ -61,7 +68,7 @@ internal static class Baker
 {
     public static BakeResult Bake(NetworkSpec spec, ImmutableArray<WeightsFile> files)
     {
-        if (spec.WeightsFile is null) return new BakeResult(spec, EquatableArray<float>.Empty, EquatableArray<DiagnosticInfo>.Empty);
+        if (spec.WeightsFile is null) return new BakeResult(spec, BakedParameters.Empty, EquatableArray<DiagnosticInfo>.Empty);
         DiagnosticInfo Fail(DiagnosticDescriptor descriptor, params object[] args) =>
             spec.WeightsLocation!.With(descriptor, args);
 
@@ -75,8 +82,7 @@ internal static class Baker
             return Failed(spec, Fail(Diagnostics.WeightsFileInvalid, file.FileName, file.Error));
         try
         {
-            float[] parameters = Read(spec, file.Bytes.ToArray());
-            return new BakeResult(spec, parameters.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty);
+            return new BakeResult(spec, Read(spec, file.Decode()), EquatableArray<DiagnosticInfo>.Empty);
         }
         catch (ShapeMismatchException e)
         {
@@ -89,12 +95,12 @@ internal static class Baker
     }
 
     private static BakeResult Failed(NetworkSpec spec, DiagnosticInfo diagnostic) =>
-        new(spec, EquatableArray<float>.Empty, new[] { diagnostic }.ToEquatableArray());
+        new(spec, BakedParameters.Empty, new[] { diagnostic }.ToEquatableArray());
 
-    private static float[] Read(NetworkSpec spec, byte[] bytes)
+    private static BakedParameters Read(NetworkSpec spec, byte[] bytes)
     {
         if (bytes.Length < 8) throw new InvalidDataException($"it has {bytes.Length} bytes, fewer than the 8-byte header length");
-        ulong headerLength = BitConverter.ToUInt64(bytes, 0);
+        ulong headerLength = ReadUInt64LittleEndian(bytes);
         if (headerLength > (ulong)(bytes.Length - 8)) throw new InvalidDataException($"its header claims {headerLength} bytes but the file has {bytes.Length - 8} after the length");
         string json = Encoding.UTF8.GetString(bytes, 8, (int)headerLength);
         if (MiniJson.Parse(json) is not Dictionary<string, object?> header) throw new FormatException("the header is not a JSON object");
@@ -103,7 +109,12 @@ internal static class Baker
 
         int[] sizes = spec.Sizes.ToArray();
         int layers = sizes.Length - 1;
-        var parameters = new List<float>();
+        long total = 0;
+        for (int l = 0; l < layers; l++) total += ((long)sizes[l] + 1) * sizes[l + 1];
+        if (total * 2 > int.MaxValue) throw new InvalidDataException($"the network has {total} parameters, more than one string can hold ({int.MaxValue / 2})");
+        // The parameter buffer's layout, two UTF-16 code units per float (see BakedParameters).
+        var bits = new char[total * 2];
+        int written = 0;
         var expectedNames = new HashSet<string>(StringComparer.Ordinal) { "__metadata__" };
         int index = 0;
         for (int l = 0; l < layers; l++)
@@ -111,18 +122,19 @@ internal static class Baker
             // PyTorch numbers every module of the Sequential: activation and dropout modules take an index too.
             string name = index.ToString(CultureInfo.InvariantCulture);
             index += 1 + (spec.Activations[l] == ActivationKind.Linear ? 0 : 1) + (spec.Dropout[l] > 0 ? 1 : 0);
-            parameters.AddRange(Tensor(header, bytes, dataStart, dataLength, name + ".weight", new[] { sizes[l + 1], sizes[l] }));
-            parameters.AddRange(Tensor(header, bytes, dataStart, dataLength, name + ".bias", new[] { sizes[l + 1] }));
+            written = Tensor(header, bytes, dataStart, dataLength, name + ".weight", new[] { sizes[l + 1], sizes[l] }, bits, written);
+            written = Tensor(header, bytes, dataStart, dataLength, name + ".bias", new[] { sizes[l + 1] }, bits, written);
             expectedNames.Add(name + ".weight");
             expectedNames.Add(name + ".bias");
         }
         string? extra = header.Keys.FirstOrDefault(k => !expectedNames.Contains(k));
         if (extra is not null)
             throw new ShapeMismatchException($"it has a tensor '{extra}' that the network has no place for (expected {string.Join(", ", expectedNames.Where(n => n != "__metadata__"))})");
-        return parameters.ToArray();
+        return new BakedParameters(new string(bits));
     }
 
-    private static float[] Tensor(Dictionary<string, object?> header, byte[] bytes, long dataStart, long dataLength, string name, int[] shape)
+    /// <summary>Copies one tensor's floats, as they are stored (little-endian), into <paramref name="bits"/> at <paramref name="at"/>; returns the end.</summary>
+    private static int Tensor(Dictionary<string, object?> header, byte[] bytes, long dataStart, long dataLength, string name, int[] shape, char[] bits, int at)
     {
         if (!header.TryGetValue(name, out object? entry) || entry is not Dictionary<string, object?> info)
             throw new ShapeMismatchException($"it has no tensor '{name}' (expected shape [{string.Join(", ", shape)}])");
@@ -135,14 +147,28 @@ internal static class Baker
         long count = shape.Aggregate(1L, (a, b) => a * b);
         if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] > dataLength || offsets[1] - offsets[0] != count * 4)
             throw new InvalidDataException($"tensor '{name}' has data offsets [{string.Join(", ", offsets)}], which do not hold {count} float32 values within the {dataLength} data bytes");
-        var values = new float[count];
-        Buffer.BlockCopy(bytes, (int)(dataStart + offsets[0]), values, 0, (int)(count * 4));
-        if (!BitConverter.IsLittleEndian)
-            throw new InvalidDataException("baking weights needs a little-endian compiler host");
-        for (int i = 0; i < values.Length; i++)
-            if (float.IsNaN(values[i]) || float.IsInfinity(values[i]))
-                throw new InvalidDataException($"tensor '{name}' holds {values[i].ToString(CultureInfo.InvariantCulture)} at index {i}; weights must be finite");
-        return values;
+        // Byte by byte, so the result is the same on any compiler host.
+        int source = (int)(dataStart + offsets[0]);
+        for (int i = 0; i < count; i++, source += 4)
+        {
+            byte b0 = bytes[source], b1 = bytes[source + 1], b2 = bytes[source + 2], b3 = bytes[source + 3];
+            // Exponent bits all set: infinity or NaN.
+            if ((b3 & 0x7F) == 0x7F && (b2 & 0x80) != 0)
+            {
+                float value = BitConverterCompat.Int32BitsToSingle(b0 | b1 << 8 | b2 << 16 | b3 << 24);
+                throw new InvalidDataException($"tensor '{name}' holds {value.ToString(CultureInfo.InvariantCulture)} at index {i}; weights must be finite");
+            }
+            bits[at++] = (char)(b0 | b1 << 8);
+            bits[at++] = (char)(b2 | b3 << 8);
+        }
+        return at;
+    }
+
+    private static ulong ReadUInt64LittleEndian(byte[] bytes)
+    {
+        ulong value = 0;
+        for (int i = 7; i >= 0; i--) value = value << 8 | bytes[i];
+        return value;
     }
 
     private static long[] Numbers(Dictionary<string, object?> info, string key, string tensor)

@@ -82,13 +82,37 @@ namespace Baked
             public readonly struct N2 : global::StaticNet.Kernels.IConstant { public static int Value => 2; }
             public readonly struct N1 : global::StaticNet.Kernels.IConstant { public static int Value => 1; }
 
-            // The parameters from tiny.safetensors, in the buffer's layout. A ReadOnlySpan over a
-            // constant array is static data in the assembly: no allocation, no file and no parsing at run time.
-            public static global::System.ReadOnlySpan<float> Baked => new float[11]
+            // The parameters from tiny.safetensors, in the buffer's layout: string literals whose chars are the
+            // floats' little-endian bytes (two per char), which the compiler takes in at almost no cost. At run time
+            // they are read in place: no allocation, no file and no parsing.
+            public static BakedParameters Baked => default;
+
+            public readonly struct BakedParameters
             {
-                0.5f, -1f, 0.25f, 2f, 0f, -0.125f, 0.1f, -0.2f,
-                1.5f, -3f, 1E-05f,
-            };
+                public int Length => 11;
+
+                public void CopyTo(global::System.Span<float> destination) => CopyTo(destination, global::System.BitConverter.IsLittleEndian);
+
+                /// <param name="destination">At least <see cref="Length"/> floats.</param>
+                /// <param name="inPlace">Reinterpret the chars as floats (little-endian hosts only); else rebuild each float from the values of its two chars.</param>
+                public void CopyTo(global::System.Span<float> destination, bool inPlace)
+                {
+                    if (destination.Length < 11) throw new global::System.ArgumentException("The destination holds " + destination.Length + " floats; the baked parameters are 11.", "destination");
+                    Copy(Bits0, destination.Slice(0), inPlace);
+                }
+
+                private static void Copy(global::System.ReadOnlySpan<char> bits, global::System.Span<float> destination, bool inPlace)
+                {
+                    if (inPlace)
+                        global::System.Runtime.InteropServices.MemoryMarshal.Cast<char, float>(bits).CopyTo(destination);
+                    else
+                        for (int i = 0; i < bits.Length / 2; i++)
+                            destination[i] = global::System.BitConverter.Int32BitsToSingle(bits[2 * i] | bits[2 * i + 1] << 16);
+                }
+
+                // Bits<k> holds floats 16384 k to 16384 (k + 1) - 1; its chars 2j and 2j + 1 are bits 0-15 and 16-31 of its float j.
+                private static global::System.ReadOnlySpan<char> Bits0 => "\u0000㼀\u0000뾀\u0000㺀\u0000䀀\u0000\u0000\u0000븀쳍㷌쳍빌\u0000㿀\u0000쁀얬㜧";
+            }
         }
     }
 }

@@ -65,4 +65,35 @@ public class BakedWeightsTests
                     $"{name} sample {s} output {o}: StaticNet {predicted[o]}, PyTorch {output.Data[s * outputs + o]}");
         }
     }
+
+    [Theory, MemberData(nameof(Names))]
+    public void ConstructingABakedNetwork_AllocatesNoMoreThanAnUnbakedOne(string name)
+    {
+        // The baked weights are read in place from the assembly's literal: a construction allocates what
+        // any network's does (the object and its parameter buffer), nothing per baked value.
+        long baked = AllocatedBy(() => Baked(name), 20);
+        long unbaked = AllocatedBy(() => name switch
+        {
+            "relu_tanh_softmax" => new TorchReluTanhSoftmax(1),
+            "sigmoid_leaky_linear" => new TorchSigmoidLeakyLinear(1),
+            _ => new TorchLinearTanhSigmoid(1),
+        }, 20);
+        Assert.Equal(unbaked, baked);
+        int parameterBytes = Baked(name).Parameters.Length * sizeof(float);
+        Assert.InRange(baked, 20L * parameterBytes, 20L * (parameterBytes + 1024));
+    }
+
+    /// <summary>Bytes allocated on this thread by <paramref name="calls"/> calls after as many warm-up calls; the least of three rounds.</summary>
+    private static long AllocatedBy(Func<NeuralNetwork> create, int calls)
+    {
+        for (int i = 0; i < calls; i++) create();
+        long least = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < calls; i++) create();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return least;
+    }
 }
