@@ -102,7 +102,7 @@ internal static class Diagnostics
         "Network too large",
         "The network has {0} parameters; at most {1} fit in one buffer");
 
-    public static readonly DiagnosticDescriptor BakedWeightsTooLarge = Error("SN0030",
+    public static readonly DiagnosticDescriptor BakedWeightsTooLarge = Error("SN0024",
         "Too many baked weights in one assembly",
         "The networks that bake in weights in this assembly ({1}) hold {0} parameters, more than {2}: baked weights are string literals in the assembly's user-string heap, where no string may start past the first 16 MiB (the compiler would fail with CS8103). Bake some of them into another assembly, or load their weights at run time with Safetensors.Load.");
 }

@@ -169,21 +169,21 @@ public class BakedWeightsTests
     {
         // Files are missing (SN0017), which is fine: the size rule looks at the declarations only.
         GeneratorRun one = Run(Declarations(("A", "3999, 1000")));                                      // 4,000,000
-        Assert.DoesNotContain(one.GeneratorDiagnostics, d => d.Id == "SN0030");
+        Assert.DoesNotContain(one.GeneratorDiagnostics, d => d.Id == "SN0024");
         GeneratorRun three = Run(Declarations(("A", "1999, 1000"), ("B", "999, 1000"), ("C", "999, 1000")));  // 2,000,000 + 1,000,000 x 2
-        Assert.DoesNotContain(three.GeneratorDiagnostics, d => d.Id == "SN0030");
+        Assert.DoesNotContain(three.GeneratorDiagnostics, d => d.Id == "SN0024");
         Assert.Equal(3, three.GeneratorDiagnostics.Count(d => d.Id == "SN0017"));
     }
 
     [Theory]
     [InlineData("3999, 1000, 1", "A: 4,001,001", "4,001,001")]                                     // one network, 1,001 too many
     [InlineData("2099, 1000|2099, 1000|3, 1", "A: 2,100,000, B: 2,100,000, C: 4", "4,200,004")]   // several
-    public void MoreThan4MillionParametersInAll_AreSN0030_AtEachAttribute(string sizes, string listed, string total)
+    public void MoreThan4MillionParametersInAll_AreSN0024_AtEachAttribute(string sizes, string listed, string total)
     {
         // The literals of 16 MiB of floats would leave no string start below 2^24 for the last ones (CS8103 at emit).
         string[] each = sizes.Split('|');
         GeneratorRun run = Run(Declarations(each.Select((s, i) => (((char)('A' + i)).ToString(), s)).ToArray()));
-        Diagnostic[] errors = run.GeneratorDiagnostics.Where(d => d.Id == "SN0030").ToArray();
+        Diagnostic[] errors = run.GeneratorDiagnostics.Where(d => d.Id == "SN0024").ToArray();
         Assert.Equal(each.Length, errors.Length);
         Assert.All(errors, d =>
         {

@@ -7,7 +7,7 @@ using StaticNet.Generator.Model;
 namespace StaticNet.Generator.Weights;
 
 /// <summary>
-/// SN0030: the metadata limit on baked weights. Baked parameters are string literals
+/// SN0024: the metadata limit on baked weights. Baked parameters are string literals
 /// (<see cref="BakedLiteral"/>, 4 bytes per parameter) in the assembly's user-string heap, and an
 /// <c>ldstr</c> token holds a string's start offset in 24 bits: no string may start at or past
 /// 2^24 bytes (16 MiB), or the compiler fails with CS8103 when it emits the assembly. Checked on the
