@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Globalization;
 using System.Linq;
 
@@ -122,12 +123,15 @@ public sealed class NetworkShape : IEquatable<NetworkShape>
     /// sample (multiply by the batch size). A layer with dropout is followed by its dropped outputs
     /// and its mask, each as large; the output layer's block comes last.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] // the training workspace's layout: for generated code and tests, not for users
     public int ActivationOffset(int layer) => _activationOffsets[layer];
 
     /// <summary>Values one sample keeps during training: each dense layer's outputs (three blocks for a layer with dropout).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] // the training workspace's layout: for generated code and tests, not for users
     public int ActivationsPerSample { get; }
 
     /// <summary>The widest hidden layer (0 when there is none).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] // the training workspace's layout: for generated code and tests, not for users
     public int MaxHiddenSize { get; }
 
     /// <summary>Offset of dense layer <paramref name="layer"/>'s weights (0-based layer index).</summary>
