@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Globalization;
 using System.Linq;
 
@@ -12,7 +13,8 @@ namespace StaticNet;
 /// </summary>
 /// <remarks>
 /// Layout: for each dense layer in order, its weights as a row-major [outputs x inputs] matrix
-/// (PyTorch's <c>nn.Linear.weight</c> layout), then its biases [outputs].
+/// (PyTorch's <c>nn.Linear.weight</c> layout), then its biases [outputs]; the arithmetic is
+/// shared with the generator (<c>src/Shared/ParameterLayout.cs</c>).
 /// </remarks>
 public sealed class NetworkShape : IEquatable<NetworkShape>
 {
@@ -42,16 +44,12 @@ public sealed class NetworkShape : IEquatable<NetworkShape>
 
         _sizes = (int[])layerSizes.Clone();
         _activations = (Activation[])activations.Clone();
-        _weightOffsets = new int[activations.Length];
-        _activationOffsets = new int[activations.Length];
         _dropout = dropoutRates is null ? new float[activations.Length] : (float[])dropoutRates.Clone();
         _l2 = l2 is null ? new float[activations.Length] : (float[])l2.Clone();
         if (_dropout.Length != activations.Length)
             throw new ArgumentException($"Expected {activations.Length} dropout rates (one per dense layer); got {_dropout.Length}.", nameof(dropoutRates));
         if (_l2.Length != activations.Length)
             throw new ArgumentException($"Expected {activations.Length} L2 factors (one per dense layer); got {_l2.Length}.", nameof(l2));
-        long offset = 0;
-        int maxHidden = 0;
         for (int l = 0; l < _activations.Length; l++)
         {
             int fanIn = _sizes[l], fanOut = _sizes[l + 1];
@@ -68,19 +66,19 @@ public sealed class NetworkShape : IEquatable<NetworkShape>
                 throw new ArgumentException($"Dropout rate {l} must be in [0, 1) on hidden layers and 0 on the output layer; got {_dropout[l]}.", nameof(dropoutRates));
             if (!(float.IsFinite(_l2[l]) && _l2[l] >= 0))
                 throw new ArgumentException($"L2 factor {l} must be a finite number >= 0; got {_l2[l]}.", nameof(l2));
-            _weightOffsets[l] = checked((int)offset);
-            offset += (long)fanIn * fanOut + fanOut;
-            if (!isOutput) maxHidden = Math.Max(maxHidden, fanOut);
-            // A layer with dropout keeps three blocks: its outputs, the dropped outputs and the mask.
-            _activationOffsets[l] = ActivationsPerSample;
-            ActivationsPerSample = checked(ActivationsPerSample + fanOut * (_dropout[l] > 0 ? 3 : 1));
             HasDropout |= _dropout[l] > 0;
             HasL2 |= _l2[l] > 0;
         }
+        // The layout arithmetic is shared with the generator (src/Shared/ParameterLayout.cs): the generated
+        // code's constant offsets are these numbers.
+        long[] weightOffsets = ParameterLayout.WeightOffsets(_sizes, out long offset);
         if (offset > Array.MaxLength)
             throw new ArgumentException($"The network has {offset} parameters; at most {Array.MaxLength} fit in one buffer.", nameof(layerSizes));
+        _weightOffsets = Array.ConvertAll(weightOffsets, o => (int)o);
+        _activationOffsets = ParameterLayout.ActivationOffsets(_sizes, _dropout, out int perSample);
+        ActivationsPerSample = perSample;
         ParameterCount = (int)offset;
-        MaxHiddenSize = maxHidden;
+        MaxHiddenSize = ParameterLayout.MaxHiddenSize(_sizes);
         LeakyReluSlope = leakyReluSlope;
     }
 
@@ -125,19 +123,22 @@ public sealed class NetworkShape : IEquatable<NetworkShape>
     /// sample (multiply by the batch size). A layer with dropout is followed by its dropped outputs
     /// and its mask, each as large; the output layer's block comes last.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] // the training workspace's layout: for generated code and tests, not for users
     public int ActivationOffset(int layer) => _activationOffsets[layer];
 
     /// <summary>Values one sample keeps during training: each dense layer's outputs (three blocks for a layer with dropout).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] // the training workspace's layout: for generated code and tests, not for users
     public int ActivationsPerSample { get; }
 
     /// <summary>The widest hidden layer (0 when there is none).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] // the training workspace's layout: for generated code and tests, not for users
     public int MaxHiddenSize { get; }
 
     /// <summary>Offset of dense layer <paramref name="layer"/>'s weights (0-based layer index).</summary>
     public int WeightOffset(int layer) => _weightOffsets[layer];
 
     /// <summary>Offset of dense layer <paramref name="layer"/>'s biases (0-based layer index).</summary>
-    public int BiasOffset(int layer) => _weightOffsets[layer] + _sizes[layer] * _sizes[layer + 1];
+    public int BiasOffset(int layer) => (int)ParameterLayout.BiasOffset(_weightOffsets[layer], _sizes[layer], _sizes[layer + 1]);
 
     /// <summary>Number of inputs of dense layer <paramref name="layer"/>.</summary>
     public int FanIn(int layer) => _sizes[layer];

@@ -56,6 +56,7 @@ public abstract partial class NeuralNetwork
     }
 
     /// <summary>A seed for networks created without one (recorded in <see cref="Seed"/> so a run can be repeated).</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)] // called by generated code
     protected static int RandomSeed() => Random.Shared.Next();
 
     /// <summary>The layer sizes, activations and parameter layout.</summary>
@@ -164,6 +165,7 @@ public abstract partial class NeuralNetwork
     }
 
     /// <summary>Throws the library's standard message when a span has the wrong length.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)] // called by generated code
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected static void CheckLength(int actual, int expected, string argument)
     {

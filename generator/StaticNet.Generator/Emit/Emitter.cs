@@ -126,7 +126,7 @@ internal static class Emitter
             string y = isOutput ? "output" : $"a{l + 1}";
             w.Line($"// {net.LayerComment(l)}");
             w.Line($"{Kernels}.Dense.Forward<{net.SizeType(l)}, {net.SizeType(l + 1)}, {net.KernelType(l)}>({net.WeightSlice("p", l)}, {net.BiasSlice("p", l)}, {x}, {y});");
-            if (isOutput && net.Activations[l] == ActivationKind.Softmax)
+            if (isOutput && net.Activations[l] == Activation.Softmax)
                 w.Line($"{Kernels}.Softmax.ApplyRows(output, OutputSize);");
         }
         if (pooled)
@@ -167,9 +167,9 @@ internal static class Emitter
             int outputs = net.Sizes[l + 1];
             w.Line($"{Kernels}.Dense.ForwardBatch<{net.SizeType(l)}, {net.SizeType(l + 1)}, {Kernels}.Linear>({net.WeightSlice("parameters", l)}, {net.BiasSlice("parameters", l)}, {x}, outputLogits, count);");
             w.Line($"outputLogits.Slice(0, count * {outputs}).CopyTo(a{l + 1});");
-            if (net.Activations[l] == ActivationKind.Softmax)
+            if (net.Activations[l] == Activation.Softmax)
                 w.Line($"{Kernels}.Softmax.ApplyRows(a{l + 1}, {outputs});");
-            else if (net.Activations[l] != ActivationKind.Linear)
+            else if (net.Activations[l] != Activation.Linear)
                 w.Line($"{net.KernelType(l)}.Apply(a{l + 1});");
         }
         w.Close();
@@ -319,18 +319,11 @@ internal static class Emitter
             Dropout = spec.Dropout.ToArray();
             L2 = spec.L2.ToArray();
             Layers = Sizes.Length - 1;
-            _activationOffsets = new int[Layers];
-            for (int l = 1; l < Layers; l++)
-                _activationOffsets[l] = _activationOffsets[l - 1] + Sizes[l] * (HasDropout(l - 1) ? 3 : 1);
-            long offset = 0;
-            _offsets = new long[Layers];
-            for (int l = 0; l < Layers; l++)
-            {
-                _offsets[l] = offset;
-                offset += (long)Sizes[l] * Sizes[l + 1] + Sizes[l + 1];
-            }
-            ParameterCount = offset;
-            MaxHidden = Layers > 1 ? Sizes.Skip(1).Take(Layers - 1).Max() : 0;
+            // The layout arithmetic is the runtime's own (src/Shared/ParameterLayout.cs, compiled into both).
+            _activationOffsets = ParameterLayout.ActivationOffsets(Sizes, Dropout, out _);
+            _offsets = ParameterLayout.WeightOffsets(Sizes, out long parameterCount);
+            ParameterCount = parameterCount;
+            MaxHidden = ParameterLayout.MaxHiddenSize(Sizes);
             HiddenTotal = Sizes.Skip(1).Take(Layers - 1).Sum();
         }
 
@@ -338,7 +331,7 @@ internal static class Emitter
         public BakedParameters Baked { get; }
         public bool HasBakedWeights => Baked.Count > 0;
         public int[] Sizes { get; }
-        public ActivationKind[] Activations { get; }
+        public Activation[] Activations { get; }
         public float[] Dropout { get; }
         public float[] L2 { get; }
         public int Layers { get; }
@@ -367,7 +360,7 @@ internal static class Emitter
 
         public long WeightOffset(int layer) => _offsets[layer];
 
-        public long BiasOffset(int layer) => _offsets[layer] + (long)Sizes[layer] * Sizes[layer + 1];
+        public long BiasOffset(int layer) => ParameterLayout.BiasOffset(_offsets[layer], Sizes[layer], Sizes[layer + 1]);
 
         public int HiddenOffset(int layer) => Sizes.Skip(1).Take(layer).Sum();
 
@@ -377,17 +370,17 @@ internal static class Emitter
 
         public string BiasSlice(string buffer, int layer) => $"{buffer}.Slice({Layout}.B{layer + 1}, {Sizes[layer + 1]})";
 
-        public bool NeedsSlopeType => Activations.Contains(ActivationKind.LeakyRelu);
+        public bool NeedsSlopeType => Activations.Contains(Activation.LeakyRelu);
 
         public string SlopeLiteral => Literal(Spec.LeakyReluSlope);
 
         /// <summary>The activation kernel type; softmax layers run linear here and normalize separately.</summary>
         public string KernelType(int layer) => Activations[layer] switch
         {
-            ActivationKind.Sigmoid => $"{Kernels}.Sigmoid",
-            ActivationKind.Tanh => $"{Kernels}.Tanh",
-            ActivationKind.Relu => $"{Kernels}.Relu",
-            ActivationKind.LeakyRelu => $"{Kernels}.LeakyRelu<{Layout}.LeakySlope>",
+            Activation.Sigmoid => $"{Kernels}.Sigmoid",
+            Activation.Tanh => $"{Kernels}.Tanh",
+            Activation.Relu => $"{Kernels}.Relu",
+            Activation.LeakyRelu => $"{Kernels}.LeakyRelu<{Layout}.LeakySlope>",
             _ => $"{Kernels}.Linear",
         };
 
@@ -397,10 +390,6 @@ internal static class Emitter
         public string Describe() =>
             Sizes[0] + string.Concat(Enumerable.Range(0, Layers).Select(l => $"-{Sizes[l + 1]}({Name(Activations[l])})"));
 
-        private static string Name(ActivationKind kind) => kind switch
-        {
-            ActivationKind.LeakyRelu => "leaky_relu",
-            _ => kind.ToString().ToLowerInvariant(),
-        };
+        private static string Name(Activation activation) => ActivationFacts.KerasName(activation);
     }
 }

@@ -23,7 +23,7 @@ internal sealed record NetworkSpec(
     string ClassName,
     EquatableArray<ContainingType> ContainingTypes,
     EquatableArray<int> Sizes,
-    EquatableArray<ActivationKind> Activations,
+    EquatableArray<Activation> Activations,
     float LeakyReluSlope,
     EquatableArray<float> Dropout,
     EquatableArray<float> L2,
@@ -61,20 +61,6 @@ internal sealed record LocationInfo(string FilePath, Microsoft.CodeAnalysis.Text
 
 /// <summary>An enclosing type's declaration keyword (<c>class</c>, <c>record struct</c>, ...) and name.</summary>
 internal sealed record ContainingType(string Keyword, string Name);
-
-/// <summary>
-/// Mirrors <c>StaticNet.Activation</c> (same values): the generator cannot reference the runtime
-/// assembly, so it reads the attribute's enum arguments as integers.
-/// </summary>
-internal enum ActivationKind
-{
-    Linear = 0,
-    Sigmoid = 1,
-    Tanh = 2,
-    Relu = 3,
-    LeakyRelu = 4,
-    Softmax = 5,
-}
 
 /// <summary>The parser's answer for one attribute: a model to emit (null when there were errors) and diagnostics.</summary>
 internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -15,9 +15,6 @@ namespace StaticNet.Generator.Parse;
 /// </summary>
 internal static class Parser
 {
-    /// <summary>Matches the runtime's <c>Array.MaxLength</c>: the largest float buffer .NET allocates.</summary>
-    private const long MaxParameters = 0x7FFFFFC7;
-
     /// <summary>Members the generated code declares whatever their signature: any member of the user's class with one of these names clashes (CS0102).</summary>
     private static readonly string[] ReservedNames =
         { "InputSize", "OutputSize", "LayerCount", "ParameterCount", "StaticNetLayout" };
@@ -92,7 +89,7 @@ internal static class Parser
         CheckType(type, context.SemanticModel.Compilation, Report);
         ImmutableArray<ContainingType> containing = ReadContainingTypes(type, Report);
         int[]? sizes = ReadSizes(attribute, Report);
-        ActivationKind[]? activations = sizes is null ? null : ReadActivations(attribute, sizes, Report);
+        Activation[]? activations = sizes is null ? null : ReadActivations(attribute, sizes, Report);
         float slope = ReadSlope(attribute, Report);
         float[]? dropout = sizes is null ? null : ReadPerLayer(attribute, "Dropout", "DropoutPerLayer", sizes.Length - 2, hiddenOnly: true, Report);
         float[]? l2 = sizes is null ? null : ReadPerLayer(attribute, "L2", "L2PerLayer", sizes.Length - 1, hiddenOnly: false, Report);
@@ -223,22 +220,20 @@ internal static class Parser
         }
         if (!ok) return null;
 
-        long parameters = 0;
-        for (int i = 0; i + 1 < sizes.Length; i++)
-            parameters += (long)sizes[i] * sizes[i + 1] + sizes[i + 1];
-        if (parameters > MaxParameters)
+        ParameterLayout.WeightOffsets(sizes, out long parameters);
+        if (parameters > ParameterLayout.MaxParameters)
         {
-            report(Diagnostics.TooManyParameters, parameters, MaxParameters);
+            report(Diagnostics.TooManyParameters, parameters, ParameterLayout.MaxParameters);
             return null;
         }
         return sizes;
     }
 
-    private static ActivationKind[]? ReadActivations(AttributeData attribute, int[] sizes, Reporter report)
+    private static Activation[]? ReadActivations(AttributeData attribute, int[] sizes, Reporter report)
     {
         int layers = sizes.Length - 1;
-        ActivationKind? all = null, hidden = null, output = null;
-        ActivationKind[]? list = null;
+        Activation? all = null, hidden = null, output = null;
+        Activation[]? list = null;
         bool ok = true;
         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
         {
@@ -249,15 +244,15 @@ internal static class Parser
                 case "Output": output = ReadActivation(named.Value, "Output", report, ref ok); break;
                 case "Activations":
                     if (named.Value.IsNull) break;
-                    list = new ActivationKind[named.Value.Values.Length];
+                    list = new Activation[named.Value.Values.Length];
                     for (int i = 0; i < list.Length; i++)
-                        list[i] = ReadActivation(named.Value.Values[i], $"Activations[{i}]", report, ref ok) ?? ActivationKind.Linear;
+                        list[i] = ReadActivation(named.Value.Values[i], $"Activations[{i}]", report, ref ok) ?? Activation.Linear;
                     break;
             }
         }
         if (!ok) return null;
 
-        ActivationKind[] result;
+        Activation[] result;
         if (list is not null)
         {
             var conflicting = new[] { ("Activation", all), ("Hidden", hidden), ("Output", output) }
@@ -277,20 +272,20 @@ internal static class Parser
         else
         {
             // Default: ReLU hidden layers and a linear output, the usual modern multilayer perceptron.
-            result = new ActivationKind[layers];
+            result = new Activation[layers];
             for (int l = 0; l < layers; l++)
-                result[l] = l == layers - 1 ? output ?? all ?? ActivationKind.Linear : hidden ?? all ?? ActivationKind.Relu;
+                result[l] = l == layers - 1 ? output ?? all ?? Activation.Linear : hidden ?? all ?? Activation.Relu;
         }
 
         for (int l = 0; l < layers - 1; l++)
         {
-            if (result[l] == ActivationKind.Softmax)
+            if (result[l] == Activation.Softmax)
             {
                 report(Diagnostics.SoftmaxOnHiddenLayer, l + 1);
                 ok = false;
             }
         }
-        if (result[layers - 1] == ActivationKind.Softmax && sizes[layers] == 1)
+        if (result[layers - 1] == Activation.Softmax && sizes[layers] == 1)
         {
             report(Diagnostics.SoftmaxOnSingleOutput);
             ok = false;
@@ -298,16 +293,16 @@ internal static class Parser
         return ok ? result : null;
     }
 
-    private static ActivationKind? ReadActivation(TypedConstant value, string name, Reporter report, ref bool ok)
+    private static Activation? ReadActivation(TypedConstant value, string name, Reporter report, ref bool ok)
     {
         if (value.Value is not int raw) return null;
-        if (raw < (int)ActivationKind.Linear || raw > (int)ActivationKind.Softmax)
+        if (!ActivationFacts.IsDefined(raw))
         {
             report(Diagnostics.UndefinedActivation, name, raw);
             ok = false;
             return null;
         }
-        return (ActivationKind)raw;
+        return (Activation)raw;
     }
 
     private static float ReadSlope(AttributeData attribute, Reporter report)
