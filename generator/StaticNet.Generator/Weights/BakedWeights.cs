@@ -121,7 +121,7 @@ internal static class Baker
         {
             // PyTorch numbers every module of the Sequential: activation and dropout modules take an index too.
             string name = index.ToString(CultureInfo.InvariantCulture);
-            index += 1 + (spec.Activations[l] == ActivationKind.Linear ? 0 : 1) + (spec.Dropout[l] > 0 ? 1 : 0);
+            index += 1 + (spec.Activations[l] == Activation.Linear ? 0 : 1) + (spec.Dropout[l] > 0 ? 1 : 0);
             written = Tensor(header, bytes, dataStart, dataLength, name + ".weight", new[] { sizes[l + 1], sizes[l] }, bits, written);
             written = Tensor(header, bytes, dataStart, dataLength, name + ".bias", new[] { sizes[l + 1] }, bits, written);
             expectedNames.Add(name + ".weight");
