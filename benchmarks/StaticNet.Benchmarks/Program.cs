@@ -14,6 +14,12 @@ public static class Program
 
     public static void Main(string[] args)
     {
+        // --user: the rows as an ordinary program measures them (options --rounds N, --plain).
+        if (args.Contains("--user"))
+        {
+            UserProgram.Run(args);
+            return;
+        }
         Quick = args.Contains("--quick");
         string[] rest = args.Where(a => a != "--quick").ToArray();
         if (rest.Length == 0) rest = ["--filter", "*"];
