@@ -21,6 +21,9 @@ internal static class UserProgram
     {
         int rounds = IntOption(args, "--rounds", 7);
         bool plain = args.Contains("--plain");
+        int only = Array.IndexOf(args, "--only");
+        string group = only >= 0 && only + 1 < args.Length ? args[only + 1] : "";   // one, batch or train; else all
+
         Console.WriteLine($"user-program mode: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {CpuName()}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
             $"process priority {Process.GetCurrentProcess().PriorityClass}, {rounds} rounds (median [min-max])");
 
@@ -29,8 +32,15 @@ internal static class UserProgram
         ]);
         double gflops = peak[0];
 
-        // Predict one sample, 784-128-64-10.
         var mnist = new MnistNet(seed: 1);
+        if (group is "" or "one") PredictOne(mnist, rounds, gflops);
+        if (group is "" or "batch") PredictBatch(mnist, rounds, gflops, plain);
+        if (group is "" or "train") TrainEpoch(rounds, gflops, plain);
+    }
+
+    private static void PredictOne(MnistNet mnist, int rounds, double gflops)
+    {
+        // Predict one sample, 784-128-64-10.
         var digit = new float[784];
         for (int k = 0; k < 784; k++) digit[k] = Workloads.Mnist.TestImages[0, k];
         var dense = new float[784];
@@ -50,7 +60,10 @@ internal static class UserProgram
             new Row("plain C#", "us", () => PerCall(Calls / 20, () => plainMnist.Forward(dense))),
         ]);
         Console.WriteLine($"  ONNX Runtime / StaticNet: digit {one[2] / one[0]:F2}x, no zeros {one[3] / one[1]:F2}x; StaticNet no zeros: {2 * 109_184 / (one[1] * 1e3) / gflops:P0} of one core's peak");
+    }
 
+    private static void PredictBatch(MnistNet mnist, int rounds, double gflops, bool plain)
+    {
         // Predict the 10,000 test digits.
         float[,] images = Workloads.Mnist.TestImages;
         float[] inputs = Workloads.Flat(images);
@@ -67,10 +80,16 @@ internal static class UserProgram
         Console.WriteLine($"  StaticNet / ONNX Runtime: one thread {batch[0] / batch[2]:F2}x, two {batch[1] / batch[3]:F2}x (target at most 0.75x); " +
             $"StaticNet one thread {batchFlops / (batch[0] * 1e6) / gflops:P0} of one core's peak, ONNX Runtime {batchFlops / (batch[2] * 1e6) / gflops:P0}");
         if (plain)
+        {
+            var plainMnist = new PlainMlp([784, 128, 64, 10], [PlainMlp.Act.Relu, PlainMlp.Act.Relu, PlainMlp.Act.Softmax], 1);
             Measure("predict 10,000 samples, plain C#", 3, [
                 new Row("plain C#", "ms", () => Time(() => { for (int s = 0; s < 10_000; s++) plainMnist.Forward(inputs.AsSpan(s * 784, 784)); }) * 1e3),
             ]);
+        }
+    }
 
+    private static void TrainEpoch(int rounds, double gflops, bool plain)
+    {
         // W4: one epoch of 48,000 samples, batch 32, Adam, 784-128-64-10.
         const int Samples = 48_000;
         var (x, labels) = Workloads.Repeated(Samples);
