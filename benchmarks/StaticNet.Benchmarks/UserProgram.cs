@@ -84,12 +84,13 @@ internal static class UserProgram
             var plainMnist = new PlainMlp([784, 128, 64, 10], [PlainMlp.Act.Relu, PlainMlp.Act.Relu, PlainMlp.Act.Softmax], 1);
             Measure("predict 10,000 samples, plain C#", 3, [
                 new Row("plain C#", "ms", () => Time(() => { for (int s = 0; s < 10_000; s++) plainMnist.Forward(inputs.AsSpan(s * 784, 784)); }) * 1e3),
-            ]);
+            ], warmUpSeconds: 0);
         }
     }
 
     private static void TrainEpoch(int rounds, double gflops, bool plain)
     {
+        // One warm-up round (four epochs, 6,000 steps) is enough for the step kernels to tier up.
         // W4: one epoch of 48,000 samples, batch 32, Adam, 784-128-64-10.
         const int Samples = 48_000;
         var (x, labels) = Workloads.Repeated(Samples);
@@ -107,7 +108,7 @@ internal static class UserProgram
             new Row("StaticNet both cores, no shuffle", "ms", () => Time(() => bothCores.Fit(x, y, epochs: 1, batchSize: 32, shuffle: false, verbose: 0)) * 1e3),
             new Row("StaticNet one core, shuffle", "ms", () => Time(() => oneCoreShuffled.Fit(x, y, epochs: 1, batchSize: 32, shuffle: true, verbose: 0)) * 1e3),
             new Row("StaticNet both cores, shuffle", "ms", () => Time(() => bothCoresShuffled.Fit(x, y, epochs: 1, batchSize: 32, shuffle: true, verbose: 0)) * 1e3),
-        ]);
+        ], warmUpSeconds: 0);
         // Per sample: forward 109,184 multiply-adds, backward about twice that (no input gradient for the first layer: 2 x 109,184 - 100,352).
         double trainFlops = Samples * 2.0 * (3 * 109_184 - 100_352);
         Console.WriteLine($"  samples/s: one core {Samples / train[0] * 1e3:N0} / {Samples / train[2] * 1e3:N0} shuffled (target 300,000 shuffled, {trainFlops / (train[2] * 1e6) / gflops:P0} of one core's peak); " +
@@ -115,16 +116,26 @@ internal static class UserProgram
         if (plain)
         {
             var plainNet = new PlainMlp([784, 128, 64, 10], [PlainMlp.Act.Relu, PlainMlp.Act.Relu, PlainMlp.Act.Softmax], 1);
-            Measure("W4, plain C#", 1, [new Row("plain C#", "ms", () => Time(() => plainNet.TrainEpoch(x, labels, Samples, 32)) * 1e3)]);
+            Measure("W4, plain C#", 1, [new Row("plain C#", "ms", () => Time(() => plainNet.TrainEpoch(x, labels, Samples, 32)) * 1e3)], warmUpSeconds: 0);
         }
     }
 
-    /// <summary>Runs every row once per round after one warm-up round; prints and returns the medians.</summary>
-    private static double[] Measure(string title, int rounds, Row[] rows)
+    /// <summary>
+    /// Runs every row once per round after warm-up rounds (at least one, and at least
+    /// <paramref name="warmUpSeconds"/>: the JIT recompiles hot methods with full optimization in
+    /// the background about 0.1 s after their 30th call, later on a loaded machine); prints and
+    /// returns the medians.
+    /// </summary>
+    private static double[] Measure(string title, int rounds, Row[] rows, double warmUpSeconds = 2)
     {
         Console.WriteLine();
         Console.WriteLine(title);
-        foreach (Row row in rows) row.Once();
+        long warmUp = Stopwatch.GetTimestamp();
+        do
+        {
+            foreach (Row row in rows) row.Once();
+        }
+        while (Stopwatch.GetElapsedTime(warmUp).TotalSeconds < warmUpSeconds);
         var results = rows.Select(_ => new List<double>()).ToArray();
         for (int r = 0; r < rounds; r++)
             for (int i = 0; i < rows.Length; i++) results[i].Add(rows[i].Once());
