@@ -8,7 +8,7 @@ namespace StaticNet.Benchmarks;
 [MemoryDiagnoser]
 [Config(typeof(MicroConfig))]
 [GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory), CategoriesColumn]
-public class PredictOne
+public class PredictOne : IDisposable
 {
     private readonly DigitNet _digit = new(seed: 1);
     private readonly MnistNet _mnist = new(seed: 1);
@@ -17,6 +17,8 @@ public class PredictOne
     private readonly float[] _input = new float[784];
     private readonly float[] _denseInput = new float[784];
     private readonly float[] _output = new float[10];
+    private readonly float[] _ortOutput = new float[10];
+    private OrtPeer? _ortDigit, _ortDense;
 
     [GlobalSetup]
     public void Setup()
@@ -26,6 +28,15 @@ public class PredictOne
         for (int k = 0; k < 784; k++) _input[k] = Workloads.Mnist.TestImages[0, k];
         var random = new Random(7);
         for (int k = 0; k < 784; k++) _denseInput[k] = 0.01f + (float)random.NextDouble();
+        _ortDigit = new OrtPeer(_mnist, _input, _ortOutput, threads: 1);
+        _ortDense = new OrtPeer(_mnist, _denseInput, _ortOutput, threads: 1);
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _ortDigit?.Dispose();
+        _ortDense?.Dispose();
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("784-25-15-1")]
@@ -54,24 +65,49 @@ public class PredictOne
         _mnist.Predict(_denseInput, _output);
         return _output[0];
     }
+
+    /// <summary>ONNX Runtime, one intra-op thread, IoBinding over pre-allocated tensors.</summary>
+    [Benchmark, BenchmarkCategory("784-128-64-10")]
+    public float Ort_784_128_64_10()
+    {
+        _ortDigit!.Run();
+        return _ortOutput[0];
+    }
+
+    [Benchmark, BenchmarkCategory("784-128-64-10")]
+    public float Ort_784_128_64_10_DenseInput()
+    {
+        _ortDense!.Run();
+        return _ortOutput[0];
+    }
 }
 
 /// <summary>Predict the 10,000 bundled test digits in one call, 784-128-64-10.</summary>
 [MemoryDiagnoser]
 [Config(typeof(MicroConfig))]
-public class PredictBatch
+public class PredictBatch : IDisposable
 {
     private readonly MnistNet _mnist = new(seed: 1);
     private readonly PlainMlp _plain = new([784, 128, 64, 10], [PlainMlp.Act.Relu, PlainMlp.Act.Relu, PlainMlp.Act.Softmax], 1);
     private float[,] _images = new float[0, 0];
     private float[] _inputs = [];
     private readonly float[] _outputs = new float[10_000 * 10];
+    private OrtPeer? _ortOne, _ortTwo;
 
     [GlobalSetup]
     public void Setup()
     {
         _images = Workloads.Mnist.TestImages;
         _inputs = Workloads.Flat(_images);
+        _ortOne = new OrtPeer(_mnist, _inputs, _outputs, threads: 1);
+        _ortTwo = new OrtPeer(_mnist, _inputs, _outputs, threads: 2);
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _ortOne?.Dispose();
+        _ortTwo?.Dispose();
     }
 
     [Benchmark(Baseline = true)]
@@ -87,4 +123,12 @@ public class PredictBatch
     /// <summary>All cores: the array overload splits the samples (and allocates its result).</summary>
     [Benchmark]
     public float[,] StaticNet_10000_AllCores() => _mnist.Predict(_images);
+
+    /// <summary>ONNX Runtime, one intra-op thread, IoBinding (no copies in or out).</summary>
+    [Benchmark]
+    public void Ort_10000_OneThread() => _ortOne!.Run();
+
+    /// <summary>ONNX Runtime, two intra-op threads.</summary>
+    [Benchmark]
+    public void Ort_10000_TwoThreads() => _ortTwo!.Run();
 }

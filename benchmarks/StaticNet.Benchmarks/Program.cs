@@ -14,6 +14,12 @@ public static class Program
 
     public static void Main(string[] args)
     {
+        // --user: the rows as an ordinary program measures them (options --rounds N, --plain).
+        if (args.Contains("--user"))
+        {
+            UserProgram.Run(args);
+            return;
+        }
         Quick = args.Contains("--quick");
         if (args.Contains("--compile-cost"))
         {

@@ -205,7 +205,7 @@ public abstract partial class NeuralNetwork
         }
 
         Callback[] callbacks = CopyCallbacks(s.Callbacks);
-        int samples = train.Samples, features = train.Features, targetWidth = train.TargetWidth;
+        int samples = train.Samples;
         int batch = Math.Min(s.BatchSize, samples);
         int validationBatch = validate ? Math.Min(s.BatchSize, validation.Samples) : 0;
         EnsureWorkspace(Math.Max(batch, validationBatch));
@@ -271,10 +271,7 @@ public abstract partial class NeuralNetwork
                     int step = stepsDone;
                     for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnBatchBegin(step);
                     count = Math.Min(batch, samples - start);
-                    Gather(train.X, features, order.AsSpan(start, count), _batchInputs);
-                    Gather(train.Y, targetWidth, order.AsSpan(start, count), _batchTargets);
-                    if (_trainWeighted) Gather(train.W, 1, order.AsSpan(start, count), _batchWeights);
-                    lossSum += TrainStep(loss, count, metricSums);
+                    lossSum += TrainStep(loss, train, order.AsSpan(start, count), metricSums);
                     seen += count;
                     stepsDone++;
                     if (reportBatches)
@@ -364,8 +361,10 @@ public abstract partial class NeuralNetwork
     private bool _trainWeighted;
     private float[] _batchWeights = Array.Empty<float>();
 
-    private double TrainStep(Loss loss, int count, Span<double> metricSums)
+    // One gradient step on the training rows `rows` (gathered here into the workspace); returns the summed loss.
+    private double TrainStep(Loss loss, in DataSet data, ReadOnlySpan<int> rows, Span<double> metricSums)
     {
+        int count = rows.Length;
         // Dropout masks come from a per-step key drawn from the shuffle generator (seeded by the
         // model's seed, saved in checkpoints): reproducible, and a resumed run draws the same masks.
         ulong dropoutKey = NetworkShape.HasDropout ? NextDropoutKey() : 0;
@@ -374,10 +373,14 @@ public abstract partial class NeuralNetwork
         {
             // Two halves, each with its own activations and gradients, summed in a fixed order:
             // the bits do not depend on whether a second core ran the second half.
+            // The second half's rows are gathered first, so that this thread gathers its own half
+            // while the worker already computes.
             int half = count / 2;
+            GatherRows(data, rows, half, count);
             _lane = (loss, half, count - half, count, SecondHalfKey(dropoutKey));
             Array.Clear(_laneMetricSums);
             RunOnBothThreads(WorkerJob.SecondLane);
+            GatherRows(data, rows, 0, half);
             lossSum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums);
             WaitForWorker();
             lossSum += _laneLossSum;
@@ -396,6 +399,7 @@ public abstract partial class NeuralNetwork
             }
             return lossSum;
         }
+        GatherRows(data, rows, 0, count);
         lossSum = RunLane(loss, 0, count, count, dropoutKey, _gradients, metricSums);
         // L2: the penalty at the weights of this step joins the loss (as Keras's regularization
         // losses), per sample so that the epoch mean is the mean of the batch losses; its gradient
@@ -403,6 +407,15 @@ public abstract partial class NeuralNetwork
         if (NetworkShape.HasL2) lossSum += ApplyL2(_gradients) * count;
         Optimizer!.Apply(_parameters, _gradients);
         return lossSum;
+    }
+
+    /// <summary>Copies the training rows <c>rows[from..to)</c> into the same rows of the batch workspace.</summary>
+    private void GatherRows(in DataSet data, ReadOnlySpan<int> rows, int from, int to)
+    {
+        ReadOnlySpan<int> part = rows[from..to];
+        Gather(data.X, data.Features, part, _batchInputs.AsSpan(from * data.Features));
+        Gather(data.Y, data.TargetWidth, part, _batchTargets.AsSpan(from * data.TargetWidth));
+        if (_trainWeighted) Gather(data.W, 1, part, _batchWeights.AsSpan(from));
     }
 
     private enum WorkerJob { SecondLane, SecondUpdateHalf }

@@ -1,0 +1,211 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using StaticNet.Benchmarks.Baseline;
+
+namespace StaticNet.Benchmarks;
+
+/// <summary>
+/// <c>--user</c>: the benchmark rows as a user's program sees them. An ordinary process at ordinary
+/// priority (BenchmarkDotNet raises process and thread priority), a Stopwatch around each call, the
+/// median of several rounds. Each round runs every row of a group once, interleaved, so that load
+/// from other processes falls on all of them alike and the ratios within a group stay fair.
+/// </summary>
+internal static class UserProgram
+{
+    private sealed record Row(string Name, string Unit, Func<double> Once);
+
+    public static void Run(string[] args)
+    {
+        int rounds = IntOption(args, "--rounds", 7);
+        bool plain = args.Contains("--plain");
+        int only = Array.IndexOf(args, "--only");
+        string group = only >= 0 && only + 1 < args.Length ? args[only + 1] : "";   // one, batch or train; else all
+
+        Console.WriteLine($"user-program mode: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {CpuName()}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
+            $"process priority {Process.GetCurrentProcess().PriorityClass}, {rounds} rounds (median [min-max])");
+
+        var peak = Measure("processor", rounds * 3, [
+            new Row("FMA peak, one core (12 chains of 512-bit FMA)", "GFLOP/s", () => Time(() => new Roofline().FmaPeak()) is var s ? Roofline.Flops / s / 1e9 : 0),
+        ]);
+        double gflops = peak[0];
+
+        var mnist = new MnistNet(seed: 1);
+        if (group is "" or "one") PredictOne(mnist, rounds, gflops);
+        if (group is "" or "batch") PredictBatch(mnist, rounds, gflops, plain);
+        if (group is "" or "train") TrainEpoch(rounds, gflops, plain);
+    }
+
+    private static void PredictOne(MnistNet mnist, int rounds, double gflops)
+    {
+        // Predict one sample, 784-128-64-10.
+        var digit = new float[784];
+        for (int k = 0; k < 784; k++) digit[k] = Workloads.Mnist.TestImages[0, k];
+        var dense = new float[784];
+        var random = new Random(7);
+        for (int k = 0; k < 784; k++) dense[k] = 0.01f + (float)random.NextDouble();
+        var output = new float[10];
+        var ortOutput = new float[10];
+        using var ortDigit = new OrtPeer(mnist, digit, ortOutput, threads: 1);
+        using var ortDense = new OrtPeer(mnist, dense, ortOutput, threads: 1);
+        var plainMnist = new PlainMlp([784, 128, 64, 10], [PlainMlp.Act.Relu, PlainMlp.Act.Relu, PlainMlp.Act.Softmax], 1);
+        const int Calls = 20_000;
+        var one = Measure("predict one sample, 784-128-64-10", rounds, [
+            new Row("StaticNet, a test digit", "us", () => PerCall(Calls, () => mnist.Predict(digit, output))),
+            new Row("StaticNet, an input with no zeros", "us", () => PerCall(Calls, () => mnist.Predict(dense, output))),
+            new Row("ONNX Runtime IoBinding, 1 thread, a test digit", "us", () => PerCall(Calls, ortDigit.Run)),
+            new Row("ONNX Runtime IoBinding, 1 thread, no zeros", "us", () => PerCall(Calls, ortDense.Run)),
+            new Row("plain C#", "us", () => PerCall(Calls / 20, () => plainMnist.Forward(dense))),
+        ]);
+        Console.WriteLine($"  ONNX Runtime / StaticNet: digit {one[2] / one[0]:F2}x, no zeros {one[3] / one[1]:F2}x; StaticNet no zeros: {2 * 109_184 / (one[1] * 1e3) / gflops:P0} of one core's peak");
+    }
+
+    private static void PredictBatch(MnistNet mnist, int rounds, double gflops, bool plain)
+    {
+        // Predict the 10,000 test digits.
+        float[,] images = Workloads.Mnist.TestImages;
+        float[] inputs = Workloads.Flat(images);
+        var outputs = new float[10_000 * 10];
+        using var ortOne = new OrtPeer(mnist, inputs, outputs, threads: 1);
+        using var ortTwo = new OrtPeer(mnist, inputs, outputs, threads: 2);
+        var batch = Measure("predict 10,000 samples, 784-128-64-10", rounds, [
+            new Row("StaticNet PredictBatch, one thread", "ms", () => Time(() => mnist.PredictBatch(inputs, outputs)) * 1e3),
+            new Row("StaticNet Predict(float[,]), all cores", "ms", () => Time(() => mnist.Predict(images)) * 1e3),
+            new Row("ONNX Runtime IoBinding, 1 intra-op thread", "ms", () => Time(ortOne.Run) * 1e3),
+            new Row("ONNX Runtime IoBinding, 2 intra-op threads", "ms", () => Time(ortTwo.Run) * 1e3),
+        ]);
+        double batchFlops = 10_000.0 * 2 * 109_184;
+        Console.WriteLine($"  StaticNet / ONNX Runtime: one thread {batch[0] / batch[2]:F2}x, two {batch[1] / batch[3]:F2}x (target at most 0.75x); " +
+            $"StaticNet one thread {batchFlops / (batch[0] * 1e6) / gflops:P0} of one core's peak, ONNX Runtime {batchFlops / (batch[2] * 1e6) / gflops:P0}");
+        if (plain)
+        {
+            var plainMnist = new PlainMlp([784, 128, 64, 10], [PlainMlp.Act.Relu, PlainMlp.Act.Relu, PlainMlp.Act.Softmax], 1);
+            Measure("predict 10,000 samples, plain C#", 3, [
+                new Row("plain C#", "ms", () => Time(() => { for (int s = 0; s < 10_000; s++) plainMnist.Forward(inputs.AsSpan(s * 784, 784)); }) * 1e3),
+            ], warmUpSeconds: 0);
+        }
+    }
+
+    private static void TrainEpoch(int rounds, double gflops, bool plain)
+    {
+        // One warm-up round (four epochs, 6,000 steps) is enough for the step kernels to tier up.
+        // W4: one epoch of 48,000 samples, batch 32, Adam, 784-128-64-10.
+        const int Samples = 48_000;
+        var (x, labels) = Workloads.Repeated(Samples);
+        var y = new float[Samples];
+        for (int i = 0; i < Samples; i++) y[i] = labels[i];
+        MnistNet Model(int threads)
+        {
+            var model = new MnistNet(seed: 1) { MaxDegreeOfParallelism = threads };
+            model.Compile(Loss.SparseCategoricalCrossentropy, new Adam());
+            return model;
+        }
+        MnistNet oneCore = Model(1), bothCores = Model(-1), oneCoreShuffled = Model(1), bothCoresShuffled = Model(-1);
+        var train = Measure("W4: one epoch, 48,000 samples, batch 32, Adam, 784-128-64-10", rounds, [
+            new Row("StaticNet one core, no shuffle", "ms", () => Time(() => oneCore.Fit(x, y, epochs: 1, batchSize: 32, shuffle: false, verbose: 0)) * 1e3),
+            new Row("StaticNet both cores, no shuffle", "ms", () => Time(() => bothCores.Fit(x, y, epochs: 1, batchSize: 32, shuffle: false, verbose: 0)) * 1e3),
+            new Row("StaticNet one core, shuffle", "ms", () => Time(() => oneCoreShuffled.Fit(x, y, epochs: 1, batchSize: 32, shuffle: true, verbose: 0)) * 1e3),
+            new Row("StaticNet both cores, shuffle", "ms", () => Time(() => bothCoresShuffled.Fit(x, y, epochs: 1, batchSize: 32, shuffle: true, verbose: 0)) * 1e3),
+        ], warmUpSeconds: 0);
+        // The median step: what the code costs when the scheduler lets it run (see StepTimer).
+        var timer = new StepTimer();
+        double Step(MnistNet model, bool shuffle)
+        {
+            model.Fit(x, y, epochs: 1, batchSize: 32, shuffle: shuffle, verbose: 0, callbacks: [timer]);
+            return timer.MedianMicroseconds;
+        }
+        var steps = Measure("W4, the median step of an epoch (1,500 steps of 32 samples)", rounds, [
+            new Row("StaticNet one core, no shuffle", "us", () => Step(oneCore, false)),
+            new Row("StaticNet both cores, no shuffle", "us", () => Step(bothCores, false)),
+            new Row("StaticNet one core, shuffle", "us", () => Step(oneCoreShuffled, true)),
+            new Row("StaticNet both cores, shuffle", "us", () => Step(bothCoresShuffled, true)),
+        ], warmUpSeconds: 0);
+        Console.WriteLine($"  samples/s at the median step: one core {32 / steps[0] * 1e6:N0} / {32 / steps[2] * 1e6:N0} shuffled; both cores / one core: {steps[0] / steps[1]:F2}x, shuffled {steps[2] / steps[3]:F2}x");
+
+        // Per sample: forward 109,184 multiply-adds, backward about twice that (no input gradient for the first layer: 2 x 109,184 - 100,352).
+        double trainFlops = Samples * 2.0 * (3 * 109_184 - 100_352);
+        Console.WriteLine($"  samples/s: one core {Samples / train[0] * 1e3:N0} / {Samples / train[2] * 1e3:N0} shuffled (target 300,000 shuffled, {trainFlops / (train[2] * 1e6) / gflops:P0} of one core's peak); " +
+            $"both cores / one core: {train[0] / train[1]:F2}x, shuffled {train[2] / train[3]:F2}x (target 1.7x)");
+        if (plain)
+        {
+            var plainNet = new PlainMlp([784, 128, 64, 10], [PlainMlp.Act.Relu, PlainMlp.Act.Relu, PlainMlp.Act.Softmax], 1);
+            Measure("W4, plain C#", 1, [new Row("plain C#", "ms", () => Time(() => plainNet.TrainEpoch(x, labels, Samples, 32)) * 1e3)], warmUpSeconds: 0);
+        }
+    }
+
+    /// <summary>
+    /// Runs every row once per round after warm-up rounds (at least one, and at least
+    /// <paramref name="warmUpSeconds"/>: the JIT recompiles hot methods with full optimization in
+    /// the background about 0.1 s after their 30th call, later on a loaded machine); prints and
+    /// returns the medians.
+    /// </summary>
+    private static double[] Measure(string title, int rounds, Row[] rows, double warmUpSeconds = 2)
+    {
+        Console.WriteLine();
+        Console.WriteLine(title);
+        long warmUp = Stopwatch.GetTimestamp();
+        do
+        {
+            foreach (Row row in rows) row.Once();
+        }
+        while (Stopwatch.GetElapsedTime(warmUp).TotalSeconds < warmUpSeconds);
+        var results = rows.Select(_ => new List<double>()).ToArray();
+        for (int r = 0; r < rounds; r++)
+            for (int i = 0; i < rows.Length; i++)
+            {
+                // ONNX Runtime's intra-op threads spin for a while after a run: let them stop
+                // before the next row, which may want both cores.
+                System.Threading.Thread.Sleep(20);
+                results[i].Add(rows[i].Once());
+            }
+        var medians = new double[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            results[i].Sort();
+            medians[i] = results[i][results[i].Count / 2];
+            Console.WriteLine($"  {rows[i].Name,-52} {medians[i],10:F3} {rows[i].Unit,-8} [{results[i][0]:F3}-{results[i][^1]:F3}]");
+        }
+        return medians;
+    }
+
+    /// <summary>Seconds one call of <paramref name="action"/> takes.</summary>
+    private static double Time(Action action)
+    {
+        long start = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static double Time(Func<float> action) => Time(() => { action(); });
+
+    /// <summary>Microseconds per call over <paramref name="calls"/> calls.</summary>
+    private static double PerCall(int calls, Action action)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < calls; i++) action();
+        return Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls;
+    }
+
+    private static double PerCall(int calls, Func<float[]> action) => PerCall(calls, () => { action(); });
+
+    private static int IntOption(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int value) ? value : fallback;
+    }
+
+    private static string CpuName()
+    {
+        try
+        {
+            string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line is null ? "unknown processor" : line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return "unknown processor";
+        }
+    }
+}
