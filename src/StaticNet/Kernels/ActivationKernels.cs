@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -11,6 +12,7 @@ namespace StaticNet.Kernels;
 /// virtual call per element). Derivatives are taken from the activation's output, so training
 /// keeps one buffer per layer.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IActivationKernel
 {
     /// <summary>Replaces each value z by f(z).</summary>
@@ -21,6 +23,7 @@ public interface IActivationKernel
 }
 
 /// <summary>f(z) = z.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Linear : IActivationKernel
 {
     /// <inheritdoc/>
@@ -31,6 +34,7 @@ public readonly struct Linear : IActivationKernel
 }
 
 /// <summary>f(z) = 1 / (1 + e^-z); f' = y (1 - y).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Sigmoid : IActivationKernel
 {
     /// <inheritdoc/>
@@ -58,6 +62,7 @@ public readonly struct Sigmoid : IActivationKernel
 }
 
 /// <summary>f(z) = tanh z; f' = 1 - y².</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Tanh : IActivationKernel
 {
     /// <inheritdoc/>
@@ -85,6 +90,7 @@ public readonly struct Tanh : IActivationKernel
 }
 
 /// <summary>f(z) = max(0, z); f' = 1 where y &gt; 0, else 0.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Relu : IActivationKernel
 {
     /// <inheritdoc/>
@@ -101,6 +107,7 @@ public readonly struct Relu : IActivationKernel
 }
 
 /// <summary>f(z) = z for z &gt; 0, else slope * z (slope &gt;= 0); f' = 1 where y &gt; 0, else slope.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct LeakyRelu<TSlope> : IActivationKernel where TSlope : IFloatConstant
 {
     /// <inheritdoc/>
@@ -146,6 +153,7 @@ public readonly struct LeakyRelu<TSlope> : IActivationKernel where TSlope : IFlo
 /// Row-wise softmax for the output layer. Its derivative is applied by the losses (fused with
 /// cross-entropy, or as a Jacobian-vector product otherwise), never by the backward pass.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Softmax
 {
     /// <summary>Replaces each row of <paramref name="values"/> (rows of <paramref name="width"/>) by its softmax, stably (max subtracted first).</summary>

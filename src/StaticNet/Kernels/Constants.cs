@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace StaticNet.Kernels;
 
 /// <summary>
@@ -5,6 +7,7 @@ namespace StaticNet.Kernels;
 /// JIT compiles a separate body for each struct type argument and inlines
 /// <see cref="Value"/>, every kernel instantiated with it runs with constant loop bounds.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IConstant
 {
     /// <summary>The constant.</summary>
@@ -12,15 +15,9 @@ public interface IConstant
 }
 
 /// <summary>A float known at compile time (the leaky ReLU slope); see <see cref="IConstant"/>.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IFloatConstant
 {
     /// <summary>The constant.</summary>
     static abstract float Value { get; }
-}
-
-/// <summary>The default leaky ReLU slope, 0.2 (Keras's <c>'leaky_relu'</c>).</summary>
-public readonly struct DefaultLeakySlope : IFloatConstant
-{
-    /// <inheritdoc/>
-    public static float Value => 0.2f;
 }
