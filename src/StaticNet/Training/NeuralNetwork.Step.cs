@@ -1,0 +1,199 @@
+using System;
+using System.Threading;
+
+namespace StaticNet;
+
+// The training step engine Fit calls once per batch: gather the rows, forward, loss, backward on
+// one or two threads (two half-batches whose gradients are summed in a fixed order, so one thread
+// and two give the same bits), then the optimizer's sweep, also split in two.
+public abstract partial class NeuralNetwork
+{
+    // Split-batch training (see SplitsBatch): the second half's inputs, results and worker thread.
+    private TrainingWorker? _worker;
+    private (Loss Loss, int First, int Count, int Total, ulong Key) _lane;
+    private double _laneLossSum;
+    private double[] _laneMetricSums = Array.Empty<double>();
+    private float[] _laneGradients = Array.Empty<float>();
+
+    // Sample weights of the gathered batch, when Fit was given sampleWeight or classWeight.
+    private bool _trainWeighted;
+    private float[] _batchWeights = Array.Empty<float>();
+
+    // One gradient step on the training rows `rows` (gathered here into the workspace); returns the summed loss.
+    private double TrainStep(Loss loss, in DataSet data, ReadOnlySpan<int> rows, Span<double> metricSums)
+    {
+        int count = rows.Length;
+        // Dropout masks come from a per-step key drawn from the shuffle generator (seeded by the
+        // model's seed, saved in checkpoints): reproducible, and a resumed run draws the same masks.
+        ulong dropoutKey = NetworkShape.HasDropout ? NextDropoutKey() : 0;
+        double lossSum;
+        if (SplitsBatch(count))
+        {
+            // Two halves, each with its own activations and gradients, summed in a fixed order:
+            // the bits do not depend on whether a second core ran the second half.
+            // The second half's rows are gathered first, so that this thread gathers its own half
+            // while the worker already computes.
+            int half = count / 2;
+            GatherRows(data, rows, half, count);
+            _lane = (loss, half, count - half, count, SecondHalfKey(dropoutKey));
+            Array.Clear(_laneMetricSums);
+            RunOnBothThreads(WorkerJob.SecondLane);
+            GatherRows(data, rows, 0, half);
+            lossSum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums);
+            WaitForWorker();
+            lossSum += _laneLossSum;
+            for (int m = 0; m < metricSums.Length; m++) metricSums[m] += _laneMetricSums[m];
+            // The halves' gradients are summed inside the optimizer's sweep, unless L2 needs the
+            // whole gradient first.
+            if (NetworkShape.HasL2)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _laneGradients, _gradients);
+                lossSum += ApplyL2(_gradients) * count;
+                UpdateParameters(sumLanes: false);
+            }
+            else
+            {
+                UpdateParameters(sumLanes: true);
+            }
+            return lossSum;
+        }
+        GatherRows(data, rows, 0, count);
+        lossSum = RunLane(loss, 0, count, count, dropoutKey, _gradients, metricSums);
+        // L2: the penalty at the weights of this step joins the loss (as Keras's regularization
+        // losses), per sample so that the epoch mean is the mean of the batch losses; its gradient
+        // joins the weight gradients.
+        if (NetworkShape.HasL2) lossSum += ApplyL2(_gradients) * count;
+        Optimizer!.Apply(_parameters, _gradients);
+        return lossSum;
+    }
+
+    /// <summary>Copies the training rows <c>rows[from..to)</c> into the same rows of the batch workspace.</summary>
+    private void GatherRows(in DataSet data, ReadOnlySpan<int> rows, int from, int to)
+    {
+        ReadOnlySpan<int> part = rows[from..to];
+        Gather(data.X, data.Features, part, _batchInputs.AsSpan(from * data.Features));
+        Gather(data.Y, data.TargetWidth, part, _batchTargets.AsSpan(from * data.TargetWidth));
+        if (_trainWeighted) Gather(data.W, 1, part, _batchWeights.AsSpan(from));
+    }
+
+    private enum WorkerJob { SecondLane, SecondUpdateHalf }
+
+    private WorkerJob _workerJob;
+    private (long Step, int Split, bool SumLanes) _update;
+
+    /// <summary>Starts <paramref name="job"/> on the worker thread; without one (a single core), runs nothing yet.</summary>
+    private void RunOnBothThreads(WorkerJob job)
+    {
+        _workerJob = job;
+        _worker?.Start();
+    }
+
+    /// <summary>Waits for the worker's job, or runs it here when there is no worker.</summary>
+    private void WaitForWorker()
+    {
+        if (_worker is not null) _worker.Wait();
+        else RunWorkerJob();
+    }
+
+    private void RunWorkerJob()
+    {
+        if (_workerJob == WorkerJob.SecondLane) RunSecondLane();
+        else UpdateRange(_update.Split, NetworkShape.ParameterCount - _update.Split);
+    }
+
+    /// <summary>
+    /// The optimizer step over the parameter buffer in two halves, one per thread. Updates are
+    /// elementwise, so the result is the same bits as one sweep.
+    /// </summary>
+    private void UpdateParameters(bool sumLanes)
+    {
+        // A split on a 64-float boundary keeps both halves' vectors aligned alike.
+        _update = (Optimizer!.BeginStep(), NetworkShape.ParameterCount / 2 & ~63, sumLanes);
+        RunOnBothThreads(WorkerJob.SecondUpdateHalf);
+        UpdateRange(0, _update.Split);
+        WaitForWorker();
+    }
+
+    private void UpdateRange(int offset, int length)
+    {
+        if (_update.SumLanes)
+        {
+            Span<float> g = _gradients.AsSpan(offset, length);
+            System.Numerics.Tensors.TensorPrimitives.Add(g, _laneGradients.AsSpan(offset, length), g);
+        }
+        Optimizer!.ApplyRange(_parameters, _gradients, offset, length, _update.Step);
+    }
+
+    /// <summary>
+    /// Forward, loss and backward for rows [first, first + count) of the gathered batch of
+    /// <paramref name="total"/> rows, each lane in its own slice of the workspace; the gradient is
+    /// scaled by 1/total so that the lanes' gradients add up to the batch mean.
+    /// </summary>
+    private double RunLane(Loss loss, int first, int count, int total, ulong dropoutKey, Span<float> gradients, Span<double> metricSums)
+    {
+        int outputs = count * NetworkShape.OutputSize;
+        int width = loss.TargetWidth(NetworkShape.OutputSize);
+        ReadOnlySpan<float> inputs = _batchInputs.AsSpan(first * NetworkShape.InputSize, count * NetworkShape.InputSize);
+        ReadOnlySpan<float> targets = _batchTargets.AsSpan(first * width, count * width);
+        Span<float> activations = _activations.AsSpan(first * NetworkShape.ActivationsPerSample, count * NetworkShape.ActivationsPerSample);
+        Span<float> logits = _logits.AsSpan(first * NetworkShape.OutputSize, outputs);
+        Span<float> delta = _delta.AsSpan(first * NetworkShape.OutputSize, outputs);
+        Span<float> scratch = _scratch.AsSpan(2 * first * NetworkShape.MaxHiddenSize, 2 * count * NetworkShape.MaxHiddenSize);
+
+        ReadOnlySpan<float> weights = _trainWeighted ? _batchWeights.AsSpan(first, count) : default;
+
+        ForwardBatch(_parameters, inputs, count, activations, logits, dropoutKey);
+        ReadOnlySpan<float> predictions = activations.Slice(activations.Length - outputs);
+        double lossSum = WeightedLoss(loss, logits, predictions, targets, count, weights, delta, 1f / total);
+        for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, NetworkShape.OutputSize);
+        BackwardBatch(_parameters, inputs, count, activations, delta, scratch, gradients, dropoutKey);
+        return lossSum;
+    }
+
+    /// <summary>
+    /// Σ wᵢ·lossᵢ over <paramref name="count"/> samples, writing <paramref name="scale"/>·wᵢ·dlossᵢ/dz
+    /// to <paramref name="delta"/> (when not empty); without weights, the plain sum. Keras 3 divides
+    /// this sum by the batch size ("sum_over_batch_size"), not by Σ wᵢ, and so does the caller.
+    /// </summary>
+    private double WeightedLoss(Loss loss, ReadOnlySpan<float> logits, ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets,
+        int count, ReadOnlySpan<float> weights, Span<float> delta, float scale)
+    {
+        if (weights.IsEmpty) return loss.Compute(logits, predictions, targets, count, NetworkShape, delta, scale);
+        // One sample at a time through the unweighted loss: its scale argument carries the weight
+        // into the gradient, so no loss needs a weighted variant.
+        int k = NetworkShape.OutputSize, width = targets.Length / count;
+        double sum = 0;
+        for (int s = 0; s < count; s++)
+        {
+            float w = weights[s];
+            Span<float> d = delta.IsEmpty ? Span<float>.Empty : delta.Slice(s * k, k);
+            sum += w * loss.Compute(logits.Slice(s * k, k), predictions.Slice(s * k, k), targets.Slice(s * width, width), 1, NetworkShape, d, scale * w);
+        }
+        return sum;
+    }
+
+    /// <summary>The second half of a split batch (on the worker thread, or inline on one core).</summary>
+    private void RunSecondLane()
+    {
+        var (loss, first, count, total, key) = _lane;
+        _laneLossSum = RunLane(loss, first, count, total, key, _laneGradients, _laneMetricSums);
+    }
+
+    /// <summary>
+    /// Whether a step of <paramref name="count"/> samples runs as two halves. The rule depends only
+    /// on the network and the batch, never on the machine, so training gives the same bits on one
+    /// core or two: halves of at least 4 samples (one register tile) and enough work (about 2M
+    /// multiply-adds a step, such as 784-128-64-10 at batch 32; the course's 784-25-15-1 stays on
+    /// one core, where its 25-microsecond steps run faster than with a hand-off per step).
+    /// </summary>
+    private bool SplitsBatch(int count) => count >= 8 && (long)NetworkShape.ParameterCount * count >= 1 << 21;
+
+    private static ulong SecondHalfKey(ulong key) => key == 0 ? 0 : (key * 0x9E3779B97F4A7C15UL) | 1;
+
+    /// <summary>A non-zero key for one training step's dropout masks (0 means no dropout).</summary>
+    private ulong NextDropoutKey()
+    {
+        ulong key = _shuffleRng.NextUInt64();
+        return key == 0 ? 1 : key;
+    }
+}
