@@ -9,16 +9,42 @@ using StaticNet.Generator;
 namespace StaticNet.Benchmarks;
 
 /// <summary>
+/// What both compile-time benchmarks measure on their program: the generator alone, and the
+/// generator with binding and emit. Subclasses set up the compilation (and any additional files).
+/// </summary>
+public abstract class CompileCostBase
+{
+    private protected CSharpCompilation _compilation = null!;
+    private protected CSharpParseOptions _parseOptions = null!;
+    private protected AdditionalText[] _files = [];
+
+    /// <summary>Binding and emitting the program with the generator's output added.</summary>
+    [Benchmark]
+    public int CompileWithGenerator()
+    {
+        Driver().RunGeneratorsAndUpdateCompilation(_compilation, out Compilation output, out _);
+        using var stream = new System.IO.MemoryStream();
+        return output.Emit(stream).Success ? (int)stream.Length : -1;
+    }
+
+    /// <summary>The generator alone: parse the attribute (and any weights file) and write the source.</summary>
+    [Benchmark(Baseline = true)]
+    public int GeneratorOnly() =>
+        Driver().RunGenerators(_compilation).GetRunResult().Results[0].GeneratedSources.Length;
+
+    private protected GeneratorDriver Driver() =>
+        CSharpGeneratorDriver.Create(new[] { new NetworkGenerator().AsSourceGenerator() }, _files, _parseOptions);
+}
+
+/// <summary>
 /// Compile-time cost: compiling a small program that declares one network, with and without the
 /// generator, for networks from the course's size to 784-1024-1024-10. The generated source's
 /// size is printed once per network (the "// generated:" line in the log).
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(MicroConfig))]
-public class GeneratorCost
+public class GeneratorCost : CompileCostBase
 {
-    private CSharpCompilation _compilation = null!;
-    private CSharpParseOptions _parseOptions = null!;
 
     [Params("784, 25, 15, 1", "784, 128, 64, 10", "784, 1024, 1024, 10")]
     public string Sizes { get; set; } = "";
@@ -51,23 +77,6 @@ public class GeneratorCost
         string generated = run.Results[0].GeneratedSources.Single().SourceText.ToString();
         Console.WriteLine($"// generated: {Sizes}: {generated.Length} characters, {generated.Split('\n').Length} lines");
     }
-
-    /// <summary>Binding and emitting the program with the generator's output added.</summary>
-    [Benchmark]
-    public int CompileWithGenerator()
-    {
-        Driver().RunGeneratorsAndUpdateCompilation(_compilation, out Compilation output, out _);
-        using var stream = new System.IO.MemoryStream();
-        return output.Emit(stream).Success ? (int)stream.Length : -1;
-    }
-
-    /// <summary>The generator alone: parse the attribute and write the source.</summary>
-    [Benchmark(Baseline = true)]
-    public int GeneratorOnly() =>
-        Driver().RunGenerators(_compilation).GetRunResult().Results[0].GeneratedSources.Length;
-
-    private GeneratorDriver Driver() =>
-        CSharpGeneratorDriver.Create(new[] { new NetworkGenerator().AsSourceGenerator() }, parseOptions: _parseOptions);
 }
 
 /// <summary>
@@ -77,11 +86,8 @@ public class GeneratorCost
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(MacroConfig))]
-public class BakedWeightsCost
+public class BakedWeightsCost : CompileCostBase
 {
-    private CSharpCompilation _compilation = null!;
-    private CSharpParseOptions _parseOptions = null!;
-    private AdditionalText[] _files = [];
 
     [Params("784, 512, 256, 10", "784, 1024, 192, 10")]
     public string Sizes { get; set; } = "";
@@ -97,23 +103,6 @@ public class BakedWeightsCost
         string generated = run.Results[0].GeneratedSources.Single().SourceText.ToString();
         Console.WriteLine($"// generated: {Sizes} baked={Baked}: {generated.Length} characters");
     }
-
-    /// <summary>Generator, binding and emit: what the weights add to every build.</summary>
-    [Benchmark]
-    public int CompileWithGenerator()
-    {
-        Driver().RunGeneratorsAndUpdateCompilation(_compilation, out Compilation output, out _);
-        using var stream = new System.IO.MemoryStream();
-        return output.Emit(stream).Success ? (int)stream.Length : -1;
-    }
-
-    /// <summary>The generator alone: decode the file, check it, write the source.</summary>
-    [Benchmark(Baseline = true)]
-    public int GeneratorOnly() =>
-        Driver().RunGenerators(_compilation).GetRunResult().Results[0].GeneratedSources.Length;
-
-    private GeneratorDriver Driver() =>
-        CSharpGeneratorDriver.Create(new[] { new NetworkGenerator().AsSourceGenerator() }, _files, _parseOptions);
 }
 
 /// <summary>
