@@ -105,4 +105,24 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor BakedWeightsTooLarge = Error("SN0024",
         "Too many baked weights in one assembly",
         "The networks that bake in weights in this assembly ({1}) hold {0} parameters, more than {2}: baked weights are string literals in the assembly's user-string heap, where no string may start past the first 16 MiB (the compiler would fail with CS8103). Bake some of them into another assembly, or load their weights at run time with Safetensors.Load.");
+
+    public static readonly DiagnosticDescriptor LayerDoesNotFit = Error("SN0025",
+        "Layer does not fit its input",
+        "Layer {0} ({1}) cannot take its input: {2}. Shapes so far: {3}.");
+
+    public static readonly DiagnosticDescriptor LayerOutsideSequential = Error("SN0026",
+        "Misplaced layer attribute",
+        "'{0}' {1}");
+
+    public static readonly DiagnosticDescriptor InvalidLayerSetting = Error("SN0027",
+        "Invalid layer setting",
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor SequentialOutput = Error("SN0028",
+        "[Sequential] network needs a Dense output layer",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor WeightsNotSupported = Error("SN0029",
+        "Baked weights not supported for this network",
+        "'{0}' has layers other than Dense and Dropout; baking weights (Weights = ...) into such networks is not supported yet: load them at run time with model.LoadWeights(path) or Safetensors.Load");
 }

@@ -21,18 +21,16 @@ namespace StaticNet.Generator;
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
 {
-    /// <summary>The attribute the generator looks for.</summary>
-    public const string AttributeName = "StaticNet.NetworkAttribute";
+    /// <summary>The attributes the generator looks for: the Dense-stack shorthand and the layer-by-layer form.</summary>
+    public const string AttributeName = "StaticNet.NetworkAttribute", SequentialAttributeName = "StaticNet.SequentialAttribute";
 
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
-            .ForAttributeWithMetadataName(AttributeName,
-                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                transform: static (ctx, ct) => ParseGuarded(ctx, ct))
-            .Where(static r => r is not null)
-            .Select(static (r, _) => r!)
+        IncrementalValuesProvider<ParseResult> results = Find(context, AttributeName)
+            .Collect()
+            .Combine(Find(context, SequentialAttributeName).Collect())
+            .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right))
             .WithTrackingName(TrackingNames.Parse);
 
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = results
@@ -75,6 +73,14 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                     () => spc.AddSource(UniqueHintName(result.Spec.HintName, pair.Right), Emitter.Emit(result.Spec, result.Parameters)));
         });
     }
+
+    private static IncrementalValuesProvider<ParseResult> Find(IncrementalGeneratorInitializationContext context, string attribute) =>
+        context.SyntaxProvider
+            .ForAttributeWithMetadataName(attribute,
+                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                transform: static (ctx, ct) => ParseGuarded(ctx, ct))
+            .Where(static r => r is not null)
+            .Select(static (r, _) => r!);
 
     /// <summary>
     /// <paramref name="hintName"/>, or, if another network's hint name differs from it only in letter

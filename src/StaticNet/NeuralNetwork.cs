@@ -45,11 +45,22 @@ public abstract partial class NeuralNetwork
         Seed = seed;
         _parameters = new float[shape.ParameterCount];
         var rng = new Rng((ulong)(uint)seed);
-        for (int l = 0; l < shape.LayerCount; l++)
+        foreach (LayerInfo layer in shape.Layers)
         {
-            // Keras's glorot_uniform: U(-limit, limit) with limit = sqrt(6 / (fan_in + fan_out)).
-            float limit = MathF.Sqrt(6f / (shape.FanIn(l) + shape.FanOut(l)));
-            Span<float> w = _parameters.AsSpan(shape.WeightOffset(l), shape.FanIn(l) * shape.FanOut(l));
+            Span<float> values = _parameters.AsSpan(layer.ParameterOffset, layer.ParameterCount);
+            if (layer.Kind == LayerKind.BatchNormalization)
+            {
+                // Keras's defaults: gamma 1, beta 0, moving mean 0, moving variance 1.
+                int channels = layer.BiasCount;
+                values.Slice(0, channels).Fill(1f);
+                values.Slice(3 * channels, channels).Fill(1f);
+                continue;
+            }
+            if (layer.WeightCount == 0) continue;
+            // Keras's glorot_uniform: U(-limit, limit) with limit = sqrt(6 / (fan_in + fan_out)); biases 0.
+            var (fanIn, fanOut) = layer.Geometry.Fans;
+            float limit = MathF.Sqrt(6f / (fanIn + fanOut));
+            Span<float> w = values.Slice(0, layer.WeightCount);
             for (int i = 0; i < w.Length; i++) w[i] = (rng.NextSingle() * 2 - 1) * limit;
         }
         _shuffleRng = new Rng(((ulong)(uint)seed << 32) ^ 0x5DEECE66DUL);
@@ -129,6 +140,15 @@ public abstract partial class NeuralNetwork
         ReadOnlySpan<float> activations, ReadOnlySpan<float> outputDelta, Span<float> scratch, Span<float> gradients, ulong dropoutKey = 0);
 
     /// <summary>
+    /// After a training step of <paramref name="count"/> samples: moves BatchNormalization layers' moving mean
+    /// and variance towards the batch's, from the inputs and the training values of that step's
+    /// <see cref="ForwardBatch"/> (generated for networks with BatchNormalization; nothing otherwise).
+    /// </summary>
+    protected virtual void UpdateMovingStatistics(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> activations, int count)
+    {
+    }
+
+    /// <summary>
     /// Adds the L2 penalty's gradient (2·factor·w) to each regularized layer's weight gradients and
     /// returns the penalty, factor·Σw² over those layers (0 without L2; Keras adds it to the loss).
     /// Pass an empty span for the penalty alone.
@@ -137,11 +157,11 @@ public abstract partial class NeuralNetwork
     {
         if (!NetworkShape.HasL2) return 0;
         double penalty = 0;
-        for (int l = 0; l < NetworkShape.LayerCount; l++)
+        foreach (LayerInfo layer in NetworkShape.Layers)
         {
-            float factor = NetworkShape.L2(l);
+            float factor = layer.L2;
             if (factor == 0) continue;
-            int offset = NetworkShape.WeightOffset(l), length = NetworkShape.FanIn(l) * NetworkShape.FanOut(l);
+            int offset = layer.ParameterOffset, length = layer.WeightCount;
             ReadOnlySpan<float> w = _parameters.AsSpan(offset, length);
             penalty += factor * (double)System.Numerics.Tensors.TensorPrimitives.Dot(w, w);
             if (!gradients.IsEmpty)

@@ -234,6 +234,7 @@ public class IncrementalTests
     [InlineData(typeof(ParseResult))]
     [InlineData(typeof(NetworkSpec))]
     [InlineData(typeof(ContainingType))]
+    [InlineData(typeof(LayerSpec))]
     [InlineData(typeof(DiagnosticInfo))]
     [InlineData(typeof(EquatableArray<int>))]
     public void PipelineModels_AreEquatable(Type model)
@@ -250,7 +251,8 @@ public class IncrementalTests
         Assert.NotSame(a, b);
         Assert.Equal(a, b);
         Assert.Equal(a.GetHashCode(), b.GetHashCode());
-        Assert.NotEqual(a, a with { Sizes = new[] { 784, 26, 15, 1 }.ToEquatableArray() });
+        Assert.NotEqual(a, a with { InputShape = new[] { 785 }.ToEquatableArray() });
+        Assert.NotEqual(a, a with { Layers = a.Layers.Select((l, i) => i == 0 ? l with { Units = 26 } : l).ToEquatableArray() });
 
         static NetworkSpec ParseSpec()
         {

@@ -205,7 +205,8 @@ public class SnapshotTests
         string generated = GeneratorDriverHelper.Run("""
             [StaticNet.Network(4, 12000, 8000, 2)] public partial class WideNet { }
             """).SingleSource();
-        Assert.Contains("ArrayPool<float>.Shared.Rent(20000)", generated);
+        // Two buffers of the widest hidden layer, used in turn.
+        Assert.Contains("ArrayPool<float>.Shared.Rent(24000)", generated);
         Assert.DoesNotContain("stackalloc", generated);
     }
 
@@ -235,15 +236,20 @@ public class SnapshotTests
             """).SingleSource();
         var shape = new NetworkShape(new[] { 20, 16, 8, 1 }, Enumerable.Repeat(Activation.Sigmoid, 3).ToArray(),
             dropoutRates: new[] { 0.5f, 0.25f, 0f });
-        for (int l = 0; l < shape.LayerCount; l++)
+        // Layers: Dense(16), Dropout, Dense(8), Dropout, Dense(1); each block's offset is a named constant.
+        for (int i = 0; i < shape.Layers.Count; i++)
         {
-            int offset = shape.ActivationOffset(l), size = shape.FanOut(l);
-            string start = offset == 0 ? "0" : $"count * {offset}";
-            Assert.Contains($"a{l + 1} = activations.Slice({start}, count * {size});", generated);
+            Assert.Contains($"public const int A{i + 1} = {shape.LayerActivationOffset(i)};", generated);
+            Assert.Contains($"a{i + 1} = activations.Slice(count * StaticNetLayout.A{i + 1}, count * {shape.Layers[i].OutputShape[0]});", generated);
         }
+        // The dense layers' blocks are where the dense-stack view says.
+        for (int l = 0; l < shape.LayerCount; l++)
+            Assert.Contains($"public const int A{(l == 0 ? 1 : l == 1 ? 3 : 5)} = {shape.ActivationOffset(l)};", generated);
         // The output block is the last one: it ends exactly at ActivationsPerSample.
         Assert.Equal(shape.ActivationsPerSample, shape.ActivationOffset(2) + 1);
-        Assert.Contains("a1Dropped = activations.Slice(count * 16, count * 16);", generated);
-        Assert.Contains("m2 = activations.Slice(count * 64, count * 8);", generated);
+        // Each dropout's mask follows its dropped values.
+        Assert.Contains("public const int M2 = 32;", generated);
+        Assert.Contains("m2 = activations.Slice(count * StaticNetLayout.M2, count * 16);", generated);
+        Assert.Contains("public const int M4 = 64;", generated);
     }
 }

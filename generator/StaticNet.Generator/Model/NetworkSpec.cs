@@ -4,17 +4,17 @@ using System.Linq;
 namespace StaticNet.Generator.Model;
 
 /// <summary>
-/// Everything the emitter needs about one <c>[Network]</c> class, as plain values: no symbols,
-/// syntax nodes or compilations, so that equal inputs give equal models and cached output.
+/// Everything the emitter needs about one <c>[Network]</c> or <c>[Sequential]</c> class, as plain values: no
+/// symbols, syntax nodes or compilations, so that equal inputs give equal models and cached output.
 /// </summary>
 /// <param name="Namespace">The containing namespace, or null for the global namespace.</param>
 /// <param name="ClassName">The class's name as written (escaped if it is a keyword).</param>
 /// <param name="ContainingTypes">Enclosing types, outermost first.</param>
-/// <param name="Sizes">The input size, then each dense layer's size.</param>
-/// <param name="Activations">One per dense layer.</param>
+/// <param name="InputShape">The input's shape: (units), (steps, channels) or (height, width, channels).</param>
+/// <param name="Layers">The layers in order; <c>[Network]</c>'s shorthand becomes Dense layers, each hidden one
+/// followed by a Dropout layer when it has dropout.</param>
 /// <param name="LeakyReluSlope">The slope of leaky ReLU for negative inputs.</param>
-/// <param name="Dropout">One dropout rate per dense layer (0: none; always 0 for the output layer).</param>
-/// <param name="L2">One L2 factor per dense layer (0: none).</param>
+/// <param name="AttributeName">"Network" or "Sequential": the attribute that declared it, for the generated comments.</param>
 /// <param name="WeightsFile">The safetensors file to bake in (<c>Weights = "..."</c>), or null.</param>
 /// <param name="WeightsLocation">Where to report problems with that file (set only with a file, so
 /// that moving other networks' attributes does not change their models).</param>
@@ -22,11 +22,10 @@ internal sealed record NetworkSpec(
     string? Namespace,
     string ClassName,
     EquatableArray<ContainingType> ContainingTypes,
-    EquatableArray<int> Sizes,
-    EquatableArray<Activation> Activations,
+    EquatableArray<int> InputShape,
+    EquatableArray<LayerSpec> Layers,
     float LeakyReluSlope,
-    EquatableArray<float> Dropout,
-    EquatableArray<float> L2,
+    string AttributeName = "Network",
     string? WeightsFile = null,
     LocationInfo? WeightsLocation = null)
 {
@@ -47,6 +46,80 @@ internal sealed record NetworkSpec(
             return name.ToString().Replace("@", "");
         }
     }
+
+    /// <summary>Each layer's shapes and sizes (the parser has checked that every layer fits its input).</summary>
+    public LayerGeometry[] Geometries()
+    {
+        var result = new LayerGeometry[Layers.Count];
+        int[] shape = InputShape.ToArray();
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = Layers[i].Resolve(shape, out string? error) ?? throw new System.InvalidOperationException(error);
+            shape = result[i].OutputShape;
+        }
+        return result;
+    }
+
+    /// <summary>All parameters (weights, biases, state).</summary>
+    public long ParameterCount => Geometries().Sum(g => g.ParameterCount);
+
+    /// <summary>Dense layers on a 1-D input, each hidden one followed by at most one Dropout: what <c>[Network]</c> declares.</summary>
+    public bool IsDenseStack
+    {
+        get
+        {
+            if (InputShape.Count != 1) return false;
+            for (int i = 0; i < Layers.Count; i++)
+            {
+                LayerKind kind = Layers[i].Kind;
+                if (kind == LayerKind.Dense) continue;
+                if (kind == LayerKind.Dropout && i > 0 && Layers[i - 1].Kind == LayerKind.Dense) continue;
+                return false;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>For a dense stack: the input size, then each dense layer's size.</summary>
+    public int[] DenseSizes() => new[] { InputShape[0] }.Concat(Layers.Where(l => l.Kind == LayerKind.Dense).Select(l => l.Units)).ToArray();
+
+    /// <summary>For a dense stack: each dense layer's activation.</summary>
+    public Activation[] DenseActivations() => Layers.Where(l => l.Kind == LayerKind.Dense).Select(l => l.Activation).ToArray();
+
+    /// <summary>For a dense stack: the dropout rate after each dense layer (0 for none).</summary>
+    public float[] DenseDropout()
+    {
+        var rates = new System.Collections.Generic.List<float>();
+        foreach (LayerSpec layer in Layers)
+        {
+            if (layer.Kind == LayerKind.Dense) rates.Add(0);
+            else if (layer.Kind == LayerKind.Dropout && rates.Count > 0) rates[rates.Count - 1] = layer.Rate;
+        }
+        return rates.ToArray();
+    }
+}
+
+/// <summary>
+/// One layer's settings as the attribute gave them (window and strides as (height, width), (1, n) for 1-D layers;
+/// pooling strides 0 mean the pool size). Shapes come from <see cref="Resolve"/>, the runtime's own rule.
+/// </summary>
+internal sealed record LayerSpec(
+    LayerKind Kind,
+    int Units = 0,
+    Activation Activation = Activation.Linear,
+    int WindowHeight = 1,
+    int WindowWidth = 1,
+    int StrideHeight = 1,
+    int StrideWidth = 1,
+    Padding Padding = Padding.Valid,
+    bool UseBias = true,
+    float Rate = 0,
+    float Momentum = 0.99f,
+    float Epsilon = 0.001f,
+    float L2 = 0)
+{
+    public LayerGeometry? Resolve(int[] input, out string? error) =>
+        LayerGeometry.Create(Kind, input, Units, WindowHeight, WindowWidth, StrideHeight, StrideWidth, Padding, UseBias, out error);
 }
 
 /// <summary>A source location as plain values (file path and spans), for diagnostics reported after parsing.</summary>

@@ -13,7 +13,7 @@ namespace StaticNet.Generator.Parse;
 /// Turns one <c>[Network]</c> attribute on a class into a <see cref="NetworkSpec"/> or into
 /// diagnostics. Every rule of the attribute lives here; the emitter trusts the model.
 /// </summary>
-internal static class Parser
+internal static partial class Parser
 {
     /// <summary>Members the generated code declares whatever their signature: any member of the user's class with one of these names clashes (CS0102).</summary>
     private static readonly string[] ReservedNames =
@@ -73,21 +73,49 @@ internal static class Parser
         void Report(DiagnosticDescriptor descriptor, params object[] args) =>
             diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
 
+        bool sequential = attributeClass.Name == "SequentialAttribute";
+        // The layer attributes of a [Sequential] class, in the order written; each reports at its own location.
+        AttributeData[] layerAttributes = sequential ? LayerAttributes(type, attributeClass, attribute, Report, diagnostics, cancellationToken) : System.Array.Empty<AttributeData>();
+        if (sequential && type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.Name == "NetworkAttribute" && a.AttributeClass.ContainingAssembly?.Name == "StaticNet") is not null)
+            Report(Diagnostics.LayerOutsideSequential, type.Name, "has both [Sequential] and [Network]; a class has one of them: [Network] declares Dense stacks, [Sequential] any layers");
+
         INamedTypeSymbol? baseClass = attributeClass.ContainingAssembly.GetTypeByMetadataName("StaticNet.NeuralNetwork");
         if (attributeSyntax is not null && baseClass is not null)
+        {
             CheckHiddenNames(attributeSyntax, context.SemanticModel, type, baseClass, Report, cancellationToken);
+            foreach (AttributeData layer in layerAttributes)
+                if (layer.ApplicationSyntaxReference!.GetSyntax(cancellationToken) is AttributeSyntax layerSyntax)
+                    CheckHiddenNames(layerSyntax, context.SemanticModel, type, baseClass,
+                        (d, args) => diagnostics.Add(DiagnosticInfo.Create(d, layerSyntax.GetLocation(), args)), cancellationToken);
+        }
         if (diagnostics.Count > 0)
             return new ParseResult(null, diagnostics.ToEquatableArray());
 
         // Arguments the compiler could not bind are its own errors to report.
-        if (attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error) ||
-            attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
+        if (new[] { attribute }.Concat(layerAttributes).Any(a => a.ConstructorArguments.Any(c => c.Kind == TypedConstantKind.Error) ||
+                                                             a.NamedArguments.Any(n => n.Value.Kind == TypedConstantKind.Error)))
             return null;
 
         if (context.TargetNode.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: var version } && version < MinimumLanguageVersion)
             Report(Diagnostics.LanguageVersionTooOld, "C# " + version.ToDisplayString().Replace(".0", ""));
         CheckType(type, context.SemanticModel.Compilation, Report);
         ImmutableArray<ContainingType> containing = ReadContainingTypes(type, Report);
+        string? weights = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Weights").Value.Value as string;
+        if (string.IsNullOrWhiteSpace(weights)) weights = null;
+        string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+        if (sequential)
+        {
+            float sequentialSlope = ReadSlope(attribute, Report);
+            (int[] Input, LayerSpec[] Layers)? read = ReadSequential(attribute, layerAttributes, location, Report, diagnostics, cancellationToken);
+            CheckNameClashes(type, baseClass, Report);
+            if (read is { } network && weights is not null && !IsDenseStack(network.Input, network.Layers))
+                Report(Diagnostics.WeightsNotSupported, type.Name);
+            if (diagnostics.Count > 0 || read is null)
+                return new ParseResult(null, diagnostics.ToEquatableArray());
+            return new ParseResult(new NetworkSpec(ns, Escape(type.Name), new EquatableArray<ContainingType>(containing),
+                read.Value.Input.ToEquatableArray(), read.Value.Layers.ToEquatableArray(), sequentialSlope, "Sequential",
+                weights, weights is null ? null : LocationInfo.From(location)), EquatableArray<DiagnosticInfo>.Empty);
+        }
         int[]? sizes = ReadSizes(attribute, Report);
         Activation[]? activations = sizes is null ? null : ReadActivations(attribute, sizes, Report);
         float slope = ReadSlope(attribute, Report);
@@ -98,11 +126,15 @@ internal static class Parser
         if (diagnostics.Count > 0 || sizes is null || activations is null || dropout is null || l2 is null)
             return new ParseResult(null, diagnostics.ToEquatableArray());
 
-        string? weights = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Weights").Value.Value as string;
-        if (string.IsNullOrWhiteSpace(weights)) weights = null;
-        string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+        // The shorthand's layers: Dense ones, each hidden one followed by its Dropout when it has one.
+        var layers = new List<LayerSpec>();
+        for (int l = 0; l < activations.Length; l++)
+        {
+            layers.Add(new LayerSpec(LayerKind.Dense, Units: sizes[l + 1], Activation: activations[l], L2: l2[l]));
+            if (dropout[l] > 0) layers.Add(new LayerSpec(LayerKind.Dropout, Rate: dropout[l], UseBias: false));
+        }
         var spec = new NetworkSpec(ns, Escape(type.Name), new EquatableArray<ContainingType>(containing),
-            sizes.ToEquatableArray(), activations.ToEquatableArray(), slope, dropout.ToEquatableArray(), l2.ToEquatableArray(),
+            new[] { sizes[0] }.ToEquatableArray(), layers.ToEquatableArray(), slope, "Network",
             weights, weights is null ? null : LocationInfo.From(location));
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }

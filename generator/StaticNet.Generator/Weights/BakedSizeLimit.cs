@@ -50,8 +50,6 @@ internal static class BakedSizeLimit
 
     private static long ParameterCount(NetworkSpec spec)
     {
-        long count = 0;
-        for (int l = 0; l + 1 < spec.Sizes.Count; l++) count += ((long)spec.Sizes[l] + 1) * spec.Sizes[l + 1];
-        return count;
+        return spec.ParameterCount;
     }
 }

@@ -107,7 +107,10 @@ internal static class Baker
         long dataStart = 8 + (long)headerLength;
         long dataLength = bytes.Length - dataStart;
 
-        int[] sizes = spec.Sizes.ToArray();
+        // Only dense stacks get here (SN0029 for other networks): the file holds PyTorch nn.Linear tensors.
+        int[] sizes = spec.DenseSizes();
+        Activation[] activations = spec.DenseActivations();
+        float[] dropout = spec.DenseDropout();
         int layers = sizes.Length - 1;
         long total = 0;
         for (int l = 0; l < layers; l++) total += ((long)sizes[l] + 1) * sizes[l + 1];
@@ -121,7 +124,7 @@ internal static class Baker
         {
             // PyTorch numbers every module of the Sequential: activation and dropout modules take an index too.
             string name = index.ToString(CultureInfo.InvariantCulture);
-            index += 1 + (spec.Activations[l] == Activation.Linear ? 0 : 1) + (spec.Dropout[l] > 0 ? 1 : 0);
+            index += 1 + (activations[l] == Activation.Linear ? 0 : 1) + (dropout[l] > 0 ? 1 : 0);
             written = Tensor(header, bytes, dataStart, dataLength, name + ".weight", new[] { sizes[l + 1], sizes[l] }, bits, written);
             written = Tensor(header, bytes, dataStart, dataLength, name + ".bias", new[] { sizes[l + 1] }, bits, written);
             expectedNames.Add(name + ".weight");

@@ -360,7 +360,10 @@ public abstract partial class NeuralNetwork
     /// <param name="count">The number of samples.</param>
     /// <param name="gradients">Receives dLoss/dparameters.</param>
     /// <param name="sampleWeight">Empty, or one weight per sample: then the loss is Σ wᵢ·lossᵢ / count, as Keras 3 and <c>Fit</c> weight it.</param>
-    public double ComputeGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int count, Span<float> gradients, ReadOnlySpan<float> sampleWeight = default)
+    /// <param name="training">Run the layers as in training (Keras's <c>training=True</c>): BatchNormalization with the batch's
+    /// statistics, Dropout with a fixed mask (the same on every call, so that finite differences can check the gradient).
+    /// The moving statistics are not updated.</param>
+    public double ComputeGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int count, Span<float> gradients, ReadOnlySpan<float> sampleWeight = default, bool training = false)
     {
         Loss loss = RequireCompiled();
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Expected at least one sample.");
@@ -378,9 +381,10 @@ public abstract partial class NeuralNetwork
         float[] logits = new float[count * NetworkShape.OutputSize];
         float[] delta = new float[count * NetworkShape.OutputSize];
         float[] scratch = new float[2 * count * NetworkShape.MaxHiddenSize];
-        ForwardBatch(_parameters, x, count, activations, logits);
+        ulong key = training ? 0x5DEECE66DUL : 0;
+        ForwardBatch(_parameters, x, count, activations, logits, key);
         double lossSum = WeightedLoss(loss, logits, activations.AsSpan(activations.Length - logits.Length), y, count, sampleWeight, delta, 1f / count);
-        BackwardBatch(_parameters, x, count, activations, delta, scratch, gradients);
-        return lossSum / count + ApplyL2(gradients);   // no dropout here; L2 penalty and gradient included
+        BackwardBatch(_parameters, x, count, activations, delta, scratch, gradients, key);
+        return lossSum / count + ApplyL2(gradients);   // L2 penalty and gradient included
     }
 }

@@ -25,7 +25,8 @@ public abstract partial class NeuralNetwork
         int count = rows.Length;
         // Dropout masks come from a per-step key drawn from the shuffle generator (seeded by the
         // model's seed, saved in checkpoints): reproducible, and a resumed run draws the same masks.
-        ulong dropoutKey = NetworkShape.HasDropout ? NextDropoutKey() : 0;
+        // BatchNormalization also needs the training key: it normalizes with the batch's statistics in training.
+        ulong dropoutKey = NetworkShape.HasDropout || NetworkShape.HasBatchNormalization ? NextDropoutKey() : 0;
         double lossSum;
         if (SplitsBatch(count))
         {
@@ -64,6 +65,9 @@ public abstract partial class NeuralNetwork
         // joins the weight gradients.
         if (NetworkShape.HasL2) lossSum += ApplyL2(_gradients) * count;
         Optimizer!.Apply(_parameters, _gradients);
+        // BatchNormalization's moving statistics follow this batch's (Keras updates them in the training forward pass).
+        if (NetworkShape.HasBatchNormalization)
+            UpdateMovingStatistics(_parameters, _batchInputs.AsSpan(0, count * NetworkShape.InputSize), _activations.AsSpan(0, count * NetworkShape.ActivationsPerSample), count);
         return lossSum;
     }
 
@@ -185,8 +189,9 @@ public abstract partial class NeuralNetwork
     /// core or two: halves of at least 4 samples (one register tile) and enough work (about 2M
     /// multiply-adds a step, such as 784-128-64-10 at batch 32; the course's 784-25-15-1 stays on
     /// one core, where its 25-microsecond steps run faster than with a hand-off per step).
+    /// BatchNormalization's statistics span the whole batch, so its networks always run one lane.
     /// </summary>
-    private bool SplitsBatch(int count) => count >= 8 && (long)NetworkShape.ParameterCount * count >= 1 << 21;
+    private bool SplitsBatch(int count) => count >= 8 && (long)NetworkShape.ParameterCount * count >= 1 << 21 && !NetworkShape.HasBatchNormalization;
 
     private static ulong SecondHalfKey(ulong key) => key == 0 ? 0 : (key * 0x9E3779B97F4A7C15UL) | 1;
 

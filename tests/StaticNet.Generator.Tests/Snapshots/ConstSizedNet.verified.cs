@@ -11,9 +11,9 @@ namespace Constants
         public const int InputSize = 784;
         /// <summary>Values per output sample.</summary>
         public const int OutputSize = 10;
-        /// <summary>Dense layers (the input is not a layer).</summary>
+        /// <summary>Layers (the input is not a layer; Dropout is one, as in Keras's model.layers).</summary>
         public const int LayerCount = 2;
-        /// <summary>Weights and biases in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
+        /// <summary>Weights, biases and state in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
         public const int ParameterCount = 19090;
 
         /// <summary>Creates the network with Glorot-uniform weights from a random seed (see <see cref="global::StaticNet.NeuralNetwork.Seed"/>).</summary>
@@ -29,23 +29,22 @@ namespace Constants
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
-            global::System.Span<float> hidden = stackalloc float[24];
-            global::System.Span<float> a1 = hidden.Slice(0, 24);
-            // Layer 1: 784 -> 24, relu
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N24, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W1, 18816), p.Slice(StaticNetLayout.B1, 24), input, a1);
-            // Layer 2 (output): 24 -> 10, softmax
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N24, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W2, 240), p.Slice(StaticNetLayout.B2, 10), a1, output);
-            global::StaticNet.Kernels.Softmax.ApplyRows(output, OutputSize);
+            global::System.Span<float> buffers = stackalloc float[48];
+            // Layer 1: Dense(24) (784,) -> (24,), relu
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N24, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W1, 18816), p.Slice(StaticNetLayout.B1, 24), input, buffers.Slice(0, 24));
+            // Layer 2 (output): Dense(10) (24,) -> (10,), softmax
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N24, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W2, 240), p.Slice(StaticNetLayout.B2, 10), buffers.Slice(0, 24), output);
+            global::StaticNet.Kernels.Softmax.ApplyRows(output, 10);
         }
 
         /// <inheritdoc/>
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
-            global::System.Span<float> a1 = activations.Slice(0, count * 24);
-            global::System.Span<float> a2 = activations.Slice(count * 24, count * 10);
-            // Layer 1: 784 -> 24, relu
+            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 24);
+            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 10);
+            // Layer 1: Dense(24) (784,) -> (24,), relu
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N784, StaticNetLayout.N24, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W1, 18816), parameters.Slice(StaticNetLayout.B1, 24), inputs, a1, count);
-            // Layer 2 (output): 24 -> 10, softmax
+            // Layer 2 (output): Dense(10) (24,) -> (10,), softmax
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N24, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W2, 240), parameters.Slice(StaticNetLayout.B2, 10), a1, outputLogits, count);
             outputLogits.Slice(0, count * 10).CopyTo(a2);
             global::StaticNet.Kernels.Softmax.ApplyRows(a2, 10);
@@ -54,12 +53,12 @@ namespace Constants
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(0, count * 24);
+            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 24);
+            // Layer 2 (output): Dense(10) (24,) -> (10,), softmax: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d1 = scratch.Slice(0, count * 24);
-            // Layer 2 (output): 24 -> 10, softmax: outputDelta is dLoss/dz from the loss
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N24, StaticNetLayout.N10>(outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 240), gradients.Slice(StaticNetLayout.B2, 10));
             global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N24, StaticNetLayout.N10, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W2, 240), outputDelta, a1, count, d1);
-            // Layer 1: 784 -> 24, relu
+            // Layer 1: Dense(24) (784,) -> (24,), relu
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N784, StaticNetLayout.N24>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 18816), gradients.Slice(StaticNetLayout.B1, 24));
         }
 
@@ -73,16 +72,19 @@ namespace Constants
                 null,
                 null);
 
-            // Parameter offsets: per layer, weights [outputs x inputs] row-major, then biases.
+            // Per layer: where its parameters start (W weights, B biases; Gamma, Beta, Mean, Variance), and where its
+            // training values start per sample (A outputs; M dropout mask; Norm normalized input): multiply by the batch size.
+            public const int A1 = 0;
             public const int W1 = 0;
             public const int B1 = 18816;
+            public const int A2 = 24;
             public const int W2 = 18840;
             public const int B2 = 19080;
 
             // One type per size: the JIT compiles each kernel for these and sees the sizes as constants.
-            public readonly struct N784 : global::StaticNet.Kernels.IConstant { public static int Value => 784; }
-            public readonly struct N24 : global::StaticNet.Kernels.IConstant { public static int Value => 24; }
             public readonly struct N10 : global::StaticNet.Kernels.IConstant { public static int Value => 10; }
+            public readonly struct N24 : global::StaticNet.Kernels.IConstant { public static int Value => 24; }
+            public readonly struct N784 : global::StaticNet.Kernels.IConstant { public static int Value => 784; }
         }
     }
 }

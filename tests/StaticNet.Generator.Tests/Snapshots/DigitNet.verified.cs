@@ -11,9 +11,9 @@ namespace Course.Networks
         public const int InputSize = 784;
         /// <summary>Values per output sample.</summary>
         public const int OutputSize = 1;
-        /// <summary>Dense layers (the input is not a layer).</summary>
+        /// <summary>Layers (the input is not a layer; Dropout is one, as in Keras's model.layers).</summary>
         public const int LayerCount = 3;
-        /// <summary>Weights and biases in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
+        /// <summary>Weights, biases and state in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
         public const int ParameterCount = 20031;
 
         /// <summary>Creates the network with Glorot-uniform weights from a random seed (see <see cref="global::StaticNet.NeuralNetwork.Seed"/>).</summary>
@@ -29,28 +29,26 @@ namespace Course.Networks
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
-            global::System.Span<float> hidden = stackalloc float[40];
-            global::System.Span<float> a1 = hidden.Slice(0, 25);
-            global::System.Span<float> a2 = hidden.Slice(25, 15);
-            // Layer 1: 784 -> 25, sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N25, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W1, 19600), p.Slice(StaticNetLayout.B1, 25), input, a1);
-            // Layer 2: 25 -> 15, sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W2, 375), p.Slice(StaticNetLayout.B2, 15), a1, a2);
-            // Layer 3 (output): 15 -> 1, sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W3, 15), p.Slice(StaticNetLayout.B3, 1), a2, output);
+            global::System.Span<float> buffers = stackalloc float[50];
+            // Layer 1: Dense(25) (784,) -> (25,), sigmoid
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N25, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W1, 19600), p.Slice(StaticNetLayout.B1, 25), input, buffers.Slice(0, 25));
+            // Layer 2: Dense(15) (25,) -> (15,), sigmoid
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W2, 375), p.Slice(StaticNetLayout.B2, 15), buffers.Slice(0, 25), buffers.Slice(25, 15));
+            // Layer 3 (output): Dense(1) (15,) -> (1,), sigmoid
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W3, 15), p.Slice(StaticNetLayout.B3, 1), buffers.Slice(25, 15), output);
         }
 
         /// <inheritdoc/>
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
-            global::System.Span<float> a1 = activations.Slice(0, count * 25);
-            global::System.Span<float> a2 = activations.Slice(count * 25, count * 15);
-            global::System.Span<float> a3 = activations.Slice(count * 40, count * 1);
-            // Layer 1: 784 -> 25, sigmoid
+            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 25);
+            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 15);
+            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 1);
+            // Layer 1: Dense(25) (784,) -> (25,), sigmoid
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N784, StaticNetLayout.N25, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W1, 19600), parameters.Slice(StaticNetLayout.B1, 25), inputs, a1, count);
-            // Layer 2: 25 -> 15, sigmoid
+            // Layer 2: Dense(15) (25,) -> (15,), sigmoid
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W2, 375), parameters.Slice(StaticNetLayout.B2, 15), a1, a2, count);
-            // Layer 3 (output): 15 -> 1, sigmoid
+            // Layer 3 (output): Dense(1) (15,) -> (1,), sigmoid
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W3, 15), parameters.Slice(StaticNetLayout.B3, 1), a2, outputLogits, count);
             outputLogits.Slice(0, count * 1).CopyTo(a3);
             global::StaticNet.Kernels.Sigmoid.Apply(a3);
@@ -59,17 +57,17 @@ namespace Course.Networks
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(0, count * 25);
-            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * 25, count * 15);
+            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 25);
+            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 15);
+            // Layer 3 (output): Dense(1) (15,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d2 = scratch.Slice(0, count * 15);
-            global::System.Span<float> d1 = scratch.Slice(count * 25, count * 25);
-            // Layer 3 (output): 15 -> 1, sigmoid: outputDelta is dLoss/dz from the loss
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N15, StaticNetLayout.N1>(outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 15), gradients.Slice(StaticNetLayout.B3, 1));
             global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W3, 15), outputDelta, a2, count, d2);
-            // Layer 2: 25 -> 15, sigmoid
+            // Layer 2: Dense(15) (25,) -> (15,), sigmoid
+            global::System.Span<float> d1 = scratch.Slice(count * 25, count * 25);
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N25, StaticNetLayout.N15>(d2, a1, count, gradients.Slice(StaticNetLayout.W2, 375), gradients.Slice(StaticNetLayout.B2, 15));
             global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W2, 375), d2, a1, count, d1);
-            // Layer 1: 784 -> 25, sigmoid
+            // Layer 1: Dense(25) (784,) -> (25,), sigmoid
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N784, StaticNetLayout.N25>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 19600), gradients.Slice(StaticNetLayout.B1, 25));
         }
 
@@ -83,19 +81,23 @@ namespace Course.Networks
                 null,
                 null);
 
-            // Parameter offsets: per layer, weights [outputs x inputs] row-major, then biases.
+            // Per layer: where its parameters start (W weights, B biases; Gamma, Beta, Mean, Variance), and where its
+            // training values start per sample (A outputs; M dropout mask; Norm normalized input): multiply by the batch size.
+            public const int A1 = 0;
             public const int W1 = 0;
             public const int B1 = 19600;
+            public const int A2 = 25;
             public const int W2 = 19625;
             public const int B2 = 20000;
+            public const int A3 = 40;
             public const int W3 = 20015;
             public const int B3 = 20030;
 
             // One type per size: the JIT compiles each kernel for these and sees the sizes as constants.
-            public readonly struct N784 : global::StaticNet.Kernels.IConstant { public static int Value => 784; }
-            public readonly struct N25 : global::StaticNet.Kernels.IConstant { public static int Value => 25; }
-            public readonly struct N15 : global::StaticNet.Kernels.IConstant { public static int Value => 15; }
             public readonly struct N1 : global::StaticNet.Kernels.IConstant { public static int Value => 1; }
+            public readonly struct N15 : global::StaticNet.Kernels.IConstant { public static int Value => 15; }
+            public readonly struct N25 : global::StaticNet.Kernels.IConstant { public static int Value => 25; }
+            public readonly struct N784 : global::StaticNet.Kernels.IConstant { public static int Value => 784; }
         }
     }
 }

@@ -9,9 +9,9 @@ partial class XorNet : global::StaticNet.NeuralNetwork
     public const int InputSize = 2;
     /// <summary>Values per output sample.</summary>
     public const int OutputSize = 1;
-    /// <summary>Dense layers (the input is not a layer).</summary>
+    /// <summary>Layers (the input is not a layer; Dropout is one, as in Keras's model.layers).</summary>
     public const int LayerCount = 2;
-    /// <summary>Weights and biases in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
+    /// <summary>Weights, biases and state in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
     public const int ParameterCount = 13;
 
     /// <summary>Creates the network with Glorot-uniform weights from a random seed (see <see cref="global::StaticNet.NeuralNetwork.Seed"/>).</summary>
@@ -27,22 +27,21 @@ partial class XorNet : global::StaticNet.NeuralNetwork
         global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
         global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
         global::System.ReadOnlySpan<float> p = base.Parameters;
-        global::System.Span<float> hidden = stackalloc float[3];
-        global::System.Span<float> a1 = hidden.Slice(0, 3);
-        // Layer 1: 2 -> 3, sigmoid
-        global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N2, StaticNetLayout.N3, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W1, 6), p.Slice(StaticNetLayout.B1, 3), input, a1);
-        // Layer 2 (output): 3 -> 1, sigmoid
-        global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N3, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W2, 3), p.Slice(StaticNetLayout.B2, 1), a1, output);
+        global::System.Span<float> buffers = stackalloc float[6];
+        // Layer 1: Dense(3) (2,) -> (3,), sigmoid
+        global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N2, StaticNetLayout.N3, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W1, 6), p.Slice(StaticNetLayout.B1, 3), input, buffers.Slice(0, 3));
+        // Layer 2 (output): Dense(1) (3,) -> (1,), sigmoid
+        global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N3, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W2, 3), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 3), output);
     }
 
     /// <inheritdoc/>
     protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
     {
-        global::System.Span<float> a1 = activations.Slice(0, count * 3);
-        global::System.Span<float> a2 = activations.Slice(count * 3, count * 1);
-        // Layer 1: 2 -> 3, sigmoid
+        global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 3);
+        global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 1);
+        // Layer 1: Dense(3) (2,) -> (3,), sigmoid
         global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N2, StaticNetLayout.N3, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W1, 6), parameters.Slice(StaticNetLayout.B1, 3), inputs, a1, count);
-        // Layer 2 (output): 3 -> 1, sigmoid
+        // Layer 2 (output): Dense(1) (3,) -> (1,), sigmoid
         global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N3, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W2, 3), parameters.Slice(StaticNetLayout.B2, 1), a1, outputLogits, count);
         outputLogits.Slice(0, count * 1).CopyTo(a2);
         global::StaticNet.Kernels.Sigmoid.Apply(a2);
@@ -51,12 +50,12 @@ partial class XorNet : global::StaticNet.NeuralNetwork
     /// <inheritdoc/>
     protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
     {
-        global::System.ReadOnlySpan<float> a1 = activations.Slice(0, count * 3);
+        global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 3);
+        // Layer 2 (output): Dense(1) (3,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
         global::System.Span<float> d1 = scratch.Slice(0, count * 3);
-        // Layer 2 (output): 3 -> 1, sigmoid: outputDelta is dLoss/dz from the loss
         global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N3, StaticNetLayout.N1>(outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 3), gradients.Slice(StaticNetLayout.B2, 1));
         global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N3, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W2, 3), outputDelta, a1, count, d1);
-        // Layer 1: 2 -> 3, sigmoid
+        // Layer 1: Dense(3) (2,) -> (3,), sigmoid
         global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N2, StaticNetLayout.N3>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 6), gradients.Slice(StaticNetLayout.B1, 3));
     }
 
@@ -70,15 +69,18 @@ partial class XorNet : global::StaticNet.NeuralNetwork
             null,
             null);
 
-        // Parameter offsets: per layer, weights [outputs x inputs] row-major, then biases.
+        // Per layer: where its parameters start (W weights, B biases; Gamma, Beta, Mean, Variance), and where its
+        // training values start per sample (A outputs; M dropout mask; Norm normalized input): multiply by the batch size.
+        public const int A1 = 0;
         public const int W1 = 0;
         public const int B1 = 6;
+        public const int A2 = 3;
         public const int W2 = 9;
         public const int B2 = 12;
 
         // One type per size: the JIT compiles each kernel for these and sees the sizes as constants.
+        public readonly struct N1 : global::StaticNet.Kernels.IConstant { public static int Value => 1; }
         public readonly struct N2 : global::StaticNet.Kernels.IConstant { public static int Value => 2; }
         public readonly struct N3 : global::StaticNet.Kernels.IConstant { public static int Value => 3; }
-        public readonly struct N1 : global::StaticNet.Kernels.IConstant { public static int Value => 1; }
     }
 }

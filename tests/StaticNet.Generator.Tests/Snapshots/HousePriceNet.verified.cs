@@ -11,9 +11,9 @@ namespace Regression
         public const int InputSize = 8;
         /// <summary>Values per output sample.</summary>
         public const int OutputSize = 1;
-        /// <summary>Dense layers (the input is not a layer).</summary>
+        /// <summary>Layers (the input is not a layer; Dropout is one, as in Keras's model.layers).</summary>
         public const int LayerCount = 2;
-        /// <summary>Weights and biases in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
+        /// <summary>Weights, biases and state in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
         public const int ParameterCount = 161;
 
         /// <summary>Creates the network with Glorot-uniform weights from a random seed (see <see cref="global::StaticNet.NeuralNetwork.Seed"/>).</summary>
@@ -29,22 +29,21 @@ namespace Regression
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
-            global::System.Span<float> hidden = stackalloc float[16];
-            global::System.Span<float> a1 = hidden.Slice(0, 16);
-            // Layer 1: 8 -> 16, tanh
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N16, global::StaticNet.Kernels.Tanh>(p.Slice(StaticNetLayout.W1, 128), p.Slice(StaticNetLayout.B1, 16), input, a1);
-            // Layer 2 (output): 16 -> 1, linear
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W2, 16), p.Slice(StaticNetLayout.B2, 1), a1, output);
+            global::System.Span<float> buffers = stackalloc float[32];
+            // Layer 1: Dense(16) (8,) -> (16,), tanh
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N16, global::StaticNet.Kernels.Tanh>(p.Slice(StaticNetLayout.W1, 128), p.Slice(StaticNetLayout.B1, 16), input, buffers.Slice(0, 16));
+            // Layer 2 (output): Dense(1) (16,) -> (1,), linear
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W2, 16), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 16), output);
         }
 
         /// <inheritdoc/>
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
-            global::System.Span<float> a1 = activations.Slice(0, count * 16);
-            global::System.Span<float> a2 = activations.Slice(count * 16, count * 1);
-            // Layer 1: 8 -> 16, tanh
+            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 16);
+            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 1);
+            // Layer 1: Dense(16) (8,) -> (16,), tanh
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N16, global::StaticNet.Kernels.Tanh>(parameters.Slice(StaticNetLayout.W1, 128), parameters.Slice(StaticNetLayout.B1, 16), inputs, a1, count);
-            // Layer 2 (output): 16 -> 1, linear
+            // Layer 2 (output): Dense(1) (16,) -> (1,), linear
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W2, 16), parameters.Slice(StaticNetLayout.B2, 1), a1, outputLogits, count);
             outputLogits.Slice(0, count * 1).CopyTo(a2);
         }
@@ -52,12 +51,12 @@ namespace Regression
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(0, count * 16);
+            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 16);
+            // Layer 2 (output): Dense(1) (16,) -> (1,), linear: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d1 = scratch.Slice(0, count * 16);
-            // Layer 2 (output): 16 -> 1, linear: outputDelta is dLoss/dz from the loss
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N1>(outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 16), gradients.Slice(StaticNetLayout.B2, 1));
             global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Tanh>(parameters.Slice(StaticNetLayout.W2, 16), outputDelta, a1, count, d1);
-            // Layer 1: 8 -> 16, tanh
+            // Layer 1: Dense(16) (8,) -> (16,), tanh
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N16>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 128), gradients.Slice(StaticNetLayout.B1, 16));
         }
 
@@ -71,16 +70,19 @@ namespace Regression
                 null,
                 null);
 
-            // Parameter offsets: per layer, weights [outputs x inputs] row-major, then biases.
+            // Per layer: where its parameters start (W weights, B biases; Gamma, Beta, Mean, Variance), and where its
+            // training values start per sample (A outputs; M dropout mask; Norm normalized input): multiply by the batch size.
+            public const int A1 = 0;
             public const int W1 = 0;
             public const int B1 = 128;
+            public const int A2 = 16;
             public const int W2 = 144;
             public const int B2 = 160;
 
             // One type per size: the JIT compiles each kernel for these and sees the sizes as constants.
+            public readonly struct N1 : global::StaticNet.Kernels.IConstant { public static int Value => 1; }
             public readonly struct N8 : global::StaticNet.Kernels.IConstant { public static int Value => 8; }
             public readonly struct N16 : global::StaticNet.Kernels.IConstant { public static int Value => 16; }
-            public readonly struct N1 : global::StaticNet.Kernels.IConstant { public static int Value => 1; }
         }
     }
 }

@@ -11,9 +11,9 @@ namespace Leaky
         public const int InputSize = 6;
         /// <summary>Values per output sample.</summary>
         public const int OutputSize = 1;
-        /// <summary>Dense layers (the input is not a layer).</summary>
+        /// <summary>Layers (the input is not a layer; Dropout is one, as in Keras's model.layers).</summary>
         public const int LayerCount = 2;
-        /// <summary>Weights and biases in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
+        /// <summary>Weights, biases and state in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
         public const int ParameterCount = 97;
 
         /// <summary>Creates the network with Glorot-uniform weights from a random seed (see <see cref="global::StaticNet.NeuralNetwork.Seed"/>).</summary>
@@ -29,22 +29,21 @@ namespace Leaky
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
-            global::System.Span<float> hidden = stackalloc float[12];
-            global::System.Span<float> a1 = hidden.Slice(0, 12);
-            // Layer 1: 6 -> 12, leaky_relu
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N6, StaticNetLayout.N12, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(p.Slice(StaticNetLayout.W1, 72), p.Slice(StaticNetLayout.B1, 12), input, a1);
-            // Layer 2 (output): 12 -> 1, sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W2, 12), p.Slice(StaticNetLayout.B2, 1), a1, output);
+            global::System.Span<float> buffers = stackalloc float[24];
+            // Layer 1: Dense(12) (6,) -> (12,), leaky_relu
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N6, StaticNetLayout.N12, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(p.Slice(StaticNetLayout.W1, 72), p.Slice(StaticNetLayout.B1, 12), input, buffers.Slice(0, 12));
+            // Layer 2 (output): Dense(1) (12,) -> (1,), sigmoid
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W2, 12), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 12), output);
         }
 
         /// <inheritdoc/>
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
-            global::System.Span<float> a1 = activations.Slice(0, count * 12);
-            global::System.Span<float> a2 = activations.Slice(count * 12, count * 1);
-            // Layer 1: 6 -> 12, leaky_relu
+            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 12);
+            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 1);
+            // Layer 1: Dense(12) (6,) -> (12,), leaky_relu
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N6, StaticNetLayout.N12, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(parameters.Slice(StaticNetLayout.W1, 72), parameters.Slice(StaticNetLayout.B1, 12), inputs, a1, count);
-            // Layer 2 (output): 12 -> 1, sigmoid
+            // Layer 2 (output): Dense(1) (12,) -> (1,), sigmoid
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W2, 12), parameters.Slice(StaticNetLayout.B2, 1), a1, outputLogits, count);
             outputLogits.Slice(0, count * 1).CopyTo(a2);
             global::StaticNet.Kernels.Sigmoid.Apply(a2);
@@ -53,12 +52,12 @@ namespace Leaky
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(0, count * 12);
+            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 12);
+            // Layer 2 (output): Dense(1) (12,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d1 = scratch.Slice(0, count * 12);
-            // Layer 2 (output): 12 -> 1, sigmoid: outputDelta is dLoss/dz from the loss
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N12, StaticNetLayout.N1>(outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 12), gradients.Slice(StaticNetLayout.B2, 1));
             global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(parameters.Slice(StaticNetLayout.W2, 12), outputDelta, a1, count, d1);
-            // Layer 1: 6 -> 12, leaky_relu
+            // Layer 1: Dense(12) (6,) -> (12,), leaky_relu
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N6, StaticNetLayout.N12>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 72), gradients.Slice(StaticNetLayout.B1, 12));
         }
 
@@ -72,16 +71,19 @@ namespace Leaky
                 null,
                 null);
 
-            // Parameter offsets: per layer, weights [outputs x inputs] row-major, then biases.
+            // Per layer: where its parameters start (W weights, B biases; Gamma, Beta, Mean, Variance), and where its
+            // training values start per sample (A outputs; M dropout mask; Norm normalized input): multiply by the batch size.
+            public const int A1 = 0;
             public const int W1 = 0;
             public const int B1 = 72;
+            public const int A2 = 12;
             public const int W2 = 84;
             public const int B2 = 96;
 
             // One type per size: the JIT compiles each kernel for these and sees the sizes as constants.
+            public readonly struct N1 : global::StaticNet.Kernels.IConstant { public static int Value => 1; }
             public readonly struct N6 : global::StaticNet.Kernels.IConstant { public static int Value => 6; }
             public readonly struct N12 : global::StaticNet.Kernels.IConstant { public static int Value => 12; }
-            public readonly struct N1 : global::StaticNet.Kernels.IConstant { public static int Value => 1; }
             public readonly struct LeakySlope : global::StaticNet.Kernels.IFloatConstant { public static float Value => 0.1f; }
         }
     }

@@ -11,9 +11,9 @@ namespace Linear
         public const int InputSize = 5;
         /// <summary>Values per output sample.</summary>
         public const int OutputSize = 1;
-        /// <summary>Dense layers (the input is not a layer).</summary>
+        /// <summary>Layers (the input is not a layer; Dropout is one, as in Keras's model.layers).</summary>
         public const int LayerCount = 1;
-        /// <summary>Weights and biases in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
+        /// <summary>Weights, biases and state in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
         public const int ParameterCount = 6;
 
         /// <summary>Creates the network with Glorot-uniform weights from a random seed (see <see cref="global::StaticNet.NeuralNetwork.Seed"/>).</summary>
@@ -29,15 +29,15 @@ namespace Linear
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
-            // Layer 1 (output): 5 -> 1, linear
+            // Layer 1 (output): Dense(1) (5,) -> (1,), linear
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N5, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W1, 5), p.Slice(StaticNetLayout.B1, 1), input, output);
         }
 
         /// <inheritdoc/>
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
-            global::System.Span<float> a1 = activations.Slice(0, count * 1);
-            // Layer 1 (output): 5 -> 1, linear
+            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 1);
+            // Layer 1 (output): Dense(1) (5,) -> (1,), linear
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N5, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W1, 5), parameters.Slice(StaticNetLayout.B1, 1), inputs, outputLogits, count);
             outputLogits.Slice(0, count * 1).CopyTo(a1);
         }
@@ -45,7 +45,7 @@ namespace Linear
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            // Layer 1 (output): 5 -> 1, linear: outputDelta is dLoss/dz from the loss
+            // Layer 1 (output): Dense(1) (5,) -> (1,), linear: outputDelta is dLoss/dz from the loss
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N5, StaticNetLayout.N1>(outputDelta, inputs, count, gradients.Slice(StaticNetLayout.W1, 5), gradients.Slice(StaticNetLayout.B1, 1));
         }
 
@@ -59,13 +59,15 @@ namespace Linear
                 null,
                 null);
 
-            // Parameter offsets: per layer, weights [outputs x inputs] row-major, then biases.
+            // Per layer: where its parameters start (W weights, B biases; Gamma, Beta, Mean, Variance), and where its
+            // training values start per sample (A outputs; M dropout mask; Norm normalized input): multiply by the batch size.
+            public const int A1 = 0;
             public const int W1 = 0;
             public const int B1 = 5;
 
             // One type per size: the JIT compiles each kernel for these and sees the sizes as constants.
-            public readonly struct N5 : global::StaticNet.Kernels.IConstant { public static int Value => 5; }
             public readonly struct N1 : global::StaticNet.Kernels.IConstant { public static int Value => 1; }
+            public readonly struct N5 : global::StaticNet.Kernels.IConstant { public static int Value => 5; }
         }
     }
 }

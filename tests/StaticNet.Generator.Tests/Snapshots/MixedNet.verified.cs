@@ -11,9 +11,9 @@ namespace Mixed
         public const int InputSize = 10;
         /// <summary>Values per output sample.</summary>
         public const int OutputSize = 1;
-        /// <summary>Dense layers (the input is not a layer).</summary>
+        /// <summary>Layers (the input is not a layer; Dropout is one, as in Keras's model.layers).</summary>
         public const int LayerCount = 3;
-        /// <summary>Weights and biases in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
+        /// <summary>Weights, biases and state in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
         public const int ParameterCount = 897;
 
         /// <summary>Creates the network with Glorot-uniform weights from a random seed (see <see cref="global::StaticNet.NeuralNetwork.Seed"/>).</summary>
@@ -29,28 +29,26 @@ namespace Mixed
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
-            global::System.Span<float> hidden = stackalloc float[48];
-            global::System.Span<float> a1 = hidden.Slice(0, 32);
-            global::System.Span<float> a2 = hidden.Slice(32, 16);
-            // Layer 1: 10 -> 32, relu
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N10, StaticNetLayout.N32, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 32), input, a1);
-            // Layer 2: 32 -> 16, leaky_relu
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(p.Slice(StaticNetLayout.W2, 512), p.Slice(StaticNetLayout.B2, 16), a1, a2);
-            // Layer 3 (output): 16 -> 1, sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W3, 16), p.Slice(StaticNetLayout.B3, 1), a2, output);
+            global::System.Span<float> buffers = stackalloc float[64];
+            // Layer 1: Dense(32) (10,) -> (32,), relu
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N10, StaticNetLayout.N32, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 32), input, buffers.Slice(0, 32));
+            // Layer 2: Dense(16) (32,) -> (16,), leaky_relu
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(p.Slice(StaticNetLayout.W2, 512), p.Slice(StaticNetLayout.B2, 16), buffers.Slice(0, 32), buffers.Slice(32, 16));
+            // Layer 3 (output): Dense(1) (16,) -> (1,), sigmoid
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W3, 16), p.Slice(StaticNetLayout.B3, 1), buffers.Slice(32, 16), output);
         }
 
         /// <inheritdoc/>
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
-            global::System.Span<float> a1 = activations.Slice(0, count * 32);
-            global::System.Span<float> a2 = activations.Slice(count * 32, count * 16);
-            global::System.Span<float> a3 = activations.Slice(count * 48, count * 1);
-            // Layer 1: 10 -> 32, relu
+            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 32);
+            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
+            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 1);
+            // Layer 1: Dense(32) (10,) -> (32,), relu
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N10, StaticNetLayout.N32, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W1, 320), parameters.Slice(StaticNetLayout.B1, 32), inputs, a1, count);
-            // Layer 2: 32 -> 16, leaky_relu
+            // Layer 2: Dense(16) (32,) -> (16,), leaky_relu
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(parameters.Slice(StaticNetLayout.W2, 512), parameters.Slice(StaticNetLayout.B2, 16), a1, a2, count);
-            // Layer 3 (output): 16 -> 1, sigmoid
+            // Layer 3 (output): Dense(1) (16,) -> (1,), sigmoid
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W3, 16), parameters.Slice(StaticNetLayout.B3, 1), a2, outputLogits, count);
             outputLogits.Slice(0, count * 1).CopyTo(a3);
             global::StaticNet.Kernels.Sigmoid.Apply(a3);
@@ -59,17 +57,17 @@ namespace Mixed
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(0, count * 32);
-            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * 32, count * 16);
+            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 32);
+            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
+            // Layer 3 (output): Dense(1) (16,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d2 = scratch.Slice(0, count * 16);
-            global::System.Span<float> d1 = scratch.Slice(count * 32, count * 32);
-            // Layer 3 (output): 16 -> 1, sigmoid: outputDelta is dLoss/dz from the loss
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N1>(outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 16), gradients.Slice(StaticNetLayout.B3, 1));
             global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(parameters.Slice(StaticNetLayout.W3, 16), outputDelta, a2, count, d2);
-            // Layer 2: 32 -> 16, leaky_relu
+            // Layer 2: Dense(16) (32,) -> (16,), leaky_relu
+            global::System.Span<float> d1 = scratch.Slice(count * 32, count * 32);
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N32, StaticNetLayout.N16>(d2, a1, count, gradients.Slice(StaticNetLayout.W2, 512), gradients.Slice(StaticNetLayout.B2, 16));
             global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W2, 512), d2, a1, count, d1);
-            // Layer 1: 10 -> 32, relu
+            // Layer 1: Dense(32) (10,) -> (32,), relu
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N10, StaticNetLayout.N32>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 32));
         }
 
@@ -83,19 +81,23 @@ namespace Mixed
                 null,
                 null);
 
-            // Parameter offsets: per layer, weights [outputs x inputs] row-major, then biases.
+            // Per layer: where its parameters start (W weights, B biases; Gamma, Beta, Mean, Variance), and where its
+            // training values start per sample (A outputs; M dropout mask; Norm normalized input): multiply by the batch size.
+            public const int A1 = 0;
             public const int W1 = 0;
             public const int B1 = 320;
+            public const int A2 = 32;
             public const int W2 = 352;
             public const int B2 = 864;
+            public const int A3 = 48;
             public const int W3 = 880;
             public const int B3 = 896;
 
             // One type per size: the JIT compiles each kernel for these and sees the sizes as constants.
-            public readonly struct N10 : global::StaticNet.Kernels.IConstant { public static int Value => 10; }
-            public readonly struct N32 : global::StaticNet.Kernels.IConstant { public static int Value => 32; }
-            public readonly struct N16 : global::StaticNet.Kernels.IConstant { public static int Value => 16; }
             public readonly struct N1 : global::StaticNet.Kernels.IConstant { public static int Value => 1; }
+            public readonly struct N10 : global::StaticNet.Kernels.IConstant { public static int Value => 10; }
+            public readonly struct N16 : global::StaticNet.Kernels.IConstant { public static int Value => 16; }
+            public readonly struct N32 : global::StaticNet.Kernels.IConstant { public static int Value => 32; }
             public readonly struct LeakySlope : global::StaticNet.Kernels.IFloatConstant { public static float Value => 0.2f; }
         }
     }

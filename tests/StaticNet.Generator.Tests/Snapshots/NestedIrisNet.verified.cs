@@ -13,9 +13,9 @@ namespace Host
             public const int InputSize = 4;
             /// <summary>Values per output sample.</summary>
             public const int OutputSize = 3;
-            /// <summary>Dense layers (the input is not a layer).</summary>
+            /// <summary>Layers (the input is not a layer; Dropout is one, as in Keras's model.layers).</summary>
             public const int LayerCount = 2;
-            /// <summary>Weights and biases in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
+            /// <summary>Weights, biases and state in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
             public const int ParameterCount = 67;
 
             /// <summary>Creates the network with Glorot-uniform weights from a random seed (see <see cref="global::StaticNet.NeuralNetwork.Seed"/>).</summary>
@@ -31,23 +31,22 @@ namespace Host
                 global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
                 global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
                 global::System.ReadOnlySpan<float> p = base.Parameters;
-                global::System.Span<float> hidden = stackalloc float[8];
-                global::System.Span<float> a1 = hidden.Slice(0, 8);
-                // Layer 1: 4 -> 8, relu
-                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N4, StaticNetLayout.N8, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W1, 32), p.Slice(StaticNetLayout.B1, 8), input, a1);
-                // Layer 2 (output): 8 -> 3, softmax
-                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N3, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W2, 24), p.Slice(StaticNetLayout.B2, 3), a1, output);
-                global::StaticNet.Kernels.Softmax.ApplyRows(output, OutputSize);
+                global::System.Span<float> buffers = stackalloc float[16];
+                // Layer 1: Dense(8) (4,) -> (8,), relu
+                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N4, StaticNetLayout.N8, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W1, 32), p.Slice(StaticNetLayout.B1, 8), input, buffers.Slice(0, 8));
+                // Layer 2 (output): Dense(3) (8,) -> (3,), softmax
+                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N3, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W2, 24), p.Slice(StaticNetLayout.B2, 3), buffers.Slice(0, 8), output);
+                global::StaticNet.Kernels.Softmax.ApplyRows(output, 3);
             }
 
             /// <inheritdoc/>
             protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
             {
-                global::System.Span<float> a1 = activations.Slice(0, count * 8);
-                global::System.Span<float> a2 = activations.Slice(count * 8, count * 3);
-                // Layer 1: 4 -> 8, relu
+                global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 8);
+                global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 3);
+                // Layer 1: Dense(8) (4,) -> (8,), relu
                 global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N4, StaticNetLayout.N8, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W1, 32), parameters.Slice(StaticNetLayout.B1, 8), inputs, a1, count);
-                // Layer 2 (output): 8 -> 3, softmax
+                // Layer 2 (output): Dense(3) (8,) -> (3,), softmax
                 global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N3, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W2, 24), parameters.Slice(StaticNetLayout.B2, 3), a1, outputLogits, count);
                 outputLogits.Slice(0, count * 3).CopyTo(a2);
                 global::StaticNet.Kernels.Softmax.ApplyRows(a2, 3);
@@ -56,12 +55,12 @@ namespace Host
             /// <inheritdoc/>
             protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
             {
-                global::System.ReadOnlySpan<float> a1 = activations.Slice(0, count * 8);
+                global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 8);
+                // Layer 2 (output): Dense(3) (8,) -> (3,), softmax: outputDelta is dLoss/dz from the loss
                 global::System.Span<float> d1 = scratch.Slice(0, count * 8);
-                // Layer 2 (output): 8 -> 3, softmax: outputDelta is dLoss/dz from the loss
                 global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N3>(outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 24), gradients.Slice(StaticNetLayout.B2, 3));
                 global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N3, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W2, 24), outputDelta, a1, count, d1);
-                // Layer 1: 4 -> 8, relu
+                // Layer 1: Dense(8) (4,) -> (8,), relu
                 global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N4, StaticNetLayout.N8>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 32), gradients.Slice(StaticNetLayout.B1, 8));
             }
 
@@ -75,16 +74,19 @@ namespace Host
                     null,
                     null);
 
-                // Parameter offsets: per layer, weights [outputs x inputs] row-major, then biases.
+                // Per layer: where its parameters start (W weights, B biases; Gamma, Beta, Mean, Variance), and where its
+                // training values start per sample (A outputs; M dropout mask; Norm normalized input): multiply by the batch size.
+                public const int A1 = 0;
                 public const int W1 = 0;
                 public const int B1 = 32;
+                public const int A2 = 8;
                 public const int W2 = 40;
                 public const int B2 = 64;
 
                 // One type per size: the JIT compiles each kernel for these and sees the sizes as constants.
+                public readonly struct N3 : global::StaticNet.Kernels.IConstant { public static int Value => 3; }
                 public readonly struct N4 : global::StaticNet.Kernels.IConstant { public static int Value => 4; }
                 public readonly struct N8 : global::StaticNet.Kernels.IConstant { public static int Value => 8; }
-                public readonly struct N3 : global::StaticNet.Kernels.IConstant { public static int Value => 3; }
             }
         }
     }

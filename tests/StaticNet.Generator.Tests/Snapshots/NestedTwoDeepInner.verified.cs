@@ -15,9 +15,9 @@ namespace Host
                 public const int InputSize = 3;
                 /// <summary>Values per output sample.</summary>
                 public const int OutputSize = 2;
-                /// <summary>Dense layers (the input is not a layer).</summary>
+                /// <summary>Layers (the input is not a layer; Dropout is one, as in Keras's model.layers).</summary>
                 public const int LayerCount = 2;
-                /// <summary>Weights and biases in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
+                /// <summary>Weights, biases and state in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
                 public const int ParameterCount = 32;
 
                 /// <summary>Creates the network with Glorot-uniform weights from a random seed (see <see cref="global::StaticNet.NeuralNetwork.Seed"/>).</summary>
@@ -33,22 +33,21 @@ namespace Host
                     global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
                     global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
                     global::System.ReadOnlySpan<float> p = base.Parameters;
-                    global::System.Span<float> hidden = stackalloc float[5];
-                    global::System.Span<float> a1 = hidden.Slice(0, 5);
-                    // Layer 1: 3 -> 5, sigmoid
-                    global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N3, StaticNetLayout.N5, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W1, 15), p.Slice(StaticNetLayout.B1, 5), input, a1);
-                    // Layer 2 (output): 5 -> 2, linear
-                    global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W2, 10), p.Slice(StaticNetLayout.B2, 2), a1, output);
+                    global::System.Span<float> buffers = stackalloc float[10];
+                    // Layer 1: Dense(5) (3,) -> (5,), sigmoid
+                    global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N3, StaticNetLayout.N5, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W1, 15), p.Slice(StaticNetLayout.B1, 5), input, buffers.Slice(0, 5));
+                    // Layer 2 (output): Dense(2) (5,) -> (2,), linear
+                    global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W2, 10), p.Slice(StaticNetLayout.B2, 2), buffers.Slice(0, 5), output);
                 }
 
                 /// <inheritdoc/>
                 protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
                 {
-                    global::System.Span<float> a1 = activations.Slice(0, count * 5);
-                    global::System.Span<float> a2 = activations.Slice(count * 5, count * 2);
-                    // Layer 1: 3 -> 5, sigmoid
+                    global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 5);
+                    global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 2);
+                    // Layer 1: Dense(5) (3,) -> (5,), sigmoid
                     global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N3, StaticNetLayout.N5, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W1, 15), parameters.Slice(StaticNetLayout.B1, 5), inputs, a1, count);
-                    // Layer 2 (output): 5 -> 2, linear
+                    // Layer 2 (output): Dense(2) (5,) -> (2,), linear
                     global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W2, 10), parameters.Slice(StaticNetLayout.B2, 2), a1, outputLogits, count);
                     outputLogits.Slice(0, count * 2).CopyTo(a2);
                 }
@@ -56,12 +55,12 @@ namespace Host
                 /// <inheritdoc/>
                 protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
                 {
-                    global::System.ReadOnlySpan<float> a1 = activations.Slice(0, count * 5);
+                    global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 5);
+                    // Layer 2 (output): Dense(2) (5,) -> (2,), linear: outputDelta is dLoss/dz from the loss
                     global::System.Span<float> d1 = scratch.Slice(0, count * 5);
-                    // Layer 2 (output): 5 -> 2, linear: outputDelta is dLoss/dz from the loss
                     global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N5, StaticNetLayout.N2>(outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 10), gradients.Slice(StaticNetLayout.B2, 2));
                     global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W2, 10), outputDelta, a1, count, d1);
-                    // Layer 1: 3 -> 5, sigmoid
+                    // Layer 1: Dense(5) (3,) -> (5,), sigmoid
                     global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N3, StaticNetLayout.N5>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 15), gradients.Slice(StaticNetLayout.B1, 5));
                 }
 
@@ -75,16 +74,19 @@ namespace Host
                         null,
                         null);
 
-                    // Parameter offsets: per layer, weights [outputs x inputs] row-major, then biases.
+                    // Per layer: where its parameters start (W weights, B biases; Gamma, Beta, Mean, Variance), and where its
+                    // training values start per sample (A outputs; M dropout mask; Norm normalized input): multiply by the batch size.
+                    public const int A1 = 0;
                     public const int W1 = 0;
                     public const int B1 = 15;
+                    public const int A2 = 5;
                     public const int W2 = 20;
                     public const int B2 = 30;
 
                     // One type per size: the JIT compiles each kernel for these and sees the sizes as constants.
+                    public readonly struct N2 : global::StaticNet.Kernels.IConstant { public static int Value => 2; }
                     public readonly struct N3 : global::StaticNet.Kernels.IConstant { public static int Value => 3; }
                     public readonly struct N5 : global::StaticNet.Kernels.IConstant { public static int Value => 5; }
-                    public readonly struct N2 : global::StaticNet.Kernels.IConstant { public static int Value => 2; }
                 }
             }
         }

@@ -11,9 +11,9 @@ namespace Regularized
         public const int InputSize = 20;
         /// <summary>Values per output sample.</summary>
         public const int OutputSize = 1;
-        /// <summary>Dense layers (the input is not a layer).</summary>
-        public const int LayerCount = 3;
-        /// <summary>Weights and biases in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
+        /// <summary>Layers (the input is not a layer; Dropout is one, as in Keras's model.layers).</summary>
+        public const int LayerCount = 4;
+        /// <summary>Weights, biases and state in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
         public const int ParameterCount = 481;
 
         /// <summary>Creates the network with Glorot-uniform weights from a random seed (see <see cref="global::StaticNet.NeuralNetwork.Seed"/>).</summary>
@@ -29,60 +29,63 @@ namespace Regularized
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
-            global::System.Span<float> hidden = stackalloc float[24];
-            global::System.Span<float> a1 = hidden.Slice(0, 16);
-            global::System.Span<float> a2 = hidden.Slice(16, 8);
-            // Layer 1: 20 -> 16, sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 16), input, a1);
-            // Layer 2: 16 -> 8, sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W2, 128), p.Slice(StaticNetLayout.B2, 8), a1, a2);
-            // Layer 3 (output): 8 -> 1, sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W3, 8), p.Slice(StaticNetLayout.B3, 1), a2, output);
+            global::System.Span<float> buffers = stackalloc float[32];
+            // Layer 1: Dense(16) (20,) -> (16,), sigmoid
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 16), input, buffers.Slice(0, 16));
+            // Layer 2: Dropout(0.5) (16,) -> (16,)
+            // (inference: every value passes)
+            // Layer 3: Dense(8) (16,) -> (8,), sigmoid
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W3, 128), p.Slice(StaticNetLayout.B3, 8), buffers.Slice(0, 16), buffers.Slice(16, 8));
+            // Layer 4 (output): Dense(1) (8,) -> (1,), sigmoid
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W4, 8), p.Slice(StaticNetLayout.B4, 1), buffers.Slice(16, 8), output);
         }
 
         /// <inheritdoc/>
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
-            global::System.Span<float> a1 = activations.Slice(0, count * 16);
-            global::System.Span<float> a1Dropped = activations.Slice(count * 16, count * 16);
-            global::System.Span<float> m1 = activations.Slice(count * 32, count * 16);
-            global::System.Span<float> a2 = activations.Slice(count * 48, count * 8);
-            global::System.Span<float> a3 = activations.Slice(count * 56, count * 1);
-            // Layer 1: 20 -> 16, sigmoid
+            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 16);
+            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
+            global::System.Span<float> m2 = activations.Slice(count * StaticNetLayout.M2, count * 16);
+            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 8);
+            global::System.Span<float> a4 = activations.Slice(count * StaticNetLayout.A4, count * 1);
+            // Layer 1: Dense(16) (20,) -> (16,), sigmoid
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W1, 320), parameters.Slice(StaticNetLayout.B1, 16), inputs, a1, count);
-            global::System.ReadOnlySpan<float> in2 = a1;
+            // Layer 2: Dropout(0.5) (16,) -> (16,)
+            global::System.ReadOnlySpan<float> x2 = a1;
             if (dropoutKey != 0)
             {
-                global::StaticNet.Kernels.Dropout.Apply(a1, a1Dropped, m1, 0.5f, global::StaticNet.Kernels.Dropout.LayerKey(dropoutKey, 0));
-                in2 = a1Dropped;
+                global::StaticNet.Kernels.Dropout.Apply(a1, a2, m2, 0.5f, global::StaticNet.Kernels.Dropout.LayerKey(dropoutKey, 0));
+                x2 = a2;
             }
-            // Layer 2: 16 -> 8, sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W2, 128), parameters.Slice(StaticNetLayout.B2, 8), in2, a2, count);
-            // Layer 3 (output): 8 -> 1, sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W3, 8), parameters.Slice(StaticNetLayout.B3, 1), a2, outputLogits, count);
-            outputLogits.Slice(0, count * 1).CopyTo(a3);
-            global::StaticNet.Kernels.Sigmoid.Apply(a3);
+            // Layer 3: Dense(8) (16,) -> (8,), sigmoid
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W3, 128), parameters.Slice(StaticNetLayout.B3, 8), x2, a3, count);
+            // Layer 4 (output): Dense(1) (8,) -> (1,), sigmoid
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W4, 8), parameters.Slice(StaticNetLayout.B4, 1), a3, outputLogits, count);
+            outputLogits.Slice(0, count * 1).CopyTo(a4);
+            global::StaticNet.Kernels.Sigmoid.Apply(a4);
         }
 
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(0, count * 16);
-            global::System.ReadOnlySpan<float> a1Dropped = activations.Slice(count * 16, count * 16);
-            global::System.ReadOnlySpan<float> m1 = activations.Slice(count * 32, count * 16);
-            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * 48, count * 8);
-            global::System.ReadOnlySpan<float> in2 = dropoutKey != 0 ? a1Dropped : a1;
-            global::System.Span<float> d2 = scratch.Slice(0, count * 8);
-            global::System.Span<float> d1 = scratch.Slice(count * 16, count * 16);
-            // Layer 3 (output): 8 -> 1, sigmoid: outputDelta is dLoss/dz from the loss
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N1>(outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 8), gradients.Slice(StaticNetLayout.B3, 1));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W3, 8), outputDelta, a2, count, d2);
-            // Layer 2: 16 -> 8, sigmoid
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N8>(d2, in2, count, gradients.Slice(StaticNetLayout.W2, 128), gradients.Slice(StaticNetLayout.B2, 8));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W2, 128), d2, a1, count, d1);
-            if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m1, d1);
-            // Layer 1: 20 -> 16, sigmoid
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N20, StaticNetLayout.N16>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 16));
+            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 16);
+            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
+            global::System.ReadOnlySpan<float> m2 = activations.Slice(count * StaticNetLayout.M2, count * 16);
+            global::System.ReadOnlySpan<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 8);
+            global::System.ReadOnlySpan<float> x2 = dropoutKey != 0 ? a2 : a1;
+            // Layer 4 (output): Dense(1) (8,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
+            global::System.Span<float> d3 = scratch.Slice(0, count * 8);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N1>(outputDelta, a3, count, gradients.Slice(StaticNetLayout.W4, 8), gradients.Slice(StaticNetLayout.B4, 1));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W4, 8), outputDelta, a3, count, d3);
+            // Layer 3: Dense(8) (16,) -> (8,), sigmoid
+            global::System.Span<float> d2 = scratch.Slice(count * 16, count * 16);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N8>(d3, x2, count, gradients.Slice(StaticNetLayout.W3, 128), gradients.Slice(StaticNetLayout.B3, 8));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W3, 128), d3, x2, count, d2);
+            // Layer 2: Dropout(0.5) (16,) -> (16,)
+            if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m2, d2);
+            global::StaticNet.Kernels.Sigmoid.MultiplyDerivative(a1, d2);
+            // Layer 1: Dense(16) (20,) -> (16,), sigmoid
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N20, StaticNetLayout.N16>(d2, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 16));
         }
 
         /// <summary>The compile-time layout the code above is written against.</summary>
@@ -95,19 +98,25 @@ namespace Regularized
                 new float[] { 0.5f, 0f, 0f },
                 new float[] { 0f, 0.01f, 0f });
 
-            // Parameter offsets: per layer, weights [outputs x inputs] row-major, then biases.
+            // Per layer: where its parameters start (W weights, B biases; Gamma, Beta, Mean, Variance), and where its
+            // training values start per sample (A outputs; M dropout mask; Norm normalized input): multiply by the batch size.
+            public const int A1 = 0;
             public const int W1 = 0;
             public const int B1 = 320;
-            public const int W2 = 336;
-            public const int B2 = 464;
-            public const int W3 = 472;
-            public const int B3 = 480;
+            public const int A2 = 16;
+            public const int M2 = 32;
+            public const int A3 = 48;
+            public const int W3 = 336;
+            public const int B3 = 464;
+            public const int A4 = 56;
+            public const int W4 = 472;
+            public const int B4 = 480;
 
             // One type per size: the JIT compiles each kernel for these and sees the sizes as constants.
-            public readonly struct N20 : global::StaticNet.Kernels.IConstant { public static int Value => 20; }
-            public readonly struct N16 : global::StaticNet.Kernels.IConstant { public static int Value => 16; }
-            public readonly struct N8 : global::StaticNet.Kernels.IConstant { public static int Value => 8; }
             public readonly struct N1 : global::StaticNet.Kernels.IConstant { public static int Value => 1; }
+            public readonly struct N8 : global::StaticNet.Kernels.IConstant { public static int Value => 8; }
+            public readonly struct N16 : global::StaticNet.Kernels.IConstant { public static int Value => 16; }
+            public readonly struct N20 : global::StaticNet.Kernels.IConstant { public static int Value => 20; }
         }
     }
 }

@@ -11,9 +11,9 @@ namespace Regularized
         public const int InputSize = 784;
         /// <summary>Values per output sample.</summary>
         public const int OutputSize = 10;
-        /// <summary>Dense layers (the input is not a layer).</summary>
-        public const int LayerCount = 3;
-        /// <summary>Weights and biases in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
+        /// <summary>Layers (the input is not a layer; Dropout is one, as in Keras's model.layers).</summary>
+        public const int LayerCount = 5;
+        /// <summary>Weights, biases and state in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
         public const int ParameterCount = 109386;
 
         /// <summary>Creates the network with Glorot-uniform weights from a random seed (see <see cref="global::StaticNet.NeuralNetwork.Seed"/>).</summary>
@@ -29,73 +29,81 @@ namespace Regularized
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
-            global::System.Span<float> hidden = stackalloc float[192];
-            global::System.Span<float> a1 = hidden.Slice(0, 128);
-            global::System.Span<float> a2 = hidden.Slice(128, 64);
-            // Layer 1: 784 -> 128, relu
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N128, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W1, 100352), p.Slice(StaticNetLayout.B1, 128), input, a1);
-            // Layer 2: 128 -> 64, relu
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W2, 8192), p.Slice(StaticNetLayout.B2, 64), a1, a2);
-            // Layer 3 (output): 64 -> 10, softmax
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W3, 640), p.Slice(StaticNetLayout.B3, 10), a2, output);
-            global::StaticNet.Kernels.Softmax.ApplyRows(output, OutputSize);
+            global::System.Span<float> buffers = stackalloc float[256];
+            // Layer 1: Dense(128) (784,) -> (128,), relu
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N128, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W1, 100352), p.Slice(StaticNetLayout.B1, 128), input, buffers.Slice(0, 128));
+            // Layer 2: Dropout(0.2) (128,) -> (128,)
+            // (inference: every value passes)
+            // Layer 3: Dense(64) (128,) -> (64,), relu
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W3, 8192), p.Slice(StaticNetLayout.B3, 64), buffers.Slice(0, 128), buffers.Slice(128, 64));
+            // Layer 4: Dropout(0.2) (64,) -> (64,)
+            // (inference: every value passes)
+            // Layer 5 (output): Dense(10) (64,) -> (10,), softmax
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W5, 640), p.Slice(StaticNetLayout.B5, 10), buffers.Slice(128, 64), output);
+            global::StaticNet.Kernels.Softmax.ApplyRows(output, 10);
         }
 
         /// <inheritdoc/>
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
-            global::System.Span<float> a1 = activations.Slice(0, count * 128);
-            global::System.Span<float> a1Dropped = activations.Slice(count * 128, count * 128);
-            global::System.Span<float> m1 = activations.Slice(count * 256, count * 128);
-            global::System.Span<float> a2 = activations.Slice(count * 384, count * 64);
-            global::System.Span<float> a2Dropped = activations.Slice(count * 448, count * 64);
-            global::System.Span<float> m2 = activations.Slice(count * 512, count * 64);
-            global::System.Span<float> a3 = activations.Slice(count * 576, count * 10);
-            // Layer 1: 784 -> 128, relu
+            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 128);
+            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 128);
+            global::System.Span<float> m2 = activations.Slice(count * StaticNetLayout.M2, count * 128);
+            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 64);
+            global::System.Span<float> a4 = activations.Slice(count * StaticNetLayout.A4, count * 64);
+            global::System.Span<float> m4 = activations.Slice(count * StaticNetLayout.M4, count * 64);
+            global::System.Span<float> a5 = activations.Slice(count * StaticNetLayout.A5, count * 10);
+            // Layer 1: Dense(128) (784,) -> (128,), relu
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N784, StaticNetLayout.N128, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W1, 100352), parameters.Slice(StaticNetLayout.B1, 128), inputs, a1, count);
-            global::System.ReadOnlySpan<float> in2 = a1;
+            // Layer 2: Dropout(0.2) (128,) -> (128,)
+            global::System.ReadOnlySpan<float> x2 = a1;
             if (dropoutKey != 0)
             {
-                global::StaticNet.Kernels.Dropout.Apply(a1, a1Dropped, m1, 0.2f, global::StaticNet.Kernels.Dropout.LayerKey(dropoutKey, 0));
-                in2 = a1Dropped;
+                global::StaticNet.Kernels.Dropout.Apply(a1, a2, m2, 0.2f, global::StaticNet.Kernels.Dropout.LayerKey(dropoutKey, 0));
+                x2 = a2;
             }
-            // Layer 2: 128 -> 64, relu
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W2, 8192), parameters.Slice(StaticNetLayout.B2, 64), in2, a2, count);
-            global::System.ReadOnlySpan<float> in3 = a2;
+            // Layer 3: Dense(64) (128,) -> (64,), relu
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W3, 8192), parameters.Slice(StaticNetLayout.B3, 64), x2, a3, count);
+            // Layer 4: Dropout(0.2) (64,) -> (64,)
+            global::System.ReadOnlySpan<float> x4 = a3;
             if (dropoutKey != 0)
             {
-                global::StaticNet.Kernels.Dropout.Apply(a2, a2Dropped, m2, 0.2f, global::StaticNet.Kernels.Dropout.LayerKey(dropoutKey, 1));
-                in3 = a2Dropped;
+                global::StaticNet.Kernels.Dropout.Apply(a3, a4, m4, 0.2f, global::StaticNet.Kernels.Dropout.LayerKey(dropoutKey, 1));
+                x4 = a4;
             }
-            // Layer 3 (output): 64 -> 10, softmax
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W3, 640), parameters.Slice(StaticNetLayout.B3, 10), in3, outputLogits, count);
-            outputLogits.Slice(0, count * 10).CopyTo(a3);
-            global::StaticNet.Kernels.Softmax.ApplyRows(a3, 10);
+            // Layer 5 (output): Dense(10) (64,) -> (10,), softmax
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W5, 640), parameters.Slice(StaticNetLayout.B5, 10), x4, outputLogits, count);
+            outputLogits.Slice(0, count * 10).CopyTo(a5);
+            global::StaticNet.Kernels.Softmax.ApplyRows(a5, 10);
         }
 
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(0, count * 128);
-            global::System.ReadOnlySpan<float> a1Dropped = activations.Slice(count * 128, count * 128);
-            global::System.ReadOnlySpan<float> m1 = activations.Slice(count * 256, count * 128);
-            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * 384, count * 64);
-            global::System.ReadOnlySpan<float> a2Dropped = activations.Slice(count * 448, count * 64);
-            global::System.ReadOnlySpan<float> m2 = activations.Slice(count * 512, count * 64);
-            global::System.ReadOnlySpan<float> in2 = dropoutKey != 0 ? a1Dropped : a1;
-            global::System.ReadOnlySpan<float> in3 = dropoutKey != 0 ? a2Dropped : a2;
-            global::System.Span<float> d2 = scratch.Slice(0, count * 64);
-            global::System.Span<float> d1 = scratch.Slice(count * 128, count * 128);
-            // Layer 3 (output): 64 -> 10, softmax: outputDelta is dLoss/dz from the loss
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N64, StaticNetLayout.N10>(outputDelta, in3, count, gradients.Slice(StaticNetLayout.W3, 640), gradients.Slice(StaticNetLayout.B3, 10));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W3, 640), outputDelta, a2, count, d2);
+            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 128);
+            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 128);
+            global::System.ReadOnlySpan<float> m2 = activations.Slice(count * StaticNetLayout.M2, count * 128);
+            global::System.ReadOnlySpan<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 64);
+            global::System.ReadOnlySpan<float> a4 = activations.Slice(count * StaticNetLayout.A4, count * 64);
+            global::System.ReadOnlySpan<float> m4 = activations.Slice(count * StaticNetLayout.M4, count * 64);
+            global::System.ReadOnlySpan<float> x2 = dropoutKey != 0 ? a2 : a1;
+            global::System.ReadOnlySpan<float> x4 = dropoutKey != 0 ? a4 : a3;
+            // Layer 5 (output): Dense(10) (64,) -> (10,), softmax: outputDelta is dLoss/dz from the loss
+            global::System.Span<float> d4 = scratch.Slice(0, count * 64);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N64, StaticNetLayout.N10>(outputDelta, x4, count, gradients.Slice(StaticNetLayout.W5, 640), gradients.Slice(StaticNetLayout.B5, 10));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W5, 640), outputDelta, x4, count, d4);
+            // Layer 4: Dropout(0.2) (64,) -> (64,)
+            if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m4, d4);
+            global::StaticNet.Kernels.Relu.MultiplyDerivative(a3, d4);
+            // Layer 3: Dense(64) (128,) -> (64,), relu
+            global::System.Span<float> d2 = scratch.Slice(count * 128, count * 128);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N128, StaticNetLayout.N64>(d4, x2, count, gradients.Slice(StaticNetLayout.W3, 8192), gradients.Slice(StaticNetLayout.B3, 64));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W3, 8192), d4, x2, count, d2);
+            // Layer 2: Dropout(0.2) (128,) -> (128,)
             if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m2, d2);
-            // Layer 2: 128 -> 64, relu
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N128, StaticNetLayout.N64>(d2, in2, count, gradients.Slice(StaticNetLayout.W2, 8192), gradients.Slice(StaticNetLayout.B2, 64));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W2, 8192), d2, a1, count, d1);
-            if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m1, d1);
-            // Layer 1: 784 -> 128, relu
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N784, StaticNetLayout.N128>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 100352), gradients.Slice(StaticNetLayout.B1, 128));
+            global::StaticNet.Kernels.Relu.MultiplyDerivative(a1, d2);
+            // Layer 1: Dense(128) (784,) -> (128,), relu
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N784, StaticNetLayout.N128>(d2, inputs, count, gradients.Slice(StaticNetLayout.W1, 100352), gradients.Slice(StaticNetLayout.B1, 128));
         }
 
         /// <summary>The compile-time layout the code above is written against.</summary>
@@ -108,19 +116,27 @@ namespace Regularized
                 new float[] { 0.2f, 0.2f, 0f },
                 new float[] { 0.0001f, 0.0001f, 0.0001f });
 
-            // Parameter offsets: per layer, weights [outputs x inputs] row-major, then biases.
+            // Per layer: where its parameters start (W weights, B biases; Gamma, Beta, Mean, Variance), and where its
+            // training values start per sample (A outputs; M dropout mask; Norm normalized input): multiply by the batch size.
+            public const int A1 = 0;
             public const int W1 = 0;
             public const int B1 = 100352;
-            public const int W2 = 100480;
-            public const int B2 = 108672;
-            public const int W3 = 108736;
-            public const int B3 = 109376;
+            public const int A2 = 128;
+            public const int M2 = 256;
+            public const int A3 = 384;
+            public const int W3 = 100480;
+            public const int B3 = 108672;
+            public const int A4 = 448;
+            public const int M4 = 512;
+            public const int A5 = 576;
+            public const int W5 = 108736;
+            public const int B5 = 109376;
 
             // One type per size: the JIT compiles each kernel for these and sees the sizes as constants.
-            public readonly struct N784 : global::StaticNet.Kernels.IConstant { public static int Value => 784; }
-            public readonly struct N128 : global::StaticNet.Kernels.IConstant { public static int Value => 128; }
-            public readonly struct N64 : global::StaticNet.Kernels.IConstant { public static int Value => 64; }
             public readonly struct N10 : global::StaticNet.Kernels.IConstant { public static int Value => 10; }
+            public readonly struct N64 : global::StaticNet.Kernels.IConstant { public static int Value => 64; }
+            public readonly struct N128 : global::StaticNet.Kernels.IConstant { public static int Value => 128; }
+            public readonly struct N784 : global::StaticNet.Kernels.IConstant { public static int Value => 784; }
         }
     }
 }

@@ -11,9 +11,9 @@ namespace Wide
         public const int InputSize = 4;
         /// <summary>Values per output sample.</summary>
         public const int OutputSize = 2;
-        /// <summary>Dense layers (the input is not a layer).</summary>
+        /// <summary>Layers (the input is not a layer; Dropout is one, as in Keras's model.layers).</summary>
         public const int LayerCount = 3;
-        /// <summary>Weights and biases in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
+        /// <summary>Weights, biases and state in <see cref="global::StaticNet.NeuralNetwork.Parameters"/>.</summary>
         public const int ParameterCount = 96084002;
 
         /// <summary>Creates the network with Glorot-uniform weights from a random seed (see <see cref="global::StaticNet.NeuralNetwork.Seed"/>).</summary>
@@ -29,19 +29,17 @@ namespace Wide
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
-            // 20000 hidden values are too many for the stack; the shared pool allocates only while it warms up.
-            float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(20000);
+            // 2 x 12000 values are too many for the stack; the shared pool allocates only while it warms up.
+            float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(24000);
             try
             {
-                global::System.Span<float> hidden = rented;
-                global::System.Span<float> a1 = hidden.Slice(0, 12000);
-                global::System.Span<float> a2 = hidden.Slice(12000, 8000);
-                // Layer 1: 4 -> 12000, relu
-                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N4, StaticNetLayout.N12000, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W1, 48000), p.Slice(StaticNetLayout.B1, 12000), input, a1);
-                // Layer 2: 12000 -> 8000, relu
-                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N12000, StaticNetLayout.N8000, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W2, 96000000), p.Slice(StaticNetLayout.B2, 8000), a1, a2);
-                // Layer 3 (output): 8000 -> 2, linear
-                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8000, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W3, 16000), p.Slice(StaticNetLayout.B3, 2), a2, output);
+                global::System.Span<float> buffers = rented;
+                // Layer 1: Dense(12000) (4,) -> (12000,), relu
+                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N4, StaticNetLayout.N12000, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W1, 48000), p.Slice(StaticNetLayout.B1, 12000), input, buffers.Slice(0, 12000));
+                // Layer 2: Dense(8000) (12000,) -> (8000,), relu
+                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N12000, StaticNetLayout.N8000, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W2, 96000000), p.Slice(StaticNetLayout.B2, 8000), buffers.Slice(0, 12000), buffers.Slice(12000, 8000));
+                // Layer 3 (output): Dense(2) (8000,) -> (2,), linear
+                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8000, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W3, 16000), p.Slice(StaticNetLayout.B3, 2), buffers.Slice(12000, 8000), output);
             }
             finally
             {
@@ -52,14 +50,14 @@ namespace Wide
         /// <inheritdoc/>
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
-            global::System.Span<float> a1 = activations.Slice(0, count * 12000);
-            global::System.Span<float> a2 = activations.Slice(count * 12000, count * 8000);
-            global::System.Span<float> a3 = activations.Slice(count * 20000, count * 2);
-            // Layer 1: 4 -> 12000, relu
+            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 12000);
+            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 8000);
+            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 2);
+            // Layer 1: Dense(12000) (4,) -> (12000,), relu
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N4, StaticNetLayout.N12000, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W1, 48000), parameters.Slice(StaticNetLayout.B1, 12000), inputs, a1, count);
-            // Layer 2: 12000 -> 8000, relu
+            // Layer 2: Dense(8000) (12000,) -> (8000,), relu
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N12000, StaticNetLayout.N8000, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W2, 96000000), parameters.Slice(StaticNetLayout.B2, 8000), a1, a2, count);
-            // Layer 3 (output): 8000 -> 2, linear
+            // Layer 3 (output): Dense(2) (8000,) -> (2,), linear
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8000, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W3, 16000), parameters.Slice(StaticNetLayout.B3, 2), a2, outputLogits, count);
             outputLogits.Slice(0, count * 2).CopyTo(a3);
         }
@@ -67,17 +65,17 @@ namespace Wide
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(0, count * 12000);
-            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * 12000, count * 8000);
+            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 12000);
+            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 8000);
+            // Layer 3 (output): Dense(2) (8000,) -> (2,), linear: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d2 = scratch.Slice(0, count * 8000);
-            global::System.Span<float> d1 = scratch.Slice(count * 12000, count * 12000);
-            // Layer 3 (output): 8000 -> 2, linear: outputDelta is dLoss/dz from the loss
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8000, StaticNetLayout.N2>(outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 16000), gradients.Slice(StaticNetLayout.B3, 2));
             global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8000, StaticNetLayout.N2, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W3, 16000), outputDelta, a2, count, d2);
-            // Layer 2: 12000 -> 8000, relu
+            // Layer 2: Dense(8000) (12000,) -> (8000,), relu
+            global::System.Span<float> d1 = scratch.Slice(count * 12000, count * 12000);
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N12000, StaticNetLayout.N8000>(d2, a1, count, gradients.Slice(StaticNetLayout.W2, 96000000), gradients.Slice(StaticNetLayout.B2, 8000));
             global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N12000, StaticNetLayout.N8000, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W2, 96000000), d2, a1, count, d1);
-            // Layer 1: 4 -> 12000, relu
+            // Layer 1: Dense(12000) (4,) -> (12000,), relu
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N4, StaticNetLayout.N12000>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 48000), gradients.Slice(StaticNetLayout.B1, 12000));
         }
 
@@ -91,19 +89,23 @@ namespace Wide
                 null,
                 null);
 
-            // Parameter offsets: per layer, weights [outputs x inputs] row-major, then biases.
+            // Per layer: where its parameters start (W weights, B biases; Gamma, Beta, Mean, Variance), and where its
+            // training values start per sample (A outputs; M dropout mask; Norm normalized input): multiply by the batch size.
+            public const int A1 = 0;
             public const int W1 = 0;
             public const int B1 = 48000;
+            public const int A2 = 12000;
             public const int W2 = 60000;
             public const int B2 = 96060000;
+            public const int A3 = 20000;
             public const int W3 = 96068000;
             public const int B3 = 96084000;
 
             // One type per size: the JIT compiles each kernel for these and sees the sizes as constants.
-            public readonly struct N4 : global::StaticNet.Kernels.IConstant { public static int Value => 4; }
-            public readonly struct N12000 : global::StaticNet.Kernels.IConstant { public static int Value => 12000; }
-            public readonly struct N8000 : global::StaticNet.Kernels.IConstant { public static int Value => 8000; }
             public readonly struct N2 : global::StaticNet.Kernels.IConstant { public static int Value => 2; }
+            public readonly struct N4 : global::StaticNet.Kernels.IConstant { public static int Value => 4; }
+            public readonly struct N8000 : global::StaticNet.Kernels.IConstant { public static int Value => 8000; }
+            public readonly struct N12000 : global::StaticNet.Kernels.IConstant { public static int Value => 12000; }
         }
     }
 }
