@@ -29,7 +29,7 @@ namespace StaticNet.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class BatchNormalization
 {
-    /// <summary>Channels up to which the per-channel scratch lives on the stack (2 x 512 doubles, 3 x 512 floats).</summary>
+    /// <summary>Channels up to which the per-channel scratch lives on the stack (at most 2 x 512 doubles and 3 x 512 floats: 14 KB).</summary>
     private const int StackChannels = 512;
 
     /// <summary>
@@ -88,20 +88,23 @@ public static class BatchNormalization
         double[]? rentedDoubles = null;
         float[]? rentedFloats = null;
         Span<double> moments = ch <= StackChannels ? stackalloc double[2 * ch] : (rentedDoubles = ArrayPool<double>.Shared.Rent(2 * ch)).AsSpan(0, 2 * ch);
-        Span<float> coefficients = ch <= StackChannels ? stackalloc float[2 * ch] : (rentedFloats = ArrayPool<float>.Shared.Rent(2 * ch)).AsSpan(0, 2 * ch);
+        Span<float> coefficients = ch <= StackChannels ? stackalloc float[3 * ch] : (rentedFloats = ArrayPool<float>.Shared.Rent(3 * ch)).AsSpan(0, 3 * ch);
         try
         {
             Span<double> mean = moments.Slice(0, ch), variance = moments.Slice(ch, ch);
-            Span<float> meanF = coefficients.Slice(0, ch), inverseStd = coefficients.Slice(ch, ch);
+            Span<float> meanHigh = coefficients.Slice(0, ch), meanLow = coefficients.Slice(ch, ch), inverseStd = coefficients.Slice(2 * ch, ch);
             ref float xr = ref MemoryMarshal.GetReference(x);
             Moments(ref xr, rows, ch, mean, variance);
             for (int c = 0; c < ch; c++)
             {
-                meanF[c] = (float)mean[c];
+                // The mean as a float pair (high + low ≈ the double mean): x − high is exact when x is
+                // near the mean, so a channel with a large mean and a small spread keeps its digits.
+                meanHigh[c] = (float)mean[c];
+                meanLow[c] = (float)(mean[c] - meanHigh[c]);
                 inverseStd[c] = (float)(1 / Math.Sqrt(variance[c] + epsilon));
             }
             ref float nr = ref MemoryMarshal.GetReference(normalized);
-            Normalize(ref xr, ref nr, rows, ch, ref MemoryMarshal.GetReference(meanF), ref MemoryMarshal.GetReference(inverseStd), ref Unsafe.NullRef<float>());
+            Standardize(ref xr, ref nr, rows, ch, ref MemoryMarshal.GetReference(meanHigh), ref MemoryMarshal.GetReference(meanLow), ref MemoryMarshal.GetReference(inverseStd));
             ScaleShift(ref nr, ref MemoryMarshal.GetReference(y), rows, ch, ref MemoryMarshal.GetReference(gamma), ref MemoryMarshal.GetReference(beta));
         }
         finally
@@ -290,13 +293,9 @@ public static class BatchNormalization
         }
     }
 
-    /// <summary>
-    /// output = (input − center) · scale (+ offset, unless <paramref name="offset"/> is a null
-    /// reference), per channel, over <paramref name="rows"/> rows.
-    /// </summary>
+    /// <summary>output = (input − center) · scale + offset, per channel, over <paramref name="rows"/> rows.</summary>
     private static void Normalize(ref float input, ref float output, int rows, int ch, ref float center, ref float scale, ref float offset)
     {
-        bool hasOffset = !Unsafe.IsNullRef(ref offset);
         for (int r = 0; r < rows; r++)
         {
             ref float xi = ref Unsafe.Add(ref input, r * ch);
@@ -304,17 +303,27 @@ public static class BatchNormalization
             int c = 0;
             if (Vector256.IsHardwareAccelerated)
                 for (; c <= ch - Vector256<float>.Count; c += Vector256<float>.Count)
-                {
-                    var v = (Vector256.LoadUnsafe(ref xi, (nuint)c) - Vector256.LoadUnsafe(ref center, (nuint)c)) * Vector256.LoadUnsafe(ref scale, (nuint)c);
-                    if (hasOffset) v += Vector256.LoadUnsafe(ref offset, (nuint)c);
-                    v.StoreUnsafe(ref yo, (nuint)c);
-                }
+                    ((Vector256.LoadUnsafe(ref xi, (nuint)c) - Vector256.LoadUnsafe(ref center, (nuint)c)) * Vector256.LoadUnsafe(ref scale, (nuint)c)
+                        + Vector256.LoadUnsafe(ref offset, (nuint)c)).StoreUnsafe(ref yo, (nuint)c);
             for (; c < ch; c++)
-            {
-                float v = (Unsafe.Add(ref xi, c) - Unsafe.Add(ref center, c)) * Unsafe.Add(ref scale, c);
-                if (hasOffset) v += Unsafe.Add(ref offset, c);
-                Unsafe.Add(ref yo, c) = v;
-            }
+                Unsafe.Add(ref yo, c) = (Unsafe.Add(ref xi, c) - Unsafe.Add(ref center, c)) * Unsafe.Add(ref scale, c) + Unsafe.Add(ref offset, c);
+        }
+    }
+
+    /// <summary>output = ((input − meanHigh) − meanLow) · inverseStd, per channel, over <paramref name="rows"/> rows.</summary>
+    private static void Standardize(ref float input, ref float output, int rows, int ch, ref float meanHigh, ref float meanLow, ref float inverseStd)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            ref float xi = ref Unsafe.Add(ref input, r * ch);
+            ref float yo = ref Unsafe.Add(ref output, r * ch);
+            int c = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; c <= ch - Vector256<float>.Count; c += Vector256<float>.Count)
+                    ((Vector256.LoadUnsafe(ref xi, (nuint)c) - Vector256.LoadUnsafe(ref meanHigh, (nuint)c) - Vector256.LoadUnsafe(ref meanLow, (nuint)c))
+                        * Vector256.LoadUnsafe(ref inverseStd, (nuint)c)).StoreUnsafe(ref yo, (nuint)c);
+            for (; c < ch; c++)
+                Unsafe.Add(ref yo, c) = (Unsafe.Add(ref xi, c) - Unsafe.Add(ref meanHigh, c) - Unsafe.Add(ref meanLow, c)) * Unsafe.Add(ref inverseStd, c);
         }
     }
 
