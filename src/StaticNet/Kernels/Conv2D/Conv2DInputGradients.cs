@@ -88,7 +88,7 @@ internal static class Conv2DInputGradients
             for (int kx = kx0; kx < kx1; kx++)
             {
                 ref float px = ref Unsafe.Add(ref dx, ((iyBase + ky) * inW + ixBase + kx) * cin + c);
-                ref float kp = ref Unsafe.Add(ref kt, (ky * kw + kx) * filters * cin);
+                ref float kp = ref Unsafe.Add(ref kt, (ky * kw + kx) * filters * cin + c);
                 TV acc0 = TOps.Load(ref px, 0), acc1 = TOps.Zero;
                 int f = 0;
                 for (; f + 2 <= filters; f += 2)
@@ -117,7 +117,7 @@ internal static class Conv2DInputGradients
                 // The four pixels are distinct (their columns differ by the stride), so loading all four
                 // before storing any is safe.
                 ref float px = ref Unsafe.Add(ref dx, ((iyBase + ky) * inW + ixBase + kx) * cin + c);
-                ref float kp = ref Unsafe.Add(ref kt, (ky * kw + kx) * filters * cin);
+                ref float kp = ref Unsafe.Add(ref kt, (ky * kw + kx) * filters * cin + c);
                 TV a0 = TOps.Load(ref px, 0), a1 = TOps.Load(ref px, step), a2 = TOps.Load(ref px, 2 * step), a3 = TOps.Load(ref px, 3 * step);
                 for (int f = 0; f < filters; f++)
                 {
