@@ -63,8 +63,8 @@ public class Conv2DKernelTests
     /// <summary>'valid', 24 channels (512- and 256-bit chunks), 32 filters (two 512-bit chunks), 11 columns (a tile and three).</summary>
     public readonly struct G6 : IConv2DGeometry
     {
-        public static int InHeight => 6; public static int InWidth => 13; public static int InChannels => 24;
-        public static int OutHeight => 4; public static int OutWidth => 11; public static int Filters => 32;
+        public static int InHeight => 5; public static int InWidth => 13; public static int InChannels => 24;
+        public static int OutHeight => 3; public static int OutWidth => 11; public static int Filters => 32;
         public static int KernelHeight => 3; public static int KernelWidth => 3; public static int StrideHeight => 1;
         public static int StrideWidth => 1; public static int PadTop => 0; public static int PadLeft => 0;
     }
@@ -213,7 +213,7 @@ public class Conv2DKernelTests
             // (L is linear in each, so the differences are exact up to rounding).
             double Loss(float[] kk, float[]? bb, float[] xx) => Dot(r, Reference.Forward(g, kk, bb, xx, count).Z);
             const float h = 1e-2f;
-            foreach (int i in Sample(rng, g.KernelSize, 12))
+            foreach (int i in Sample(rng, g.KernelSize, 8))
             {
                 double fd = Central(k, i, h, kk => Loss(kk, b, x));
                 AssertClose(fd, gk[i], dkScale[i], $"{name} finite-difference dK[{i}]");
@@ -223,7 +223,7 @@ public class Conv2DKernelTests
                 double fd = Central(b, f, h, bb => Loss(k, bb, x));
                 AssertClose(fd, gb[f], count * g.OutHeight * g.OutWidth, $"{name} finite-difference dBias[{f}]");
             }
-            foreach (int i in Sample(rng, gx.Length, 12))
+            foreach (int i in Sample(rng, gx.Length, 8))
             {
                 double fd = Central(x, i, h, xx => Loss(k, b, xx));
                 AssertClose(fd, gx[i], dxScale[i], $"{name} finite-difference dX[{i}]");
