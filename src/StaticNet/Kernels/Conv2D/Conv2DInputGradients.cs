@@ -9,13 +9,13 @@ namespace StaticNet.Kernels;
 /// Σ_f dy[oy, ox, f] K[ky, kx, ci, f]. Channels are split into vector-wide chunks that read the
 /// kernel transposed to [ky, kx, f, ci] (so a chunk of channels is contiguous); each output position
 /// then scatters, per tap, one broadcast-and-fused-multiply-add per filter into its input pixel, over
-/// 4 neighbouring output columns at once where the whole window lies inside the input. Channels left
+/// 8 neighbouring output columns at once where the whole window lies inside the input. Channels left
 /// over after the chunks (all of them for 1- or 3-channel images) use dot products over the filters
 /// of the untransposed kernel.
 /// </summary>
 internal static class Conv2DInputGradients
 {
-    private const int Tile = 4;
+    private const int Tile = 8;
 
     /// <summary>Whether <see cref="Sample"/> reads the transposed kernel (else only the original).</summary>
     public static bool UsesTransposed<TGeom>() where TGeom : IConv2DGeometry =>
@@ -103,7 +103,7 @@ internal static class Conv2DInputGradients
         }
     }
 
-    /// <summary>Four neighbouring output positions whose windows lie inside the input columns.</summary>
+    /// <summary>Eight neighbouring output positions whose windows lie inside the input columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tiled<TGeom, TOps, TV>(ref float kt, ref float dPos, ref float dx, int iyBase, int ky0, int ky1, int ixBase, int c)
         where TGeom : IConv2DGeometry where TOps : IVectorOps<TV> where TV : struct
@@ -114,11 +114,12 @@ internal static class Conv2DInputGradients
         {
             for (int kx = 0; kx < kw; kx++)
             {
-                // The four pixels are distinct (their columns differ by the stride), so loading all four
-                // before storing any is safe.
+                // The eight pixels are distinct (their columns differ by the stride), so loading all
+                // before storing any is safe; eight chains hide the fused multiply-add latency.
                 ref float px = ref Unsafe.Add(ref dx, ((iyBase + ky) * inW + ixBase + kx) * cin + c);
                 ref float kp = ref Unsafe.Add(ref kt, (ky * kw + kx) * filters * cin + c);
                 TV a0 = TOps.Load(ref px, 0), a1 = TOps.Load(ref px, step), a2 = TOps.Load(ref px, 2 * step), a3 = TOps.Load(ref px, 3 * step);
+                TV a4 = TOps.Load(ref px, 4 * step), a5 = TOps.Load(ref px, 5 * step), a6 = TOps.Load(ref px, 6 * step), a7 = TOps.Load(ref px, 7 * step);
                 for (int f = 0; f < filters; f++)
                 {
                     TV kv = TOps.Load(ref kp, f * cin);
@@ -127,11 +128,19 @@ internal static class Conv2DInputGradients
                     a1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref df, filters)), kv, a1);
                     a2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref df, 2 * filters)), kv, a2);
                     a3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref df, 3 * filters)), kv, a3);
+                    a4 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref df, 4 * filters)), kv, a4);
+                    a5 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref df, 5 * filters)), kv, a5);
+                    a6 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref df, 6 * filters)), kv, a6);
+                    a7 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref df, 7 * filters)), kv, a7);
                 }
                 TOps.Store(a0, ref px, 0);
                 TOps.Store(a1, ref px, step);
                 TOps.Store(a2, ref px, 2 * step);
                 TOps.Store(a3, ref px, 3 * step);
+                TOps.Store(a4, ref px, 4 * step);
+                TOps.Store(a5, ref px, 5 * step);
+                TOps.Store(a6, ref px, 6 * step);
+                TOps.Store(a7, ref px, 7 * step);
             }
         }
     }
