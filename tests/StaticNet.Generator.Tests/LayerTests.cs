@@ -37,7 +37,7 @@ public class LayerTests
             [Dense(64, Activation = Activation.Relu)]
             [Dropout(0.2f)]
             [Dense(10, Activation = Activation.Softmax)]
-            public partial class DigitCnn;
+            public partial class DigitCnn { }
             """, "DigitCnn", "Course.Vision.DigitCnn.g.cs");
     }
 
@@ -54,7 +54,7 @@ public class LayerTests
             [MaxPooling1D(3, Strides = 2, Padding = Padding.Same)]
             [GlobalAveragePooling1D]
             [Dense(1, Activation = Activation.Sigmoid)]
-            public partial class AudioNet;
+            public partial class AudioNet { }
             """, "AudioNet", "AudioNet.g.cs");
     }
 
@@ -73,7 +73,7 @@ public class LayerTests
             [Dropout(0.1f)]
             [GlobalAveragePooling2D]
             [Dense(4, Activation = Activation.Softmax)]
-            public partial class NormNet;
+            public partial class NormNet { }
             """, "NormNet", "Vision.NormNet.g.cs");
     }
 
@@ -90,7 +90,7 @@ public class LayerTests
             [Dense(4)]
             [Dropout(0.5f)]
             [Dense(2, Activation = Activation.Softmax)]
-            public partial class OffsetNet;
+            public partial class OffsetNet { }
             """).SingleSource();
         var shape = new StaticNet.NetworkShape(new[] { 10, 9, 2 }, new[]
         {
@@ -140,7 +140,7 @@ public class LayerTests
             [Sequential(28, 28, 1)]
             [Conv2D(16, 3)]
             [Dense(10, Activation = Activation.Softmax)]
-            public partial class NoFlatten;
+            public partial class NoFlatten { }
             """, "SN0025", "Dense(", "Layer 2 (Dense)", "(26, 26, 16)", "add Flatten", "Shapes so far: (28, 28, 1) -> Conv2D (26, 26, 16)");
     }
 
@@ -153,7 +153,7 @@ public class LayerTests
             [Conv2D(2, 5)]
             [Flatten]
             [Dense(1)]
-            public partial class BigKernel;
+            public partial class BigKernel { }
             """, "SN0025", "Conv2D(", "kernel 5x5", "(4, 4, 1)", "padding 'valid'");
     }
 
@@ -169,7 +169,7 @@ public class LayerTests
             [MaxPooling2D(3)]
             [Flatten]
             [Dense(1)]
-            public partial class Shrinking;
+            public partial class Shrinking { }
             """, "SN0025", "MaxPooling2D(3", "Layer 4 (MaxPooling2D)", "(1, 1, 2)",
             "(6, 6, 1) -> Conv2D (4, 4, 2) -> MaxPooling2D (2, 2, 2) -> MaxPooling2D (1, 1, 2)");
     }
@@ -183,7 +183,7 @@ public class LayerTests
             [Conv2D(8, 3)]
             [Flatten]
             [Dense(1)]
-            public partial class FlatInput;
+            public partial class FlatInput { }
             """, "SN0025", "Conv2D(", "3-D input (height, width, channels)", "(784,)");
     }
 
@@ -194,10 +194,10 @@ public class LayerTests
             using StaticNet;
             [Sequential(4)]
             [Dense(1)]
-            public partial class Split;
+            public partial class Split { }
 
             [Dense(3)]
-            public partial class Split;
+            public partial class Split { }
             """, "SN0026", "Dense(3", "declaration without [Sequential]");
     }
 
@@ -209,7 +209,7 @@ public class LayerTests
             [Sequential(4)]
             [Dense(1)]
             [Network(4, 1)]
-            public partial class Both;
+            public partial class Both { }
             """);
         Assert.Contains(run.GeneratorDiagnostics, d => d.Id == "SN0026" && d.GetMessage().Contains("both [Sequential] and [Network]"));
     }
@@ -222,7 +222,7 @@ public class LayerTests
             [Sequential(4)]
             [BatchNormalization(Momentum = 2f)]
             [Dense(1)]
-            public partial class BadMomentum;
+            public partial class BadMomentum { }
             """, "SN0027", "BatchNormalization(", "Layer 1 (BatchNormalization)", "Momentum is 2");
     }
 
@@ -235,7 +235,7 @@ public class LayerTests
             [Conv2D(2, 3, Strides = 0)]
             [Flatten]
             [Dense(1)]
-            public partial class ZeroStrides;
+            public partial class ZeroStrides { }
             """, "SN0027", "Conv2D(", "Strides is 0");
     }
 
@@ -247,7 +247,7 @@ public class LayerTests
             [Sequential(2, 8, 8, 1)]
             [Flatten]
             [Dense(1)]
-            public partial class FourD;
+            public partial class FourD { }
             """, "SN0027", "Sequential(", "4 dimensions");
     }
 
@@ -259,7 +259,7 @@ public class LayerTests
             [Sequential(8, 8, 1)]
             [Conv2D(2, 3)]
             [GlobalAveragePooling2D]
-            public partial class NoOutput;
+            public partial class NoOutput { }
             """, "SN0028", "GlobalAveragePooling2D", "GlobalAveragePooling2D", "ends with a Dense layer");
     }
 
@@ -269,7 +269,7 @@ public class LayerTests
         AssertReports("""
             using StaticNet;
             [Sequential(8)]
-            public partial class Empty;
+            public partial class Empty { }
             """, "SN0028", "Sequential(", "no layer attributes");
     }
 
@@ -282,7 +282,7 @@ public class LayerTests
             [Dense(4)]
             [Dropout(1.5f)]
             [Dense(1)]
-            public partial class BadRate;
+            public partial class BadRate { }
             """, "SN0015", "Dropout(", "1.5");
     }
 
@@ -294,7 +294,7 @@ public class LayerTests
             [Sequential(8)]
             [Dense(4, Activation = Activation.Softmax)]
             [Dense(1)]
-            public partial class HiddenSoftmax;
+            public partial class HiddenSoftmax { }
             """, "SN0005", "Dense(4", "Layer 1");
     }
 
@@ -307,7 +307,7 @@ public class LayerTests
             [Conv2D(2, 3)]
             [Flatten]
             [Dense(1)]
-            public partial class BakedCnn;
+            public partial class BakedCnn { }
             """, "SN0029", "Sequential(", "not supported yet");
     }
 
@@ -328,12 +328,12 @@ public class LayerTests
             [Dense(5, Activation = Activation.Relu)]
             [Dropout(0.25f)]
             [Dense(3, Activation = Activation.Softmax)]
-            public partial class Twin;
+            public partial class Twin { }
             """);
         string shorthand = Body("""
             using StaticNet;
             [Network(6, 5, 3, Hidden = Activation.Relu, Output = Activation.Softmax, DropoutPerLayer = new[] { 0.25f })]
-            public partial class Twin;
+            public partial class Twin { }
             """);
         Assert.Equal(shorthand, sequential);
     }
