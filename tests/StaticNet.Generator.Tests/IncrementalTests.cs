@@ -139,6 +139,44 @@ public class IncrementalTests
     }
 
     [Fact]
+    public void SequentialLayerChanged_OnlyThatSpecIsModified_AndAnUnrelatedEditIsCached()
+    {
+        const string Source = """
+            using StaticNet;
+            namespace Incremental;
+            [Sequential(12, 12, 1)]
+            [Conv2D(4, 3, Activation = Activation.Relu)]
+            [MaxPooling2D(2)]
+            [Flatten]
+            [Dense(3, Activation = Activation.Softmax)]
+            public partial class SmallCnn { }
+
+            [Network(4, 3, 2)]
+            public partial class Other { }
+
+            public static class Unrelated { public static int Value => 1; }
+            """;
+        GeneratorRun first = GeneratorDriverHelper.Run(Source);
+        SyntaxTree tree = first.InputCompilation.SyntaxTrees.Single();
+        string text = tree.GetText().ToString();
+
+        // An edit elsewhere in the file: both specs come from the cache and the sources are the same.
+        SyntaxTree unrelated = tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text.Replace("Value => 1", "Value => 2"), tree.GetText().Encoding));
+        GeneratorRun second = GeneratorDriverHelper.Run(first.Driver, first.InputCompilation.ReplaceSyntaxTree(tree, unrelated));
+        Assert.All(Reasons(second, TrackingNames.Spec), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.Equal(first.Sources["Incremental.SmallCnn.g.cs"], second.Sources["Incremental.SmallCnn.g.cs"]);
+
+        // A layer's filters change: that spec is modified, the other is not.
+        SyntaxTree edited = tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text.Replace("[Conv2D(4, 3,", "[Conv2D(6, 3,"), tree.GetText().Encoding));
+        GeneratorRun third = GeneratorDriverHelper.Run(first.Driver, first.InputCompilation.ReplaceSyntaxTree(tree, edited));
+        IncrementalStepRunReason[] spec = Reasons(third, TrackingNames.Spec);
+        Assert.Equal(1, spec.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, spec.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+        Assert.Contains("Filters => 6", third.Sources["Incremental.SmallCnn.g.cs"]);
+        Assert.Equal(first.Sources["Incremental.Other.g.cs"], third.Sources["Incremental.Other.g.cs"]);
+    }
+
+    [Fact]
     public void NetworkAdded_OnlyTheNewSpecIsNew()
     {
         GeneratorRun first = GeneratorDriverHelper.Run(Networks);

@@ -367,6 +367,9 @@ public abstract partial class NeuralNetwork
     {
         Loss loss = RequireCompiled();
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Expected at least one sample.");
+        // The generated backward pass of BatchNormalization is that of training mode (batch statistics).
+        if (NetworkShape.HasBatchNormalization && !training)
+            throw new ArgumentException("The network has BatchNormalization, whose gradients are computed in training mode (the batch's statistics, as Keras's training=True): pass training: true.", nameof(training));
         // The input length is checked against count before anything is divided by it, in long so
         // that a huge count cannot overflow into a plausible size.
         long expectedInputs = (long)count * NetworkShape.InputSize;
