@@ -71,10 +71,8 @@ NETS = {
         nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(32 * 5 * 5, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 10)),
-    # The same with BatchNormalization after each convolution (before its relu; the conv has no
-    # activation of its own), Keras: Conv2D(16,3) BatchNormalization Activation(relu)... expressed in
-    # StaticNet as Conv2D(16, 3) [linear] -> BatchNormalization(Activation = Relu) if BN owns an
-    # activation, otherwise BN after the relu (see "bn_after").
+    # BatchNormalization between each convolution and its relu (Keras: Conv2D(16, 3) BatchNormalization
+    # Activation("relu") ...): needs a separate activation layer or an activation on BatchNormalization.
     "bn": lambda: nn.Sequential(
         nn.Conv2d(1, 16, 3), bn(16), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(16, 32, 3), bn(32), nn.ReLU(), nn.MaxPool2d(2),
@@ -86,7 +84,7 @@ NETS = {
         nn.Conv2d(16, 32, 3), nn.ReLU(), bn(32), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(32 * 5 * 5, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 10)),
     # Wider: Conv2D(32,3,relu) MaxPool2 Conv2D(64,3,relu) MaxPool2 Flatten Dense(32,relu) Dropout(0.2)
-    # Dense(10). 70,890 parameters.
+    # Dense(10). 70,378 parameters.
     "wide": lambda: nn.Sequential(
         nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
