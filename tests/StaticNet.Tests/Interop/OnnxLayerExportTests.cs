@@ -124,6 +124,76 @@ public class OnnxLayerExportTests
         Assert.Equal(new[] { "layer0.weight", "layer0.bias", "layer1.weight", "layer1.bias" }, graph.Initializers.Keys);
     }
 
+    [Fact]
+    public void Conv2D_ValidAndSameWithStridesAndOddPads_NoBias_KernelInOnnxLayout_MatchPredict()
+    {
+        var model = new OnnxConv2DNet();
+        OnnxGraph graph = CheckAndCompare(model, "conv2d", new[]
+        {
+            "Transpose", "Conv", "Relu", "Conv", "BatchNormalization", "Transpose", "Flatten", "Gemm", "Softmax",
+        });
+        OnnxGraph.Node[] convs = graph.Nodes.Where(n => n.OpType == "Conv").ToArray();
+        Assert.Equal(new[] { "conv2d.channels_first", "conv2d.weight", "conv2d.bias" }, convs[0].Inputs);
+        Assert.Equal(new long[] { 0, 0, 0, 0 }, convs[0].Ints["pads"]);
+        Assert.Equal(new[] { "conv2d.relu", "conv2d_1.weight" }, convs[1].Inputs);   // no bias input
+        Assert.Equal(new long[] { 2, 3 }, convs[1].Ints["kernel_shape"]);
+        Assert.Equal(new long[] { 2, 2 }, convs[1].Ints["strides"]);
+        Assert.Equal(new long[] { 0, 0, 1, 1 }, convs[1].Ints["pads"]);   // rows 2·2 + 2 - 5 = 1, columns 1·2 + 3 - 4 = 1
+        Assert.Equal(new long[] { 4, 2, 3, 3 }, graph.Initializers["conv2d.weight"]);   // [out, in, kh, kw]
+        Assert.Equal(new long[] { 3, 4, 2, 3 }, graph.Initializers["conv2d_1.weight"]);
+        Assert.False(graph.Initializers.ContainsKey("conv2d_1.bias"));
+
+        // One weight by hand: StaticNet's kernel [kh, kw, in, out] at (y 1, x 2, in 1, out 3) is ONNX's W[3, 1, 1, 2].
+        LayerInfo conv = model.NetworkShape.Layers[0];
+        float staticNet = model.Parameters[conv.ParameterOffset + ((1 * 3 + 2) * 2 + 1) * 4 + 3];
+        float[] onnx = graph.Floats["conv2d.weight"];
+        Assert.Equal(staticNet, onnx[((3 * 2 + 1) * 3 + 1) * 3 + 2]);
+    }
+
+    [Fact]
+    public void SmallCnn_ConvPoolingGlobalPooling_MatchesPredict()
+    {
+        OnnxGraph graph = CheckAndCompare(new OnnxCnnNet(), "cnn", new[]
+        {
+            "Transpose", "Conv", "Relu", "MaxPool", "Conv", "LeakyRelu", "AveragePool", "GlobalAveragePool", "Flatten", "Gemm", "Sigmoid", "Gemm", "Softmax",
+        });
+        Assert.Equal(new long[] { 1, 1, 1, 1 }, graph.Nodes[4].Ints["pads"]);
+        Assert.Equal(0.1f, graph.Single("LeakyRelu").Float["alpha"]);
+    }
+
+    [Fact]
+    public void Conv1D_SameWithStridesAndOddPad_NoBias_MatchesPredict()
+    {
+        OnnxGraph graph = CheckAndCompare(new OnnxConv1DNet(), "conv1d", new[]
+        {
+            "Transpose", "Conv", "Tanh", "Conv", "MaxPool", "Transpose", "Flatten", "Gemm",
+        });
+        OnnxGraph.Node first = graph.Nodes[1];
+        Assert.Equal(new long[] { 3 }, first.Ints["kernel_shape"]);
+        Assert.Equal(new long[] { 2 }, first.Ints["strides"]);
+        Assert.Equal(new long[] { 0, 1 }, first.Ints["pads"]);   // 4·2 + 3 - 10 = 1
+        Assert.Equal(new long[] { 4, 3, 3 }, graph.Initializers["conv1d.weight"]);   // [out, in, k]
+        Assert.Equal(new long[] { 2, 4, 2 }, graph.Initializers["conv1d_1.weight"]);
+        Assert.Equal(2, graph.Nodes[3].Inputs.Length);
+    }
+
+    [Fact]
+    public void TrainedConvNet_MovingStatisticsFromTraining_MatchesPredict()
+    {
+        // Fit updates BatchNormalization's moving statistics; the export must carry them (Predict uses them).
+        var model = new OnnxConv2DNet(seed: 5);
+        float[,] x = RandomInputs(48, model.NetworkShape.InputSize, 11);
+        var labels = new int[48];
+        for (int r = 0; r < 48; r++) labels[r] = (x[r, 0] + x[r, 5] > 0 ? 1 : 0) + (x[r, 20] > 1 ? 1 : 0);
+        model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(learningRate: 0.01f));
+        model.Fit(x, labels, epochs: 3, batchSize: 16, verbose: 0);
+        LayerInfo bn = model.NetworkShape.Layers[2];
+        Assert.NotEqual(0f, model.Parameters[bn.ParameterOffset + 6]);   // the moving mean left its initial 0
+
+        using var session = new InferenceSession(OnnxExporter.ToBytes(model));
+        AssertClose(model.Predict(x), Run(session, x, model.NetworkShape.InputShape));
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /// <summary>
@@ -257,6 +327,9 @@ internal sealed class OnnxGraph
     /// <summary>Initializer name → dims, in file order.</summary>
     public Dictionary<string, long[]> Initializers { get; } = new();
 
+    /// <summary>Initializer name → values (raw_data, little-endian floats).</summary>
+    public Dictionary<string, float[]> Floats { get; } = new();
+
     public Node Single(string opType) => Assert.Single(Nodes, n => n.OpType == opType);
 
     public static OnnxGraph Read(byte[] model)
@@ -272,12 +345,15 @@ internal sealed class OnnxGraph
                 {
                     var dims = new List<long>();
                     string name = "";
+                    float[] values = Array.Empty<float>();
                     foreach (var (tf, tv, tb) in Fields(bytes))
                     {
                         if (tf == 1) dims.Add(tv);
                         if (tf == 8) name = Encoding.UTF8.GetString(tb);
+                        if (tf == 9) values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tb).ToArray();
                     }
                     result.Initializers.Add(name, dims.ToArray());
+                    result.Floats.Add(name, values);
                 }
             }
         }

@@ -72,3 +72,33 @@ public partial class OnnxDenseBatchNormNet;
 [Dropout(0.3f)]
 [Dense(2)]
 public partial class OnnxSequentialDenseStackNet;
+
+/// <summary>Conv2D 'valid' with ReLU, then a non-square kernel with strides 2, 'same' odd padding and no bias, BN, Flatten.</summary>
+[Sequential(7, 6, 2)]
+[Conv2D(4, 3, Activation = Activation.Relu)]                                  // (5, 4, 4)
+[Conv2D(3, 2, 3, Strides = 2, Padding = Padding.Same, UseBias = false)]      // (3, 2, 3): pads top 0, left 0, bottom 1, right 1
+[BatchNormalization]
+[Flatten]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class OnnxConv2DNet;
+
+/// <summary>A small CNN as the README's: Conv2D, MaxPooling2D, 'same' Conv2D with leaky ReLU, AveragePooling2D, global pooling.</summary>
+[Sequential(12, 12, 1, LeakyReluSlope = 0.1f)]
+[Conv2D(4, 3, Activation = Activation.Relu)]                                  // (10, 10, 4)
+[MaxPooling2D(2)]                                                             // (5, 5, 4)
+[Conv2D(6, 3, Padding = Padding.Same, Activation = Activation.LeakyRelu)]    // (5, 5, 6): pads 1, 1, 1, 1
+[AveragePooling2D(2)]                                                         // (2, 2, 6)
+[GlobalAveragePooling2D]
+[Dense(8, Activation = Activation.Sigmoid)]
+[Dropout(0.2f)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class OnnxCnnNet;
+
+/// <summary>Conv1D 'same' with strides 2 (odd pad), Conv1D without bias, MaxPooling1D, Flatten of (steps, channels).</summary>
+[Sequential(10, 3)]
+[Conv1D(4, 3, Strides = 2, Padding = Padding.Same, Activation = Activation.Tanh)]   // (5, 4): pads 0, 1
+[Conv1D(2, 2, UseBias = false)]                                                       // (4, 2)
+[MaxPooling1D(2)]                                                                     // (2, 2)
+[Flatten]
+[Dense(2)]
+public partial class OnnxConv1DNet;
