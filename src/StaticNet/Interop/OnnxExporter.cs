@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 
@@ -10,12 +11,19 @@ namespace StaticNet.Interop;
 /// (no package): IR version 8, opset 13 of the default domain, producer "StaticNet".
 /// </summary>
 /// <remarks>
-/// The graph takes <c>input</c>, float [batch, inputs] with a dynamic <c>batch</c> dimension, and
-/// gives <c>output</c>, float [batch, outputs]. Each dense layer <c>l</c> is a <c>Gemm</c> node
-/// (<c>transB = 1</c>, initializers <c>layer{l}.weight</c> [outputs, inputs] and
-/// <c>layer{l}.bias</c> [outputs]) followed by its activation node: <c>Sigmoid</c>, <c>Tanh</c>,
-/// <c>Relu</c>, <c>LeakyRelu</c> (<c>alpha</c> = the network's slope) or <c>Softmax</c>
-/// (<c>axis = 1</c>); a linear layer has none. Details in docs/FORMATS.md, section "ONNX export".
+/// The graph takes <c>input</c>, float [batch, ...] with StaticNet's input shape (channels-last:
+/// [batch, height, width, channels], [batch, steps, channels] or [batch, inputs]) and a dynamic
+/// <c>batch</c> dimension, and gives <c>output</c>, float [batch, outputs]. Each Dense layer is a
+/// <c>Gemm</c> node (<c>transB = 1</c>, weight [outputs, inputs], bias [outputs]) followed by its
+/// activation node: <c>Sigmoid</c>, <c>Tanh</c>, <c>Relu</c>, <c>LeakyRelu</c> (<c>alpha</c> = the
+/// network's slope) or <c>Softmax</c> (<c>axis = 1</c>); a linear layer has none. Convolutions are
+/// <c>Conv</c>, pooling <c>MaxPool</c>/<c>AveragePool</c> (<c>count_include_pad = 0</c>), global
+/// pooling <c>GlobalAveragePool</c> + <c>Flatten</c>, BatchNormalization the inference
+/// <c>BatchNormalization</c> with the moving statistics, Flatten <c>Flatten</c>; Dropout exports as
+/// nothing. ONNX's Conv and pooling are channels-first: a <c>Transpose</c> converts before them and
+/// back before a Flatten. Dense stacks name their tensors <c>layer{l}.weight</c>, <c>layer{l}.bias</c>;
+/// other networks by Keras's layer names (<c>conv2d.weight</c>, <c>dense_1.bias</c>,
+/// <c>batch_normalization.moving_mean</c>, ...). Details in docs/FORMATS.md, section "ONNX export".
 /// </remarks>
 public static class OnnxExporter
 {
@@ -96,64 +104,230 @@ public static class OnnxExporter
 
     private static void WriteGraph(ProtobufWriter graph, string name, NetworkShape shape, float[] parameters)
     {
-        string current = InputName;
-        for (int l = 0; l < shape.LayerCount; l++)
+        var builder = new GraphBuilder(shape, parameters);
+        foreach (OnnxNode n in builder.Nodes)
         {
-            bool last = l == shape.LayerCount - 1;
-            Activation activation = shape.Activations[l];
-            string weight = $"layer{l}.weight", bias = $"layer{l}.bias";
-            string linear = last && activation == Activation.Linear ? OutputName : $"layer{l}.linear";
-            string input = current;
             graph.WriteMessage(GraphProto.Node, node =>
             {
-                node.WriteString(NodeProto.Input, input);
-                node.WriteString(NodeProto.Input, weight);
-                node.WriteString(NodeProto.Input, bias);
-                node.WriteString(NodeProto.Output, linear);
-                node.WriteString(NodeProto.Name, $"layer{l}/Gemm");
-                node.WriteString(NodeProto.OpType, "Gemm");
-                node.WriteMessage(NodeProto.Attribute, a => IntAttribute(a, "transB", 1));
+                foreach (string input in n.Inputs) node.WriteString(NodeProto.Input, input);
+                node.WriteString(NodeProto.Output, n.Output);
+                node.WriteString(NodeProto.Name, n.Name);
+                node.WriteString(NodeProto.OpType, n.OpType);
+                foreach (Action<ProtobufWriter> attribute in n.Attributes) node.WriteMessage(NodeProto.Attribute, attribute);
             });
-            current = linear;
-            if (activation == Activation.Linear) continue;
+        }
 
+        graph.WriteString(GraphProto.Name, name);
+        foreach (OnnxInitializer initializer in builder.Initializers)
+            graph.WriteMessage(GraphProto.Initializer, t => FloatTensor(t, initializer.Name, initializer.Dims, initializer.Values.Span));
+        graph.WriteString(GraphProto.DocString, shape.ToString());
+        graph.WriteMessage(GraphProto.Input, v => ValueInfo(v, InputName, shape.InputShape));
+        graph.WriteMessage(GraphProto.Output, v => ValueInfo(v, OutputName, new[] { shape.OutputSize }));
+    }
+
+    private sealed record OnnxNode(string OpType, string Name, string[] Inputs, Action<ProtobufWriter>[] Attributes)
+    {
+        public string Output { get; set; } = "";
+    }
+
+    private sealed record OnnxInitializer(string Name, long[] Dims, ReadOnlyMemory<float> Values);
+
+    /// <summary>
+    /// Turns the layer list into ONNX nodes and initializers. StaticNet's tensors are channels-last and the
+    /// graph's input stays so; ONNX's Conv, pooling and BatchNormalization are channels-first, so a
+    /// <c>Transpose</c> goes in before the first of them (and again after a Dense-bound stretch ends in Flatten).
+    /// </summary>
+    private sealed class GraphBuilder
+    {
+        private readonly NetworkShape _shape;
+        private readonly float[] _parameters;
+        private string _current = InputName;
+        private int _rank;             // dimensions of the current tensor without the batch
+        private bool _channelsFirst;   // whether it is (channels, ...) rather than StaticNet's (..., channels)
+
+        public GraphBuilder(NetworkShape shape, float[] parameters)
+        {
+            _shape = shape;
+            _parameters = parameters;
+            _rank = shape.InputShape.Count;
+            int dense = 0;
+            foreach (LayerInfo layer in shape.Layers)
+            {
+                // Dense stacks keep the names of the first exporter ("layer{l}" per Dense layer, Dropout not
+                // counted), so their files stay byte for byte the same; other networks use Keras's layer names.
+                string prefix = shape.IsDenseStack ? $"layer{dense}" : layer.Name;
+                Add(layer, prefix);
+                if (layer.Kind == LayerKind.Dense) dense++;
+            }
+            Nodes[^1].Output = OutputName;   // the last layer is Dense: its Gemm or its activation
+        }
+
+        public List<OnnxNode> Nodes { get; } = new();
+
+        public List<OnnxInitializer> Initializers { get; } = new();
+
+        private void Add(LayerInfo layer, string p)
+        {
+            switch (layer.Kind)
+            {
+                case LayerKind.Dense:
+                {
+                    int units = layer.Units, inputs = layer.InputShape[0], offset = layer.ParameterOffset;
+                    Initializer(p + ".weight", new long[] { units, inputs }, _parameters.AsMemory(offset, units * inputs));
+                    Initializer(p + ".bias", new long[] { units }, _parameters.AsMemory(offset + units * inputs, units));
+                    Node("Gemm", p + "/Gemm", p + ".linear", new[] { _current, p + ".weight", p + ".bias" }, a => IntAttribute(a, "transB", 1));
+                    Activate(layer, p);
+                    break;
+                }
+                case LayerKind.Conv2D:
+                case LayerKind.Conv1D:
+                {
+                    ToChannelsFirst(p);
+                    LayerGeometry g = layer.Geometry;
+                    int kh = g.WindowHeight, kw = g.WindowWidth, cin = g.InChannels, cout = g.OutChannels;
+                    // StaticNet (Keras) kernel [kh, kw, in, out] → ONNX W [out, in, kh, kw] ([out, in, k] in 1-D).
+                    ReadOnlySpan<float> kernel = _parameters.AsSpan(layer.ParameterOffset, kh * kw * cin * cout);
+                    var w = new float[kernel.Length];
+                    for (int o = 0; o < cout; o++)
+                        for (int i = 0; i < cin; i++)
+                            for (int y = 0; y < kh; y++)
+                                for (int x = 0; x < kw; x++)
+                                    w[((o * cin + i) * kh + y) * kw + x] = kernel[((y * kw + x) * cin + i) * cout + o];
+                    bool twoD = layer.Kind == LayerKind.Conv2D;
+                    Initializer(p + ".weight", twoD ? new long[] { cout, cin, kh, kw } : new long[] { cout, cin, kw }, w);
+                    var inputs = new List<string> { _current, p + ".weight" };
+                    if (layer.UseBias)
+                    {
+                        Initializer(p + ".bias", new long[] { cout }, _parameters.AsMemory(layer.ParameterOffset + kernel.Length, cout));
+                        inputs.Add(p + ".bias");
+                    }
+                    Node("Conv", p + "/Conv", p + ".conv", inputs.ToArray(), WindowAttributes(layer));
+                    Activate(layer, p);
+                    break;
+                }
+                case LayerKind.MaxPooling2D:
+                case LayerKind.MaxPooling1D:
+                    ToChannelsFirst(p);
+                    // ONNX's MaxPool ignores padded positions, as Keras's 'same' does.
+                    Node("MaxPool", p + "/MaxPool", p + ".maxpool", new[] { _current }, WindowAttributes(layer));
+                    break;
+                case LayerKind.AveragePooling2D:
+                case LayerKind.AveragePooling1D:
+                {
+                    ToChannelsFirst(p);
+                    // count_include_pad = 0: the mean of a border window is over its positions inside the input, as in StaticNet and Keras.
+                    var attributes = new List<Action<ProtobufWriter>>(WindowAttributes(layer)) { a => IntAttribute(a, "count_include_pad", 0) };
+                    Node("AveragePool", p + "/AveragePool", p + ".averagepool", new[] { _current }, attributes.ToArray());
+                    break;
+                }
+                case LayerKind.GlobalAveragePooling2D:
+                case LayerKind.GlobalAveragePooling1D:
+                    ToChannelsFirst(p);
+                    Node("GlobalAveragePool", p + "/GlobalAveragePool", p + ".globalaveragepool", new[] { _current });
+                    // (N, C, 1, 1) or (N, C, 1) → (N, C): the channels, in order.
+                    Node("Flatten", p + "/Flatten", p + ".flatten", new[] { _current }, a => IntAttribute(a, "axis", 1));
+                    _rank = 1;
+                    _channelsFirst = false;
+                    break;
+                case LayerKind.BatchNormalization:
+                {
+                    if (_rank > 1) ToChannelsFirst(p);   // ONNX normalizes over axis 1
+                    int c = layer.InputShape[layer.InputShape.Count - 1], offset = layer.ParameterOffset;
+                    string[] names = { p + ".gamma", p + ".beta", p + ".moving_mean", p + ".moving_variance" };
+                    for (int k = 0; k < 4; k++) Initializer(names[k], new long[] { c }, _parameters.AsMemory(offset + k * c, c));
+                    // Inference: the moving statistics (opset 13's BatchNormalization-9 has no training mode).
+                    Node("BatchNormalization", p + "/BatchNormalization", p + ".batchnormalization",
+                        new[] { _current, names[0], names[1], names[2], names[3] }, a => FloatAttribute(a, "epsilon", layer.Epsilon));
+                    break;
+                }
+                case LayerKind.Flatten:
+                    if (_rank == 1) break;   // already flat
+                    // StaticNet flattens in (h, w, c) order and the Dense after it has its columns in that order.
+                    // Transposing back to channels-last here (rather than permuting that Dense's columns) keeps
+                    // every Dense initializer equal to StaticNet's weights, so the file's weights read the same
+                    // as the network's Parameters; the cost is one Transpose of the (already pooled) tensor.
+                    if (_channelsFirst) ToChannelsLast(p);
+                    Node("Flatten", p + "/Flatten", p + ".flatten", new[] { _current }, a => IntAttribute(a, "axis", 1));
+                    _rank = 1;
+                    break;
+                case LayerKind.Dropout:
+                    break;   // a training-time operation: the identity in inference
+                default:
+                    throw new NotSupportedException($"Layer {layer.Name} ({layer.Kind}) has no ONNX export.");
+            }
+        }
+
+        private void Activate(LayerInfo layer, string p)
+        {
+            Activation activation = layer.Activation;
+            if (activation == Activation.Linear) return;
             string opType = activation switch
             {
                 Activation.Sigmoid => "Sigmoid",
                 Activation.Tanh => "Tanh",
                 Activation.Relu => "Relu",
                 Activation.LeakyRelu => "LeakyRelu",
-                Activation.Softmax => "Softmax",
-                _ => throw new NotSupportedException($"Activation {activation} has no ONNX export."),
+                Activation.Softmax when layer.Kind == LayerKind.Dense => "Softmax",
+                _ => throw new NotSupportedException($"Activation {activation} of layer {layer.Name} ({layer.Kind}) has no ONNX export."),
             };
-            string activated = last ? OutputName : $"layer{l}.{opType.ToLowerInvariant()}";
-            string from = current;
-            graph.WriteMessage(GraphProto.Node, node =>
+            Action<ProtobufWriter>[] attributes = activation switch
             {
-                node.WriteString(NodeProto.Input, from);
-                node.WriteString(NodeProto.Output, activated);
-                node.WriteString(NodeProto.Name, $"layer{l}/{opType}");
-                node.WriteString(NodeProto.OpType, opType);
-                if (activation == Activation.LeakyRelu)
-                    node.WriteMessage(NodeProto.Attribute, a => FloatAttribute(a, "alpha", shape.LeakyReluSlope));
-                else if (activation == Activation.Softmax)
-                    node.WriteMessage(NodeProto.Attribute, a => IntAttribute(a, "axis", 1));
-            });
-            current = activated;
+                Activation.LeakyRelu => new Action<ProtobufWriter>[] { a => FloatAttribute(a, "alpha", _shape.LeakyReluSlope) },
+                Activation.Softmax => new Action<ProtobufWriter>[] { a => IntAttribute(a, "axis", 1) },
+                _ => Array.Empty<Action<ProtobufWriter>>(),
+            };
+            Node(opType, $"{p}/{opType}", $"{p}.{opType.ToLowerInvariant()}", new[] { _current }, attributes);
         }
 
-        graph.WriteString(GraphProto.Name, name);
-        for (int l = 0; l < shape.LayerCount; l++)
+        // (N, H, W, C) → (N, C, H, W), or (N, steps, C) → (N, C, steps).
+        private void ToChannelsFirst(string p)
         {
-            int fanIn = shape.FanIn(l), fanOut = shape.FanOut(l), layer = l;
-            graph.WriteMessage(GraphProto.Initializer, t =>
-                FloatTensor(t, $"layer{layer}.weight", new long[] { fanOut, fanIn }, parameters.AsSpan(shape.WeightOffset(layer), fanIn * fanOut)));
-            graph.WriteMessage(GraphProto.Initializer, t =>
-                FloatTensor(t, $"layer{layer}.bias", new long[] { fanOut }, parameters.AsSpan(shape.BiasOffset(layer), fanOut)));
+            if (_channelsFirst) return;
+            long[] perm = _rank == 3 ? new long[] { 0, 3, 1, 2 } : new long[] { 0, 2, 1 };
+            Node("Transpose", p + "/ToChannelsFirst", p + ".channels_first", new[] { _current }, a => IntsAttribute(a, "perm", perm));
+            _channelsFirst = true;
         }
-        graph.WriteString(GraphProto.DocString, shape.ToString());
-        graph.WriteMessage(GraphProto.Input, v => ValueInfo(v, InputName, shape.InputSize));
-        graph.WriteMessage(GraphProto.Output, v => ValueInfo(v, OutputName, shape.OutputSize));
+
+        private void ToChannelsLast(string p)
+        {
+            long[] perm = _rank == 3 ? new long[] { 0, 2, 3, 1 } : new long[] { 0, 2, 1 };
+            Node("Transpose", p + "/ToChannelsLast", p + ".channels_last", new[] { _current }, a => IntsAttribute(a, "perm", perm));
+            _channelsFirst = false;
+        }
+
+        private void Node(string opType, string name, string output, string[] inputs, params Action<ProtobufWriter>[] attributes)
+        {
+            Nodes.Add(new OnnxNode(opType, name, inputs, attributes) { Output = output });
+            _current = output;
+        }
+
+        private void Initializer(string name, long[] dims, ReadOnlyMemory<float> values) =>
+            Initializers.Add(new OnnxInitializer(name, dims, values));
+
+        /// <summary>
+        /// kernel_shape, strides and pads of a convolution or pooling node. 'same' pads as Keras: the total is
+        /// max((out − 1)·stride + window − in, 0), LayerGeometry's PadTop/PadLeft before and the rest
+        /// (the odd one) after; 1-D layers give only the width's values.
+        /// </summary>
+        private static Action<ProtobufWriter>[] WindowAttributes(LayerInfo layer)
+        {
+            LayerGeometry g = layer.Geometry;
+            int bottom = PadAfter(g.InHeight, g.OutHeight, g.WindowHeight, g.StrideHeight, g.PadTop, layer.Padding);
+            int right = PadAfter(g.InWidth, g.OutWidth, g.WindowWidth, g.StrideWidth, g.PadLeft, layer.Padding);
+            bool twoD = layer.Kind is LayerKind.Conv2D or LayerKind.MaxPooling2D or LayerKind.AveragePooling2D;
+            long[] kernel = twoD ? new long[] { g.WindowHeight, g.WindowWidth } : new long[] { g.WindowWidth };
+            long[] strides = twoD ? new long[] { g.StrideHeight, g.StrideWidth } : new long[] { g.StrideWidth };
+            long[] pads = twoD ? new long[] { g.PadTop, g.PadLeft, bottom, right } : new long[] { g.PadLeft, right };
+            return new Action<ProtobufWriter>[]
+            {
+                a => IntsAttribute(a, "kernel_shape", kernel),
+                a => IntsAttribute(a, "strides", strides),
+                a => IntsAttribute(a, "pads", pads),
+            };
+        }
+
+        private static int PadAfter(int input, int output, int window, int stride, int before, Padding padding) =>
+            padding == Padding.Same ? Math.Max((output - 1) * stride + window - input, 0) - before : 0;
     }
 
     private static void FloatTensor(ProtobufWriter tensor, string name, long[] dims, ReadOnlySpan<float> values)
@@ -173,7 +347,7 @@ public static class OnnxExporter
         }
     }
 
-    private static void ValueInfo(ProtobufWriter valueInfo, string name, int features)
+    private static void ValueInfo(ProtobufWriter valueInfo, string name, IReadOnlyList<int> dims)
     {
         valueInfo.WriteString(ValueInfoProto.Name, name);
         valueInfo.WriteMessage(ValueInfoProto.Type, type =>
@@ -183,7 +357,8 @@ public static class OnnxExporter
                 tensorType.WriteMessage(TypeProto.Shape, tensorShape =>
                 {
                     tensorShape.WriteMessage(TensorShapeProto.Dim, dim => dim.WriteString(TensorShapeProto.DimParam, BatchDimension));
-                    tensorShape.WriteMessage(TensorShapeProto.Dim, dim => dim.WriteInt64(TensorShapeProto.DimValue, features));
+                    foreach (int d in dims)
+                        tensorShape.WriteMessage(TensorShapeProto.Dim, dim => dim.WriteInt64(TensorShapeProto.DimValue, d));
                 });
             }));
     }
@@ -193,6 +368,13 @@ public static class OnnxExporter
         attribute.WriteString(AttributeProto.Name, name);
         attribute.WriteInt64(AttributeProto.I, value);
         attribute.WriteInt64(AttributeProto.Type, AttributeProto.TypeInt);
+    }
+
+    private static void IntsAttribute(ProtobufWriter attribute, string name, long[] values)
+    {
+        attribute.WriteString(AttributeProto.Name, name);
+        foreach (long value in values) attribute.WriteInt64(AttributeProto.Ints, value);
+        attribute.WriteInt64(AttributeProto.Type, AttributeProto.TypeInts);
     }
 
     private static void FloatAttribute(ProtobufWriter attribute, string name, float value)
@@ -233,8 +415,8 @@ public static class OnnxExporter
 
     private static class AttributeProto
     {
-        public const int Name = 1, F = 2, I = 3, Type = 20;
-        public const int TypeFloat = 1, TypeInt = 2;
+        public const int Name = 1, F = 2, I = 3, Ints = 8, Type = 20;
+        public const int TypeFloat = 1, TypeInt = 2, TypeInts = 7;
     }
 
     private static class TensorProto
