@@ -79,12 +79,32 @@ foreach (float w in model.Parameters)
     checksum = (checksum ^ BitConverter.SingleToUInt32Bits(w)) * 1099511628211UL;
 Console.WriteLine($"parameters checksum: {checksum:x16}");
 
+// A small convolutional network: the layer kernels compile ahead of time too.
+var cnn = new DigitCnn(seed: 7);
+cnn.Compile(Loss.BinaryCrossentropy, new Adam(learningRate: 0.002f), Metric.Accuracy);
+History cnnHistory = cnn.Fit(xTrain, yTrain, epochs: 3, batchSize: 32, verbose: 0);
+ulong cnnChecksum = 14695981039346656037UL;
+foreach (float w in cnn.Parameters)
+    cnnChecksum = (cnnChecksum ^ BitConverter.SingleToUInt32Bits(w)) * 1099511628211UL;
+Console.WriteLine($"cnn trained 3 epochs, final loss {cnnHistory["loss"][^1].ToString("0.000000", inv)}");
+Console.WriteLine($"cnn parameters checksum: {cnnChecksum:x16}");
+Console.WriteLine($"cnn test accuracy: {cnn.Evaluate(xTest, yTest)["accuracy"].ToString("0.0000", inv)}");
+
 Evaluation test = model.Evaluate(xTest, yTest);
 Console.WriteLine($"test accuracy: {test["accuracy"].ToString("0.0000", inv)}");
 return 0;
 
 [Network(784, 25, 15, 1, Activation = Activation.Sigmoid)]
 partial class DigitNet;
+
+/// <summary>Conv2D, max pooling, BatchNormalization and Dense layers on 28x28 digits.</summary>
+[Sequential(28, 28, 1)]
+[Conv2D(4, 3, Activation = Activation.Relu)]
+[MaxPooling2D(2)]
+[BatchNormalization]
+[Flatten]
+[Dense(1, Activation = Activation.Sigmoid)]
+partial class DigitCnn;
 
 /// <summary>The same shape with the weights of tools/train_pytorch_digits.py baked in (an AdditionalFiles item).</summary>
 [Network(784, 25, 15, 1, Activation = Activation.Sigmoid, Weights = "pytorch_digits.safetensors")]

@@ -58,10 +58,13 @@ public sealed partial class AotTests(ITestOutputHelper output)
             Assert.Contains(", JIT,", jit.StandardOutput);
 
             string[] nativeResults = Results(native.StandardOutput), jitResults = Results(jit.StandardOutput);
-            Assert.True(nativeResults.Length == 13, $"Expected 13 result lines.\n{native.Describe()}");
-            Assert.True(jitResults.Length == 13, $"Expected 13 result lines.\n{jit.Describe()}");
+            Assert.True(nativeResults.Length == 16, $"Expected 16 result lines.\n{native.Describe()}");
+            Assert.True(jitResults.Length == 16, $"Expected 16 result lines.\n{jit.Describe()}");
             float accuracy = float.Parse(nativeResults[^1]["test accuracy: ".Length..], CultureInfo.InvariantCulture);
             Assert.True(accuracy >= 0.99f, $"NativeAOT test accuracy {accuracy} < 0.99.\n{native.Describe()}");
+            // The convolutional network (Conv2D, pooling, BatchNormalization kernels) trained and evaluated under NativeAOT.
+            float cnnAccuracy = float.Parse(nativeResults[^2]["cnn test accuracy: ".Length..], CultureInfo.InvariantCulture);
+            Assert.True(cnnAccuracy >= 0.99f, $"NativeAOT CNN test accuracy {cnnAccuracy} < 0.99.\n{native.Describe()}");
 
             string nativeSimd = SimdLine().Match(native.StandardOutput).Value, jitSimd = SimdLine().Match(jit.StandardOutput).Value;
             string comparison = $"NativeAOT ({nativeSimd}):\n{string.Join("\n", nativeResults)}\nJIT ({jitSimd}):\n{string.Join("\n", jitResults)}";
@@ -90,7 +93,8 @@ public sealed partial class AotTests(ITestOutputHelper output)
     private static string[] Results(string stdout) =>
         [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(line => line.StartsWith("trained ", StringComparison.Ordinal) || line.StartsWith("test[", StringComparison.Ordinal) ||
-                           line.StartsWith("parameters checksum: ", StringComparison.Ordinal) || line.StartsWith("test accuracy: ", StringComparison.Ordinal))];
+                           line.StartsWith("parameters checksum: ", StringComparison.Ordinal) || line.StartsWith("test accuracy: ", StringComparison.Ordinal) ||
+                           line.StartsWith("cnn ", StringComparison.Ordinal))];
 
     private static float[] Predictions(string[] results) =>
         [.. results.Where(line => line.StartsWith("test[", StringComparison.Ordinal))
