@@ -41,17 +41,20 @@ public abstract partial class NeuralNetwork
     {
         NetworkShape shape = NetworkShape;
         var rows = new List<string[]> { new[] { "Layer (type)", "Output Shape", "Activation", "Param #" } };
-        int dropouts = 0;
-        for (int l = 0; l < shape.LayerCount; l++)
+        long nonTrainable = 0;
+        foreach (LayerInfo layer in shape.Layers)
         {
-            // Keras's automatic layer names: dense, dense_1, ...; dropout, dropout_1, ...
-            string outputShape = $"(None, {shape.FanOut(l).ToString(CultureInfo.InvariantCulture)})";
-            long parameters = (long)shape.FanIn(l) * shape.FanOut(l) + shape.FanOut(l);
-            string activation = shape.Activations[l].ToString().ToLowerInvariant();
-            if (shape.L2(l) > 0) activation += $", L2 {shape.L2(l).ToString(CultureInfo.InvariantCulture)}";
-            rows.Add(new[] { $"{LayerName("dense", l)} (Dense)", outputShape, activation, parameters.ToString("N0", CultureInfo.InvariantCulture) });
-            if (shape.DropoutRate(l) > 0)
-                rows.Add(new[] { $"{LayerName("dropout", dropouts++)} (Dropout)", outputShape, $"rate {shape.DropoutRate(l).ToString(CultureInfo.InvariantCulture)}", "0" });
+            // Keras's automatic layer names (dense, dense_1, conv2d, dropout, ...) and its shapes with the batch as None.
+            string outputShape = "(None, " + string.Join(", ", layer.OutputShape) + ")";
+            string detail = layer.Kind switch
+            {
+                LayerKind.Dense or LayerKind.Conv2D or LayerKind.Conv1D => layer.Activation.ToString().ToLowerInvariant(),
+                LayerKind.Dropout => $"rate {layer.Rate.ToString(CultureInfo.InvariantCulture)}",
+                _ => "",
+            };
+            if (layer.L2 > 0) detail += $", L2 {layer.L2.ToString(CultureInfo.InvariantCulture)}";
+            nonTrainable += layer.StateCount;
+            rows.Add(new[] { $"{layer.Name} ({layer.Kind})", outputShape, detail, layer.ParameterCount.ToString("N0", CultureInfo.InvariantCulture) });
         }
 
         var widths = new int[4];
@@ -68,14 +71,11 @@ public abstract partial class NeuralNetwork
         sb.Append('=', lineLength).AppendLine();
         long total = shape.ParameterCount;
         sb.Append("Total params: ").Append(Count(total)).AppendLine();
-        sb.Append("Trainable params: ").Append(Count(total)).AppendLine();
-        sb.Append("Non-trainable params: ").Append(Count(0)).AppendLine();
+        sb.Append("Trainable params: ").Append(Count(total - nonTrainable)).AppendLine();
+        sb.Append("Non-trainable params: ").Append(Count(nonTrainable)).AppendLine();
         sb.Append('_', lineLength).AppendLine();
         return sb.ToString();
     }
-
-    private static string LayerName(string kind, int index) =>
-        index == 0 ? kind : $"{kind}_{index.ToString(CultureInfo.InvariantCulture)}";
 
     private static void AppendRow(StringBuilder sb, string[] row, int[] widths)
     {

@@ -203,7 +203,8 @@ internal static class Emitter
     {
         w.Line("/// <inheritdoc/>");
         w.Open($"protected override void UpdateMovingStatistics({Span} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} activations, int count)");
-        w.Line("const ulong dropoutKey = 1; // a training step's values");
+        if (plan.Layers.OfType<DropoutLayer>().Any())
+            w.Line("const ulong dropoutKey = 1; // a training step's values");
         foreach (LayerEmitter layer in plan.Layers.Where(l => !l.IsOutput)) layer.DeclareBlocks(w, ReadOnlySpan);
         foreach (DropoutLayer layer in plan.Layers.OfType<DropoutLayer>()) layer.Bind(w);
         foreach (LayerEmitter layer in plan.Layers.OfType<BatchNormalizationLayer>())
