@@ -233,7 +233,8 @@ internal sealed class SafetensorsHeader
             throw Invalid(
                 $"The safetensors {where} has shape {SafetensorsTensor.FormatShape(dims)} and dtype {dtypeName}, which need " +
                 $"{(elements < 0 || elements > long.MaxValue / size ? "more than " + long.MaxValue.ToString(CultureInfo.InvariantCulture) : (elements * size).ToString(CultureInfo.InvariantCulture))} bytes, " +
-                $"but its data_offsets [{begin}, {end}] span {end - begin}.");
+                $"but its data_offsets [{begin}, {end}] span {end - begin}." +
+                (dtype == SafetensorsDType.I64 ? " (StaticNet reads F32 tensors, converts F16, BF16 and F64 ones, and skips only PyTorch's I64 num_batches_tracked counters.)" : ""));
         return new SafetensorsEntry(name, dtype, dims, begin, end);
     }
 
