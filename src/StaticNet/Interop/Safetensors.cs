@@ -32,22 +32,21 @@ public static class Safetensors
     // ---------------------------------------------------------------- names
 
     /// <summary>
-    /// The default name of each dense layer, from which its two tensor names are made
-    /// (PyTorch: <c>"{name}.weight"</c>, <c>"{name}.bias"</c>; Keras: <c>"{name}/kernel"</c>, <c>"{name}/bias"</c>).
+    /// The default name of each layer with parameters (Dense, Conv2D, Conv1D, BatchNormalization), from which its
+    /// tensor names are made (PyTorch: <c>"{name}.weight"</c>, <c>"{name}.bias"</c>, BatchNorm's <c>"{name}.running_mean"</c>, ...;
+    /// Keras: <c>"{name}/kernel"</c>, <c>"{name}/bias"</c>, <c>"{name}/gamma"</c>, ...).
     /// </summary>
     /// <remarks>
     /// <para><see cref="SafetensorsLayout.PyTorch"/>: the layer's module index in the equivalent
-    /// <c>nn.Sequential</c>, where every <c>nn.Linear</c> is followed by one activation module
-    /// unless its activation is <see cref="Activation.Linear"/>, then by one <c>nn.Dropout</c>
-    /// when the layer has dropout. Layer 0 is module 0; each next layer's index is the previous
-    /// one's plus 1, plus 1 for an activation module, plus 1 for a dropout module. Sigmoid, tanh,
-    /// ReLU, LeakyReLU hidden layers without dropout give 0, 2, 4, ...; the output layer's
-    /// activation (softmax, sigmoid, ...) comes after it and moves nothing. For
+    /// <c>nn.Sequential</c>, where every layer is one module (Flatten, pooling, Dropout and BatchNormalization
+    /// included), a Dense or convolution layer with a non-linear activation is followed by one activation module,
+    /// and a global average pooling layer is two (<c>nn.AdaptiveAvgPool2d(1)</c>, <c>nn.Flatten()</c>). Sigmoid,
+    /// tanh, ReLU, LeakyReLU hidden Dense layers without dropout give 0, 2, 4, ...; for
     /// <c>Sequential(Linear, Linear, Tanh, Linear)</c> the names are 0, 1, 3; for
-    /// <c>Sequential(Linear, ReLU, Dropout, Linear)</c> they are 0, 3.</para>
-    /// <para><see cref="SafetensorsLayout.Keras"/>: <c>dense</c>, <c>dense_1</c>, <c>dense_2</c>, ...,
-    /// as Keras names the <c>Dense</c> layers of a fresh session (<c>Dropout</c> layers have names
-    /// of their own and change nothing).</para>
+    /// <c>Sequential(Linear, ReLU, Dropout, Linear)</c> they are 0, 3; for
+    /// <c>Sequential(Conv2d, ReLU, BatchNorm2d, MaxPool2d, Flatten, Linear)</c> 0, 2, 5.</para>
+    /// <para><see cref="SafetensorsLayout.Keras"/>: the layers' Keras names (<see cref="LayerInfo.Name"/>):
+    /// <c>conv2d</c>, <c>batch_normalization</c>, <c>dense</c>, <c>dense_1</c>, ...</para>
     /// </remarks>
     /// <param name="shape">The network's shape (<see cref="NeuralNetwork.NetworkShape"/>).</param>
     /// <param name="layout">The naming scheme.</param>
@@ -74,7 +73,7 @@ public static class Safetensors
     // ---------------------------------------------------------------- save
 
     /// <summary>
-    /// Saves the network's weights and biases to a safetensors file. Crash-safe: the file is
+    /// Saves the network's parameters (weights, biases, BatchNormalization's statistics) to a safetensors file. Crash-safe: the file is
     /// written beside <paramref name="path"/>, flushed to disk and renamed over it. The output is
     /// deterministic: tensors in layer order (weight, then bias), the header padded with spaces
     /// to a multiple of 8 bytes.
@@ -82,7 +81,7 @@ public static class Safetensors
     /// <param name="model">The network.</param>
     /// <param name="path">The file to create or replace.</param>
     /// <param name="layout">Tensor names and weight orientation (see <see cref="SafetensorsLayout"/>).</param>
-    /// <param name="layerNames">One name per dense layer instead of <see cref="LayerNames"/>'s defaults.</param>
+    /// <param name="layerNames">One name per layer with parameters (Dense, convolution, BatchNormalization) instead of <see cref="LayerNames"/>'s defaults.</param>
     /// <param name="metadata">Extra <c>__metadata__</c> entries (added to <c>format</c>, <c>producer</c> and <c>network</c>; yours win).</param>
     public static void Save(NeuralNetwork model, string path, SafetensorsLayout layout = SafetensorsLayout.PyTorch,
         IReadOnlyList<string>? layerNames = null, IReadOnlyDictionary<string, string>? metadata = null)
@@ -222,15 +221,16 @@ public static class Safetensors
     // ---------------------------------------------------------------- load
 
     /// <summary>
-    /// Replaces the network's weights and biases with those of a safetensors file, e.g. a PyTorch
-    /// <c>nn.Sequential</c>'s <c>state_dict()</c> saved with <c>safetensors.torch.save_file</c>.
+    /// Replaces the network's parameters with those of a safetensors file, e.g. a PyTorch
+    /// <c>nn.Sequential</c>'s <c>state_dict()</c> saved with <c>safetensors.torch.save_file</c> (BatchNorm's
+    /// <c>num_batches_tracked</c> counters are skipped; a Linear after a Flatten has PyTorch's channels-first columns, which are reordered).
     /// The file must hold exactly the network's tensors with exactly its shapes. The model is
     /// unchanged when the load fails; a compiled optimizer's state is kept.
     /// </summary>
     /// <param name="model">The network to fill.</param>
     /// <param name="path">The safetensors file; it must end where its last tensor ends.</param>
     /// <param name="layout">Tensor names and weight orientation (see <see cref="SafetensorsLayout"/>).</param>
-    /// <param name="layerNames">One name per dense layer instead of <see cref="LayerNames"/>'s defaults
+    /// <param name="layerNames">One name per layer with parameters instead of <see cref="LayerNames"/>'s defaults
     /// (e.g. <c>Safetensors.LayerNames(model.NetworkShape, prefix: "net.")</c>).</param>
     /// <exception cref="InvalidDataException">The file is malformed or truncated, holds missing, extra
     /// or non-float tensors, a tensor's shape does not match the network (the message names the
