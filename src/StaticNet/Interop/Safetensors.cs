@@ -32,22 +32,21 @@ public static class Safetensors
     // ---------------------------------------------------------------- names
 
     /// <summary>
-    /// The default name of each dense layer, from which its two tensor names are made
-    /// (PyTorch: <c>"{name}.weight"</c>, <c>"{name}.bias"</c>; Keras: <c>"{name}/kernel"</c>, <c>"{name}/bias"</c>).
+    /// The default name of each layer with parameters (Dense, Conv2D, Conv1D, BatchNormalization), from which its
+    /// tensor names are made (PyTorch: <c>"{name}.weight"</c>, <c>"{name}.bias"</c>, BatchNorm's <c>"{name}.running_mean"</c>, ...;
+    /// Keras: <c>"{name}/kernel"</c>, <c>"{name}/bias"</c>, <c>"{name}/gamma"</c>, ...).
     /// </summary>
     /// <remarks>
     /// <para><see cref="SafetensorsLayout.PyTorch"/>: the layer's module index in the equivalent
-    /// <c>nn.Sequential</c>, where every <c>nn.Linear</c> is followed by one activation module
-    /// unless its activation is <see cref="Activation.Linear"/>, then by one <c>nn.Dropout</c>
-    /// when the layer has dropout. Layer 0 is module 0; each next layer's index is the previous
-    /// one's plus 1, plus 1 for an activation module, plus 1 for a dropout module. Sigmoid, tanh,
-    /// ReLU, LeakyReLU hidden layers without dropout give 0, 2, 4, ...; the output layer's
-    /// activation (softmax, sigmoid, ...) comes after it and moves nothing. For
+    /// <c>nn.Sequential</c>, where every layer is one module (Flatten, pooling, Dropout and BatchNormalization
+    /// included), a Dense or convolution layer with a non-linear activation is followed by one activation module,
+    /// and a global average pooling layer is two (<c>nn.AdaptiveAvgPool2d(1)</c>, <c>nn.Flatten()</c>). Sigmoid,
+    /// tanh, ReLU, LeakyReLU hidden Dense layers without dropout give 0, 2, 4, ...; for
     /// <c>Sequential(Linear, Linear, Tanh, Linear)</c> the names are 0, 1, 3; for
-    /// <c>Sequential(Linear, ReLU, Dropout, Linear)</c> they are 0, 3.</para>
-    /// <para><see cref="SafetensorsLayout.Keras"/>: <c>dense</c>, <c>dense_1</c>, <c>dense_2</c>, ...,
-    /// as Keras names the <c>Dense</c> layers of a fresh session (<c>Dropout</c> layers have names
-    /// of their own and change nothing).</para>
+    /// <c>Sequential(Linear, ReLU, Dropout, Linear)</c> they are 0, 3; for
+    /// <c>Sequential(Conv2d, ReLU, BatchNorm2d, MaxPool2d, Flatten, Linear)</c> 0, 2, 5.</para>
+    /// <para><see cref="SafetensorsLayout.Keras"/>: the layers' Keras names (<see cref="LayerInfo.Name"/>):
+    /// <c>conv2d</c>, <c>batch_normalization</c>, <c>dense</c>, <c>dense_1</c>, ...</para>
     /// </remarks>
     /// <param name="shape">The network's shape (<see cref="NeuralNetwork.NetworkShape"/>).</param>
     /// <param name="layout">The naming scheme.</param>
@@ -58,21 +57,7 @@ public static class Safetensors
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(prefix);
         CheckLayout(layout);
-        var names = new string[shape.LayerCount];
-        int index = 0;
-        for (int l = 0; l < names.Length; l++)
-        {
-            if (layout == SafetensorsLayout.PyTorch)
-            {
-                names[l] = prefix + index.ToString(CultureInfo.InvariantCulture);
-                index += 1 + (shape.Activations[l] == Activation.Linear ? 0 : 1) + (shape.DropoutRate(l) > 0 ? 1 : 0);
-            }
-            else
-            {
-                names[l] = prefix + (l == 0 ? "dense" : "dense_" + l.ToString(CultureInfo.InvariantCulture));
-            }
-        }
-        return names;
+        return SafetensorsMapping.LayerNames(shape, layout, prefix);
     }
 
     /// <summary>The weight and bias tensor names of a layer called <paramref name="layerName"/>.</summary>
@@ -88,7 +73,7 @@ public static class Safetensors
     // ---------------------------------------------------------------- save
 
     /// <summary>
-    /// Saves the network's weights and biases to a safetensors file. Crash-safe: the file is
+    /// Saves the network's parameters (weights, biases, BatchNormalization's statistics) to a safetensors file. Crash-safe: the file is
     /// written beside <paramref name="path"/>, flushed to disk and renamed over it. The output is
     /// deterministic: tensors in layer order (weight, then bias), the header padded with spaces
     /// to a multiple of 8 bytes.
@@ -96,7 +81,7 @@ public static class Safetensors
     /// <param name="model">The network.</param>
     /// <param name="path">The file to create or replace.</param>
     /// <param name="layout">Tensor names and weight orientation (see <see cref="SafetensorsLayout"/>).</param>
-    /// <param name="layerNames">One name per dense layer instead of <see cref="LayerNames"/>'s defaults.</param>
+    /// <param name="layerNames">One name per layer with parameters (Dense, convolution, BatchNormalization) instead of <see cref="LayerNames"/>'s defaults.</param>
     /// <param name="metadata">Extra <c>__metadata__</c> entries (added to <c>format</c>, <c>producer</c> and <c>network</c>; yours win).</param>
     public static void Save(NeuralNetwork model, string path, SafetensorsLayout layout = SafetensorsLayout.PyTorch,
         IReadOnlyList<string>? layerNames = null, IReadOnlyDictionary<string, string>? metadata = null)
@@ -124,20 +109,12 @@ public static class Safetensors
         NetworkShape shape = model.NetworkShape;
         IReadOnlyList<string> names = CheckLayerNames(shape, layout, layerNames);
         ReadOnlySpan<float> parameters = model.Parameters;
-        var tensors = new List<KeyValuePair<string, SafetensorsTensor>>(2 * shape.LayerCount);
-        for (int l = 0; l < shape.LayerCount; l++)
+        var tensors = new List<KeyValuePair<string, SafetensorsTensor>>();
+        foreach (TensorSlot slot in SafetensorsMapping.Slots(shape, layout, names))
         {
-            int fanIn = shape.FanIn(l), fanOut = shape.FanOut(l);
-            ReadOnlySpan<float> w = parameters.Slice(shape.WeightOffset(l), fanIn * fanOut);
-            float[] weights = new float[w.Length];
-            if (layout == SafetensorsLayout.PyTorch)
-                w.CopyTo(weights);
-            else
-                Transpose(w, fanOut, fanIn, weights);   // [out, in] -> Keras kernel [in, out]
-            var (weightName, biasName) = TensorNames(names[l], layout);
-            int[] weightShape = layout == SafetensorsLayout.PyTorch ? new[] { fanOut, fanIn } : new[] { fanIn, fanOut };
-            tensors.Add(new(weightName, new SafetensorsTensor(weightShape, weights)));
-            tensors.Add(new(biasName, new SafetensorsTensor(new[] { fanOut }, parameters.Slice(shape.BiasOffset(l), fanOut).ToArray())));
+            var data = new float[slot.Length];
+            slot.Gather(parameters, data);
+            tensors.Add(new(slot.Name, new SafetensorsTensor(slot.Shape, data)));
         }
         var meta = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -145,7 +122,7 @@ public static class Safetensors
             ["producer"] = "StaticNet",
             ["network"] = shape.ToString(),
         };
-        if (shape.Activations.Contains(Activation.LeakyRelu))
+        if (shape.Layers.Any(l => l.Activation == Activation.LeakyRelu))
             meta["leaky_relu_slope"] = shape.LeakyReluSlope.ToString("R", CultureInfo.InvariantCulture);
         if (metadata is not null)
             foreach (var (key, value) in metadata)
@@ -244,15 +221,16 @@ public static class Safetensors
     // ---------------------------------------------------------------- load
 
     /// <summary>
-    /// Replaces the network's weights and biases with those of a safetensors file, e.g. a PyTorch
-    /// <c>nn.Sequential</c>'s <c>state_dict()</c> saved with <c>safetensors.torch.save_file</c>.
+    /// Replaces the network's parameters with those of a safetensors file, e.g. a PyTorch
+    /// <c>nn.Sequential</c>'s <c>state_dict()</c> saved with <c>safetensors.torch.save_file</c> (BatchNorm's
+    /// <c>num_batches_tracked</c> counters are skipped; a Linear after a Flatten has PyTorch's channels-first columns, which are reordered).
     /// The file must hold exactly the network's tensors with exactly its shapes. The model is
     /// unchanged when the load fails; a compiled optimizer's state is kept.
     /// </summary>
     /// <param name="model">The network to fill.</param>
     /// <param name="path">The safetensors file; it must end where its last tensor ends.</param>
     /// <param name="layout">Tensor names and weight orientation (see <see cref="SafetensorsLayout"/>).</param>
-    /// <param name="layerNames">One name per dense layer instead of <see cref="LayerNames"/>'s defaults
+    /// <param name="layerNames">One name per layer with parameters instead of <see cref="LayerNames"/>'s defaults
     /// (e.g. <c>Safetensors.LayerNames(model.NetworkShape, prefix: "net.")</c>).</param>
     /// <exception cref="InvalidDataException">The file is malformed or truncated, holds missing, extra
     /// or non-float tensors, a tensor's shape does not match the network (the message names the
@@ -284,32 +262,26 @@ public static class Safetensors
         NetworkShape shape = model.NetworkShape;
         SafetensorsHeader header = SafetensorsHeader.Read(stream);
 
-        // What the network needs: name -> (layer, is weight, shape).
-        var expected = new Dictionary<string, (int Layer, bool IsWeight, int[] Shape)>(StringComparer.Ordinal);
-        var order = new List<string>();
-        for (int l = 0; l < shape.LayerCount; l++)
-        {
-            int fanIn = shape.FanIn(l), fanOut = shape.FanOut(l);
-            var (weightName, biasName) = TensorNames(names[l], layout);
-            expected[weightName] = (l, true, layout == SafetensorsLayout.PyTorch ? new[] { fanOut, fanIn } : new[] { fanIn, fanOut });
-            expected[biasName] = (l, false, new[] { fanOut });
-            order.Add(weightName);
-            order.Add(biasName);
-        }
+        // What the network needs, by name; PyTorch's BatchNorm step counters are accepted and ignored.
+        List<TensorSlot> slots = SafetensorsMapping.Slots(shape, layout, names);
+        var expected = new Dictionary<string, TensorSlot>(StringComparer.Ordinal);
+        foreach (TensorSlot slot in slots) expected[slot.Name] = slot;
+        var ignored = new HashSet<string>(StringComparer.Ordinal);
+        if (layout == SafetensorsLayout.PyTorch)
+            foreach (TensorSlot slot in slots)
+                if (shape.Layers[slot.Layer].Kind == LayerKind.BatchNormalization && slot.Name.EndsWith(".running_var", StringComparison.Ordinal))
+                    ignored.Add(slot.Name[..^".running_var".Length] + ".num_batches_tracked");
 
-        CheckNames(header, expected, order, shape, layout);
+        CheckNames(header, expected, ignored, slots, shape, layout);
         foreach (SafetensorsEntry entry in header.Entries)
         {
-            var (layer, isWeight, want) = expected[entry.Name];
-            if (!entry.Shape.AsSpan().SequenceEqual(want))
-            {
-                string hint = isWeight && entry.Shape.Length == 2 && entry.Shape[0] == want[1] && entry.Shape[1] == want[0]
-                    ? $" It is the transpose: the file looks like the {(layout == SafetensorsLayout.PyTorch ? "Keras" : "PyTorch")} layout (pass SafetensorsLayout.{(layout == SafetensorsLayout.PyTorch ? "Keras" : "PyTorch")})."
-                    : "";
+            if (ignored.Contains(entry.Name)) continue;
+            SafetensorsHeader.ThrowIfNotFloat(entry);
+            TensorSlot slot = expected[entry.Name];
+            if (!entry.Shape.AsSpan().SequenceEqual(slot.Shape))
                 throw new InvalidDataException(
-                    $"Tensor '{entry.Name}' has shape {SafetensorsTensor.FormatShape(entry.Shape)}, but layer {layer} " +
-                    $"({shape.FanIn(layer)} -> {shape.FanOut(layer)}) of the network {shape} expects {SafetensorsTensor.FormatShape(want)}.{hint}");
-            }
+                    $"Tensor '{entry.Name}' has shape {SafetensorsTensor.FormatShape(entry.Shape)}, but {DescribeLayer(shape, slot.Layer)} " +
+                    $"of the network {shape} expects {SafetensorsTensor.FormatShape(slot.Shape)}.{OtherLayoutHint(entry, slot, layout)}");
         }
 
         byte[] data = InteropIO.ReadBlock(stream, header.DataLength, "the tensor data");
@@ -321,72 +293,61 @@ public static class Safetensors
         float[] scratch = Array.Empty<float>();
         foreach (SafetensorsEntry entry in header.Entries)
         {
-            var (layer, isWeight, _) = expected[entry.Name];
-            int fanIn = shape.FanIn(layer), fanOut = shape.FanOut(layer);
-            ReadOnlySpan<byte> bytes = data.AsSpan((int)entry.Begin, (int)(entry.End - entry.Begin));
-            if (!isWeight)
-            {
-                Convert(bytes, entry.DType, parameters.AsSpan(shape.BiasOffset(layer), fanOut));
-            }
-            else if (layout == SafetensorsLayout.PyTorch)
-            {
-                Convert(bytes, entry.DType, parameters.AsSpan(shape.WeightOffset(layer), fanIn * fanOut));
-            }
-            else
-            {
-                if (scratch.Length < fanIn * fanOut) scratch = new float[fanIn * fanOut];
-                Span<float> kernel = scratch.AsSpan(0, fanIn * fanOut);
-                Convert(bytes, entry.DType, kernel);
-                Transpose(kernel, fanIn, fanOut, parameters.AsSpan(shape.WeightOffset(layer), fanIn * fanOut));   // [in, out] -> [out, in]
-            }
+            if (ignored.Contains(entry.Name)) continue;
+            TensorSlot slot = expected[entry.Name];
+            if (scratch.Length < slot.Length) scratch = new float[slot.Length];
+            Span<float> tensor = scratch.AsSpan(0, slot.Length);
+            Convert(data.AsSpan((int)entry.Begin, (int)(entry.End - entry.Begin)), entry.DType, tensor);
+            for (int j = 0; j < tensor.Length; j++)
+                if (!float.IsFinite(tensor[j]))
+                    throw new InvalidDataException(
+                        $"Tensor '{entry.Name}' holds {tensor[j].ToString(CultureInfo.InvariantCulture)} at {slot.Position(j)}; the network's parameters must be finite.");
+            slot.Scatter(tensor, parameters);
         }
-        CheckFinite(parameters, shape, names, layout);
         parameters.CopyTo(model.Parameters);
     }
 
-    private static void CheckNames(SafetensorsHeader header, Dictionary<string, (int, bool, int[])> expected, List<string> order,
+    /// <summary>For a dense stack, "layer 1 (4 -> 2)" (its dense layers counted from 0, as the layer names); otherwise Keras's name, settings and shapes.</summary>
+    private static string DescribeLayer(NetworkShape shape, int index)
+    {
+        LayerInfo layer = shape.Layers[index];
+        if (shape.IsDenseStack)
+        {
+            int dense = 0;
+            for (int i = 0; i < index; i++) if (shape.Layers[i].Kind == LayerKind.Dense) dense++;
+            return $"layer {dense} ({layer.InputShape[0]} -> {layer.Units})";
+        }
+        return $"layer {index + 1}, {layer.Name} {layer} ({SafetensorsTensor.FormatShape(layer.InputShape)} -> {SafetensorsTensor.FormatShape(layer.OutputShape)}),";
+    }
+
+    private static string OtherLayoutHint(SafetensorsEntry entry, TensorSlot slot, SafetensorsLayout layout)
+    {
+        if (entry.Shape.Length < 2 || !entry.Shape.AsSpan().SequenceEqual(SafetensorsMapping.OtherLayoutShape(slot, layout))) return "";
+        string other = layout == SafetensorsLayout.PyTorch ? "Keras" : "PyTorch";
+        return entry.Shape.Length == 2
+            ? $" It is the transpose: the file looks like the {other} layout (pass SafetensorsLayout.{other})."
+            : $" That is the {other} layout's order: pass SafetensorsLayout.{other}.";
+    }
+
+    private static void CheckNames(SafetensorsHeader header, Dictionary<string, TensorSlot> expected, HashSet<string> ignored, List<TensorSlot> order,
         NetworkShape shape, SafetensorsLayout layout)
     {
         var present = new HashSet<string>(header.Entries.Select(e => e.Name), StringComparer.Ordinal);
-        var missing = order.Where(n => !present.Contains(n)).ToList();
-        var extra = header.Entries.Select(e => e.Name).Where(n => !expected.ContainsKey(n)).ToList();
+        var missing = order.Select(s => s.Name).Where(n => !present.Contains(n)).ToList();
+        var extra = header.Entries.Select(e => e.Name).Where(n => !expected.ContainsKey(n) && !ignored.Contains(n)).ToList();
         if (missing.Count == 0 && extra.Count == 0) return;
 
         var message = new System.Text.StringBuilder();
         message.Append($"The safetensors file does not hold the tensors of the network {shape} in the {layout} layout:");
         if (missing.Count > 0) message.Append($" missing {string.Join(", ", missing.Select(Quote))};");
         if (extra.Count > 0) message.Append($" unexpected {string.Join(", ", extra.Take(20).Select(Quote))}{(extra.Count > 20 ? $" and {extra.Count - 20} more" : "")};");
-        message.Append($" expected exactly {string.Join(", ", order.Select(Quote))}.");
-        string other = layout == SafetensorsLayout.PyTorch ? "/kernel" : ".weight";
-        if (extra.Any(n => n.EndsWith(other, StringComparison.Ordinal)))
+        message.Append($" expected exactly {string.Join(", ", order.Select(s => Quote(s.Name)))}.");
+        string[] other = layout == SafetensorsLayout.PyTorch ? new[] { "/kernel", "/gamma" } : new[] { ".weight", ".running_mean" };
+        if (extra.Any(n => other.Any(o => n.EndsWith(o, StringComparison.Ordinal))))
             message.Append($" The file looks like the {(layout == SafetensorsLayout.PyTorch ? "Keras" : "PyTorch")} layout: pass SafetensorsLayout.{(layout == SafetensorsLayout.PyTorch ? "Keras" : "PyTorch")}.");
         else if (extra.Count > 0)
             message.Append(" Other names can be mapped with the layerNames argument (e.g. Safetensors.LayerNames(shape, layout, prefix: \"model.\")).");
         throw new InvalidDataException(message.ToString());
-    }
-
-    private static void CheckFinite(float[] parameters, NetworkShape shape, IReadOnlyList<string> names, SafetensorsLayout layout)
-    {
-        for (int i = 0; i < parameters.Length; i++)
-        {
-            if (float.IsFinite(parameters[i])) continue;
-            for (int l = shape.LayerCount - 1; l >= 0; l--)
-            {
-                if (i < shape.WeightOffset(l)) continue;
-                var (weightName, biasName) = TensorNames(names[l], layout);
-                bool isBias = i >= shape.BiasOffset(l);
-                string position;
-                if (isBias)
-                    position = $"[{i - shape.BiasOffset(l)}]";
-                else
-                {
-                    int k = i - shape.WeightOffset(l), o = k / shape.FanIn(l), n = k % shape.FanIn(l);
-                    position = layout == SafetensorsLayout.PyTorch ? $"[{o}, {n}]" : $"[{n}, {o}]";
-                }
-                throw new InvalidDataException(
-                    $"Tensor '{(isBias ? biasName : weightName)}' holds {parameters[i].ToString(CultureInfo.InvariantCulture)} at {position}; the network's parameters must be finite.");
-            }
-        }
     }
 
     // ---------------------------------------------------------------- low level
@@ -410,6 +371,7 @@ public static class Safetensors
         SafetensorsHeader header = SafetensorsHeader.Read(stream);
         byte[] data = InteropIO.ReadBlock(stream, header.DataLength, "the tensor data");
         var result = new Dictionary<string, SafetensorsTensor>(header.Entries.Count, StringComparer.Ordinal);
+        foreach (SafetensorsEntry entry in header.Entries) SafetensorsHeader.ThrowIfNotFloat(entry);
         foreach (SafetensorsEntry entry in header.Entries)
         {
             var values = new float[entry.ElementCount];
@@ -461,19 +423,14 @@ public static class Safetensors
         }
     }
 
-    /// <summary>Writes the transpose of the row-major <paramref name="rows"/> x <paramref name="columns"/> matrix <paramref name="source"/>.</summary>
-    private static void Transpose(ReadOnlySpan<float> source, int rows, int columns, Span<float> destination)
-    {
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < columns; c++)
-                destination[c * rows + r] = source[r * columns + c];
-    }
-
     private static IReadOnlyList<string> CheckLayerNames(NetworkShape shape, SafetensorsLayout layout, IReadOnlyList<string>? layerNames)
     {
         if (layerNames is null) return LayerNames(shape, layout);
-        if (layerNames.Count != shape.LayerCount)
-            throw new ArgumentException($"Expected {shape.LayerCount} layer names (one per dense layer of {shape}); got {layerNames.Count}.", nameof(layerNames));
+        int count = shape.Layers.Count(l => SafetensorsMapping.HasTensors(l.Kind));
+        if (layerNames.Count != count)
+            throw new ArgumentException(shape.IsDenseStack
+                ? $"Expected {count} layer names (one per dense layer of {shape}); got {layerNames.Count}."
+                : $"Expected {count} layer names (one per layer with parameters: Dense, Conv2D, Conv1D, BatchNormalization) of {shape}; got {layerNames.Count}.", nameof(layerNames));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string name in layerNames)
         {

@@ -15,6 +15,8 @@ internal enum SafetensorsDType
     F16,
     BF16,
     F64,
+    /// <summary>Parsed so that PyTorch's <c>num_batches_tracked</c> counters can be skipped; never converted (<see cref="SafetensorsHeader.ThrowIfNotFloat"/>).</summary>
+    I64,
 }
 
 /// <summary>One entry of the header: name, dtype, shape and byte range in the data section.</summary>
@@ -40,7 +42,7 @@ internal sealed class SafetensorsHeader
 
     private static readonly string[] s_unsupportedDTypes =
     {
-        "BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "I64", "U64", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64",
+        "BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "U64", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64",
     };
 
     private SafetensorsHeader(List<SafetensorsEntry> entries, Dictionary<string, string> metadata, long dataLength)
@@ -62,7 +64,7 @@ internal sealed class SafetensorsHeader
     public static int ElementSize(SafetensorsDType dtype) => dtype switch
     {
         SafetensorsDType.F32 => 4,
-        SafetensorsDType.F64 => 8,
+        SafetensorsDType.F64 or SafetensorsDType.I64 => 8,
         _ => 2,
     };
 
@@ -216,6 +218,7 @@ internal sealed class SafetensorsHeader
             "F16" => SafetensorsDType.F16,
             "BF16" => SafetensorsDType.BF16,
             "F64" => SafetensorsDType.F64,
+            "I64" => SafetensorsDType.I64,
             _ => throw Invalid(Array.IndexOf(s_unsupportedDTypes, dtypeName) >= 0
                 ? $"The safetensors {where} has dtype {dtypeName}; StaticNet reads F32 tensors (and converts F16, BF16 and F64 ones)."
                 : $"The safetensors {where} has the unknown dtype '{dtypeName}'; StaticNet reads F32 tensors (and converts F16, BF16 and F64 ones)."),
@@ -230,8 +233,16 @@ internal sealed class SafetensorsHeader
             throw Invalid(
                 $"The safetensors {where} has shape {SafetensorsTensor.FormatShape(dims)} and dtype {dtypeName}, which need " +
                 $"{(elements < 0 || elements > long.MaxValue / size ? "more than " + long.MaxValue.ToString(CultureInfo.InvariantCulture) : (elements * size).ToString(CultureInfo.InvariantCulture))} bytes, " +
-                $"but its data_offsets [{begin}, {end}] span {end - begin}.");
+                $"but its data_offsets [{begin}, {end}] span {end - begin}." +
+                (dtype == SafetensorsDType.I64 ? " (StaticNet reads F32 tensors, converts F16, BF16 and F64 ones, and skips only PyTorch's I64 num_batches_tracked counters.)" : ""));
         return new SafetensorsEntry(name, dtype, dims, begin, end);
+    }
+
+    /// <summary>Rejects an integer tensor (read only to be skipped, as PyTorch's BatchNorm counters) that would have to become floats.</summary>
+    public static void ThrowIfNotFloat(SafetensorsEntry entry)
+    {
+        if (entry.DType == SafetensorsDType.I64)
+            throw Invalid($"The safetensors tensor '{entry.Name}' has dtype {entry.DTypeName}; StaticNet reads F32 tensors (and converts F16, BF16 and F64 ones).");
     }
 
     /// <summary>The tensors must tile the data section from byte 0: no overlaps, no holes (as the format requires).</summary>

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.IO;
 using System.Text;
 
@@ -11,11 +10,17 @@ namespace StaticNet.Serialization;
 /// </summary>
 internal static class NetworkFormat
 {
-    /// <summary>The version of weights files (and of the oldest checkpoints this code reads).</summary>
-    public const ushort Version = 1;
+    /// <summary>The version of the weights files this code writes: 2 records the layer list; 1 (dense stacks) still reads.</summary>
+    public const ushort Version = 2;
 
-    /// <summary>The version of the checkpoints this code writes: 2 adds the learning-rate schedule; 1 still reads.</summary>
-    public const ushort CheckpointVersion = 2;
+    /// <summary>
+    /// The version of the checkpoints this code writes: 2 adds the learning-rate schedule, 3 records the layer
+    /// list; 1 and 2 (dense stacks) still read.
+    /// </summary>
+    public const ushort CheckpointVersion = 3;
+
+    /// <summary>The first versions whose shape section is the layer list (before them: the dense-stack section).</summary>
+    private const ushort FirstLayerListVersion = 2, FirstLayerListCheckpointVersion = 3;
 
     /// <summary>Bounds that keep a corrupt file from causing large allocations.</summary>
     public const int MaxLayers = 65535, MaxStringBytes = 1024, MaxMetrics = 64;
@@ -24,17 +29,12 @@ internal static class NetworkFormat
 
     public static ReadOnlySpan<byte> CheckpointMagic => "SNCK"u8;
 
-    /// <summary>Writes magic, version, shape and parameters.</summary>
+    /// <summary>Writes magic, version, shape (the layer list) and parameters.</summary>
     public static void WriteHeaderAndParameters(FormatWriter writer, ReadOnlySpan<byte> magic, NetworkShape shape, ReadOnlySpan<float> parameters)
     {
         writer.WriteBytes(magic);
         writer.WriteUInt16(magic.SequenceEqual(CheckpointMagic) ? CheckpointVersion : Version);
-        writer.WriteInt32(shape.LayerCount);
-        foreach (int size in shape.LayerSizes) writer.WriteInt32(size);
-        foreach (Activation activation in shape.Activations) writer.WriteByte(ActivationCode(activation));
-        writer.WriteSingle(shape.LeakyReluSlope);
-        for (int l = 0; l < shape.LayerCount; l++) writer.WriteSingle(shape.DropoutRate(l));
-        for (int l = 0; l < shape.LayerCount; l++) writer.WriteSingle(shape.L2(l));
+        LayerListFormat.Write(writer, shape);
         writer.WriteInt32(parameters.Length);
         writer.WriteSingles(parameters);
     }
@@ -70,18 +70,20 @@ internal static class NetworkFormat
                 $"Not a StaticNet {kind} file: it starts with {Convert.ToHexString(magic)} instead of the magic \"{Encoding.ASCII.GetString(wanted)}\".");
         }
         ushort version = reader.ReadUInt16("format version");
-        if (version != Version && !(checkpoint && version >= Version && version <= CheckpointVersion))
-            throw new InvalidDataException(checkpoint
-                ? $"The checkpoint file has format version {version}; this version of StaticNet reads versions {Version} to {CheckpointVersion}."
-                : $"The {kind} file has format version {version}; this version of StaticNet reads version {Version} only.");
+        ushort newest = checkpoint ? CheckpointVersion : Version;
+        if (version < 1 || version > newest)
+            throw new InvalidDataException(
+                $"The {kind} file has format version {version}; this version of StaticNet reads versions 1 to {newest}.");
         reader.Version = version;
 
-        NetworkShape shape = ReadShape(reader);
+        NetworkShape shape = version >= (checkpoint ? FirstLayerListCheckpointVersion : FirstLayerListVersion)
+            ? LayerListFormat.Read(reader)
+            : ReadDenseStackShape(reader);
         if (!shape.Equals(expected))
         {
             // "Another network" only if the file is intact: a damaged shape section would otherwise
             // be reported as a different network. Read on to the checksum first.
-            string mismatch = $"The {kind} file is for {Describe(shape, expected)}, this network is {Describe(expected, shape)}.";
+            string mismatch = ShapeMismatch.Describe(kind, shape, expected);
             try
             {
                 SkipToChecksum(reader, checkpoint, shape);
@@ -144,7 +146,8 @@ internal static class NetworkFormat
         }
     }
 
-    private static NetworkShape ReadShape(FormatReader reader)
+    /// <summary>The shape section of weights files version 1 and checkpoints versions 1 and 2: a dense stack.</summary>
+    private static NetworkShape ReadDenseStackShape(FormatReader reader)
     {
         int layers = reader.ReadInt32("layer count");
         if (layers < 1 || layers > MaxLayers)
@@ -173,20 +176,8 @@ internal static class NetworkFormat
         }
     }
 
-    /// <summary>
-    /// <see cref="NetworkShape.ToString"/>, plus the leaky slope and the L2 factors when the strings
-    /// alone do not tell the two shapes apart.
-    /// </summary>
-    private static string Describe(NetworkShape shape, NetworkShape other)
-    {
-        if (shape.ToString() != other.ToString()) return shape.ToString();
-        var l2 = new string[shape.LayerCount];
-        for (int l = 0; l < l2.Length; l++) l2[l] = shape.L2(l).ToString(CultureInfo.InvariantCulture);
-        return $"{shape} with leaky ReLU slope {shape.LeakyReluSlope.ToString(CultureInfo.InvariantCulture)} and L2 factors [{string.Join(", ", l2)}]";
-    }
-
     // The codes are part of the file format, fixed here rather than taken from the enum's values.
-    private static byte ActivationCode(Activation activation) => activation switch
+    internal static byte ActivationCode(Activation activation) => activation switch
     {
         Activation.Linear => 0,
         Activation.Sigmoid => 1,
@@ -197,7 +188,7 @@ internal static class NetworkFormat
         _ => throw new NotSupportedException($"Activation {activation} has no code in the file format."),
     };
 
-    private static Activation? ActivationFromCode(byte code) => code switch
+    internal static Activation? ActivationFromCode(byte code) => code switch
     {
         0 => Activation.Linear,
         1 => Activation.Sigmoid,

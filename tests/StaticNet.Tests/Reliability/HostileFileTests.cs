@@ -365,15 +365,18 @@ public sealed class HostileFileTests(ITestOutputHelper output)
     /// <summary>The gzip header's fields (magic, method, flags, time, extra flags, OS) and its trailer's (CRC-32, size).</summary>
     private static int[] GzipFields(byte[] gzip) => [0, 2, 3, 4, 8, 9, gzip.Length - 8, gzip.Length - 4];
 
-    /// <summary>Offsets of the weights file's header fields (docs/FORMATS.md): version, layer count, sizes, codes, slope, rates, factors, parameter count.</summary>
+    /// <summary>Offsets of the weights file's header fields (docs/FORMATS.md): version, input rank and shape, slope, layer count, every field of each layer record, parameter count.</summary>
     private static int[] HeaderFields(NetworkShape shape)
     {
-        int l = shape.LayerCount;
+        int rank = shape.InputShape.Count, l = shape.Layers.Count;
         var fields = new List<int> { 0, 4, 6 };
-        for (int i = 0; i <= l; i++) fields.Add(10 + 4 * i);
-        for (int i = 0; i < l; i++) fields.Add(14 + 4 * l + i);
-        for (int i = 0; i <= 2 * l; i++) fields.Add(14 + 5 * l + 4 * i);
-        fields.Add(18 + 13 * l);
+        for (int i = 0; i < rank; i++) fields.Add(7 + 4 * i);
+        int at = 7 + 4 * rank;
+        fields.AddRange([at, at + 4]);                                    // slope, layer count
+        at += 8;
+        for (int i = 0; i < l; i++, at += 40)
+            fields.AddRange([at, at + 1, at + 2, at + 3, at + 4, at + 8, at + 12, at + 16, at + 20, at + 24, at + 28, at + 32, at + 36]);
+        fields.Add(at);                                                   // parameter count
         return fields.ToArray();
     }
 
@@ -381,7 +384,7 @@ public sealed class HostileFileTests(ITestOutputHelper output)
     private static int[] CheckpointFields(NetworkShape shape, byte[] valid)
     {
         var fields = new List<int>(HeaderFields(shape));
-        int t = 22 + 13 * shape.LayerCount + 4 * shape.ParameterCount;
+        int t = 15 + 4 * shape.InputShape.Count + 40 * shape.Layers.Count + 4 + 4 * shape.ParameterCount;
         fields.AddRange([t, t + 4, t + 8, t + 16]);                       // epochs, seed, generator state, loss name length
         int at = t + 18 + BinaryPrimitives.ReadUInt16LittleEndian(valid.AsSpan(t + 16));
         fields.AddRange([at, at + 1, at + 2]);                            // fromLogits, metric count, metric name length

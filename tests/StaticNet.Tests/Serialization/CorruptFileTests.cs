@@ -14,8 +14,10 @@ namespace StaticNet.Tests.Serialization;
 public class CorruptFileTests
 {
     // Offsets in a ResumeNet (6-10-3, 103 parameters) file; WeightsFileTests.Layout_IsAsDocumentedInFormatsMd pins them.
-    private const int VersionOffset = 4, LayerCountOffset = 6, SizesOffset = 10, ActivationsOffset = 22,
-        DropoutOffset = 28, L2Offset = 36, ParameterCountOffset = 44, ParametersOffset = 48, ParametersEnd = 48 + 103 * 4;
+    // Layer records (40 bytes) start at 19 and 59: kind, activation, padding, use-bias, units at +4, rate at +24, L2 at +36.
+    private const int VersionOffset = 4, InputOffset = 7, LayerCountOffset = 15, ActivationsOffset = 20, HiddenUnitsOffset = 23,
+        DropoutOffset = 43, OutputDropoutOffset = 83, L2Offset = 55, OutputL2Offset = 95, ParameterCountOffset = 99, ParametersOffset = 103,
+        ParametersEnd = 103 + 103 * 4;
     // Checkpoint sections after the parameters: epochs, seed, shuffle state, loss name (2 + 31 bytes),
     // fromLogits, metric count, "accuracy" (2 + 8), then the optimizer section.
     private const int LossNameOffset = ParametersEnd + 4 + 4 + 8, MetricCountOffset = LossNameOffset + 2 + 31 + 1,
@@ -119,10 +121,10 @@ public class CorruptFileTests
     public void WrongVersion_IsRejected()
     {
         byte[] file = Weights();
-        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(VersionOffset), 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(VersionOffset), 3);
         var e = Rejected(Resealed(file), checkpoint: false);
-        Assert.Contains("format version 2", e.Message);
-        Assert.Contains("version 1", e.Message);
+        Assert.Contains("format version 3", e.Message);
+        Assert.Contains("versions 1 to 2", e.Message);
     }
 
     [Fact]
@@ -140,32 +142,32 @@ public class CorruptFileTests
     }
 
     [Theory]
-    [InlineData(int.MaxValue, "2147483647 dense layers")]
-    [InlineData(0, "0 dense layers")]
-    [InlineData(-5, "-5 dense layers")]
+    [InlineData(int.MaxValue, "2147483647 layers")]
+    [InlineData(0, "0 layers")]
+    [InlineData(-5, "-5 layers")]
     public void AbsurdLayerCount_IsRejectedBeforeAllocating(int layers, string expected) =>
         Assert.Contains(expected, Rejected(With(Weights(), LayerCountOffset, layers), checkpoint: false).Message);
 
     [Theory]
-    [InlineData(1, 1 << 30)]         // 6 x 2^30 weights: more than an array can hold
-    [InlineData(1, -10)]
-    [InlineData(0, 0)]
-    public void AbsurdLayerSize_IsRejected(int index, int size) =>
-        Assert.Contains("invalid network", Rejected(With(Weights(), SizesOffset + 4 * index, size), checkpoint: false).Message);
+    [InlineData(HiddenUnitsOffset, 1 << 30)]   // 6 x 2^30 weights: more than an array can hold
+    [InlineData(HiddenUnitsOffset, -10)]
+    [InlineData(InputOffset, 0)]
+    public void AbsurdLayerSize_IsRejected(int offset, int size) =>
+        Assert.Contains("invalid network", Rejected(With(Weights(), offset, size), checkpoint: false).Message);
 
     [Fact]
     public void LargerValidSize_IsReportedAsCorruption_NotAsAnotherNetwork()
     {
         // A valid but different shape in a damaged file: the checksum decides (issue 9), not the shape.
-        var e = Rejected(With(Weights(), SizesOffset + 4, 100_000), checkpoint: false);
+        var e = Rejected(With(Weights(), HiddenUnitsOffset, 100_000), checkpoint: false);
         Assert.Contains("The weights file is corrupt: its shape section reads 6-100000(relu)-3(softmax) (this network is 6-10(relu)-3(softmax))", e.Message);
     }
 
     [Theory]
-    [InlineData(DropoutOffset, 1f)]            // a dropout rate must be below 1
-    [InlineData(DropoutOffset + 4, 0.5f)]      // and 0 on the output layer
+    [InlineData(DropoutOffset, 1f)]            // a Dense layer has no dropout rate
+    [InlineData(OutputDropoutOffset, 0.5f)]
     [InlineData(L2Offset, -1f)]
-    [InlineData(L2Offset + 4, float.NaN)]
+    [InlineData(OutputL2Offset, float.NaN)]
     public void InvalidRegularization_IsRejected(int offset, float value)
     {
         byte[] file = Weights();

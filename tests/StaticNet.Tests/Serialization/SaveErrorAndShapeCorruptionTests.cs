@@ -14,11 +14,11 @@ namespace StaticNet.Tests.Serialization;
 /// </summary>
 public sealed class SaveErrorAndShapeCorruptionTests
 {
-    /// <summary>Offset of the first activation code in a file of a network with two dense layers (docs/FORMATS.md: 14 + 4L).</summary>
-    private const int FirstActivationCode = 22;
+    /// <summary>Offset of the first layer's activation code in a file of a network with a 1-D input (docs/FORMATS.md: 19 + 1).</summary>
+    private const int FirstActivationCode = 20;
 
-    /// <summary>Offset of the first hidden layer's size (10 + 4).</summary>
-    private const int FirstHiddenSize = 14;
+    /// <summary>Offset of the first hidden layer's units (19 + 4).</summary>
+    private const int FirstHiddenSize = 23;
 
     private static ResumeNet Compiled()
     {

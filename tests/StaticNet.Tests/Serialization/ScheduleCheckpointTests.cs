@@ -92,7 +92,7 @@ public sealed class ScheduleCheckpointTests
     /// <summary>Offset of the optimizer section's learning rate in a checkpoint of ResumeNet with Adam and one metric.</summary>
     private static int LearningRateOffset(byte[] file, NetworkShape shape)
     {
-        int at = 22 + 13 * shape.LayerCount + 4 * shape.ParameterCount + 16;   // past epochs, seed, generator state
+        int at = FormatLayout.ParametersEnd(shape) + 16;                           // past epochs, seed, generator state
         at += 2 + BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(at));       // loss name
         at += 2;                                                                   // fromLogits, metric count
         at += 2 + BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(at));       // the metric's name
@@ -111,21 +111,20 @@ public sealed class ScheduleCheckpointTests
     public void AVersion1Checkpoint_StillLoads_AndResumesExactly()
     {
         // A version 1 file is a version 2 file of a fixed-rate optimizer without the 3-byte schedule
-        // record (code 0, no values) after the learning rate.
+        // record (code 0, no values) after the learning rate; both have the dense-stack shape section.
         var (x, y) = Classification();
         ResumeNet uninterrupted = Compiled(new Adam(0.01f));
         uninterrupted.Fit(x, y, epochs: 4, batchSize: 8, verbose: 0);
         ResumeNet first = Compiled(new Adam(0.01f));
         first.Fit(x, y, epochs: 2, batchSize: 8, verbose: 0);
-        byte[] v2 = CheckpointBytes(first);
-        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(v2.AsSpan(4)));
-        int rate = LearningRateOffset(v2, first.NetworkShape);
-        Assert.Equal(0.01f, BinaryPrimitives.ReadSingleLittleEndian(v2.AsSpan(rate)));
-        Assert.Equal(new byte[] { 0, 0, 0 }, v2[(rate + 4)..(rate + 7)]);
+        byte[] v3 = CheckpointBytes(first);
+        Assert.Equal(3, BinaryPrimitives.ReadUInt16LittleEndian(v3.AsSpan(4)));
+        int rate = LearningRateOffset(v3, first.NetworkShape);
+        Assert.Equal(0.01f, BinaryPrimitives.ReadSingleLittleEndian(v3.AsSpan(rate)));
+        Assert.Equal(new byte[] { 0, 0, 0 }, v3[(rate + 4)..(rate + 7)]);
 
-        byte[] body = [.. v2[..(rate + 4)], .. v2[(rate + 7)..^4]];
-        BinaryPrimitives.WriteUInt16LittleEndian(body.AsSpan(4), 1);
-        byte[] v1 = Resealed(body);
+        byte[] body = [.. v3[..(rate + 4)], .. v3[(rate + 7)..^4]];
+        byte[] v1 = Resealed(FormatLayout.WithDenseStackSection(body, first.NetworkShape, version: 1));
 
         ResumeNet resumed = Compiled(new Adam(0.01f), seed: 8);
         CheckpointInfo info = resumed.LoadCheckpoint(new MemoryStream(v1));
@@ -142,11 +141,11 @@ public sealed class ScheduleCheckpointTests
     public void AnUnknownCheckpointVersion_OrScheduleCode_IsRejected()
     {
         byte[] file = Trained(new Adam(0.01f), epochs: 1);
-        byte[] v3 = file[..^4];
-        BinaryPrimitives.WriteUInt16LittleEndian(v3.AsSpan(4), 3);
-        var e = Assert.Throws<InvalidDataException>(() => Compiled(new Adam(0.01f)).LoadCheckpoint(new MemoryStream(Resealed(v3))));
-        Assert.Contains("format version 3", e.Message);
-        Assert.Contains("versions 1 to 2", e.Message);
+        byte[] v4 = file[..^4];
+        BinaryPrimitives.WriteUInt16LittleEndian(v4.AsSpan(4), 4);
+        var e = Assert.Throws<InvalidDataException>(() => Compiled(new Adam(0.01f)).LoadCheckpoint(new MemoryStream(Resealed(v4))));
+        Assert.Contains("format version 4", e.Message);
+        Assert.Contains("versions 1 to 3", e.Message);
 
         byte[] badCode = file[..^4];
         badCode[LearningRateOffset(file, new ResumeNet().NetworkShape) + 4] = 7;

@@ -59,23 +59,23 @@ public class WeightsFileTests
     {
         var model = new ResumeNet(seed: 9);
         byte[] file = WeightsBytes(model);
-        // magic, version, layer count, 3 sizes, 2 activation codes, slope, 2 dropout rates, 2 L2
-        // factors, parameter count, 103 floats, CRC.
-        Assert.Equal(4 + 2 + 4 + 3 * 4 + 2 + 4 + 2 * 4 + 2 * 4 + 4 + 103 * 4 + 4, file.Length);
+        // magic, version, input rank, 1 input dimension, slope, layer count, 2 layer records of 40 bytes,
+        // parameter count, 103 floats, CRC.
+        Assert.Equal(4 + 2 + 1 + 4 + 4 + 4 + 2 * 40 + 4 + 103 * 4 + 4, file.Length);
         Assert.Equal("SNWT", Encoding.ASCII.GetString(file, 0, 4));
-        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(4)));
-        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(6)));
-        Assert.Equal(6, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(10)));
-        Assert.Equal(10, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(14)));
-        Assert.Equal(3, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(18)));
-        Assert.Equal(3, file[22]);   // relu
-        Assert.Equal(5, file[23]);   // softmax
-        Assert.Equal(0.2f, BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(24)));
-        for (int offset = 28; offset < 44; offset += 4)   // no dropout, no L2
-            Assert.Equal(0f, BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(offset)));
-        Assert.Equal(103, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(44)));
+        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(4)));
+        Assert.Equal(1, file[6]);
+        Assert.Equal(6, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(7)));
+        Assert.Equal(0.2f, BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(11)));
+        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(15)));
+        // Dense(10, relu): kind 0, activation 3, padding 0, use-bias 1, units 10, window 1x1, strides 1x1, rate,
+        // momentum, epsilon, L2 all 0; then Dense(3, softmax).
+        Assert.Equal("00030001" + "0A000000" + "01000000010000000100000001000000" + "00000000000000000000000000000000",
+            Convert.ToHexString(file, 19, 40));
+        Assert.Equal("00050001" + "03000000", Convert.ToHexString(file, 59, 8));
+        Assert.Equal(103, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(99)));
         for (int i = 0; i < 103; i++)
-            Assert.Equal(BitConverter.SingleToInt32Bits(model.Parameters[i]), BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(48 + 4 * i)));
+            Assert.Equal(BitConverter.SingleToInt32Bits(model.Parameters[i]), BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(103 + 4 * i)));
         Assert.Equal(Crc32.Append(0, file.AsSpan(0, file.Length - 4)), BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(file.Length - 4)));
     }
 
@@ -83,11 +83,12 @@ public class WeightsFileTests
     public void DigitNetExample_InFormatsMd_IsWhatIsWritten()
     {
         byte[] file = WeightsBytes(new DigitNet(seed: 1));
-        Assert.Equal(80_189, file.Length);
+        Assert.Equal(80_271, file.Length);
+        string Dense(string activation, string units) => "00" + activation + "0001" + units + "01000000010000000100000001000000" + "00000000000000000000000000000000";
         Assert.Equal(
-            "534E5754" + "0100" + "03000000" + "10030000" + "19000000" + "0F000000" + "01000000" + "010101" + "CDCC4C3E" +
-            "000000000000000000000000" + "000000000000000000000000" + "3F4E0000",
-            Convert.ToHexString(file, 0, 61));
+            "534E5754" + "0200" + "01" + "10030000" + "CDCC4C3E" + "03000000" +
+            Dense("01", "19000000") + Dense("01", "0F000000") + Dense("01", "01000000") + "3F4E0000",
+            Convert.ToHexString(file, 0, 143));
     }
 
     [Fact]
@@ -95,10 +96,13 @@ public class WeightsFileTests
     {
         var source = new ResumeDropoutNet(seed: 3);
         byte[] file = WeightsBytes(source);
-        Assert.Equal(0.25f, BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(28)));   // hidden layer's dropout
-        Assert.Equal(0f, BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(32)));      // none on the output layer
-        Assert.Equal(0.001f, BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(36)));
-        Assert.Equal(0.001f, BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(40)));
+        NetworkShape shape = source.NetworkShape;
+        Assert.Equal(3, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(FormatLayout.LayerCountOffset(shape))));   // Dense, Dropout, Dense
+        Assert.Equal(10, file[FormatLayout.RecordOffset(shape, 1) + FormatLayout.Kind]);                           // Dropout's kind code
+        Assert.Equal(0.25f, BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(FormatLayout.RecordOffset(shape, 1) + FormatLayout.Rate)));
+        Assert.Equal(0f, BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(FormatLayout.RecordOffset(shape, 2) + FormatLayout.Rate)));
+        Assert.Equal(0.001f, BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(FormatLayout.RecordOffset(shape, 0) + FormatLayout.L2)));
+        Assert.Equal(0.001f, BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(FormatLayout.RecordOffset(shape, 2) + FormatLayout.L2)));
         var target = new ResumeDropoutNet(seed: 4);
         target.LoadWeights(new MemoryStream(file));
         AssertBitIdentical(source.Parameters, target.Parameters);
