@@ -49,6 +49,7 @@ if (dataDirectory is null)
 // Pixels in [0, 1], 784 per image, row by row: with one channel that is already the (28, 28, 1)
 // channels-last input the network declares, so the images go in as they are.
 MnistData data = Mnist.Load(dataDirectory);
+Directory.CreateDirectory(outDirectory);   // here, so that a bad --out fails before training, not after
 int trainCount = data.TrainImages.GetLength(0);
 Console.WriteLine($"{trainCount} training and {data.TestImages.GetLength(0)} test images from {dataDirectory}");
 
@@ -69,7 +70,6 @@ Evaluation test = model.Evaluate(data.TestImages, data.TestLabels);
 
 // The pictures: the first layer's filters, and the first test digit with its feature maps after
 // that layer (computed here from the parameters, as the layer does).
-Directory.CreateDirectory(outDirectory);
 LayerInfo conv = model.NetworkShape.Layers[0];
 float[][,] filters = Filters(model.Parameters, conv);
 var filterCaptions = new string[filters.Length];

@@ -144,13 +144,18 @@ public static class ImageGrid
     }
 
     /// <summary>The line under the title: how many images and what the grey levels mean.</summary>
-    private static string Summary(int count, ImageScaling scaling, float allLow, float allHigh) => scaling switch
+    private static string Summary(int count, ImageScaling scaling, float allLow, float allHigh)
     {
-        ImageScaling.EachImage => $"{count} images, each scaled to its own range: white its smallest value, black its largest.",
-        ImageScaling.AllImages => string.Create(CultureInfo.InvariantCulture,
-            $"{count} images on one scale: white {allLow:G4}, black {allHigh:G4}."),
-        _ => $"{count} images: white 0, black 1.",
-    };
+        string images = count == 1 ? "1 image" : $"{count} images";
+        return scaling switch
+        {
+            ImageScaling.EachImage => count == 1
+                ? "1 image, scaled to its range: white its smallest value, black its largest."
+                : $"{images}, each scaled to its own range: white its smallest value, black its largest.",
+            ImageScaling.AllImages => string.Create(CultureInfo.InvariantCulture, $"{images} on one scale: white {allLow:G4}, black {allHigh:G4}."),
+            _ => $"{images}: white 0, black 1.",
+        };
+    }
 
     private static (float Low, float High) Range(float[,] image)
     {
