@@ -95,7 +95,7 @@ Console.WriteLine($"Wrote {filtersPath} and {mapsPath}.");
 double later = 0;
 for (int e = 1; e < epochs; e++) later += epochSeconds[e];
 string laterEpochs = epochs > 1 ? $", later epochs {F(later / (epochs - 1), "0.0")} s each" : "";
-Console.WriteLine($"time per epoch: first {F(epochSeconds[0], "0.0")} s (with JIT compilation){laterEpochs} ({trainCount} images, {Environment.ProcessorCount} cores)");
+Console.WriteLine($"time per epoch: first {F(epochSeconds[0], "0.0")} s (with JIT compilation){laterEpochs} ({trainCount} images, {Environment.ProcessorCount} {(Environment.ProcessorCount == 1 ? "core" : "cores")})");
 Console.WriteLine($"final training loss: {F(history["loss"][^1])}");
 Console.WriteLine($"test loss: {F(test.Loss)}");
 Console.WriteLine($"test accuracy: {F(test["accuracy"])}");
