@@ -122,6 +122,7 @@ public class BakedLayerWeightsTests
             10, 14, 11, 15, 12, 16, 13, 17, -0.5f,
         };
         Assert.Equal(Bits(expected), Bits(BakedLoader.Parameters(run.OutputCompilation, "Baked.HandNet")));
+        Snapshot.Verify(run.SingleSource(), "BakedHandNet");
     }
 
     public static TheoryData<string, string, string> Networks => new()
