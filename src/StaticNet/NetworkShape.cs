@@ -91,7 +91,7 @@ public sealed class NetworkShape : IEquatable<NetworkShape>
                 ?? throw new ArgumentException($"Layer {i + 1} ({layer}): {error}.", nameof(layers));
             counts.TryGetValue(layer.Kind, out int n);
             counts[layer.Kind] = n + 1;
-            string name = KerasName(layer.Kind) + (n == 0 ? "" : "_" + n.ToString(CultureInfo.InvariantCulture));
+            string name = Interop.TensorMapping.KerasName(layer.Kind) + (n == 0 ? "" : "_" + n.ToString(CultureInfo.InvariantCulture));
             geometries[i] = geometry;
             _layers[i] = layer.Resolved(geometry, (int)Math.Min(offset, int.MaxValue), name);
             offset += geometry.ParameterCount;
@@ -202,21 +202,6 @@ public sealed class NetworkShape : IEquatable<NetworkShape>
         return true;
     }
 
-    private static string KerasName(LayerKind kind) => kind switch
-    {
-        LayerKind.Dense => "dense",
-        LayerKind.Conv2D => "conv2d",
-        LayerKind.Conv1D => "conv1d",
-        LayerKind.MaxPooling2D => "max_pooling2d",
-        LayerKind.AveragePooling2D => "average_pooling2d",
-        LayerKind.GlobalAveragePooling2D => "global_average_pooling2d",
-        LayerKind.MaxPooling1D => "max_pooling1d",
-        LayerKind.AveragePooling1D => "average_pooling1d",
-        LayerKind.GlobalAveragePooling1D => "global_average_pooling1d",
-        LayerKind.Flatten => "flatten",
-        LayerKind.Dropout => "dropout",
-        _ => "batch_normalization",
-    };
 
     // ---------------------------------------------------------------- every network
 
