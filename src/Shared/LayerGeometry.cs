@@ -77,6 +77,16 @@ internal sealed class LayerGeometry
         _ => OutputSize,
     };
 
+    /// <summary>Multiply-adds (or comparable element operations) per sample in the forward pass: the measure of a layer's work.</summary>
+    public long MultiplyAdds => Kind switch
+    {
+        LayerKind.Dense => WeightCount,
+        LayerKind.Conv2D or LayerKind.Conv1D => (long)OutHeight * OutWidth * WeightCount,
+        LayerKind.MaxPooling2D or LayerKind.AveragePooling2D or LayerKind.MaxPooling1D or LayerKind.AveragePooling1D => (long)OutputSize * WindowHeight * WindowWidth,
+        LayerKind.Flatten => 0,
+        _ => InputSize,
+    };
+
     /// <summary>Whether the layer's output is its input's memory (Flatten; Dropout outside training).</summary>
     public bool IsReshape => Kind == LayerKind.Flatten;
 

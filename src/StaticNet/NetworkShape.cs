@@ -100,6 +100,7 @@ public sealed class NetworkShape : IEquatable<NetworkShape>
         if (offset > Array.MaxLength)
             throw new ArgumentException($"The network has {offset} parameters; at most {Array.MaxLength} fit in one buffer.", validatedInput is null ? nameof(layers) : "layerSizes");
         _outputLayer = _layers[^1];
+        MultiplyAddsPerSample = geometries.Sum(g => g.MultiplyAdds);
         NetworkLayout layout = NetworkLayout.Create(geometries)
             ?? throw new ArgumentException("A sample's training values do not fit one buffer: the layers' outputs are too large.", nameof(layers));
         _activationOffsets = layout.ActivationOffsets;
@@ -225,6 +226,9 @@ public sealed class NetworkShape : IEquatable<NetworkShape>
 
     /// <summary>The negative-side slope of <see cref="Activation.LeakyRelu"/>.</summary>
     public float LeakyReluSlope { get; }
+
+    /// <summary>The forward pass's multiply-adds per sample (a convolution's over every output position): how the step engine sizes work.</summary>
+    internal long MultiplyAddsPerSample { get; }
 
     /// <summary>Whether any layer is a dropout with a rate above 0.</summary>
     public bool HasDropout { get; }

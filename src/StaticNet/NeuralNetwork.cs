@@ -236,7 +236,7 @@ public abstract partial class NeuralNetwork
         var result = new float[samples, NetworkShape.OutputSize];
         // Below a few thousand multiply-adds per thread, starting threads costs more than it saves.
         const long MinWorkPerThread = 4_000_000;
-        long work = (long)samples * NetworkShape.ParameterCount;
+        long work = samples * NetworkShape.MultiplyAddsPerSample;
         int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, ThreadBudget);
         if (threads == 1)
         {

@@ -191,7 +191,7 @@ public abstract partial class NeuralNetwork
     /// one core, where its 25-microsecond steps run faster than with a hand-off per step).
     /// BatchNormalization's statistics span the whole batch, so its networks always run one lane.
     /// </summary>
-    private bool SplitsBatch(int count) => count >= 8 && (long)NetworkShape.ParameterCount * count >= 1 << 21 && !NetworkShape.HasBatchNormalization;
+    private bool SplitsBatch(int count) => count >= 8 && NetworkShape.MultiplyAddsPerSample * count >= 1 << 21 && !NetworkShape.HasBatchNormalization;
 
     private static ulong SecondHalfKey(ulong key) => key == 0 ? 0 : (key * 0x9E3779B97F4A7C15UL) | 1;
 
