@@ -38,15 +38,18 @@ internal sealed class LayerSpec
 
     public int ParameterCount => Weights.Length + Bias.Length;
 
+    private bool DefaultStrides => StrideWidth == 0 || (StrideHeight == WindowHeight && StrideWidth == WindowWidth);
+
     public LayerInfo ToLayerInfo() => Kind switch
     {
         LayerKind.Dense => LayerInfo.Dense(Units, Activation),
         LayerKind.Conv2D => LayerInfo.Conv2D(Units, WindowHeight, WindowWidth, StrideHeight, StrideWidth, Padding, Activation, UseBias),
         LayerKind.Conv1D => LayerInfo.Conv1D(Units, WindowWidth, StrideWidth, Padding, Activation, UseBias),
-        LayerKind.MaxPooling2D => LayerInfo.MaxPooling2D(WindowHeight, WindowWidth, StrideHeight, StrideWidth, Padding),
-        LayerKind.AveragePooling2D => LayerInfo.AveragePooling2D(WindowHeight, WindowWidth, StrideHeight, StrideWidth, Padding),
-        LayerKind.MaxPooling1D => LayerInfo.MaxPooling1D(WindowWidth, StrideWidth, Padding),
-        LayerKind.AveragePooling1D => LayerInfo.AveragePooling1D(WindowWidth, StrideWidth, Padding),
+        // Pooling strides equal to the window are written as Keras's default (0), as a declaration without Strides gives.
+        LayerKind.MaxPooling2D => LayerInfo.MaxPooling2D(WindowHeight, WindowWidth, DefaultStrides ? 0 : StrideHeight, DefaultStrides ? 0 : StrideWidth, Padding),
+        LayerKind.AveragePooling2D => LayerInfo.AveragePooling2D(WindowHeight, WindowWidth, DefaultStrides ? 0 : StrideHeight, DefaultStrides ? 0 : StrideWidth, Padding),
+        LayerKind.MaxPooling1D => LayerInfo.MaxPooling1D(WindowWidth, DefaultStrides ? 0 : StrideWidth, Padding),
+        LayerKind.AveragePooling1D => LayerInfo.AveragePooling1D(WindowWidth, DefaultStrides ? 0 : StrideWidth, Padding),
         LayerKind.GlobalAveragePooling2D => LayerInfo.GlobalAveragePooling2D(),
         LayerKind.GlobalAveragePooling1D => LayerInfo.GlobalAveragePooling1D(),
         LayerKind.Flatten => LayerInfo.Flatten(),

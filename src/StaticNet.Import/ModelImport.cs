@@ -68,13 +68,23 @@ public static class ModelImport
         ThrowIfProblems(report);
         ImportedModel imported = report.Model!;
         NetworkShape mine = model.NetworkShape;
-        string? difference = Difference(imported, mine);
+        if (imported.WeightGroups is not null)
+        {
+            LayerNetworks.FromWeightGroups(imported, mine, model.Parameters).CopyTo(model.Parameters);
+            return;
+        }
+        string? difference = imported.IsDenseStack && mine.IsDenseStack ? Difference(imported, mine)
+            : imported.HasArchitecture ? LayerNetworks.Difference(imported, mine)
+            : $"the file holds the Dense layers {imported} (weights only), the network is not a Dense stack";
         if (difference is not null)
         {
             string theirs = imported.HasArchitecture ? imported.ToShape().ToString() : imported.ToString();
             throw new ModelImportException($"{path} holds the network {theirs}, this network is {mine}: {difference}.");
         }
-        imported.GetParameters().CopyTo(model.Parameters);
+        float[] parameters = imported.GetParameters();
+        if (parameters.Length != model.Parameters.Length)
+            throw new ModelImportException($"{path} holds {parameters.Length} parameters, this network ({mine}) {model.Parameters.Length}.");
+        parameters.CopyTo(model.Parameters);
     }
 
     private static string? Difference(ImportedModel file, NetworkShape shape)
@@ -108,6 +118,7 @@ public static class ModelImport
         if (@namespace is not null && !@namespace.Split('.').All(IsIdentifier))
             throw new ArgumentException($"'{@namespace}' is not a C# namespace.", nameof(@namespace));
         NetworkShape shape = model.ToShape();
+        if (!model.IsDenseStack) return LayerDeclaration(model, shape, className, @namespace, weightsFile);
         var acts = shape.Activations;
         string Act(Activation a) => "Activation." + a;
         string activations = acts.All(a => a == acts[0]) ? $"Activation = {Act(acts[0])}"
@@ -127,6 +138,26 @@ public static class ModelImport
         return sb.ToString();
     }
 
+    private static string LayerDeclaration(ImportedModel model, NetworkShape shape, string className, string? @namespace, string weightsFile)
+    {
+        var sb = new StringBuilder();
+        string file = System.IO.Path.GetFileName(model.Path);
+        sb.Append("// Written by `staticnet import ").Append(file).Append("`.\n");
+        if (LayerNetworks.GeneratorBakesLayerNetworks)
+            sb.Append("// The weights are baked in from ").Append(weightsFile).Append(" (list it in the project: <AdditionalFiles Include=\"").Append(weightsFile).Append("\" />).\n");
+        else
+            sb.Append("// Load the weights at run time: Safetensors.Load(model, \"").Append(weightsFile).Append("\") (using StaticNet.Interop;).\n");
+        if (model.InputShape.Count > 1)
+            sb.Append("// Inputs are channels-last, ").Append(LayerNetworks.Format(model.InputShape))
+              .Append(": a PyTorch image tensor (c, h, w) is fed as (h, w, c) (for one channel the pixels' order is the same).\n");
+        sb.Append("using StaticNet;\n\n");
+        if (@namespace is not null) sb.Append("namespace ").Append(@namespace).Append(";\n\n");
+        sb.Append("/// <summary>").Append(Escape(file)).Append(" (").Append(Escape(model.Format)).Append("): ")
+          .Append(shape.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)).Append(" parameters.</summary>\n");
+        LayerNetworks.AppendDeclaration(sb, model, shape, className, weightsFile);
+        return sb.ToString();
+    }
+
     /// <summary>Writes the weights as safetensors in StaticNet's PyTorch layout (<c>0.weight</c> [outputs, inputs], <c>0.bias</c>, ...), which the generator bakes in.</summary>
     public static void SaveSafetensors(ImportedModel model, Stream stream)
     {
@@ -134,7 +165,8 @@ public static class ModelImport
         NetworkShape shape = model.ToShape();
         string[] names = Safetensors.LayerNames(shape);
         var tensors = new List<KeyValuePair<string, SafetensorsTensor>>();
-        for (int l = 0; l < model.Layers.Count; l++)
+        if (!model.IsDenseStack) tensors = LayerNetworks.PyTorchTensors(shape, model.GetParameters());
+        else for (int l = 0; l < model.Layers.Count; l++)
         {
             var (weight, bias) = Safetensors.TensorNames(names[l]);
             ImportedLayer layer = model.Layers[l];
@@ -146,6 +178,7 @@ public static class ModelImport
             ["format"] = "pt",
             ["producer"] = "staticnet import",
             ["network"] = shape.ToString(),
+            ["input"] = LayerNetworks.Format(model.InputShape) + (model.InputShape.Count > 1 ? " channels-last" : ""),
             ["source"] = System.IO.Path.GetFileName(model.Path),
         };
         Safetensors.WriteTensors(stream, tensors, metadata);
