@@ -116,8 +116,9 @@ internal sealed class ArchitectureBuilder
         _permute = null;
         var input = new List<long> { inputs };
         AddSpec(new LayerSpec(LayerKind.Dense, name, weights, bias ?? new float[outputs]) { Units = outputs }, input);
+        _dims = new List<long> { outputs };
         _lastOpen = true;
-        _steps.Add(new ModelStep(where, op, $"Dense {inputs} -> {outputs}{detail}", true));
+        _steps.Add(new ModelStep(where, op, $"dense {inputs} -> {outputs}{detail}", true));
     }
 
     /// <summary>A convolution, pooling or batch-normalization layer: its shape rule is applied to the current tensor.</summary>
@@ -187,7 +188,7 @@ internal sealed class ArchitectureBuilder
             return;
         }
         for (int i = 0; i < b.Length; i++) b[i] += bias.Length == 1 ? bias[0] : bias[i];
-        _steps.Add(new ModelStep(where, op, $"bias of layer {_layers.Count - 1} ({last.Kind}){detail}", true));
+        _steps.Add(new ModelStep(where, op, $"bias of {LastRef()}{detail}", true));
     }
 
     public void Activate(string where, string op, Activation activation, float slope = float.NaN)
@@ -202,7 +203,7 @@ internal sealed class ArchitectureBuilder
         LayerSpec last = _layers[^1];
         if (last.HasActivation)
         {
-            Problem(where, op, $"is a second activation on layer {_layers.Count - 1} ({last.Kind}, already {Name(last.Activation)})");
+            Problem(where, op, $"is a second activation on {LastRef()} (already {Name(last.Activation)})");
             return;
         }
         if (activation == Activation.Softmax && last.Kind != LayerKind.Dense)
@@ -223,9 +224,14 @@ internal sealed class ArchitectureBuilder
         last.Activation = activation;
         last.HasActivation = true;
         _steps.Add(new ModelStep(where, op, activation == Activation.LeakyRelu
-            ? $"activation leaky_relu (slope {F(slope)}) of layer {_layers.Count - 1} ({last.Kind})"
-            : $"activation {Name(activation)} of layer {_layers.Count - 1} ({last.Kind})", true));
+            ? $"activation leaky_relu (slope {F(slope)}) of {LastRef()}"
+            : $"activation {Name(activation)} of {LastRef()}", true));
     }
+
+    /// <summary>"dense layer 1" (counting Dense layers, as for Dense stacks) or "layer 0 (Conv2D)".</summary>
+    private string LastRef() => _layers[^1].Kind == LayerKind.Dense
+        ? $"dense layer {_layers.Count(l => l.Kind == LayerKind.Dense) - 1}"
+        : $"layer {_layers.Count - 1} ({_layers[^1].Kind})";
 
     /// <summary>Identity, Dropout at inference, InputLayer and the like: no effect on the output.</summary>
     public void PassThrough(string where, string op, string description) =>

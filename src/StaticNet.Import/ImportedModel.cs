@@ -58,7 +58,7 @@ public sealed class ImportedModel
     public bool IsDenseStack => _inputShape.Length == 1 && _specs.All(s => s.Kind == LayerKind.Dense) && WeightGroups is null;
 
     /// <summary>All parameters (weights, biases, batch-normalization statistics).</summary>
-    public int ParameterCount => _specs.Sum(s => s.ParameterCount);
+    public int ParameterCount => WeightGroups?.Sum(g => g.Tensors.Sum(t => t.Data.Length)) ?? _specs.Sum(s => s.ParameterCount);
 
     /// <summary>The input size, then each layer's units (Dense stacks only).</summary>
     /// <exception cref="InvalidOperationException">The network is not a Dense stack.</exception>
