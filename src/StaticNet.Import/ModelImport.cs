@@ -11,7 +11,7 @@ using StaticNet.Interop;
 namespace StaticNet.Import;
 
 /// <summary>
-/// Brings dense networks trained elsewhere into StaticNet: ONNX files (<c>torch.onnx.export</c>,
+/// Brings dense and convolutional networks trained elsewhere into StaticNet: ONNX files (<c>torch.onnx.export</c>,
 /// tf2onnx, ...), Keras 3 <c>.keras</c> and <c>.weights.h5</c> files and legacy Keras 2 <c>.h5</c>
 /// files. The format is recognised from the file's first bytes, not its name.
 /// </summary>
@@ -58,7 +58,10 @@ public static class ModelImport
     /// <summary>
     /// Replaces <paramref name="model"/>'s parameters with a model file's (ONNX, Keras, or a Keras
     /// weights file) when the file's network is the declared one: the same sizes, and for files that
-    /// record them, the same activations and leaky slope. The model is unchanged when it fails.
+    /// record them, the same activations and leaky slope; for other networks the same layers, shapes and
+    /// settings (Dropout, a no-op at inference, may be declared or not). A weights-only Keras file of a
+    /// convolutional network is matched layer by layer by Keras's names (conv2d, batch_normalization, dense, ...).
+    /// The model is unchanged when it fails.
     /// </summary>
     /// <exception cref="ModelImportException">The architectures differ (the message shows both), or the file holds something StaticNet cannot compile.</exception>
     public static void LoadWeights(NeuralNetwork model, string path)
@@ -108,7 +111,8 @@ public static class ModelImport
 
     /// <summary>
     /// The C# declaration of <paramref name="model"/>: a <c>[Network]</c> partial class whose
-    /// weights are baked in from <paramref name="weightsFile"/> (see <see cref="SaveSafetensors"/>).
+    /// weights are baked in from <paramref name="weightsFile"/> (see <see cref="SaveSafetensors"/>), or for
+    /// other networks a <c>[Sequential]</c> one with a layer attribute per layer (channels-last input).
     /// </summary>
     public static string Declaration(ImportedModel model, string className, string? @namespace, string weightsFile)
     {
