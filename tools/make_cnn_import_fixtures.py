@@ -12,6 +12,9 @@ tools/make_import_fixtures.py). Small CNNs trained here in PyTorch (eval mode) o
                          Conv1d(16, 12, 3, stride 2) ReLU AdaptiveAvgPool1d(1) Flatten Linear(12, 10)
     onnx_cnn_badpad.onnx onnx.helper: a Conv with kernel 5 and pads 1 (neither 'valid' nor Keras's 'same')
     onnx_cnn_elu.onnx    onnx.helper: Conv then Elu, an operator StaticNet does not have
+    onnx_cnn_poolrelu.onnx  onnx.helper: Conv MaxPool Relu (the Relu after the pooling) Flatten BatchNormalization
+                         (over the flattened features) Gemm Softmax, checked against ONNX Runtime
+    onnx_cnn_avgpad.onnx onnx.helper: AveragePool with pads and count_include_pad 1 (PyTorch's AvgPool2d(3, padding=1))
   Keras, written with h5py following Keras's own saving code (weights: the PyTorch network's, turned into
   Keras's layout; expected outputs: that PyTorch network's, which computes the same function):
     keras3_cnn.keras       Keras 3.x zip (keras/src/saving/saving_lib.py: config.json, metadata.json,
@@ -233,6 +236,37 @@ def helper_fixtures():
         model.ir_version = 7
         onnx.checker.check_model(model, full_check=True)
         onnx.save_model(model, os.path.join(OUT, name + ".onnx"))
+
+    # Conv, MaxPool, then Relu (max pooling commutes with a non-decreasing activation, so the Relu joins the
+    # Conv), Flatten in (c, h, w) order, BatchNormalization over the 64 flattened features, Gemm, Softmax.
+    bn = [rng.normal(size=64).astype(np.float32), rng.normal(size=64).astype(np.float32),
+          rng.normal(size=64).astype(np.float32), rng.uniform(0.5, 2.0, size=64).astype(np.float32)]
+    dense = rng.normal(size=(3, 64)).astype(np.float32) * 0.3
+    init = [helper.make_tensor("w", TensorProto.FLOAT, w.shape, w.tobytes(), raw=True)] + \
+           [helper.make_tensor(n, TensorProto.FLOAT, [64], v.tobytes(), raw=True) for n, v in zip(["g", "b", "m", "v"], bn)] + \
+           [helper.make_tensor("d", TensorProto.FLOAT, [3, 64], dense.tobytes(), raw=True)]
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv0", kernel_shape=[5, 5]),
+             helper.make_node("MaxPool", ["c"], ["p"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]),
+             helper.make_node("Relu", ["p"], ["r"], name="relu2"),
+             helper.make_node("Flatten", ["r"], ["f"], name="flatten3", axis=1),
+             helper.make_node("BatchNormalization", ["f", "g", "b", "m", "v"], ["n"], name="bn4", epsilon=1e-5),
+             helper.make_node("Gemm", ["n", "d"], ["z"], name="dense5", transB=1),
+             helper.make_node("Softmax", ["z"], ["y"], name="softmax6", axis=1)]
+    graph = helper.make_graph(nodes, "pool_relu", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 12, 12])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 3])], init)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="onnx.helper")
+    model.ir_version = 7
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save_model(model, os.path.join(OUT, "onnx_cnn_poolrelu.onnx"))
+
+    # Average pooling that counts padded zeros (PyTorch's AvgPool2d(padding=1) default): not StaticNet's (Keras's) mean.
+    graph = helper.make_graph([helper.make_node("AveragePool", ["x"], ["y"], name="avg0", kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=1)],
+                              "avg_pad", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 12, 12])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 1, 12, 12])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="onnx.helper")
+    model.ir_version = 7
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save_model(model, os.path.join(OUT, "onnx_cnn_avgpad.onnx"))
 
 
 def main():

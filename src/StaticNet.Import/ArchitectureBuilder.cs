@@ -193,6 +193,18 @@ internal sealed class ArchitectureBuilder
 
     public void Activate(string where, string op, Activation activation, float slope = float.NaN)
     {
+        // conv → max pool → f equals conv(f) → max pool for a non-decreasing f (max(f(a), f(b)) = f(max(a, b))),
+        // PyTorch's classic F.relu(F.max_pool2d(conv(x), 2)).
+        if (!_lastOpen && activation != Activation.Softmax && _layers.Count >= 2
+            && _layers[^1].Kind is LayerKind.MaxPooling2D or LayerKind.MaxPooling1D
+            && _layers[^2] is { Kind: LayerKind.Conv2D or LayerKind.Conv1D, HasActivation: false } conv)
+        {
+            if (!CheckSlope(where, op, activation, slope)) return;
+            conv.Activation = activation;
+            conv.HasActivation = true;
+            _steps.Add(new ModelStep(where, op, $"activation {Name(activation)} of layer {_layers.Count - 2} ({conv.Kind}), before the max pooling (the same result: the activation is non-decreasing)", true));
+            return;
+        }
         if (_layers.Count == 0 || !_lastOpen)
         {
             Problem(where, op, _layers.Count == 0
@@ -211,21 +223,25 @@ internal sealed class ArchitectureBuilder
             Problem(where, op, $"is a softmax after a {last.Kind} layer; StaticNet's softmax is for the output Dense layer");
             return;
         }
-        if (activation == Activation.LeakyRelu)
-        {
-            if (_slope is float s && s != slope)
-            {
-                Problem(where, op, $"has leaky ReLU slope {F(slope)} but {_slopeWhere} has {F(s)}; a StaticNet network has one slope");
-                return;
-            }
-            _slope = slope;
-            _slopeWhere = where;
-        }
+        if (!CheckSlope(where, op, activation, slope)) return;
         last.Activation = activation;
         last.HasActivation = true;
         _steps.Add(new ModelStep(where, op, activation == Activation.LeakyRelu
             ? $"activation leaky_relu (slope {F(slope)}) of {LastRef()}"
             : $"activation {Name(activation)} of {LastRef()}", true));
+    }
+
+    private bool CheckSlope(string where, string op, Activation activation, float slope)
+    {
+        if (activation != Activation.LeakyRelu) return true;
+        if (_slope is float s && s != slope)
+        {
+            Problem(where, op, $"has leaky ReLU slope {F(slope)} but {_slopeWhere} has {F(s)}; a StaticNet network has one slope");
+            return false;
+        }
+        _slope = slope;
+        _slopeWhere = where;
+        return true;
     }
 
     /// <summary>"dense layer 1" (counting Dense layers, as for Dense stacks) or "layer 0 (Conv2D)".</summary>

@@ -174,6 +174,32 @@ public class CnnImportTests
     }
 
     [Fact]
+    public void Relu_after_MaxPool_joins_the_Conv_and_BatchNorm_after_Flatten_is_reordered_as_OnnxRuntime_computes()
+    {
+        string file = Fixture.Path("onnx_cnn_poolrelu.onnx");
+        ModelReport report = ModelImport.Inspect(file);
+        Assert.True(report.CanCompile, string.Join("\n", report.Problems));
+        Assert.Contains(report.Steps, s => s.Operator == "Relu" && s.Description.Contains("before the max pooling"));
+        Assert.Contains(report.Steps, s => s.Operator == "BatchNormalization" && s.Description.Contains("features reordered from (c, h, w) to (h, w, c)"));
+        var model = new PoolReluNet();
+        ModelImport.LoadWeights(model, file);
+        var rng = new Random(9);
+        var x = new float[16, 144];
+        for (int i = 0; i < 16; i++)
+            for (int j = 0; j < 144; j++)
+                x[i, j] = (float)(rng.NextDouble() * 2 - 1);
+        // One channel: the (1, 12, 12) tensor ONNX Runtime takes holds the same values as StaticNet's (12, 12, 1).
+        Fixture.AssertClose(OnnxRuntimeTests.RunOnnx(file, x, new[] { 16, 1, 12, 12 }), model.Predict(x), 1e-5, file);
+    }
+
+    [Fact]
+    public void AveragePool_counting_padded_zeros_is_a_clear_error()
+    {
+        string problem = Assert.Single(ModelImport.Inspect(Fixture.Path("onnx_cnn_avgpad.onnx")).Problems);
+        Assert.StartsWith("node 0 'avg0' (AveragePool) averages padded positions as zeros (count_include_pad 1, pads [1, 1, 1, 1], as Keras's 'same')", problem);
+    }
+
+    [Fact]
     public void LoadWeights_into_another_CNN_says_which_layer_differs_and_changes_nothing()
     {
         var model = new Cnn2dMaxNet(seed: 2);

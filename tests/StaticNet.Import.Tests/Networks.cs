@@ -63,3 +63,11 @@ public partial class Cnn2dMaxNet;   // Cnn2dNet with max pooling where the files
 [Flatten]
 [Dense(10, Activation = Activation.Softmax)]
 public partial class Cnn2dPlainNet;   // what `staticnet import onnx_cnn.onnx` declares (Dropout, a no-op at inference, left out)
+
+[Sequential(12, 12, 1)]
+[Conv2D(4, 5, UseBias = false, Activation = Activation.Relu)]
+[MaxPooling2D(2)]
+[Flatten]
+[BatchNormalization(Momentum = 0.9f, Epsilon = 1e-5f)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class PoolReluNet;   // onnx_cnn_poolrelu.onnx (its Relu comes after the MaxPool)

@@ -14,7 +14,12 @@ internal static class OnnxConvolution
     public static void Apply(OnnxNode node, Dictionary<string, OnnxTensor> constants, OnnxTensorData data, ArchitectureBuilder builder)
     {
         string where = node.Where, op = node.OpType;
-        IReadOnlyList<long> dims = builder.Dims!;   // channels-last: (h, w, c) or (steps, c)
+        if (builder.Dims is not { } dims || dims.Any(d => d < 0))
+        {
+            builder.Problem(where, op, $"receives a tensor whose shape the file does not record ({(builder.Dims is null ? "no shape" : ArchitectureBuilder.Shape(builder.Dims))}); export with a fixed input shape besides the batch");
+            return;
+        }
+        // dims: channels-last, (h, w, c) or (steps, c)
         int spatial = dims.Count - 1;
         if (op == "GlobalAveragePool")
         {

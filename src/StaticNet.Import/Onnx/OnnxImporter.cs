@@ -161,6 +161,12 @@ internal static class OnnxImporter
             if (op == "GlobalAveragePool") layout = Layout.ChannelsLast;   // [batch, C, 1, 1]: the channels, in order
             return;
         }
+        if (op == "BatchNormalization")
+        {
+            // On [batch, n] (BatchNorm1d after a Linear or a Flatten): no channels to move.
+            OnnxConvolution.Apply(node, constants, data, builder);
+            return;
+        }
         if (op == "Pad")
         {
             OnnxConvolution.Pad(node, constants, data, builder);
