@@ -14,6 +14,12 @@ public static class Program
 
     public static void Main(string[] args)
     {
+        // --cnn: the convolutional rows (DigitCnn) as an ordinary program measures them, beside ONNX Runtime and PyTorch.
+        if (args.Contains("--cnn"))
+        {
+            CnnUserProgram.Run(args);
+            return;
+        }
         // --user: the rows as an ordinary program measures them (options --rounds N, --plain).
         if (args.Contains("--user"))
         {

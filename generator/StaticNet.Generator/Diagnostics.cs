@@ -122,7 +122,6 @@ internal static class Diagnostics
         "[Sequential] network needs a Dense output layer",
         "{0}");
 
-    public static readonly DiagnosticDescriptor WeightsNotSupported = Error("SN0029",
-        "Baked weights not supported for this network",
-        "'{0}' has layers other than Dense and Dropout; baking weights (Weights = ...) into such networks is not supported yet: load them at run time with model.LoadWeights(path) or Safetensors.Load");
+    // SN0029 ("Baked weights not supported for this network") is retired: every [Sequential] network bakes its
+    // weights now. It was never in a shipped release (AnalyzerReleases.Unshipped.md notes it); never reuse the id.
 }

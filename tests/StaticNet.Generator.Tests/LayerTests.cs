@@ -8,7 +8,7 @@ namespace StaticNet.Generator.Tests;
 
 /// <summary>
 /// [Sequential] and its layer attributes: snapshots of the generated code for every layer kind (each compiled without a
-/// warning against the runtime's kernels), and the diagnostics (SN0025 to SN0029) at the offending layer, with the shapes
+/// warning against the runtime's kernels), and the diagnostics (SN0025 to SN0028) at the offending layer, with the shapes
 /// the generator computed.
 /// </summary>
 public class LayerTests
@@ -299,8 +299,9 @@ public class LayerTests
     }
 
     [Fact]
-    public void SN0029_BakedWeightsOnAConvolutionalNetwork()
+    public void BakedWeightsOnAConvolutionalNetwork_AreLookedFor_NotRefused()
     {
+        // SN0029 (baking only for Dense stacks) is retired: the generator looks for the file (BakedWeightsTests bakes one).
         AssertReports("""
             using StaticNet;
             [Sequential(8, 8, 1, Weights = "cnn.safetensors")]
@@ -308,7 +309,7 @@ public class LayerTests
             [Flatten]
             [Dense(1)]
             public partial class BakedCnn { }
-            """, "SN0029", "Sequential(", "not supported yet");
+            """, "SN0017", "Sequential(", "'cnn.safetensors'");
     }
 
     [Fact]

@@ -193,8 +193,4 @@ internal static partial class Parser
         }
         return ok ? spec : null;
     }
-
-    /// <summary>As <see cref="NetworkSpec.IsDenseStack"/>, before the spec exists.</summary>
-    private static bool IsDenseStack(int[] input, LayerSpec[] layers) =>
-        new NetworkSpec(null, "", EquatableArray<ContainingType>.Empty, input.ToEquatableArray(), layers.ToEquatableArray(), 0.2f).IsDenseStack;
 }

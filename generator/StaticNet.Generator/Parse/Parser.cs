@@ -108,8 +108,6 @@ internal static partial class Parser
             float sequentialSlope = ReadSlope(attribute, Report);
             (int[] Input, LayerSpec[] Layers)? read = ReadSequential(attribute, layerAttributes, location, Report, diagnostics, cancellationToken);
             CheckNameClashes(type, baseClass, Report);
-            if (read is { } network && weights is not null && !IsDenseStack(network.Input, network.Layers))
-                Report(Diagnostics.WeightsNotSupported, type.Name);
             if (diagnostics.Count > 0 || read is null)
                 return new ParseResult(null, diagnostics.ToEquatableArray());
             return new ParseResult(new NetworkSpec(ns, Escape(type.Name), new EquatableArray<ContainingType>(containing),

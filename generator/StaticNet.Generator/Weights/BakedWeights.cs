@@ -60,9 +60,10 @@ internal sealed record WeightsFile(string Path, string CopyPath, string Base64, 
 internal sealed record BakeResult(NetworkSpec Spec, BakedParameters Parameters, EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>
-/// Reads a network's weights from a safetensors file in PyTorch's <c>nn.Sequential</c> layout
-/// (<c>"{index}.weight"</c> [out, in] and <c>"{index}.bias"</c> [out], the same naming rule as the
-/// runtime's <c>Safetensors.LayerNames</c>) into the parameter buffer's layout.
+/// Reads a network's weights from a safetensors file into the parameter buffer's layout, with the runtime's own
+/// mapping (<see cref="TensorMapping"/>, shared with <c>Safetensors.Load</c>): PyTorch's <c>nn.Sequential</c>
+/// layout (<c>"{index}.weight"</c>, <c>"{index}.bias"</c>, BatchNorm's <c>running_mean</c>/<c>running_var</c>;
+/// <c>num_batches_tracked</c> ignored), or Keras's (<c>"conv2d/kernel"</c>, ...) when the file holds Keras names.
 /// </summary>
 internal static class Baker
 {
@@ -107,51 +108,61 @@ internal static class Baker
         long dataStart = 8 + (long)headerLength;
         long dataLength = bytes.Length - dataStart;
 
-        // Only dense stacks get here (SN0029 for other networks): the file holds PyTorch nn.Linear tensors.
-        int[] sizes = spec.DenseSizes();
-        Activation[] activations = spec.DenseActivations();
-        float[] dropout = spec.DenseDropout();
-        int layers = sizes.Length - 1;
-        long total = 0;
-        for (int l = 0; l < layers; l++) total += ((long)sizes[l] + 1) * sizes[l + 1];
+        // The runtime's own mapping (src/Shared/TensorMapping.cs), in the layout the names show: PyTorch's
+        // nn.Sequential state_dict (what Safetensors.Save writes by default) unless the file holds Keras names only.
+        LayerGeometry[] layers = spec.Geometries();
+        LayerKind[] kinds = spec.Layers.Select(l => l.Kind).ToArray();
+        bool pyTorch = !IsKeras(header.Keys);
+        string[] names = TensorMapping.LayerNames(kinds, spec.Layers.Select(l => l.Activation).ToArray(), TensorMapping.KerasNames(kinds), pyTorch, "");
+        List<TensorSlot> slots = TensorMapping.Slots(layers, pyTorch, names);
+        HashSet<string> ignored = TensorMapping.IgnoredNames(slots, kinds, pyTorch);
+
+        long total = spec.ParameterCount;
         if (total * 2 > int.MaxValue) throw new InvalidDataException($"the network has {total} parameters, more than one string can hold ({int.MaxValue / 2})");
         // The parameter buffer's layout, two UTF-16 code units per float (see BakedParameters).
         var bits = new char[total * 2];
-        int written = 0;
-        var expectedNames = new HashSet<string>(StringComparer.Ordinal) { "__metadata__" };
-        int index = 0;
-        for (int l = 0; l < layers; l++)
-        {
-            // PyTorch numbers every module of the Sequential: activation and dropout modules take an index too.
-            string name = index.ToString(CultureInfo.InvariantCulture);
-            index += 1 + (activations[l] == Activation.Linear ? 0 : 1) + (dropout[l] > 0 ? 1 : 0);
-            written = Tensor(header, bytes, dataStart, dataLength, name + ".weight", new[] { sizes[l + 1], sizes[l] }, bits, written);
-            written = Tensor(header, bytes, dataStart, dataLength, name + ".bias", new[] { sizes[l + 1] }, bits, written);
-            expectedNames.Add(name + ".weight");
-            expectedNames.Add(name + ".bias");
-        }
-        string? extra = header.Keys.FirstOrDefault(k => !expectedNames.Contains(k));
+        string layout = pyTorch ? "" : " (Keras layout)";
+        foreach (TensorSlot slot in slots)
+            Tensor(header, bytes, dataStart, dataLength, slot, layout, bits);
+        var expectedNames = new HashSet<string>(slots.Select(s => s.Name), StringComparer.Ordinal) { "__metadata__" };
+        string? extra = header.Keys.FirstOrDefault(k => !expectedNames.Contains(k) && !ignored.Contains(k));
         if (extra is not null)
-            throw new ShapeMismatchException($"it has a tensor '{extra}' that the network has no place for (expected {string.Join(", ", expectedNames.Where(n => n != "__metadata__"))})");
+            throw new ShapeMismatchException($"it has a tensor '{extra}' that the network has no place for (expected {string.Join(", ", slots.Select(s => s.Name))}{layout})");
         return new BakedParameters(new string(bits));
     }
 
-    /// <summary>Copies one tensor's floats, as they are stored (little-endian), into <paramref name="bits"/> at <paramref name="at"/>; returns the end.</summary>
-    private static int Tensor(Dictionary<string, object?> header, byte[] bytes, long dataStart, long dataLength, string name, int[] shape, char[] bits, int at)
+    /// <summary>Keras names (<c>conv2d/kernel</c>, <c>batch_normalization/gamma</c>) and no PyTorch ones: as the runtime's "looks like the Keras layout" hint.</summary>
+    private static bool IsKeras(IEnumerable<string> names)
     {
+        bool keras = false;
+        foreach (string name in names)
+        {
+            if (name == "__metadata__") continue;
+            if (TensorMapping.LooksLikeOtherLayout(name, pyTorch: false)) return false;
+            if (TensorMapping.LooksLikeOtherLayout(name, pyTorch: true)) keras = true;
+        }
+        return keras;
+    }
+
+    /// <summary>Copies one tensor's floats, as they are stored (little-endian), to where the slot puts them in <paramref name="bits"/>.</summary>
+    private static void Tensor(Dictionary<string, object?> header, byte[] bytes, long dataStart, long dataLength, TensorSlot slot, string layout, char[] bits)
+    {
+        string name = slot.Name;
+        int[] shape = slot.Shape;
         if (!header.TryGetValue(name, out object? entry) || entry is not Dictionary<string, object?> info)
-            throw new ShapeMismatchException($"it has no tensor '{name}' (expected shape [{string.Join(", ", shape)}])");
+            throw new ShapeMismatchException($"it has no tensor '{name}' (expected shape [{string.Join(", ", shape)}]){layout}");
         if (!info.TryGetValue("dtype", out object? dtype) || dtype as string != "F32")
             throw new InvalidDataException($"tensor '{name}' has dtype {dtype ?? "(none)"}; only F32 can be baked in");
         int[] actual = Numbers(info, "shape", name).Select(v => checked((int)v)).ToArray();
         if (!actual.SequenceEqual(shape))
-            throw new ShapeMismatchException($"tensor '{name}' has shape [{string.Join(", ", actual)}] but the network needs [{string.Join(", ", shape)}]");
+            throw new ShapeMismatchException($"tensor '{name}' has shape [{string.Join(", ", actual)}] but the network needs [{string.Join(", ", shape)}]{layout}");
         long[] offsets = Numbers(info, "data_offsets", name);
-        long count = shape.Aggregate(1L, (a, b) => a * b);
+        long count = slot.Length;
         if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] > dataLength || offsets[1] - offsets[0] != count * 4)
             throw new InvalidDataException($"tensor '{name}' has data offsets [{string.Join(", ", offsets)}], which do not hold {count} float32 values within the {dataLength} data bytes");
         // Byte by byte, so the result is the same on any compiler host.
         int source = (int)(dataStart + offsets[0]);
+        bool identity = slot.IsIdentity;
         for (int i = 0; i < count; i++, source += 4)
         {
             byte b0 = bytes[source], b1 = bytes[source + 1], b2 = bytes[source + 2], b3 = bytes[source + 3];
@@ -159,12 +170,12 @@ internal static class Baker
             if ((b3 & 0x7F) == 0x7F && (b2 & 0x80) != 0)
             {
                 float value = BitConverterCompat.Int32BitsToSingle(b0 | b1 << 8 | b2 << 16 | b3 << 24);
-                throw new InvalidDataException($"tensor '{name}' holds {value.ToString(CultureInfo.InvariantCulture)} at index {i}; weights must be finite");
+                throw new InvalidDataException($"tensor '{name}' holds {value.ToString(CultureInfo.InvariantCulture)} at {slot.Position(i)}; weights must be finite");
             }
-            bits[at++] = (char)(b0 | b1 << 8);
-            bits[at++] = (char)(b2 | b3 << 8);
+            int at = 2 * (slot.Offset + (identity ? i : slot.Source(i)));
+            bits[at] = (char)(b0 | b1 << 8);
+            bits[at + 1] = (char)(b2 | b3 << 8);
         }
-        return at;
     }
 
     private static ulong ReadUInt64LittleEndian(byte[] bytes)

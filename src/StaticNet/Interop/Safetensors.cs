@@ -266,11 +266,7 @@ public static class Safetensors
         List<TensorSlot> slots = SafetensorsMapping.Slots(shape, layout, names);
         var expected = new Dictionary<string, TensorSlot>(StringComparer.Ordinal);
         foreach (TensorSlot slot in slots) expected[slot.Name] = slot;
-        var ignored = new HashSet<string>(StringComparer.Ordinal);
-        if (layout == SafetensorsLayout.PyTorch)
-            foreach (TensorSlot slot in slots)
-                if (shape.Layers[slot.Layer].Kind == LayerKind.BatchNormalization && slot.Name.EndsWith(".running_var", StringComparison.Ordinal))
-                    ignored.Add(slot.Name[..^".running_var".Length] + ".num_batches_tracked");
+        HashSet<string> ignored = SafetensorsMapping.IgnoredNames(shape, layout, slots);
 
         CheckNames(header, expected, ignored, slots, shape, layout);
         foreach (SafetensorsEntry entry in header.Entries)
@@ -342,8 +338,7 @@ public static class Safetensors
         if (missing.Count > 0) message.Append($" missing {string.Join(", ", missing.Select(Quote))};");
         if (extra.Count > 0) message.Append($" unexpected {string.Join(", ", extra.Take(20).Select(Quote))}{(extra.Count > 20 ? $" and {extra.Count - 20} more" : "")};");
         message.Append($" expected exactly {string.Join(", ", order.Select(s => Quote(s.Name)))}.");
-        string[] other = layout == SafetensorsLayout.PyTorch ? new[] { "/kernel", "/gamma" } : new[] { ".weight", ".running_mean" };
-        if (extra.Any(n => other.Any(o => n.EndsWith(o, StringComparison.Ordinal))))
+        if (extra.Any(n => TensorMapping.LooksLikeOtherLayout(n, layout == SafetensorsLayout.PyTorch)))
             message.Append($" The file looks like the {(layout == SafetensorsLayout.PyTorch ? "Keras" : "PyTorch")} layout: pass SafetensorsLayout.{(layout == SafetensorsLayout.PyTorch ? "Keras" : "PyTorch")}.");
         else if (extra.Count > 0)
             message.Append(" Other names can be mapped with the layerNames argument (e.g. Safetensors.LayerNames(shape, layout, prefix: \"model.\")).");

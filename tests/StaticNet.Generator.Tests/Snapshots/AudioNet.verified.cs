@@ -29,17 +29,21 @@ partial class AudioNet : global::StaticNet.NeuralNetwork
         global::System.ReadOnlySpan<float> p = base.Parameters;
         global::System.Span<float> buffers = stackalloc float[512];
         // Layer 1: Conv1D(8, 5, strides 2, same) (64, 2) -> (32, 8), leaky_relu
-        global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(p.Slice(StaticNetLayout.W1, 80), p.Slice(StaticNetLayout.B1, 8), input, buffers.Slice(0, 256));
+        global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
+            p.Slice(StaticNetLayout.W1, 80), p.Slice(StaticNetLayout.B1, 8), input, buffers.Slice(0, 256));
         // Layer 2: AveragePooling1D(2) (32, 8) -> (16, 8)
         global::StaticNet.Kernels.AveragePooling2D.ForwardBatch<StaticNetLayout.Pool2>(buffers.Slice(0, 256), buffers.Slice(256, 128), 1);
         // Layer 3: Conv1D(8, 3, no bias) (16, 8) -> (14, 8), tanh
-        global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv3, global::StaticNet.Kernels.Tanh>(p.Slice(StaticNetLayout.W3, 192), global::System.ReadOnlySpan<float>.Empty, buffers.Slice(256, 128), buffers.Slice(0, 112));
+        global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv3, global::StaticNet.Kernels.Tanh>(
+            p.Slice(StaticNetLayout.W3, 192), global::System.ReadOnlySpan<float>.Empty, buffers.Slice(256, 128), buffers.Slice(0, 112));
         // Layer 4: MaxPooling1D(3, strides 2, same) (14, 8) -> (7, 8)
         global::StaticNet.Kernels.MaxPooling2D.ForwardBatch<StaticNetLayout.Pool4>(buffers.Slice(0, 112), buffers.Slice(256, 56), 1);
         // Layer 5: GlobalAveragePooling1D (7, 8) -> (8,)
-        global::StaticNet.Kernels.GlobalAveragePooling.ForwardBatch<StaticNetLayout.N7, StaticNetLayout.N8>(buffers.Slice(256, 56), buffers.Slice(0, 8), 1);
+        global::StaticNet.Kernels.GlobalAveragePooling.ForwardBatch<StaticNetLayout.N7, StaticNetLayout.N8>(
+            buffers.Slice(256, 56), buffers.Slice(0, 8), 1);
         // Layer 6 (output): Dense(1) (8,) -> (1,), sigmoid
-        global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W6, 8), p.Slice(StaticNetLayout.B6, 1), buffers.Slice(0, 8), output);
+        global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
+            p.Slice(StaticNetLayout.W6, 8), p.Slice(StaticNetLayout.B6, 1), buffers.Slice(0, 8), output);
     }
 
     /// <inheritdoc/>
@@ -52,17 +56,20 @@ partial class AudioNet : global::StaticNet.NeuralNetwork
         global::System.Span<float> a5 = activations.Slice(count * StaticNetLayout.A5, count * 8);
         global::System.Span<float> a6 = activations.Slice(count * StaticNetLayout.A6, count * 1);
         // Layer 1: Conv1D(8, 5, strides 2, same) (64, 2) -> (32, 8), leaky_relu
-        global::StaticNet.Kernels.Conv2D.ForwardBatch<StaticNetLayout.Conv1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(parameters.Slice(StaticNetLayout.W1, 80), parameters.Slice(StaticNetLayout.B1, 8), inputs, a1, count);
+        global::StaticNet.Kernels.Conv2D.ForwardBatch<StaticNetLayout.Conv1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
+            parameters.Slice(StaticNetLayout.W1, 80), parameters.Slice(StaticNetLayout.B1, 8), inputs, a1, count);
         // Layer 2: AveragePooling1D(2) (32, 8) -> (16, 8)
         global::StaticNet.Kernels.AveragePooling2D.ForwardBatch<StaticNetLayout.Pool2>(a1, a2, count);
         // Layer 3: Conv1D(8, 3, no bias) (16, 8) -> (14, 8), tanh
-        global::StaticNet.Kernels.Conv2D.ForwardBatch<StaticNetLayout.Conv3, global::StaticNet.Kernels.Tanh>(parameters.Slice(StaticNetLayout.W3, 192), global::System.ReadOnlySpan<float>.Empty, a2, a3, count);
+        global::StaticNet.Kernels.Conv2D.ForwardBatch<StaticNetLayout.Conv3, global::StaticNet.Kernels.Tanh>(
+            parameters.Slice(StaticNetLayout.W3, 192), global::System.ReadOnlySpan<float>.Empty, a2, a3, count);
         // Layer 4: MaxPooling1D(3, strides 2, same) (14, 8) -> (7, 8)
         global::StaticNet.Kernels.MaxPooling2D.ForwardBatch<StaticNetLayout.Pool4>(a3, a4, count);
         // Layer 5: GlobalAveragePooling1D (7, 8) -> (8,)
         global::StaticNet.Kernels.GlobalAveragePooling.ForwardBatch<StaticNetLayout.N7, StaticNetLayout.N8>(a4, a5, count);
         // Layer 6 (output): Dense(1) (8,) -> (1,), sigmoid
-        global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W6, 8), parameters.Slice(StaticNetLayout.B6, 1), a5, outputLogits, count);
+        global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+            parameters.Slice(StaticNetLayout.W6, 8), parameters.Slice(StaticNetLayout.B6, 1), a5, outputLogits, count);
         outputLogits.Slice(0, count * 1).CopyTo(a6);
         global::StaticNet.Kernels.Sigmoid.Apply(a6);
     }
@@ -77,23 +84,30 @@ partial class AudioNet : global::StaticNet.NeuralNetwork
         global::System.ReadOnlySpan<float> a5 = activations.Slice(count * StaticNetLayout.A5, count * 8);
         // Layer 6 (output): Dense(1) (8,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
         global::System.Span<float> d5 = scratch.Slice(0, count * 8);
-        global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N1>(outputDelta, a5, count, gradients.Slice(StaticNetLayout.W6, 8), gradients.Slice(StaticNetLayout.B6, 1));
-        global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W6, 8), outputDelta, a5, count, d5);
+        global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N1>(
+            outputDelta, a5, count, gradients.Slice(StaticNetLayout.W6, 8), gradients.Slice(StaticNetLayout.B6, 1));
+        global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+            parameters.Slice(StaticNetLayout.W6, 8), outputDelta, a5, count, d5);
         // Layer 5: GlobalAveragePooling1D (7, 8) -> (8,)
         global::System.Span<float> d4 = scratch.Slice(count * 256, count * 56);
-        global::StaticNet.Kernels.GlobalAveragePooling.InputGradients<StaticNetLayout.N7, StaticNetLayout.N8, global::StaticNet.Kernels.Linear>(a4, d5, count, d4);
+        global::StaticNet.Kernels.GlobalAveragePooling.InputGradients<StaticNetLayout.N7, StaticNetLayout.N8, global::StaticNet.Kernels.Linear>(
+            a4, d5, count, d4);
         // Layer 4: MaxPooling1D(3, strides 2, same) (14, 8) -> (7, 8)
         global::System.Span<float> d3 = scratch.Slice(0, count * 112);
         global::StaticNet.Kernels.MaxPooling2D.InputGradients<StaticNetLayout.Pool4, global::StaticNet.Kernels.Tanh>(a3, d4, count, d3);
         // Layer 3: Conv1D(8, 3, no bias) (16, 8) -> (14, 8), tanh
         global::System.Span<float> d2 = scratch.Slice(count * 256, count * 128);
-        global::StaticNet.Kernels.Conv2D.ParameterGradients<StaticNetLayout.Conv3>(d3, a2, count, gradients.Slice(StaticNetLayout.W3, 192), global::System.Span<float>.Empty);
-        global::StaticNet.Kernels.Conv2D.InputGradients<StaticNetLayout.Conv3, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W3, 192), d3, a2, count, d2);
+        global::StaticNet.Kernels.Conv2D.ParameterGradients<StaticNetLayout.Conv3>(
+            d3, a2, count, gradients.Slice(StaticNetLayout.W3, 192), global::System.Span<float>.Empty);
+        global::StaticNet.Kernels.Conv2D.InputGradients<StaticNetLayout.Conv3, global::StaticNet.Kernels.Linear>(
+            parameters.Slice(StaticNetLayout.W3, 192), d3, a2, count, d2);
         // Layer 2: AveragePooling1D(2) (32, 8) -> (16, 8)
         global::System.Span<float> d1 = scratch.Slice(0, count * 256);
-        global::StaticNet.Kernels.AveragePooling2D.InputGradients<StaticNetLayout.Pool2, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(a1, d2, count, d1);
+        global::StaticNet.Kernels.AveragePooling2D.InputGradients<StaticNetLayout.Pool2, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
+            a1, d2, count, d1);
         // Layer 1: Conv1D(8, 5, strides 2, same) (64, 2) -> (32, 8), leaky_relu
-        global::StaticNet.Kernels.Conv2D.ParameterGradients<StaticNetLayout.Conv1>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 80), gradients.Slice(StaticNetLayout.B1, 8));
+        global::StaticNet.Kernels.Conv2D.ParameterGradients<StaticNetLayout.Conv1>(
+            d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 80), gradients.Slice(StaticNetLayout.B1, 8));
     }
 
     /// <summary>The compile-time layout the code above is written against.</summary>

@@ -30,9 +30,11 @@ namespace Baked
             global::System.ReadOnlySpan<float> p = base.Parameters;
             global::System.Span<float> buffers = stackalloc float[4];
             // Layer 1: Dense(2) (3,) -> (2,), tanh
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N3, StaticNetLayout.N2, global::StaticNet.Kernels.Tanh>(p.Slice(StaticNetLayout.W1, 6), p.Slice(StaticNetLayout.B1, 2), input, buffers.Slice(0, 2));
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N3, StaticNetLayout.N2, global::StaticNet.Kernels.Tanh>(
+                p.Slice(StaticNetLayout.W1, 6), p.Slice(StaticNetLayout.B1, 2), input, buffers.Slice(0, 2));
             // Layer 2 (output): Dense(1) (2,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N2, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W2, 2), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 2), output);
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N2, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
+                p.Slice(StaticNetLayout.W2, 2), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 2), output);
         }
 
         /// <inheritdoc/>
@@ -41,9 +43,11 @@ namespace Baked
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 2);
             global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 1);
             // Layer 1: Dense(2) (3,) -> (2,), tanh
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N3, StaticNetLayout.N2, global::StaticNet.Kernels.Tanh>(parameters.Slice(StaticNetLayout.W1, 6), parameters.Slice(StaticNetLayout.B1, 2), inputs, a1, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N3, StaticNetLayout.N2, global::StaticNet.Kernels.Tanh>(
+                parameters.Slice(StaticNetLayout.W1, 6), parameters.Slice(StaticNetLayout.B1, 2), inputs, a1, count);
             // Layer 2 (output): Dense(1) (2,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N2, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W2, 2), parameters.Slice(StaticNetLayout.B2, 1), a1, outputLogits, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N2, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W2, 2), parameters.Slice(StaticNetLayout.B2, 1), a1, outputLogits, count);
             outputLogits.Slice(0, count * 1).CopyTo(a2);
             global::StaticNet.Kernels.Sigmoid.Apply(a2);
         }
@@ -54,10 +58,13 @@ namespace Baked
             global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 2);
             // Layer 2 (output): Dense(1) (2,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d1 = scratch.Slice(0, count * 2);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N2, StaticNetLayout.N1>(outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 2), gradients.Slice(StaticNetLayout.B2, 1));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N2, StaticNetLayout.N1, global::StaticNet.Kernels.Tanh>(parameters.Slice(StaticNetLayout.W2, 2), outputDelta, a1, count, d1);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N2, StaticNetLayout.N1>(
+                outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 2), gradients.Slice(StaticNetLayout.B2, 1));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N2, StaticNetLayout.N1, global::StaticNet.Kernels.Tanh>(
+                parameters.Slice(StaticNetLayout.W2, 2), outputDelta, a1, count, d1);
             // Layer 1: Dense(2) (3,) -> (2,), tanh
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N3, StaticNetLayout.N2>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 6), gradients.Slice(StaticNetLayout.B1, 2));
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N3, StaticNetLayout.N2>(
+                d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 6), gradients.Slice(StaticNetLayout.B1, 2));
         }
 
         /// <summary>The compile-time layout the code above is written against.</summary>

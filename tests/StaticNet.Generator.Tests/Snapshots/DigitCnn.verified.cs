@@ -35,21 +35,25 @@ namespace Course.Vision
             {
                 global::System.Span<float> buffers = rented;
                 // Layer 1: Conv2D(16, 3x3) (28, 28, 1) -> (26, 26, 16), relu
-                global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W1, 144), p.Slice(StaticNetLayout.B1, 16), input, buffers.Slice(0, 10816));
+                global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.Relu>(
+                    p.Slice(StaticNetLayout.W1, 144), p.Slice(StaticNetLayout.B1, 16), input, buffers.Slice(0, 10816));
                 // Layer 2: MaxPooling2D(2x2) (26, 26, 16) -> (13, 13, 16)
                 global::StaticNet.Kernels.MaxPooling2D.ForwardBatch<StaticNetLayout.Pool2>(buffers.Slice(0, 10816), buffers.Slice(10816, 2704), 1);
                 // Layer 3: Conv2D(32, 3x3) (13, 13, 16) -> (11, 11, 32), relu
-                global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv3, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W3, 4608), p.Slice(StaticNetLayout.B3, 32), buffers.Slice(10816, 2704), buffers.Slice(0, 3872));
+                global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv3, global::StaticNet.Kernels.Relu>(
+                    p.Slice(StaticNetLayout.W3, 4608), p.Slice(StaticNetLayout.B3, 32), buffers.Slice(10816, 2704), buffers.Slice(0, 3872));
                 // Layer 4: MaxPooling2D(2x2) (11, 11, 32) -> (5, 5, 32)
                 global::StaticNet.Kernels.MaxPooling2D.ForwardBatch<StaticNetLayout.Pool4>(buffers.Slice(0, 3872), buffers.Slice(10816, 800), 1);
                 // Layer 5: Flatten (5, 5, 32) -> (800,)
                 // (the values stay where they are)
                 // Layer 6: Dense(64) (800,) -> (64,), relu
-                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N800, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W6, 51200), p.Slice(StaticNetLayout.B6, 64), buffers.Slice(10816, 800), buffers.Slice(0, 64));
+                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N800, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(
+                    p.Slice(StaticNetLayout.W6, 51200), p.Slice(StaticNetLayout.B6, 64), buffers.Slice(10816, 800), buffers.Slice(0, 64));
                 // Layer 7: Dropout(0.2) (64,) -> (64,)
                 // (inference: every value passes)
                 // Layer 8 (output): Dense(10) (64,) -> (10,), softmax
-                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W8, 640), p.Slice(StaticNetLayout.B8, 10), buffers.Slice(0, 64), output);
+                global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(
+                    p.Slice(StaticNetLayout.W8, 640), p.Slice(StaticNetLayout.B8, 10), buffers.Slice(0, 64), output);
                 global::StaticNet.Kernels.Softmax.ApplyRows(output, 10);
             }
             finally
@@ -70,17 +74,20 @@ namespace Course.Vision
             global::System.Span<float> m7 = activations.Slice(count * StaticNetLayout.M7, count * 64);
             global::System.Span<float> a8 = activations.Slice(count * StaticNetLayout.A8, count * 10);
             // Layer 1: Conv2D(16, 3x3) (28, 28, 1) -> (26, 26, 16), relu
-            global::StaticNet.Kernels.Conv2D.ForwardBatch<StaticNetLayout.Conv1, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W1, 144), parameters.Slice(StaticNetLayout.B1, 16), inputs, a1, count);
+            global::StaticNet.Kernels.Conv2D.ForwardBatch<StaticNetLayout.Conv1, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.W1, 144), parameters.Slice(StaticNetLayout.B1, 16), inputs, a1, count);
             // Layer 2: MaxPooling2D(2x2) (26, 26, 16) -> (13, 13, 16)
             global::StaticNet.Kernels.MaxPooling2D.ForwardBatch<StaticNetLayout.Pool2>(a1, a2, count);
             // Layer 3: Conv2D(32, 3x3) (13, 13, 16) -> (11, 11, 32), relu
-            global::StaticNet.Kernels.Conv2D.ForwardBatch<StaticNetLayout.Conv3, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W3, 4608), parameters.Slice(StaticNetLayout.B3, 32), a2, a3, count);
+            global::StaticNet.Kernels.Conv2D.ForwardBatch<StaticNetLayout.Conv3, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.W3, 4608), parameters.Slice(StaticNetLayout.B3, 32), a2, a3, count);
             // Layer 4: MaxPooling2D(2x2) (11, 11, 32) -> (5, 5, 32)
             global::StaticNet.Kernels.MaxPooling2D.ForwardBatch<StaticNetLayout.Pool4>(a3, a4, count);
             // Layer 5: Flatten (5, 5, 32) -> (800,)
             // (the values stay where they are)
             // Layer 6: Dense(64) (800,) -> (64,), relu
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N800, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W6, 51200), parameters.Slice(StaticNetLayout.B6, 64), a4, a6, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N800, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.W6, 51200), parameters.Slice(StaticNetLayout.B6, 64), a4, a6, count);
             // Layer 7: Dropout(0.2) (64,) -> (64,)
             global::System.ReadOnlySpan<float> x7 = a6;
             if (dropoutKey != 0)
@@ -89,7 +96,8 @@ namespace Course.Vision
                 x7 = a7;
             }
             // Layer 8 (output): Dense(10) (64,) -> (10,), softmax
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W8, 640), parameters.Slice(StaticNetLayout.B8, 10), x7, outputLogits, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W8, 640), parameters.Slice(StaticNetLayout.B8, 10), x7, outputLogits, count);
             outputLogits.Slice(0, count * 10).CopyTo(a8);
             global::StaticNet.Kernels.Softmax.ApplyRows(a8, 10);
         }
@@ -107,27 +115,34 @@ namespace Course.Vision
             global::System.ReadOnlySpan<float> x7 = dropoutKey != 0 ? a7 : a6;
             // Layer 8 (output): Dense(10) (64,) -> (10,), softmax: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d7 = scratch.Slice(0, count * 64);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N64, StaticNetLayout.N10>(outputDelta, x7, count, gradients.Slice(StaticNetLayout.W8, 640), gradients.Slice(StaticNetLayout.B8, 10));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W8, 640), outputDelta, x7, count, d7);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N64, StaticNetLayout.N10>(
+                outputDelta, x7, count, gradients.Slice(StaticNetLayout.W8, 640), gradients.Slice(StaticNetLayout.B8, 10));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W8, 640), outputDelta, x7, count, d7);
             // Layer 7: Dropout(0.2) (64,) -> (64,)
             if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m7, d7);
             global::StaticNet.Kernels.Relu.MultiplyDerivative(a6, d7);
             // Layer 6: Dense(64) (800,) -> (64,), relu
             global::System.Span<float> d4 = scratch.Slice(count * 10816, count * 800);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N800, StaticNetLayout.N64>(d7, a4, count, gradients.Slice(StaticNetLayout.W6, 51200), gradients.Slice(StaticNetLayout.B6, 64));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N800, StaticNetLayout.N64, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W6, 51200), d7, a4, count, d4);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N800, StaticNetLayout.N64>(
+                d7, a4, count, gradients.Slice(StaticNetLayout.W6, 51200), gradients.Slice(StaticNetLayout.B6, 64));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N800, StaticNetLayout.N64, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W6, 51200), d7, a4, count, d4);
             // Layer 4: MaxPooling2D(2x2) (11, 11, 32) -> (5, 5, 32)
             global::System.Span<float> d3 = scratch.Slice(0, count * 3872);
             global::StaticNet.Kernels.MaxPooling2D.InputGradients<StaticNetLayout.Pool4, global::StaticNet.Kernels.Relu>(a3, d4, count, d3);
             // Layer 3: Conv2D(32, 3x3) (13, 13, 16) -> (11, 11, 32), relu
             global::System.Span<float> d2 = scratch.Slice(count * 10816, count * 2704);
-            global::StaticNet.Kernels.Conv2D.ParameterGradients<StaticNetLayout.Conv3>(d3, a2, count, gradients.Slice(StaticNetLayout.W3, 4608), gradients.Slice(StaticNetLayout.B3, 32));
-            global::StaticNet.Kernels.Conv2D.InputGradients<StaticNetLayout.Conv3, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W3, 4608), d3, a2, count, d2);
+            global::StaticNet.Kernels.Conv2D.ParameterGradients<StaticNetLayout.Conv3>(
+                d3, a2, count, gradients.Slice(StaticNetLayout.W3, 4608), gradients.Slice(StaticNetLayout.B3, 32));
+            global::StaticNet.Kernels.Conv2D.InputGradients<StaticNetLayout.Conv3, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W3, 4608), d3, a2, count, d2);
             // Layer 2: MaxPooling2D(2x2) (26, 26, 16) -> (13, 13, 16)
             global::System.Span<float> d1 = scratch.Slice(0, count * 10816);
             global::StaticNet.Kernels.MaxPooling2D.InputGradients<StaticNetLayout.Pool2, global::StaticNet.Kernels.Relu>(a1, d2, count, d1);
             // Layer 1: Conv2D(16, 3x3) (28, 28, 1) -> (26, 26, 16), relu
-            global::StaticNet.Kernels.Conv2D.ParameterGradients<StaticNetLayout.Conv1>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 144), gradients.Slice(StaticNetLayout.B1, 16));
+            global::StaticNet.Kernels.Conv2D.ParameterGradients<StaticNetLayout.Conv1>(
+                d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 144), gradients.Slice(StaticNetLayout.B1, 16));
         }
 
         /// <summary>The compile-time layout the code above is written against.</summary>

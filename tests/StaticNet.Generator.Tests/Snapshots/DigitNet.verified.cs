@@ -31,11 +31,14 @@ namespace Course.Networks
             global::System.ReadOnlySpan<float> p = base.Parameters;
             global::System.Span<float> buffers = stackalloc float[50];
             // Layer 1: Dense(25) (784,) -> (25,), sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N25, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W1, 19600), p.Slice(StaticNetLayout.B1, 25), input, buffers.Slice(0, 25));
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N25, global::StaticNet.Kernels.Sigmoid>(
+                p.Slice(StaticNetLayout.W1, 19600), p.Slice(StaticNetLayout.B1, 25), input, buffers.Slice(0, 25));
             // Layer 2: Dense(15) (25,) -> (15,), sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W2, 375), p.Slice(StaticNetLayout.B2, 15), buffers.Slice(0, 25), buffers.Slice(25, 15));
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(
+                p.Slice(StaticNetLayout.W2, 375), p.Slice(StaticNetLayout.B2, 15), buffers.Slice(0, 25), buffers.Slice(25, 15));
             // Layer 3 (output): Dense(1) (15,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W3, 15), p.Slice(StaticNetLayout.B3, 1), buffers.Slice(25, 15), output);
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
+                p.Slice(StaticNetLayout.W3, 15), p.Slice(StaticNetLayout.B3, 1), buffers.Slice(25, 15), output);
         }
 
         /// <inheritdoc/>
@@ -45,11 +48,14 @@ namespace Course.Networks
             global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 15);
             global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 1);
             // Layer 1: Dense(25) (784,) -> (25,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N784, StaticNetLayout.N25, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W1, 19600), parameters.Slice(StaticNetLayout.B1, 25), inputs, a1, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N784, StaticNetLayout.N25, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W1, 19600), parameters.Slice(StaticNetLayout.B1, 25), inputs, a1, count);
             // Layer 2: Dense(15) (25,) -> (15,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W2, 375), parameters.Slice(StaticNetLayout.B2, 15), a1, a2, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W2, 375), parameters.Slice(StaticNetLayout.B2, 15), a1, a2, count);
             // Layer 3 (output): Dense(1) (15,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W3, 15), parameters.Slice(StaticNetLayout.B3, 1), a2, outputLogits, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W3, 15), parameters.Slice(StaticNetLayout.B3, 1), a2, outputLogits, count);
             outputLogits.Slice(0, count * 1).CopyTo(a3);
             global::StaticNet.Kernels.Sigmoid.Apply(a3);
         }
@@ -61,14 +67,19 @@ namespace Course.Networks
             global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 15);
             // Layer 3 (output): Dense(1) (15,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d2 = scratch.Slice(0, count * 15);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N15, StaticNetLayout.N1>(outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 15), gradients.Slice(StaticNetLayout.B3, 1));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W3, 15), outputDelta, a2, count, d2);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N15, StaticNetLayout.N1>(
+                outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 15), gradients.Slice(StaticNetLayout.B3, 1));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W3, 15), outputDelta, a2, count, d2);
             // Layer 2: Dense(15) (25,) -> (15,), sigmoid
             global::System.Span<float> d1 = scratch.Slice(count * 25, count * 25);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N25, StaticNetLayout.N15>(d2, a1, count, gradients.Slice(StaticNetLayout.W2, 375), gradients.Slice(StaticNetLayout.B2, 15));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W2, 375), d2, a1, count, d1);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N25, StaticNetLayout.N15>(
+                d2, a1, count, gradients.Slice(StaticNetLayout.W2, 375), gradients.Slice(StaticNetLayout.B2, 15));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W2, 375), d2, a1, count, d1);
             // Layer 1: Dense(25) (784,) -> (25,), sigmoid
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N784, StaticNetLayout.N25>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 19600), gradients.Slice(StaticNetLayout.B1, 25));
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N784, StaticNetLayout.N25>(
+                d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 19600), gradients.Slice(StaticNetLayout.B1, 25));
         }
 
         /// <summary>The compile-time layout the code above is written against.</summary>

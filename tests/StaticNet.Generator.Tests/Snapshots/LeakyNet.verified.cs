@@ -31,9 +31,11 @@ namespace Leaky
             global::System.ReadOnlySpan<float> p = base.Parameters;
             global::System.Span<float> buffers = stackalloc float[24];
             // Layer 1: Dense(12) (6,) -> (12,), leaky_relu
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N6, StaticNetLayout.N12, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(p.Slice(StaticNetLayout.W1, 72), p.Slice(StaticNetLayout.B1, 12), input, buffers.Slice(0, 12));
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N6, StaticNetLayout.N12, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
+                p.Slice(StaticNetLayout.W1, 72), p.Slice(StaticNetLayout.B1, 12), input, buffers.Slice(0, 12));
             // Layer 2 (output): Dense(1) (12,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W2, 12), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 12), output);
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
+                p.Slice(StaticNetLayout.W2, 12), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 12), output);
         }
 
         /// <inheritdoc/>
@@ -42,9 +44,11 @@ namespace Leaky
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 12);
             global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 1);
             // Layer 1: Dense(12) (6,) -> (12,), leaky_relu
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N6, StaticNetLayout.N12, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(parameters.Slice(StaticNetLayout.W1, 72), parameters.Slice(StaticNetLayout.B1, 12), inputs, a1, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N6, StaticNetLayout.N12, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
+                parameters.Slice(StaticNetLayout.W1, 72), parameters.Slice(StaticNetLayout.B1, 12), inputs, a1, count);
             // Layer 2 (output): Dense(1) (12,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W2, 12), parameters.Slice(StaticNetLayout.B2, 1), a1, outputLogits, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W2, 12), parameters.Slice(StaticNetLayout.B2, 1), a1, outputLogits, count);
             outputLogits.Slice(0, count * 1).CopyTo(a2);
             global::StaticNet.Kernels.Sigmoid.Apply(a2);
         }
@@ -55,10 +59,13 @@ namespace Leaky
             global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 12);
             // Layer 2 (output): Dense(1) (12,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d1 = scratch.Slice(0, count * 12);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N12, StaticNetLayout.N1>(outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 12), gradients.Slice(StaticNetLayout.B2, 1));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(parameters.Slice(StaticNetLayout.W2, 12), outputDelta, a1, count, d1);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N12, StaticNetLayout.N1>(
+                outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 12), gradients.Slice(StaticNetLayout.B2, 1));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
+                parameters.Slice(StaticNetLayout.W2, 12), outputDelta, a1, count, d1);
             // Layer 1: Dense(12) (6,) -> (12,), leaky_relu
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N6, StaticNetLayout.N12>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 72), gradients.Slice(StaticNetLayout.B1, 12));
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N6, StaticNetLayout.N12>(
+                d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 72), gradients.Slice(StaticNetLayout.B1, 12));
         }
 
         /// <summary>The compile-time layout the code above is written against.</summary>

@@ -30,7 +30,8 @@ namespace Linear
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
             global::System.ReadOnlySpan<float> p = base.Parameters;
             // Layer 1 (output): Dense(1) (5,) -> (1,), linear
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N5, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W1, 5), p.Slice(StaticNetLayout.B1, 1), input, output);
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N5, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+                p.Slice(StaticNetLayout.W1, 5), p.Slice(StaticNetLayout.B1, 1), input, output);
         }
 
         /// <inheritdoc/>
@@ -38,7 +39,8 @@ namespace Linear
         {
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 1);
             // Layer 1 (output): Dense(1) (5,) -> (1,), linear
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N5, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W1, 5), parameters.Slice(StaticNetLayout.B1, 1), inputs, outputLogits, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N5, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W1, 5), parameters.Slice(StaticNetLayout.B1, 1), inputs, outputLogits, count);
             outputLogits.Slice(0, count * 1).CopyTo(a1);
         }
 
@@ -46,7 +48,8 @@ namespace Linear
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
             // Layer 1 (output): Dense(1) (5,) -> (1,), linear: outputDelta is dLoss/dz from the loss
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N5, StaticNetLayout.N1>(outputDelta, inputs, count, gradients.Slice(StaticNetLayout.W1, 5), gradients.Slice(StaticNetLayout.B1, 1));
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N5, StaticNetLayout.N1>(
+                outputDelta, inputs, count, gradients.Slice(StaticNetLayout.W1, 5), gradients.Slice(StaticNetLayout.B1, 1));
         }
 
         /// <summary>The compile-time layout the code above is written against.</summary>

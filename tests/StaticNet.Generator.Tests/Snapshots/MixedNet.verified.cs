@@ -31,11 +31,14 @@ namespace Mixed
             global::System.ReadOnlySpan<float> p = base.Parameters;
             global::System.Span<float> buffers = stackalloc float[64];
             // Layer 1: Dense(32) (10,) -> (32,), relu
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N10, StaticNetLayout.N32, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 32), input, buffers.Slice(0, 32));
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N10, StaticNetLayout.N32, global::StaticNet.Kernels.Relu>(
+                p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 32), input, buffers.Slice(0, 32));
             // Layer 2: Dense(16) (32,) -> (16,), leaky_relu
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(p.Slice(StaticNetLayout.W2, 512), p.Slice(StaticNetLayout.B2, 16), buffers.Slice(0, 32), buffers.Slice(32, 16));
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
+                p.Slice(StaticNetLayout.W2, 512), p.Slice(StaticNetLayout.B2, 16), buffers.Slice(0, 32), buffers.Slice(32, 16));
             // Layer 3 (output): Dense(1) (16,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W3, 16), p.Slice(StaticNetLayout.B3, 1), buffers.Slice(32, 16), output);
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
+                p.Slice(StaticNetLayout.W3, 16), p.Slice(StaticNetLayout.B3, 1), buffers.Slice(32, 16), output);
         }
 
         /// <inheritdoc/>
@@ -45,11 +48,14 @@ namespace Mixed
             global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
             global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 1);
             // Layer 1: Dense(32) (10,) -> (32,), relu
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N10, StaticNetLayout.N32, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W1, 320), parameters.Slice(StaticNetLayout.B1, 32), inputs, a1, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N10, StaticNetLayout.N32, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.W1, 320), parameters.Slice(StaticNetLayout.B1, 32), inputs, a1, count);
             // Layer 2: Dense(16) (32,) -> (16,), leaky_relu
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(parameters.Slice(StaticNetLayout.W2, 512), parameters.Slice(StaticNetLayout.B2, 16), a1, a2, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
+                parameters.Slice(StaticNetLayout.W2, 512), parameters.Slice(StaticNetLayout.B2, 16), a1, a2, count);
             // Layer 3 (output): Dense(1) (16,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W3, 16), parameters.Slice(StaticNetLayout.B3, 1), a2, outputLogits, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W3, 16), parameters.Slice(StaticNetLayout.B3, 1), a2, outputLogits, count);
             outputLogits.Slice(0, count * 1).CopyTo(a3);
             global::StaticNet.Kernels.Sigmoid.Apply(a3);
         }
@@ -61,14 +67,19 @@ namespace Mixed
             global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
             // Layer 3 (output): Dense(1) (16,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d2 = scratch.Slice(0, count * 16);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N1>(outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 16), gradients.Slice(StaticNetLayout.B3, 1));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(parameters.Slice(StaticNetLayout.W3, 16), outputDelta, a2, count, d2);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N1>(
+                outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 16), gradients.Slice(StaticNetLayout.B3, 1));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
+                parameters.Slice(StaticNetLayout.W3, 16), outputDelta, a2, count, d2);
             // Layer 2: Dense(16) (32,) -> (16,), leaky_relu
             global::System.Span<float> d1 = scratch.Slice(count * 32, count * 32);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N32, StaticNetLayout.N16>(d2, a1, count, gradients.Slice(StaticNetLayout.W2, 512), gradients.Slice(StaticNetLayout.B2, 16));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W2, 512), d2, a1, count, d1);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N32, StaticNetLayout.N16>(
+                d2, a1, count, gradients.Slice(StaticNetLayout.W2, 512), gradients.Slice(StaticNetLayout.B2, 16));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.W2, 512), d2, a1, count, d1);
             // Layer 1: Dense(32) (10,) -> (32,), relu
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N10, StaticNetLayout.N32>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 32));
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N10, StaticNetLayout.N32>(
+                d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 32));
         }
 
         /// <summary>The compile-time layout the code above is written against.</summary>

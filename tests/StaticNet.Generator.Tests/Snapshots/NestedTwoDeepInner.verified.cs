@@ -35,9 +35,11 @@ namespace Host
                     global::System.ReadOnlySpan<float> p = base.Parameters;
                     global::System.Span<float> buffers = stackalloc float[10];
                     // Layer 1: Dense(5) (3,) -> (5,), sigmoid
-                    global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N3, StaticNetLayout.N5, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W1, 15), p.Slice(StaticNetLayout.B1, 5), input, buffers.Slice(0, 5));
+                    global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N3, StaticNetLayout.N5, global::StaticNet.Kernels.Sigmoid>(
+                        p.Slice(StaticNetLayout.W1, 15), p.Slice(StaticNetLayout.B1, 5), input, buffers.Slice(0, 5));
                     // Layer 2 (output): Dense(2) (5,) -> (2,), linear
-                    global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W2, 10), p.Slice(StaticNetLayout.B2, 2), buffers.Slice(0, 5), output);
+                    global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(
+                        p.Slice(StaticNetLayout.W2, 10), p.Slice(StaticNetLayout.B2, 2), buffers.Slice(0, 5), output);
                 }
 
                 /// <inheritdoc/>
@@ -46,9 +48,11 @@ namespace Host
                     global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 5);
                     global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 2);
                     // Layer 1: Dense(5) (3,) -> (5,), sigmoid
-                    global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N3, StaticNetLayout.N5, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W1, 15), parameters.Slice(StaticNetLayout.B1, 5), inputs, a1, count);
+                    global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N3, StaticNetLayout.N5, global::StaticNet.Kernels.Sigmoid>(
+                        parameters.Slice(StaticNetLayout.W1, 15), parameters.Slice(StaticNetLayout.B1, 5), inputs, a1, count);
                     // Layer 2 (output): Dense(2) (5,) -> (2,), linear
-                    global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W2, 10), parameters.Slice(StaticNetLayout.B2, 2), a1, outputLogits, count);
+                    global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(
+                        parameters.Slice(StaticNetLayout.W2, 10), parameters.Slice(StaticNetLayout.B2, 2), a1, outputLogits, count);
                     outputLogits.Slice(0, count * 2).CopyTo(a2);
                 }
 
@@ -58,10 +62,13 @@ namespace Host
                     global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 5);
                     // Layer 2 (output): Dense(2) (5,) -> (2,), linear: outputDelta is dLoss/dz from the loss
                     global::System.Span<float> d1 = scratch.Slice(0, count * 5);
-                    global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N5, StaticNetLayout.N2>(outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 10), gradients.Slice(StaticNetLayout.B2, 2));
-                    global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W2, 10), outputDelta, a1, count, d1);
+                    global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N5, StaticNetLayout.N2>(
+                        outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 10), gradients.Slice(StaticNetLayout.B2, 2));
+                    global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Sigmoid>(
+                        parameters.Slice(StaticNetLayout.W2, 10), outputDelta, a1, count, d1);
                     // Layer 1: Dense(5) (3,) -> (5,), sigmoid
-                    global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N3, StaticNetLayout.N5>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 15), gradients.Slice(StaticNetLayout.B1, 5));
+                    global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N3, StaticNetLayout.N5>(
+                        d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 15), gradients.Slice(StaticNetLayout.B1, 5));
                 }
 
                 /// <summary>The compile-time layout the code above is written against.</summary>

@@ -31,17 +31,21 @@ namespace Vision
             global::System.ReadOnlySpan<float> p = base.Parameters;
             global::System.Span<float> buffers = stackalloc float[2464];
             // Layer 1: Conv2D(8, 3x2, no bias) (16, 12, 3) -> (14, 11, 8), linear
-            global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W1, 144), global::System.ReadOnlySpan<float>.Empty, input, buffers.Slice(0, 1232));
+            global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.Linear>(
+                p.Slice(StaticNetLayout.W1, 144), global::System.ReadOnlySpan<float>.Empty, input, buffers.Slice(0, 1232));
             // Layer 2: BatchNormalization (14, 11, 8) -> (14, 11, 8)
-            global::StaticNet.Kernels.BatchNormalization.ForwardInference<StaticNetLayout.N154, StaticNetLayout.N8>(p.Slice(StaticNetLayout.Gamma2, 8), p.Slice(StaticNetLayout.Beta2, 8), p.Slice(StaticNetLayout.Mean2, 8), p.Slice(StaticNetLayout.Variance2, 8), 1E-05f, buffers.Slice(0, 1232), buffers.Slice(1232, 1232), 1);
+            global::StaticNet.Kernels.BatchNormalization.ForwardInference<StaticNetLayout.N154, StaticNetLayout.N8>(
+                p.Slice(StaticNetLayout.Gamma2, 8), p.Slice(StaticNetLayout.Beta2, 8), p.Slice(StaticNetLayout.Mean2, 8), p.Slice(StaticNetLayout.Variance2, 8), 1E-05f, buffers.Slice(0, 1232), buffers.Slice(1232, 1232), 1);
             // Layer 3: AveragePooling2D(2x2, strides 1x1) (14, 11, 8) -> (13, 10, 8)
             global::StaticNet.Kernels.AveragePooling2D.ForwardBatch<StaticNetLayout.Pool3>(buffers.Slice(1232, 1232), buffers.Slice(0, 1040), 1);
             // Layer 4: Dropout(0.1) (13, 10, 8) -> (13, 10, 8)
             // (inference: every value passes)
             // Layer 5: GlobalAveragePooling2D (13, 10, 8) -> (8,)
-            global::StaticNet.Kernels.GlobalAveragePooling.ForwardBatch<StaticNetLayout.N130, StaticNetLayout.N8>(buffers.Slice(0, 1040), buffers.Slice(1232, 8), 1);
+            global::StaticNet.Kernels.GlobalAveragePooling.ForwardBatch<StaticNetLayout.N130, StaticNetLayout.N8>(
+                buffers.Slice(0, 1040), buffers.Slice(1232, 8), 1);
             // Layer 6 (output): Dense(4) (8,) -> (4,), softmax
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N4, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W6, 32), p.Slice(StaticNetLayout.B6, 4), buffers.Slice(1232, 8), output);
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N4, global::StaticNet.Kernels.Linear>(
+                p.Slice(StaticNetLayout.W6, 32), p.Slice(StaticNetLayout.B6, 4), buffers.Slice(1232, 8), output);
             global::StaticNet.Kernels.Softmax.ApplyRows(output, 4);
         }
 
@@ -57,12 +61,15 @@ namespace Vision
             global::System.Span<float> a5 = activations.Slice(count * StaticNetLayout.A5, count * 8);
             global::System.Span<float> a6 = activations.Slice(count * StaticNetLayout.A6, count * 4);
             // Layer 1: Conv2D(8, 3x2, no bias) (16, 12, 3) -> (14, 11, 8), linear
-            global::StaticNet.Kernels.Conv2D.ForwardBatch<StaticNetLayout.Conv1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W1, 144), global::System.ReadOnlySpan<float>.Empty, inputs, a1, count);
+            global::StaticNet.Kernels.Conv2D.ForwardBatch<StaticNetLayout.Conv1, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W1, 144), global::System.ReadOnlySpan<float>.Empty, inputs, a1, count);
             // Layer 2: BatchNormalization (14, 11, 8) -> (14, 11, 8)
             if (dropoutKey != 0)
-                global::StaticNet.Kernels.BatchNormalization.ForwardTraining<StaticNetLayout.N154, StaticNetLayout.N8>(parameters.Slice(StaticNetLayout.Gamma2, 8), parameters.Slice(StaticNetLayout.Beta2, 8), 1E-05f, a1, norm2, a2, count);
+                global::StaticNet.Kernels.BatchNormalization.ForwardTraining<StaticNetLayout.N154, StaticNetLayout.N8>(
+                    parameters.Slice(StaticNetLayout.Gamma2, 8), parameters.Slice(StaticNetLayout.Beta2, 8), 1E-05f, a1, norm2, a2, count);
             else
-                global::StaticNet.Kernels.BatchNormalization.ForwardInference<StaticNetLayout.N154, StaticNetLayout.N8>(parameters.Slice(StaticNetLayout.Gamma2, 8), parameters.Slice(StaticNetLayout.Beta2, 8), parameters.Slice(StaticNetLayout.Mean2, 8), parameters.Slice(StaticNetLayout.Variance2, 8), 1E-05f, a1, a2, count);
+                global::StaticNet.Kernels.BatchNormalization.ForwardInference<StaticNetLayout.N154, StaticNetLayout.N8>(
+                    parameters.Slice(StaticNetLayout.Gamma2, 8), parameters.Slice(StaticNetLayout.Beta2, 8), parameters.Slice(StaticNetLayout.Mean2, 8), parameters.Slice(StaticNetLayout.Variance2, 8), 1E-05f, a1, a2, count);
             // Layer 3: AveragePooling2D(2x2, strides 1x1) (14, 11, 8) -> (13, 10, 8)
             global::StaticNet.Kernels.AveragePooling2D.ForwardBatch<StaticNetLayout.Pool3>(a2, a3, count);
             // Layer 4: Dropout(0.1) (13, 10, 8) -> (13, 10, 8)
@@ -75,7 +82,8 @@ namespace Vision
             // Layer 5: GlobalAveragePooling2D (13, 10, 8) -> (8,)
             global::StaticNet.Kernels.GlobalAveragePooling.ForwardBatch<StaticNetLayout.N130, StaticNetLayout.N8>(x4, a5, count);
             // Layer 6 (output): Dense(4) (8,) -> (4,), softmax
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N4, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W6, 32), parameters.Slice(StaticNetLayout.B6, 4), a5, outputLogits, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N4, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W6, 32), parameters.Slice(StaticNetLayout.B6, 4), a5, outputLogits, count);
             outputLogits.Slice(0, count * 4).CopyTo(a6);
             global::StaticNet.Kernels.Softmax.ApplyRows(a6, 4);
         }
@@ -93,11 +101,14 @@ namespace Vision
             global::System.ReadOnlySpan<float> x4 = dropoutKey != 0 ? a4 : a3;
             // Layer 6 (output): Dense(4) (8,) -> (4,), softmax: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d5 = scratch.Slice(0, count * 8);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N4>(outputDelta, a5, count, gradients.Slice(StaticNetLayout.W6, 32), gradients.Slice(StaticNetLayout.B6, 4));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N4, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W6, 32), outputDelta, a5, count, d5);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N4>(
+                outputDelta, a5, count, gradients.Slice(StaticNetLayout.W6, 32), gradients.Slice(StaticNetLayout.B6, 4));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N4, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W6, 32), outputDelta, a5, count, d5);
             // Layer 5: GlobalAveragePooling2D (13, 10, 8) -> (8,)
             global::System.Span<float> d4 = scratch.Slice(count * 1232, count * 1040);
-            global::StaticNet.Kernels.GlobalAveragePooling.InputGradients<StaticNetLayout.N130, StaticNetLayout.N8, global::StaticNet.Kernels.Linear>(x4, d5, count, d4);
+            global::StaticNet.Kernels.GlobalAveragePooling.InputGradients<StaticNetLayout.N130, StaticNetLayout.N8, global::StaticNet.Kernels.Linear>(
+                x4, d5, count, d4);
             // Layer 4: Dropout(0.1) (13, 10, 8) -> (13, 10, 8)
             if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m4, d4);
             // Layer 3: AveragePooling2D(2x2, strides 1x1) (14, 11, 8) -> (13, 10, 8)
@@ -105,10 +116,12 @@ namespace Vision
             global::StaticNet.Kernels.AveragePooling2D.InputGradients<StaticNetLayout.Pool3, global::StaticNet.Kernels.Linear>(a2, d4, count, d2);
             // Layer 2: BatchNormalization (14, 11, 8) -> (14, 11, 8)
             global::System.Span<float> d1 = scratch.Slice(count * 1232, count * 1232);
-            global::StaticNet.Kernels.BatchNormalization.Backward<StaticNetLayout.N154, StaticNetLayout.N8, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.Gamma2, 8), 1E-05f, a1, norm2, d2, count, d1, gradients.Slice(StaticNetLayout.Gamma2, 8), gradients.Slice(StaticNetLayout.Beta2, 8));
+            global::StaticNet.Kernels.BatchNormalization.Backward<StaticNetLayout.N154, StaticNetLayout.N8, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.Gamma2, 8), 1E-05f, a1, norm2, d2, count, d1, gradients.Slice(StaticNetLayout.Gamma2, 8), gradients.Slice(StaticNetLayout.Beta2, 8));
             gradients.Slice(StaticNetLayout.Mean2, 16).Clear(); // the moving statistics are not trained by gradient
             // Layer 1: Conv2D(8, 3x2, no bias) (16, 12, 3) -> (14, 11, 8), linear
-            global::StaticNet.Kernels.Conv2D.ParameterGradients<StaticNetLayout.Conv1>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 144), global::System.Span<float>.Empty);
+            global::StaticNet.Kernels.Conv2D.ParameterGradients<StaticNetLayout.Conv1>(
+                d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 144), global::System.Span<float>.Empty);
         }
 
         /// <inheritdoc/>
@@ -124,7 +137,8 @@ namespace Vision
             global::System.ReadOnlySpan<float> a5 = activations.Slice(count * StaticNetLayout.A5, count * 8);
             global::System.ReadOnlySpan<float> x4 = dropoutKey != 0 ? a4 : a3;
             // Layer 2: BatchNormalization (14, 11, 8) -> (14, 11, 8)
-            global::StaticNet.Kernels.BatchNormalization.UpdateMovingStatistics<StaticNetLayout.N154, StaticNetLayout.N8>(a1, count, 0.9f, parameters.Slice(StaticNetLayout.Mean2, 8), parameters.Slice(StaticNetLayout.Variance2, 8));
+            global::StaticNet.Kernels.BatchNormalization.UpdateMovingStatistics<StaticNetLayout.N154, StaticNetLayout.N8>(
+                a1, count, 0.9f, parameters.Slice(StaticNetLayout.Mean2, 8), parameters.Slice(StaticNetLayout.Variance2, 8));
         }
 
         /// <summary>The compile-time layout the code above is written against.</summary>

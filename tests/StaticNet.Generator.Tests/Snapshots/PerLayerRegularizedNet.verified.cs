@@ -31,13 +31,16 @@ namespace Regularized
             global::System.ReadOnlySpan<float> p = base.Parameters;
             global::System.Span<float> buffers = stackalloc float[32];
             // Layer 1: Dense(16) (20,) -> (16,), sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 16), input, buffers.Slice(0, 16));
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(
+                p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 16), input, buffers.Slice(0, 16));
             // Layer 2: Dropout(0.5) (16,) -> (16,)
             // (inference: every value passes)
             // Layer 3: Dense(8) (16,) -> (8,), sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W3, 128), p.Slice(StaticNetLayout.B3, 8), buffers.Slice(0, 16), buffers.Slice(16, 8));
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Sigmoid>(
+                p.Slice(StaticNetLayout.W3, 128), p.Slice(StaticNetLayout.B3, 8), buffers.Slice(0, 16), buffers.Slice(16, 8));
             // Layer 4 (output): Dense(1) (8,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(p.Slice(StaticNetLayout.W4, 8), p.Slice(StaticNetLayout.B4, 1), buffers.Slice(16, 8), output);
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
+                p.Slice(StaticNetLayout.W4, 8), p.Slice(StaticNetLayout.B4, 1), buffers.Slice(16, 8), output);
         }
 
         /// <inheritdoc/>
@@ -49,7 +52,8 @@ namespace Regularized
             global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 8);
             global::System.Span<float> a4 = activations.Slice(count * StaticNetLayout.A4, count * 1);
             // Layer 1: Dense(16) (20,) -> (16,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W1, 320), parameters.Slice(StaticNetLayout.B1, 16), inputs, a1, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W1, 320), parameters.Slice(StaticNetLayout.B1, 16), inputs, a1, count);
             // Layer 2: Dropout(0.5) (16,) -> (16,)
             global::System.ReadOnlySpan<float> x2 = a1;
             if (dropoutKey != 0)
@@ -58,9 +62,11 @@ namespace Regularized
                 x2 = a2;
             }
             // Layer 3: Dense(8) (16,) -> (8,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W3, 128), parameters.Slice(StaticNetLayout.B3, 8), x2, a3, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W3, 128), parameters.Slice(StaticNetLayout.B3, 8), x2, a3, count);
             // Layer 4 (output): Dense(1) (8,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W4, 8), parameters.Slice(StaticNetLayout.B4, 1), a3, outputLogits, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W4, 8), parameters.Slice(StaticNetLayout.B4, 1), a3, outputLogits, count);
             outputLogits.Slice(0, count * 1).CopyTo(a4);
             global::StaticNet.Kernels.Sigmoid.Apply(a4);
         }
@@ -75,17 +81,22 @@ namespace Regularized
             global::System.ReadOnlySpan<float> x2 = dropoutKey != 0 ? a2 : a1;
             // Layer 4 (output): Dense(1) (8,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d3 = scratch.Slice(0, count * 8);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N1>(outputDelta, a3, count, gradients.Slice(StaticNetLayout.W4, 8), gradients.Slice(StaticNetLayout.B4, 1));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(parameters.Slice(StaticNetLayout.W4, 8), outputDelta, a3, count, d3);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N1>(
+                outputDelta, a3, count, gradients.Slice(StaticNetLayout.W4, 8), gradients.Slice(StaticNetLayout.B4, 1));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W4, 8), outputDelta, a3, count, d3);
             // Layer 3: Dense(8) (16,) -> (8,), sigmoid
             global::System.Span<float> d2 = scratch.Slice(count * 16, count * 16);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N8>(d3, x2, count, gradients.Slice(StaticNetLayout.W3, 128), gradients.Slice(StaticNetLayout.B3, 8));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W3, 128), d3, x2, count, d2);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N8>(
+                d3, x2, count, gradients.Slice(StaticNetLayout.W3, 128), gradients.Slice(StaticNetLayout.B3, 8));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W3, 128), d3, x2, count, d2);
             // Layer 2: Dropout(0.5) (16,) -> (16,)
             if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m2, d2);
             global::StaticNet.Kernels.Sigmoid.MultiplyDerivative(a1, d2);
             // Layer 1: Dense(16) (20,) -> (16,), sigmoid
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N20, StaticNetLayout.N16>(d2, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 16));
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N20, StaticNetLayout.N16>(
+                d2, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 16));
         }
 
         /// <summary>The compile-time layout the code above is written against.</summary>

@@ -16,9 +16,9 @@ namespace StaticNet.Tests.Samples;
 /// </summary>
 public sealed class SampleErrorTests
 {
-    public static TheoryData<string> MnistSamples => new() { "DigitRecognition", "MnistClassifier", "AotPredict" };
+    public static TheoryData<string> MnistSamples => new() { "DigitRecognition", "MnistClassifier", "DigitCnn", "AotPredict" };
 
-    public static TheoryData<string> AllSamples => new() { "DigitRecognition", "MnistClassifier", "AotPredict", "Regression" };
+    public static TheoryData<string> AllSamples => new() { "DigitRecognition", "MnistClassifier", "DigitCnn", "AotPredict", "Regression" };
 
     private static readonly string[] s_mnistFiles =
         { "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz" };
@@ -80,6 +80,23 @@ public sealed class SampleErrorTests
         Assert.Contains("--epochs", RunExpectingError(sample, "--epochs", "zero"));
         Assert.Contains("--epochs", RunExpectingError(sample, "--epochs", "0"));
         Assert.Contains("--epochs", RunExpectingError(sample, "--epochs"));
+    }
+
+    [Fact]
+    public void DigitCnn_SeedWithoutANumber_IsOneErrorLine()
+    {
+        Assert.Contains("--seed", RunExpectingError("DigitCnn", "--seed", "many"));
+        Assert.Contains("--seed", RunExpectingError("DigitCnn", "--seed"));
+    }
+
+    [Fact]
+    public void DigitCnn_OutFolderThatIsAFile_IsOneErrorLine_BeforeTraining()
+    {
+        using var dir = new InteropTempDirectory();
+        string file = dir.File("not-a-folder");
+        File.WriteAllText(file, "");
+        string error = RunExpectingError("DigitCnn", "--out", file);
+        Assert.Contains(file, error);
     }
 
     /// <summary>Runs the sample; asserts exit code 1 and exactly one stderr line starting with "error:", without a stack trace; returns that line.</summary>
