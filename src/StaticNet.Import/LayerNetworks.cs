@@ -14,12 +14,6 @@ namespace StaticNet.Import;
 /// </summary>
 internal static class LayerNetworks
 {
-    /// <summary>
-    /// Whether the generator bakes <c>Weights = "..."</c> into a <c>[Sequential]</c> declaration (SN0029 until it does);
-    /// while false, the declaration loads its safetensors file at run time instead.
-    /// </summary>
-    internal static bool GeneratorBakesLayerNetworks { get; } = false;
-
     /// <summary>How the file's network differs from the declared one (Dropout layers, which do nothing at inference, left out), or null.</summary>
     public static string? Difference(ImportedModel file, NetworkShape mine)
     {
@@ -117,9 +111,14 @@ internal static class LayerNetworks
         bool leaky = shape.Layers.Any(l => l.Activation == Activation.LeakyRelu);
         var settings = new List<string>();
         if (leaky) settings.Add($"LeakyReluSlope = {F(model.LeakyReluSlope)}f");
-        if (GeneratorBakesLayerNetworks) settings.Add($"Weights = \"{weightsFile.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"");
+        settings.Add($"Weights = \"{weightsFile.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"");
         sb.Append("[Sequential(").Append(input).Append(settings.Count > 0 ? ", " + string.Join(", ", settings) : "").Append(")]")
-          .Append("   // ").Append(meaning).Append(model.InputShape.Count > 1 ? " (channels-last: feed images as (h, w, c), not PyTorch's (c, h, w))" : "").Append('\n');
+          .Append("   // ").Append(meaning).Append(model.InputShape.Count switch
+          {
+              3 => " (channels-last: feed images as (h, w, c), not PyTorch's (c, h, w))",
+              2 => " (channels-last: feed (steps, channels), not PyTorch's Conv1d (channels, length))",
+              _ => "",
+          }).Append('\n');
         for (int i = 0; i < model.Specs.Count; i++)
             sb.Append(model.Specs[i].ToAttribute()).Append("   // ").Append(Format(shape.Layers[i].OutputShape)).Append('\n');
         sb.Append("public partial class ").Append(className).Append(";\n");
@@ -204,6 +203,14 @@ internal static class LayerNetworks
 
     /// <summary>PyTorch's flattened index t = c·positions + p to StaticNet's (channels-last) p·channels + c.</summary>
     private static int Unflatten(int t, int spatial, int channels) => spatial == 1 ? t : (t % spatial) * channels + t / spatial;
+
+    /// <summary>How to feed the network, for the tool and the declaration's comment; empty for a 1-D input.</summary>
+    internal static string InputNote(ImportedModel model) => model.InputShape.Count switch
+    {
+        3 => $"inputs of shape {Format(model.InputShape)}, channels-last (height, width, channels) as in Keras: feed a PyTorch (c, h, w) image as (h, w, c) (for one channel the pixels' order is the same)",
+        2 => $"inputs of shape {Format(model.InputShape)}, channels-last (steps, channels) as in Keras: feed a PyTorch Conv1d input (channels, length) as (length, channels)",
+        _ => "",
+    };
 
     internal static string Format(IReadOnlyList<int> shape) =>
         "(" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + (shape.Count == 1 ? ",)" : ")");

@@ -147,19 +147,27 @@ public static class ModelImport
         var sb = new StringBuilder();
         string file = System.IO.Path.GetFileName(model.Path);
         sb.Append("// Written by `staticnet import ").Append(file).Append("`.\n");
-        if (LayerNetworks.GeneratorBakesLayerNetworks)
-            sb.Append("// The weights are baked in from ").Append(weightsFile).Append(" (list it in the project: <AdditionalFiles Include=\"").Append(weightsFile).Append("\" />).\n");
-        else
-            sb.Append("// Load the weights at run time: Safetensors.Load(model, \"").Append(weightsFile).Append("\") (using StaticNet.Interop;).\n");
+        sb.Append("// The weights are baked in from ").Append(weightsFile).Append(" (list it in the project: <AdditionalFiles Include=\"").Append(weightsFile).Append("\" />).\n");
         if (model.InputShape.Count > 1)
-            sb.Append("// Inputs are channels-last, ").Append(LayerNetworks.Format(model.InputShape))
-              .Append(": a PyTorch image tensor (c, h, w) is fed as (h, w, c) (for one channel the pixels' order is the same).\n");
+            sb.Append("// It takes ").Append(DescribeInput(model)).Append(".\n");
         sb.Append("using StaticNet;\n\n");
         if (@namespace is not null) sb.Append("namespace ").Append(@namespace).Append(";\n\n");
         sb.Append("/// <summary>").Append(Escape(file)).Append(" (").Append(Escape(model.Format)).Append("): ")
           .Append(shape.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)).Append(" parameters.</summary>\n");
         LayerNetworks.AppendDeclaration(sb, model, shape, className, weightsFile);
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// How to feed the imported network, e.g. <c>inputs of shape (28, 28, 1), channels-last (height, width,
+    /// channels) as in Keras: feed a PyTorch (c, h, w) image as (h, w, c) ...</c>; for a 1-D input
+    /// <c>inputs of 784 values</c>.
+    /// </summary>
+    public static string DescribeInput(ImportedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        string note = LayerNetworks.InputNote(model);
+        return note.Length > 0 ? note : $"inputs of {model.InputSize.ToString(CultureInfo.InvariantCulture)} values";
     }
 
     /// <summary>Writes the weights as safetensors in StaticNet's PyTorch layout (<c>0.weight</c> [outputs, inputs], <c>0.bias</c>, ...), which the generator bakes in.</summary>

@@ -82,7 +82,7 @@ internal static class Cli
             if (model.HasArchitecture && !model.IsDenseStack) WriteLayerTable(model, output);
             output.WriteLine($"network: {(model.HasArchitecture ? model.ToShape().ToString() : model.ToString())}, {model.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} parameters");
             if (model.InputShape.Count > 1)
-                output.WriteLine($"input: {Shape(model.InputShape)} channels-last (height, width, channels / steps, channels); a PyTorch (c, h, w) tensor is fed as (h, w, c)");
+                output.WriteLine($"the network takes {ModelImport.DescribeInput(model)}");
             output.WriteLine(model.HasArchitecture
                 ? "StaticNet can compile it: staticnet import " + a.File + " --class <Name>"
                 : "weights only (no activations recorded): declare the network and call ModelImport.LoadWeights(model, path)");
@@ -106,8 +106,6 @@ internal static class Cli
         foreach (var (name, outShape, count, settings) in rows)
             output.WriteLine($"  {name.PadRight(w1)}  {outShape.PadRight(w2)}  {count.PadLeft(w3)}  {settings}");
     }
-
-    private static string Shape(IReadOnlyList<int> shape) => "(" + string.Join(", ", shape) + (shape.Count == 1 ? ",)" : ")");
 
     private static int Import(Arguments a, TextWriter output)
     {
@@ -144,13 +142,7 @@ internal static class Cli
         output.WriteLine($"wrote {csPath}");
         output.WriteLine($"wrote {weightsPath}");
         if (model.InputShape.Count > 1)
-            output.WriteLine($"the network takes inputs of shape {Shape(model.InputShape)}, channels-last: feed a PyTorch (c, h, w) image as (h, w, c)");
-        if (!model.IsDenseStack && !source.Contains("Weights = ", StringComparison.Ordinal))
-        {
-            output.WriteLine("load the weights at run time (baking them in is for Dense stacks so far):");
-            output.WriteLine($"  Safetensors.Load(model, \"{weightsName}\");   // using StaticNet.Interop;");
-            return 0;
-        }
+            output.WriteLine($"the network takes {ModelImport.DescribeInput(model)}");
         output.WriteLine("add to the project file (the weights are baked in at compile time; Weights = \"" + weightsName + "\" is in the .cs):");
         output.WriteLine("  <ItemGroup>");
         output.WriteLine($"    <AdditionalFiles Include=\"{weightsName}\" />");

@@ -145,7 +145,7 @@ public class CnnImportTests
         ImportedModel model = ModelImport.Read(Fixture.Path("onnx_cnn.onnx"));
         string source = ModelImport.Declaration(model, "DigitCnn", "Imported", "DigitCnn.safetensors");
         Assert.Contains("""
-            [Sequential(28, 28, 1)]   // height, width, channels (channels-last: feed images as (h, w, c), not PyTorch's (c, h, w))
+            [Sequential(28, 28, 1, Weights = "DigitCnn.safetensors")]   // height, width, channels (channels-last: feed images as (h, w, c), not PyTorch's (c, h, w))
             [Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu)]   // (28, 28, 8)
             [MaxPooling2D(2)]   // (14, 14, 8)
             [BatchNormalization(Momentum = 0.9f)]   // (14, 14, 8)
@@ -156,11 +156,11 @@ public class CnnImportTests
             public partial class DigitCnn;
             """.Replace("\r\n", "\n"), source);
         Assert.StartsWith("// Written by `staticnet import onnx_cnn.onnx`.", source);
-        Assert.Contains("Safetensors.Load(model, \"DigitCnn.safetensors\")", source);   // until the generator bakes [Sequential] weights
+        Assert.Contains("<AdditionalFiles Include=\"DigitCnn.safetensors\" />", source);
         string conv1d = ModelImport.Declaration(ModelImport.Read(Fixture.Path("keras2_cnn.h5")), "Seq", null, "Seq.safetensors");
         Assert.Contains("[Conv1D(12, 3, Strides = 2, Activation = Activation.Relu)]", conv1d);
         Assert.Contains("[GlobalAveragePooling1D]", conv1d);
-        Assert.Contains("[Sequential(28, 28)]", conv1d);
+        Assert.Contains("[Sequential(28, 28, Weights = \"Seq.safetensors\")]", conv1d);
     }
 
     [Fact]

@@ -21,8 +21,7 @@ public class EndToEndTests
         ("onnx_external.onnx", "ExternalNet", "onnx_external"),
         ("keras3_model.keras", "Keras3Net", "keras3_model"),
         ("keras2_model.h5", "Keras2LegacyNet", "keras2_model"),
-        // Convolutional: [Sequential] declarations; they load their safetensors file at run time until the
-        // generator bakes layer networks (then the .cs says Weights = "..." and nothing is loaded).
+        // Convolutional: [Sequential] declarations with their weights baked in.
         ("onnx_cnn.onnx", "CnnOnnxNet", "onnx_cnn"),
         ("keras3_cnn.keras", "CnnKeras3Net", "keras3_cnn"),
         ("onnx_conv1d.onnx", "Conv1dOnnxNet", "onnx_conv1d"),
@@ -42,11 +41,6 @@ public class EndToEndTests
                 Assert.True(Cli.Run(new[] { "import", Fixture.Path(file), "--class", cls, "--namespace", "Imported", "--out", dir }, output, error) == 0, error.ToString());
             }
             string root = Fixture.RepoRoot;
-            // Every model takes the digit's 784 pixels: (784), (28, 28, 1), or (28 steps = rows, 28 channels = columns).
-            string models = string.Join(", ", Models.Select(m =>
-                File.ReadAllText(Path.Combine(dir, m.Class + ".cs")).Contains("Weights = \"", StringComparison.Ordinal)
-                    ? $"(new Imported.{m.Class}(), null)"
-                    : $"(new Imported.{m.Class}(), \"{m.Class}.safetensors\")"));
             File.WriteAllText(Path.Combine(dir, "App.csproj"), $"""
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup>
@@ -76,9 +70,9 @@ public class EndToEndTests
                 int n = int.Parse(args[1], CultureInfo.InvariantCulture);
                 var x = new float[n, 784];
                 Buffer.BlockCopy(all, 0, x, 0, n * 784 * sizeof(float));
-                foreach (var (model, weights) in new (NeuralNetwork, string?)[] { {{models}} })
+                // Every model takes the digit's 784 pixels: (784), (28, 28, 1), or (28 steps = rows, 28 channels = columns).
+                foreach (NeuralNetwork model in new NeuralNetwork[] { {{string.Join(", ", Models.Select(m => $"new Imported.{m.Class}()"))}} })
                 {
-                    if (weights is not null) StaticNet.Interop.Safetensors.Load(model, System.IO.Path.Combine(args[2], weights));
                     float[,] p = model.Predict(x);
                     for (int i = 0; i < n; i++)
                     {
@@ -89,7 +83,7 @@ public class EndToEndTests
                 }
                 """);
             string digits = Path.Combine(root, "samples", "data", "mnist", "t10k-images-idx3-ubyte.gz");
-            string stdout = Dotnet(dir, "run", "--project", "App.csproj", "--", digits, "32", dir);
+            string stdout = Dotnet(dir, "run", "--project", "App.csproj", "--", digits, "32");
             var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var (file, cls, expectedName) in Models)
             {

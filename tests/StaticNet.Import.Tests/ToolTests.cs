@@ -29,10 +29,10 @@ public sealed class ToolTests : IDisposable
         Assert.True(exit == 0, error);
         Assert.Equal(new[] { "DigitCnn.cs", "DigitCnn.safetensors" }, Directory.GetFiles(_dir).Select(Path.GetFileName).Order().ToArray());
         string source = File.ReadAllText(Path.Combine(_dir, "DigitCnn.cs"));
-        Assert.Contains("[Sequential(28, 28, 1", source);
+        Assert.Contains("[Sequential(28, 28, 1, Weights = \"DigitCnn.safetensors\")]", source);
         Assert.Contains("[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu)]", source);
-        Assert.Contains("channels-last: feed a PyTorch (c, h, w) image as (h, w, c)", output);
-        Assert.Contains("Safetensors.Load(model, \"DigitCnn.safetensors\")", output);
+        Assert.Contains("the network takes inputs of shape (28, 28, 1), channels-last (height, width, channels) as in Keras: feed a PyTorch (c, h, w) image as (h, w, c)", output);
+        Assert.Contains("<AdditionalFiles Include=\"DigitCnn.safetensors\" />", output);
 
         // The weights file loads into the declared network (here its hand-written twin) and predicts as PyTorch did.
         var model = new Cnn2dPlainNet();
