@@ -1,6 +1,6 @@
 namespace StaticNet.Import;
 
-/// <summary>One dense layer read from a model file, in StaticNet's layout.</summary>
+/// <summary>One Dense layer read from a model file, in StaticNet's layout.</summary>
 public sealed class ImportedLayer
 {
     private readonly float[] _weights, _bias;
@@ -25,7 +25,7 @@ public sealed class ImportedLayer
     public int Outputs { get; }
 
     /// <summary>The activation after the weighted sum (<see cref="Activation.Linear"/> when none follows it).</summary>
-    public Activation Activation { get; internal set; }
+    public Activation Activation { get; }
 
     /// <summary>Weights, row-major [outputs x inputs] as StaticNet (and PyTorch's <c>nn.Linear.weight</c>) stores them.</summary>
     public System.ReadOnlySpan<float> Weights => _weights;

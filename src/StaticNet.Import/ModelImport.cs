@@ -11,7 +11,7 @@ using StaticNet.Interop;
 namespace StaticNet.Import;
 
 /// <summary>
-/// Brings dense networks trained elsewhere into StaticNet: ONNX files (<c>torch.onnx.export</c>,
+/// Brings dense and convolutional networks trained elsewhere into StaticNet: ONNX files (<c>torch.onnx.export</c>,
 /// tf2onnx, ...), Keras 3 <c>.keras</c> and <c>.weights.h5</c> files and legacy Keras 2 <c>.h5</c>
 /// files. The format is recognised from the file's first bytes, not its name.
 /// </summary>
@@ -58,7 +58,10 @@ public static class ModelImport
     /// <summary>
     /// Replaces <paramref name="model"/>'s parameters with a model file's (ONNX, Keras, or a Keras
     /// weights file) when the file's network is the declared one: the same sizes, and for files that
-    /// record them, the same activations and leaky slope. The model is unchanged when it fails.
+    /// record them, the same activations and leaky slope; for other networks the same layers, shapes and
+    /// settings (Dropout, a no-op at inference, may be declared or not). A weights-only Keras file of a
+    /// convolutional network is matched layer by layer by Keras's names (conv2d, batch_normalization, dense, ...).
+    /// The model is unchanged when it fails.
     /// </summary>
     /// <exception cref="ModelImportException">The architectures differ (the message shows both), or the file holds something StaticNet cannot compile.</exception>
     public static void LoadWeights(NeuralNetwork model, string path)
@@ -68,13 +71,23 @@ public static class ModelImport
         ThrowIfProblems(report);
         ImportedModel imported = report.Model!;
         NetworkShape mine = model.NetworkShape;
-        string? difference = Difference(imported, mine);
+        if (imported.WeightGroups is not null)
+        {
+            LayerNetworks.FromWeightGroups(imported, mine, model.Parameters).CopyTo(model.Parameters);
+            return;
+        }
+        string? difference = imported.IsDenseStack && mine.IsDenseStack ? Difference(imported, mine)
+            : imported.HasArchitecture ? LayerNetworks.Difference(imported, mine)
+            : $"the file holds the Dense layers {imported} (weights only), the network is not a Dense stack";
         if (difference is not null)
         {
             string theirs = imported.HasArchitecture ? imported.ToShape().ToString() : imported.ToString();
             throw new ModelImportException($"{path} holds the network {theirs}, this network is {mine}: {difference}.");
         }
-        imported.GetParameters().CopyTo(model.Parameters);
+        float[] parameters = imported.GetParameters();
+        if (parameters.Length != model.Parameters.Length)
+            throw new ModelImportException($"{path} holds {parameters.Length} parameters, this network ({mine}) {model.Parameters.Length}.");
+        parameters.CopyTo(model.Parameters);
     }
 
     private static string? Difference(ImportedModel file, NetworkShape shape)
@@ -98,7 +111,8 @@ public static class ModelImport
 
     /// <summary>
     /// The C# declaration of <paramref name="model"/>: a <c>[Network]</c> partial class whose
-    /// weights are baked in from <paramref name="weightsFile"/> (see <see cref="SaveSafetensors"/>).
+    /// weights are baked in from <paramref name="weightsFile"/> (see <see cref="SaveSafetensors"/>), or for
+    /// other networks a <c>[Sequential]</c> one with a layer attribute per layer (channels-last input).
     /// </summary>
     public static string Declaration(ImportedModel model, string className, string? @namespace, string weightsFile)
     {
@@ -108,6 +122,7 @@ public static class ModelImport
         if (@namespace is not null && !@namespace.Split('.').All(IsIdentifier))
             throw new ArgumentException($"'{@namespace}' is not a C# namespace.", nameof(@namespace));
         NetworkShape shape = model.ToShape();
+        if (!model.IsDenseStack) return LayerDeclaration(model, shape, className, @namespace, weightsFile);
         var acts = shape.Activations;
         string Act(Activation a) => "Activation." + a;
         string activations = acts.All(a => a == acts[0]) ? $"Activation = {Act(acts[0])}"
@@ -127,6 +142,34 @@ public static class ModelImport
         return sb.ToString();
     }
 
+    private static string LayerDeclaration(ImportedModel model, NetworkShape shape, string className, string? @namespace, string weightsFile)
+    {
+        var sb = new StringBuilder();
+        string file = System.IO.Path.GetFileName(model.Path);
+        sb.Append("// Written by `staticnet import ").Append(file).Append("`.\n");
+        sb.Append("// The weights are baked in from ").Append(weightsFile).Append(" (list it in the project: <AdditionalFiles Include=\"").Append(weightsFile).Append("\" />).\n");
+        if (model.InputShape.Count > 1)
+            sb.Append("// It takes ").Append(DescribeInput(model)).Append(".\n");
+        sb.Append("using StaticNet;\n\n");
+        if (@namespace is not null) sb.Append("namespace ").Append(@namespace).Append(";\n\n");
+        sb.Append("/// <summary>").Append(Escape(file)).Append(" (").Append(Escape(model.Format)).Append("): ")
+          .Append(shape.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)).Append(" parameters.</summary>\n");
+        LayerNetworks.AppendDeclaration(sb, model, shape, className, weightsFile);
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// How to feed the imported network, e.g. <c>inputs of shape (28, 28, 1), channels-last (height, width,
+    /// channels) as in Keras: feed a PyTorch (c, h, w) image as (h, w, c) ...</c>; for a 1-D input
+    /// <c>inputs of 784 values</c>.
+    /// </summary>
+    public static string DescribeInput(ImportedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        string note = LayerNetworks.InputNote(model);
+        return note.Length > 0 ? note : $"inputs of {model.InputSize.ToString(CultureInfo.InvariantCulture)} values";
+    }
+
     /// <summary>Writes the weights as safetensors in StaticNet's PyTorch layout (<c>0.weight</c> [outputs, inputs], <c>0.bias</c>, ...), which the generator bakes in.</summary>
     public static void SaveSafetensors(ImportedModel model, Stream stream)
     {
@@ -134,7 +177,8 @@ public static class ModelImport
         NetworkShape shape = model.ToShape();
         string[] names = Safetensors.LayerNames(shape);
         var tensors = new List<KeyValuePair<string, SafetensorsTensor>>();
-        for (int l = 0; l < model.Layers.Count; l++)
+        if (!model.IsDenseStack) tensors = LayerNetworks.PyTorchTensors(shape, model.GetParameters());
+        else for (int l = 0; l < model.Layers.Count; l++)
         {
             var (weight, bias) = Safetensors.TensorNames(names[l]);
             ImportedLayer layer = model.Layers[l];
@@ -146,6 +190,7 @@ public static class ModelImport
             ["format"] = "pt",
             ["producer"] = "staticnet import",
             ["network"] = shape.ToString(),
+            ["input"] = LayerNetworks.Format(model.InputShape) + (model.InputShape.Count > 1 ? " channels-last" : ""),
             ["source"] = System.IO.Path.GetFileName(model.Path),
         };
         Safetensors.WriteTensors(stream, tensors, metadata);

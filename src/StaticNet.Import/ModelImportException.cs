@@ -4,7 +4,7 @@ namespace StaticNet.Import;
 
 /// <summary>
 /// A model file StaticNet cannot import: an unsupported operator or layer (named, with its place in
-/// the graph), a graph that is not a chain of dense layers, or an architecture that differs from the
+/// the graph), a graph that is not a chain of layers, or an architecture that differs from the
 /// declared network. Malformed files throw <see cref="InvalidDataException"/> instead.
 /// </summary>
 public sealed class ModelImportException : IOException

@@ -79,7 +79,10 @@ internal static class Cli
             output.WriteLine($"  {(step.Supported ? " " : "!")} {(step.Location + " (" + step.Operator + ")").PadRight(width)}  {step.Description}");
         if (report.Model is ImportedModel model)
         {
+            if (model.HasArchitecture && !model.IsDenseStack) WriteLayerTable(model, output);
             output.WriteLine($"network: {(model.HasArchitecture ? model.ToShape().ToString() : model.ToString())}, {model.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} parameters");
+            if (model.InputShape.Count > 1)
+                output.WriteLine($"the network takes {ModelImport.DescribeInput(model)}");
             output.WriteLine(model.HasArchitecture
                 ? "StaticNet can compile it: staticnet import " + a.File + " --class <Name>"
                 : "weights only (no activations recorded): declare the network and call ModelImport.LoadWeights(model, path)");
@@ -90,6 +93,18 @@ internal static class Cli
             foreach (string problem in report.Problems) output.WriteLine("  - " + problem);
         }
         return 0;
+    }
+
+    /// <summary>Keras's summary columns: layer (type), output shape, parameters.</summary>
+    private static void WriteLayerTable(ImportedModel model, TextWriter output)
+    {
+        NetworkShape shape = model.ToShape();
+        var rows = shape.Layers.Select(l => ($"{l.Name} ({l.Kind})", "(None, " + string.Join(", ", l.OutputShape) + ")", l.ParameterCount.ToString("N0", CultureInfo.InvariantCulture), l.ToString())).ToList();
+        int w1 = Math.Max(12, rows.Max(r => r.Item1.Length)), w2 = Math.Max(12, rows.Max(r => r.Item2.Length)), w3 = Math.Max(7, rows.Max(r => r.Item3.Length));
+        output.WriteLine($"  {"Layer (type)".PadRight(w1)}  {"Output Shape".PadRight(w2)}  {"Param #".PadLeft(w3)}  Settings");
+        output.WriteLine($"  {"input".PadRight(w1)}  {("(None, " + string.Join(", ", model.InputShape) + ")").PadRight(w2)}  {"".PadLeft(w3)}");
+        foreach (var (name, outShape, count, settings) in rows)
+            output.WriteLine($"  {name.PadRight(w1)}  {outShape.PadRight(w2)}  {count.PadLeft(w3)}  {settings}");
     }
 
     private static int Import(Arguments a, TextWriter output)
@@ -126,6 +141,8 @@ internal static class Cli
         output.WriteLine($"imported {a.File}: {shape}, {shape.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} parameters");
         output.WriteLine($"wrote {csPath}");
         output.WriteLine($"wrote {weightsPath}");
+        if (model.InputShape.Count > 1)
+            output.WriteLine($"the network takes {ModelImport.DescribeInput(model)}");
         output.WriteLine("add to the project file (the weights are baked in at compile time; Weights = \"" + weightsName + "\" is in the .cs):");
         output.WriteLine("  <ItemGroup>");
         output.WriteLine($"    <AdditionalFiles Include=\"{weightsName}\" />");

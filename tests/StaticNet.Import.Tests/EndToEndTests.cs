@@ -21,6 +21,11 @@ public class EndToEndTests
         ("onnx_external.onnx", "ExternalNet", "onnx_external"),
         ("keras3_model.keras", "Keras3Net", "keras3_model"),
         ("keras2_model.h5", "Keras2LegacyNet", "keras2_model"),
+        // Convolutional: [Sequential] declarations with their weights baked in.
+        ("onnx_cnn.onnx", "CnnOnnxNet", "onnx_cnn"),
+        ("keras3_cnn.keras", "CnnKeras3Net", "keras3_cnn"),
+        ("onnx_conv1d.onnx", "Conv1dOnnxNet", "onnx_conv1d"),
+        ("keras2_cnn.h5", "Conv1dKeras2Net", "keras2_cnn"),
     };
 
     [Fact]
@@ -65,6 +70,7 @@ public class EndToEndTests
                 int n = int.Parse(args[1], CultureInfo.InvariantCulture);
                 var x = new float[n, 784];
                 Buffer.BlockCopy(all, 0, x, 0, n * 784 * sizeof(float));
+                // Every model takes the digit's 784 pixels: (784), (28, 28, 1), or (28 steps = rows, 28 channels = columns).
                 foreach (NeuralNetwork model in new NeuralNetwork[] { {{string.Join(", ", Models.Select(m => $"new Imported.{m.Class}()"))}} })
                 {
                     float[,] p = model.Predict(x);

@@ -23,6 +23,41 @@ public sealed class ToolTests : IDisposable
     }
 
     [Fact]
+    public void Import_of_a_PyTorch_CNN_writes_a_Sequential_declaration_and_weights_and_says_the_input_is_channels_last()
+    {
+        var (exit, output, error) = Run("import", Fixture.Path("onnx_cnn.onnx"), "--class", "DigitCnn", "--out", _dir);
+        Assert.True(exit == 0, error);
+        Assert.Equal(new[] { "DigitCnn.cs", "DigitCnn.safetensors" }, Directory.GetFiles(_dir).Select(Path.GetFileName).Order().ToArray());
+        string source = File.ReadAllText(Path.Combine(_dir, "DigitCnn.cs"));
+        Assert.Contains("[Sequential(28, 28, 1, Weights = \"DigitCnn.safetensors\")]", source);
+        Assert.Contains("[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu)]", source);
+        Assert.Contains("the network takes inputs of shape (28, 28, 1), channels-last (height, width, channels) as in Keras: feed a PyTorch (c, h, w) image as (h, w, c)", output);
+        Assert.Contains("<AdditionalFiles Include=\"DigitCnn.safetensors\" />", output);
+
+        // The weights file loads into the declared network (here its hand-written twin) and predicts as PyTorch did.
+        var model = new Cnn2dPlainNet();
+        Safetensors.Load(model, Path.Combine(_dir, "DigitCnn.safetensors"));
+        var (digits, expected) = Fixture.Expected("onnx_cnn");
+        Fixture.AssertClose(expected, model.Predict(Fixture.TestDigits(digits.Length)), 1e-5, "DigitCnn.safetensors");
+
+        var (inspectExit, inspect, _) = Run("inspect", Fixture.Path("onnx_cnn.onnx"));
+        Assert.Equal(0, inspectExit);
+        Assert.Contains("conv2d_1 (Conv2D)                         (None, 12, 12, 16)    1,168  Conv2D(16, 3x3, relu)", inspect);
+        Assert.Contains("columns reordered from (c, h, w) to (h, w, c)", inspect);
+    }
+
+    [Fact]
+    public void Import_of_an_unsupported_CNN_names_the_operator_and_writes_nothing()
+    {
+        var (exit, output, error) = Run("import", Fixture.Path("onnx_cnn_elu.onnx"), "--class", "Bad", "--out", _dir);
+        Assert.Equal(1, exit);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains("node 1 'elu1' (Elu) is an operator StaticNet does not support", error);
+        Assert.Empty(Directory.GetFiles(_dir));
+        Assert.Equal("", output);
+    }
+
+    [Fact]
     public void Import_writes_the_declaration_and_the_weights_and_prints_the_project_lines()
     {
         var (exit, output, error) = Run("import", Fixture.Path("keras3_model.keras"), "--class", "DigitNet", "--namespace", "Demo.Models", "--out", _dir);

@@ -199,18 +199,32 @@ internal static class KerasImporter
                     else builder.Activate(where, cls, Activation.Softmax);
                     break;
                 case "Flatten":
-                    builder.Flatten(where, cls);
+                    if (Str(cfg, "data_format") == "channels_first")
+                        builder.Problem(where, cls, "flattens channels-first (data_format channels_first); StaticNet is channels-last");
+                    else builder.Flatten(where, cls);
                     break;
                 case "Reshape":
                     if (cfg.TryGetProperty("target_shape", out var target) && target.ValueKind == JsonValueKind.Array && target.GetArrayLength() == 1)
                         builder.Flatten(where, cls, target[0].GetInt64());
                     else builder.Problem(where, cls, $"reshapes to {(target.ValueKind == JsonValueKind.Undefined ? "?" : target.ToString())}; only a reshape to one dimension gives [batch, n]");
                     break;
+                case "Conv2D" or "Conv1D" or "Convolution2D" or "Convolution1D":
+                    KerasConvolution.ReadConv(builder, where, cls, name, weights.Get(name, cls, unique), cfg, keras3);
+                    break;
+                case "MaxPooling2D" or "AveragePooling2D" or "MaxPooling1D" or "AveragePooling1D" or "MaxPool2D" or "AvgPool2D" or "MaxPool1D" or "AvgPool1D":
+                    KerasConvolution.ReadPooling(builder, where, cls, name, cfg);
+                    break;
+                case "GlobalAveragePooling2D" or "GlobalAveragePooling1D" or "GlobalAvgPool2D" or "GlobalAvgPool1D":
+                    KerasConvolution.ReadGlobalPooling(builder, where, cls, name, cfg);
+                    break;
+                case "BatchNormalization":
+                    KerasConvolution.ReadBatchNormalization(builder, where, cls, name, weights.Get(name, cls, unique), cfg, keras3);
+                    break;
                 case "Dropout" or "AlphaDropout" or "GaussianDropout" or "GaussianNoise" or "ActivityRegularization":
                     builder.PassThrough(where, cls, "no-op at inference");
                     break;
                 default:
-                    builder.Problem(where, cls, "is a layer StaticNet does not support (dense networks use Dense, Activation, ReLU, LeakyReLU, Softmax, Flatten, Reshape, Dropout)");
+                    builder.Problem(where, cls, "is a layer StaticNet does not support (it reads Dense, Conv2D, Conv1D, MaxPooling2D/1D, AveragePooling2D/1D, GlobalAveragePooling2D/1D, BatchNormalization, Flatten, Reshape, Dropout, Activation, ReLU, LeakyReLU, Softmax)");
                     break;
             }
         }
@@ -255,7 +269,7 @@ internal static class KerasImporter
             Activate(builder, where, cls, activation, keras3, dense: true);
     }
 
-    private static void Activate(ArchitectureBuilder builder, string where, string cls, JsonElement activation, bool keras3, bool dense = false)
+    internal static void Activate(ArchitectureBuilder builder, string where, string cls, JsonElement activation, bool keras3, bool dense = false)
     {
         // Keras 3 may serialize a built-in activation as {"class_name": "function", "config": "relu", ...}.
         string? name = activation.ValueKind switch
@@ -284,6 +298,17 @@ internal static class KerasImporter
     {
         // No architecture: the kernels and biases in file order, each kernel [inputs, outputs].
         var builder = new ArchitectureBuilder();
+        var groups = layerNames.Select(n => new WeightGroup(n, weights.Get(n, "", n))).ToList();
+        if (groups.Any(g => g.Tensors.Count > 0 && !(g.Tensors[0].Shape.Length == 2 && g.Tensors.Count <= 2)))
+        {
+            // Not a Dense stack: the tensors wait for a declared network to be matched to, layer by layer (by Keras's names).
+            for (int i = 0; i < groups.Count; i++)
+                builder.PassThrough($"layer {i} '{groups[i].Name}'", "?", groups[i].Tensors.Count == 0 ? "no weights"
+                    : "tensors " + string.Join(", ", groups[i].Tensors.Select(t => $"'{t.Path}' [{string.Join(", ", t.Shape)}]")));
+            ModelReport listed = builder.Finish(path, format, "", hasArchitecture: false);
+            var model = new ImportedModel(path, format, Array.Empty<int>(), Array.Empty<LayerSpec>(), 0.2f, hasArchitecture: false, groups.Where(g => g.Tensors.Count > 0).ToList());
+            return new ModelReport(path, format, "", listed.Steps, Array.Empty<string>(), model);
+        }
         int index = 0;
         foreach (string name in layerNames)
         {
@@ -344,10 +369,10 @@ internal static class KerasImporter
         return names.Count == 0 ? nodes.GetArrayLength() == 0 : names.All(n => n == previous);
     }
 
-    private static string? Str(JsonElement e, string key) =>
+    internal static string? Str(JsonElement e, string key) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private static double? Num(JsonElement e, string key) =>
+    internal static double? Num(JsonElement e, string key) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
 
     /// <summary>keras/src/utils/naming.py, to_snake_case.</summary>

@@ -50,7 +50,11 @@ internal static class OnnxImporter
         }
         OnnxValueInfo input = inputs[0];
         string output = graph.Outputs[0].Name;
-        builder.Input($"input '{input.Name}'", "input", input.Shape?.Skip(1).ToList());
+        List<long>? inputDims = input.Shape?.Skip(1).ToList();
+        // A tensor of rank > 1 besides the batch is channels-first (PyTorch's NCHW) unless a Transpose to
+        // channels-first follows the input (StaticNet's own exporter: NHWC input); the first op that needs one decides.
+        var layout = inputDims is { Count: > 1 } ? Layout.Unknown : Layout.ChannelsLast;
+        builder.Input($"input '{input.Name}'", "input", inputDims, inputDims is { Count: > 1 } ? " (file's order)" : "");
 
         string current = input.Name;
         var visited = new HashSet<OnnxNode>();
@@ -76,7 +80,7 @@ internal static class OnnxImporter
                 break;
             }
             int before = builder.Problems.Count;
-            Apply(node, current, constants, data, model.DefaultOpset, builder);
+            Apply(node, current, constants, data, model.DefaultOpset, builder, ref layout);
             foreach (string extra in node.Outputs.Skip(1).Where(o => o.Length > 0 && consumers.ContainsKey(o)))
                 builder.Problem(node.Where, node.OpType, $"has its second output '{extra}' used by other nodes");
             current = node.Outputs[0];
@@ -84,7 +88,10 @@ internal static class OnnxImporter
         return builder.Finish(path, format, producer);
     }
 
-    private static void Apply(OnnxNode node, string current, Dictionary<string, OnnxTensor> constants, OnnxTensorData data, long opset, ArchitectureBuilder builder)
+    /// <summary>Where the channels are in the traced tensor: ONNX's Conv, pooling and BatchNormalization want them first.</summary>
+    private enum Layout { Unknown, ChannelsFirst, ChannelsLast }
+
+    private static void Apply(OnnxNode node, string current, Dictionary<string, OnnxTensor> constants, OnnxTensorData data, long opset, ArchitectureBuilder builder, ref Layout layout)
     {
         string where = node.Where, op = node.OpType;
         if (node.Domain is not ("" or "ai.onnx"))
@@ -125,8 +132,45 @@ internal static class OnnxImporter
                     builder.Problem(where, op, $"flattens from axis {flattenAxis}; only axis 1 (keep the batch) gives [batch, n]");
                     return;
                 }
-                builder.Flatten(where, op);
+                builder.Flatten(where, op, channelsFirst: layout == Layout.ChannelsFirst);
+                layout = Layout.ChannelsLast;
                 return;
+            case "Transpose":
+                Transpose(node, builder, ref layout);
+                return;
+        }
+        if (missing.Count > 0 && op is "Reshape" or "Gemm" or "MatMul" or "Add" or "Conv" or "BatchNormalization" or "Pad")
+        {
+            builder.Problem(where, op, $"takes {string.Join(", ", missing)} from other nodes, not from constants (initializers); export with constant folding, and a constant shape for Reshape (x.reshape(-1, n) or nn.Flatten)");
+            return;
+        }
+        if (op is "Conv" or "MaxPool" or "AveragePool" or "GlobalAveragePool" || (op == "BatchNormalization" && builder.Dims is { Count: > 1 }))
+        {
+            if (layout == Layout.Unknown)
+            {
+                builder.ChannelsFirstInput();
+                builder.PassThrough("input", "layout", $"the input is channels-first (PyTorch's layout); StaticNet takes the same values channels-last, as {(builder.Dims is null ? "?" : ArchitectureBuilder.Shape(builder.Dims))}");
+                layout = Layout.ChannelsFirst;
+            }
+            else if (layout == Layout.ChannelsLast)
+            {
+                builder.Problem(where, op, "works on a channels-first tensor, but the tensor here is channels-last (a Transpose is missing before it)");
+                return;
+            }
+            OnnxConvolution.Apply(node, constants, data, builder);
+            if (op == "GlobalAveragePool") layout = Layout.ChannelsLast;   // [batch, C, 1, 1]: the channels, in order
+            return;
+        }
+        if (op == "BatchNormalization")
+        {
+            // On [batch, n] (BatchNorm1d after a Linear or a Flatten): no channels to move.
+            OnnxConvolution.Apply(node, constants, data, builder);
+            return;
+        }
+        if (op == "Pad")
+        {
+            OnnxConvolution.Pad(node, constants, data, builder);
+            return;
         }
         if (missing.Count > 0 && op is "Reshape" or "Gemm" or "MatMul" or "Add")
         {
@@ -142,7 +186,8 @@ internal static class OnnxImporter
                     builder.Problem(where, op, $"reshapes to [{string.Join(", ", shape)}]; only [-1, n] or [0, n] (to [batch, n]) is supported");
                     return;
                 }
-                builder.Flatten(where, op, shape[1]);
+                builder.Flatten(where, op, shape[1], channelsFirst: layout == Layout.ChannelsFirst);
+                layout = Layout.ChannelsLast;
                 return;
             case "Gemm":
             {
@@ -220,9 +265,35 @@ internal static class OnnxImporter
                 return;
             }
             default:
-                builder.Problem(where, op, $"is an operator StaticNet does not support (dense networks use Gemm or MatMul + Add, Relu, Sigmoid, Tanh, LeakyRelu, Softmax, Flatten, Reshape, Identity, Dropout)");
+                builder.Problem(where, op, $"is an operator StaticNet does not support (it reads Gemm or MatMul + Add, Conv, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization, Relu, Sigmoid, Tanh, LeakyRelu, Softmax, Flatten, Reshape, Transpose, Pad with zeros, Identity, Dropout)");
                 return;
         }
+    }
+
+    /// <summary>StaticNet's exporter moves between channels-last and channels-first with Transpose; other permutations are not layers.</summary>
+    private static void Transpose(OnnxNode node, ArchitectureBuilder builder, ref Layout layout)
+    {
+        string where = node.Where, op = node.OpType;
+        int rank = builder.Dims?.Count ?? -1;
+        long[] perm = node.Attribute("perm")?.Ints.ToArray() ?? Array.Empty<long>();
+        long[] toFirst = rank == 3 ? new long[] { 0, 3, 1, 2 } : new long[] { 0, 2, 1 };
+        long[] toLast = rank == 3 ? new long[] { 0, 2, 3, 1 } : new long[] { 0, 2, 1 };
+        if (rank is 2 or 3 && perm.SequenceEqual(toFirst) && layout != Layout.ChannelsFirst)
+        {
+            builder.PassThrough(where, op, layout == Layout.Unknown
+                ? "the input is channels-last (as StaticNet's); to channels-first for the ONNX operators"
+                : "to channels-first for the ONNX operators");
+            layout = Layout.ChannelsFirst;
+            return;
+        }
+        if (rank is 2 or 3 && perm.SequenceEqual(toLast) && layout != Layout.ChannelsLast)
+        {
+            if (layout == Layout.Unknown) builder.ChannelsFirstInput();
+            builder.PassThrough(where, op, "back to channels-last (StaticNet's order)");
+            layout = Layout.ChannelsLast;
+            return;
+        }
+        builder.Problem(where, op, $"permutes the axes by [{string.Join(", ", perm)}] on a tensor of rank {rank + 1}; only the moves between channels-last and channels-first are supported");
     }
 
     private static float[]? Broadcast(float[] values, OnnxTensor t, int outputs)

@@ -126,6 +126,7 @@ internal sealed class OnnxAttribute
     public OnnxTensor? T;
     public List<float> Floats = new();
     public List<long> Ints = new();
+    public string S = "";
 
     public static OnnxAttribute Parse(ReadOnlySpan<byte> data)
     {
@@ -138,6 +139,7 @@ internal sealed class OnnxAttribute
                 case (1, ProtobufReader.LengthDelimited): a.Name = r.ReadString(); break;
                 case (2, ProtobufReader.Fixed32): a.F = r.ReadFloat(); break;
                 case (3, ProtobufReader.Varint): a.I = r.ReadInt64(); break;
+                case (4, ProtobufReader.LengthDelimited): a.S = r.ReadString(); break;
                 case (5, ProtobufReader.LengthDelimited): a.T = OnnxTensor.Parse(r.ReadBytes()); break;
                 case (7, ProtobufReader.Fixed32): a.Floats.Add(r.ReadFloat()); break;
                 case (7, ProtobufReader.LengthDelimited):
