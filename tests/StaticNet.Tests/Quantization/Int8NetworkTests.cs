@@ -5,10 +5,11 @@ using StaticNet.Quantization;
 using StaticNet.Tests.Layers;
 using StaticNet.Tests.Networks;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace StaticNet.Tests.Quantization;
 
-public class Int8NetworkTests
+public class Int8NetworkTests(ITestOutputHelper output)
 {
     private static float[] RandomInputs(int samples, int width, int seed, float lo, float hi)
     {
@@ -181,6 +182,7 @@ public class Int8NetworkTests
                 }
             }
         }
+        output.WriteLine($"{name}: largest error / bound {worstRatio:0.000}");
         // The bound is a worst case, but not a vacuous one: errors come within a few percent of it.
         Assert.True(worstRatio > 0.02, $"largest error / bound {worstRatio}");
     }
@@ -217,7 +219,7 @@ public class Int8NetworkTests
         StaticNet.Data.MnistData mnist = StaticNet.Data.Mnist.Load(directory);
         var model = new MnistNet(seed: 11);
         model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(), Metric.Accuracy);
-        model.Fit(mnist.TrainImages, mnist.TrainLabels, epochs: 2, batchSize: 32, verbose: 0);
+        model.Fit(mnist.TrainImages, mnist.TrainLabels, epochs: 1, batchSize: 32, verbose: 0);
 
         var calibration = new float[1000, 784];
         Buffer.BlockCopy(mnist.TrainImages, 0, calibration, 0, 1000 * 784 * sizeof(float));
@@ -235,7 +237,8 @@ public class Int8NetworkTests
             if (int8Classes[s] == best) agree++;
         }
         double floatAccuracy = (double)floatRight / samples, int8Accuracy = (double)int8Right / samples;
-        Assert.True(floatAccuracy > 0.9, $"float32 accuracy {floatAccuracy}: the model did not train");
+        output.WriteLine($"float32 {floatAccuracy:0.0000}, int8 {int8Accuracy:0.0000}, {agree} of {samples} classes agree");
+        Assert.True(floatAccuracy > 0.85, $"float32 accuracy {floatAccuracy}: the model did not train");
         Assert.True(floatAccuracy - int8Accuracy <= 0.003, $"float32 {floatAccuracy:0.0000}, int8 {int8Accuracy:0.0000}");
         Assert.True(agree >= 0.99 * samples, $"{agree} of {samples} classes agree");
         Assert.Equal(int8Accuracy, q.Accuracy(mnist.TestImages, mnist.TestLabels), 12);
