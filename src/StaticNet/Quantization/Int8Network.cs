@@ -219,8 +219,52 @@ public sealed class Int8Network
         int samples = Samples(inputs.Length, nameof(inputs));
         if (outputs.Length != samples * OutputSize)
             throw new ArgumentException($"Expected room for {samples} x {OutputSize} outputs; got {outputs.Length}.", nameof(outputs));
-        for (int s = 0; s < samples; s++)
+        int s = 0;
+        if (samples >= 2 && _maxPaddedInputs <= StackLimit && _maxPaddedOutputs <= StackLimit)
+        {
+            // Two samples per pass: each weight loaded once for both (the same bits as one at a time).
+            Span<byte> x0 = stackalloc byte[_maxPaddedInputs];
+            Span<byte> x1 = stackalloc byte[_maxPaddedInputs];
+            Span<int> acc0 = stackalloc int[_maxPaddedOutputs];
+            Span<int> acc1 = stackalloc int[_maxPaddedOutputs];
+            Span<float> z0 = stackalloc float[_maxPaddedOutputs];
+            Span<float> z1 = stackalloc float[_maxPaddedOutputs];
+            for (; s + 2 <= samples; s += 2)
+                ForwardPair(inputs.Slice(s * InputSize, InputSize), inputs.Slice((s + 1) * InputSize, InputSize),
+                    outputs.Slice(s * OutputSize, OutputSize), outputs.Slice((s + 1) * OutputSize, OutputSize), x0, x1, acc0, acc1, z0, z1);
+        }
+        for (; s < samples; s++)
             Predict(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize));
+    }
+
+    private void ForwardPair(ReadOnlySpan<float> input0, ReadOnlySpan<float> input1, Span<float> output0, Span<float> output1,
+        Span<byte> x0, Span<byte> x1, Span<int> acc0, Span<int> acc1, Span<float> z0, Span<float> z1)
+    {
+        x0.Clear();
+        x1.Clear();
+        ReadOnlySpan<float> in0 = input0, in1 = input1;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            QuantizedDenseLayer layer = _layers[l];
+            bool last = l == _layers.Length - 1;
+            Span<float> pre0 = last ? output0 : z0.Slice(0, layer.Units);
+            Span<float> pre1 = last ? output1 : z1.Slice(0, layer.Units);
+            int paddedInputs = Int8Dense.PaddedInputs(layer.Inputs), paddedOutputs = Int8Dense.PaddedOutputs(layer.Units);
+            ActivationQuantizer.Quantize(in0, layer.InverseInputScale, layer.InputZeroPoint, x0);
+            ActivationQuantizer.Quantize(in1, layer.InverseInputScale, layer.InputZeroPoint, x1);
+            Int8Dense.MultiplyAccumulate2(_path, layer.Packed, x0.Slice(0, paddedInputs), x1.Slice(0, paddedInputs), acc0, acc1, paddedInputs, paddedOutputs);
+            ActivationQuantizer.Dequantize(acc0, layer.Compensation, layer.OutputScales, layer.Bias, pre0);
+            ActivationQuantizer.Dequantize(acc1, layer.Compensation, layer.OutputScales, layer.Bias, pre1);
+            ApplyActivation(layer.Activation, _leakyReluSlope, pre0);
+            ApplyActivation(layer.Activation, _leakyReluSlope, pre1);
+            if (!last)
+            {
+                x0.Slice(layer.Units, Int8Dense.PaddedInputs(layer.Units) - layer.Units).Clear();
+                x1.Slice(layer.Units, Int8Dense.PaddedInputs(layer.Units) - layer.Units).Clear();
+            }
+            in0 = pre0;
+            in1 = pre1;
+        }
     }
 
     /// <summary>Predicts every row of <paramref name="x"/> (large inputs on all cores); returns samples x output size.</summary>

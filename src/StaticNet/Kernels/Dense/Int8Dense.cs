@@ -88,25 +88,14 @@ internal static class Int8Dense
     /// </summary>
     public static void MultiplyAccumulate(Int8Path path, ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x, Span<int> acc, int paddedInputs, int paddedOutputs)
     {
-        if (paddedInputs % BlockInputs != 0 || paddedOutputs % TileOutputs != 0)
-            throw new ArgumentException($"Padded sizes must be multiples of {BlockInputs} and {TileOutputs}; got {paddedInputs} and {paddedOutputs}.");
-        if (packed.Length < paddedInputs * paddedOutputs) throw new ArgumentException($"Expected {paddedInputs * paddedOutputs} packed weights; got {packed.Length}.", nameof(packed));
-        if (x.Length < paddedInputs) throw new ArgumentException($"Expected {paddedInputs} inputs; got {x.Length}.", nameof(x));
-        if (acc.Length < paddedOutputs) throw new ArgumentException($"Expected room for {paddedOutputs} sums; got {acc.Length}.", nameof(acc));
-        if (path == Int8Path.Auto) path = Best;
-        if (!IsSupported(path)) throw new PlatformNotSupportedException($"The int8 kernel path {path} needs an instruction set this processor lacks.");
-
-        // The blocks of 16 inputs that are not all zero, once for every tile.
+        path = Resolve(path);
+        Check(packed, x, acc, paddedInputs, paddedOutputs);
         int blockCount = paddedInputs / BlockInputs;
         Span<int> blocks = blockCount <= 1024 ? stackalloc int[blockCount] : new int[blockCount];
-        int live = 0;
-        ref byte xr = ref MemoryMarshal.GetReference(x);
-        for (int b = 0; b < blockCount; b++)
-            if ((Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref xr, b * BlockInputs)) | Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref xr, b * BlockInputs + 8))) != 0)
-                blocks[live++] = b;
-        ReadOnlySpan<int> liveBlocks = blocks.Slice(0, live);
+        ReadOnlySpan<int> live = LiveBlocks(x, x, blocks);
 
         ref sbyte w = ref MemoryMarshal.GetReference(packed);
+        ref byte xr = ref MemoryMarshal.GetReference(x);
         ref int a = ref MemoryMarshal.GetReference(acc);
         int tileBytes = TileOutputs * paddedInputs;
         for (int tile = 0; tile < paddedOutputs / TileOutputs; tile++)
@@ -116,12 +105,71 @@ internal static class Int8Dense
             switch (path)
             {
 #if NET10_0_OR_GREATER
-                case Int8Path.Vnni: TileVnni(ref wt, ref xr, liveBlocks, ref at); break;
+                case Int8Path.Vnni: TileVnni(ref wt, ref xr, live, ref at); break;
 #endif
-                case Int8Path.Avx2: TileAvx2(ref wt, ref xr, liveBlocks, ref at); break;
-                default: TileScalar(ref wt, ref xr, liveBlocks, ref at); break;
+                case Int8Path.Avx2: TileAvx2(ref wt, ref xr, live, ref at); break;
+                default: TileScalar(ref wt, ref xr, live, ref at); break;
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="MultiplyAccumulate"/> for two samples at once: on the VNNI path each weight load
+    /// feeds both samples, halving the weight stream per sample. The same integers as two calls.
+    /// </summary>
+    public static void MultiplyAccumulate2(Int8Path path, ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x0, ReadOnlySpan<byte> x1, Span<int> acc0, Span<int> acc1, int paddedInputs, int paddedOutputs)
+    {
+        path = Resolve(path);
+#if NET10_0_OR_GREATER
+        if (path == Int8Path.Vnni)
+        {
+            Check(packed, x0, acc0, paddedInputs, paddedOutputs);
+            Check(packed, x1, acc1, paddedInputs, paddedOutputs);
+            int blockCount = paddedInputs / BlockInputs;
+            Span<int> blocks = blockCount <= 1024 ? stackalloc int[blockCount] : new int[blockCount];
+            ReadOnlySpan<int> live = LiveBlocks(x0, x1, blocks);
+            ref sbyte w = ref MemoryMarshal.GetReference(packed);
+            int tileBytes = TileOutputs * paddedInputs;
+            for (int tile = 0; tile < paddedOutputs / TileOutputs; tile++)
+                TileVnni2(ref Unsafe.Add(ref w, tile * tileBytes), ref MemoryMarshal.GetReference(x0), ref MemoryMarshal.GetReference(x1), live,
+                    ref Unsafe.Add(ref MemoryMarshal.GetReference(acc0), tile * TileOutputs), ref Unsafe.Add(ref MemoryMarshal.GetReference(acc1), tile * TileOutputs));
+            return;
+        }
+#endif
+        MultiplyAccumulate(path, packed, x0, acc0, paddedInputs, paddedOutputs);
+        MultiplyAccumulate(path, packed, x1, acc1, paddedInputs, paddedOutputs);
+    }
+
+    private static Int8Path Resolve(Int8Path path)
+    {
+        if (path == Int8Path.Auto) path = Best;
+        if (!IsSupported(path)) throw new PlatformNotSupportedException($"The int8 kernel path {path} needs an instruction set this processor lacks.");
+        return path;
+    }
+
+    private static void Check(ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x, Span<int> acc, int paddedInputs, int paddedOutputs)
+    {
+        if (paddedInputs <= 0 || paddedOutputs <= 0 || paddedInputs % BlockInputs != 0 || paddedOutputs % TileOutputs != 0)
+            throw new ArgumentException($"Padded sizes must be positive multiples of {BlockInputs} and {TileOutputs}; got {paddedInputs} and {paddedOutputs}.");
+        if (packed.Length < paddedInputs * paddedOutputs) throw new ArgumentException($"Expected {paddedInputs * paddedOutputs} packed weights; got {packed.Length}.", nameof(packed));
+        if (x.Length < paddedInputs) throw new ArgumentException($"Expected {paddedInputs} inputs; got {x.Length}.", nameof(x));
+        if (acc.Length < paddedOutputs) throw new ArgumentException($"Expected room for {paddedOutputs} sums; got {acc.Length}.", nameof(acc));
+    }
+
+    /// <summary>The blocks of 16 inputs not all zero in <paramref name="x0"/> or <paramref name="x1"/>, found once for every tile.</summary>
+    private static ReadOnlySpan<int> LiveBlocks(ReadOnlySpan<byte> x0, ReadOnlySpan<byte> x1, Span<int> blocks)
+    {
+        int live = 0;
+        ref byte a = ref MemoryMarshal.GetReference(x0);
+        ref byte b = ref MemoryMarshal.GetReference(x1);
+        for (int k = 0; k < blocks.Length; k++)
+        {
+            int at = k * BlockInputs;
+            ulong bits = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, at)) | Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, at + 8))
+                | Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, at)) | Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, at + 8));
+            if (bits != 0) blocks[live++] = k;
+        }
+        return blocks.Slice(0, live);
     }
 
 #if NET10_0_OR_GREATER
@@ -159,6 +207,43 @@ internal static class Int8Dense
         (a1 + a5).StoreUnsafe(ref acc, 8);
         (a2 + a6).StoreUnsafe(ref acc, 16);
         (a3 + a7).StoreUnsafe(ref acc, 24);
+    }
+
+    /// <summary>One tile for two samples: 8 accumulators (4 output vectors x 2 samples), each weight vector loaded once for both.</summary>
+    private static void TileVnni2(ref sbyte w, ref byte x0, ref byte x1, ReadOnlySpan<int> blocks, ref int acc0, ref int acc1)
+    {
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        ref byte wb = ref Unsafe.As<sbyte, byte>(ref w);
+        foreach (int b in blocks)
+        {
+            ref byte g = ref Unsafe.Add(ref wb, b * 4 * GroupBytes);
+            for (int group = 0; group < 4; group++)
+            {
+                int at = b * BlockInputs + group * 4;
+                Vector256<byte> u = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x0, at))).AsByte();
+                Vector256<byte> v = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x1, at))).AsByte();
+                Vector256<sbyte> w0 = Vector256.LoadUnsafe(ref g, (nuint)(group * GroupBytes)).AsSByte();
+                Vector256<sbyte> w1 = Vector256.LoadUnsafe(ref g, (nuint)(group * GroupBytes + 32)).AsSByte();
+                Vector256<sbyte> w2 = Vector256.LoadUnsafe(ref g, (nuint)(group * GroupBytes + 64)).AsSByte();
+                Vector256<sbyte> w3 = Vector256.LoadUnsafe(ref g, (nuint)(group * GroupBytes + 96)).AsSByte();
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, w0);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, v, w0);
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, w1);
+                b1 = AvxVnni.MultiplyWideningAndAdd(b1, v, w1);
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, w2);
+                b2 = AvxVnni.MultiplyWideningAndAdd(b2, v, w2);
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, u, w3);
+                b3 = AvxVnni.MultiplyWideningAndAdd(b3, v, w3);
+            }
+        }
+        a0.StoreUnsafe(ref acc0, 0);
+        a1.StoreUnsafe(ref acc0, 8);
+        a2.StoreUnsafe(ref acc0, 16);
+        a3.StoreUnsafe(ref acc0, 24);
+        b0.StoreUnsafe(ref acc1, 0);
+        b1.StoreUnsafe(ref acc1, 8);
+        b2.StoreUnsafe(ref acc1, 16);
+        b3.StoreUnsafe(ref acc1, 24);
     }
 #endif
 
