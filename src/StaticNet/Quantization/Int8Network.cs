@@ -24,6 +24,7 @@ namespace StaticNet.Quantization;
 public sealed class Int8Network
 {
     private const int StackLimit = 8192;
+    private const int MaxInputs = 66_000;
     private readonly QuantizedDenseLayer[] _layers;
     private readonly float _leakyReluSlope;
     private readonly int _maxPaddedInputs, _maxPaddedOutputs;
@@ -90,6 +91,9 @@ public sealed class Int8Network
             }
         }
 
+        for (int l = 0; l < layers; l++)
+            if (shape.FanIn(l) > MaxInputs)   // beyond it an int32 sum of 255 · 127 products could overflow
+                throw new NotSupportedException($"Layer {l} has {shape.FanIn(l)} inputs; Int8Network supports at most {MaxInputs} per layer.");
         var quantized = new QuantizedDenseLayer[layers];
         for (int l = 0; l < layers; l++)
         {
