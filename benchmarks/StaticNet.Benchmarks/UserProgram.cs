@@ -22,7 +22,7 @@ internal static class UserProgram
         int rounds = IntOption(args, "--rounds", 7);
         bool plain = args.Contains("--plain");
         int only = Array.IndexOf(args, "--only");
-        string group = only >= 0 && only + 1 < args.Length ? args[only + 1] : "";   // one, batch or train; else all
+        string group = only >= 0 && only + 1 < args.Length ? args[only + 1] : "";   // one, batch, train or int8; else all
 
         Console.WriteLine($"user-program mode: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {CpuName()}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
             $"process priority {Process.GetCurrentProcess().PriorityClass}, {rounds} rounds (median [min-max])");
@@ -36,6 +36,7 @@ internal static class UserProgram
         if (group is "" or "one") PredictOne(mnist, rounds, gflops);
         if (group is "" or "batch") PredictBatch(mnist, rounds, gflops, plain);
         if (group is "" or "train") TrainEpoch(rounds, gflops, plain);
+        if (group is "" or "int8") Int8(mnist, rounds);
     }
 
     private static void PredictOne(MnistNet mnist, int rounds, double gflops)
@@ -86,6 +87,43 @@ internal static class UserProgram
                 new Row("plain C#", "ms", () => Time(() => { for (int s = 0; s < 10_000; s++) plainMnist.Forward(inputs.AsSpan(s * 784, 784)); }) * 1e3),
             ], warmUpSeconds: 0);
         }
+    }
+
+    private static void Int8(MnistNet mnist, int rounds)
+    {
+        // Int8 beside float32 and ONNX Runtime, one sample and 10,000, in the same rounds.
+        StaticNet.Quantization.Int8Network int8 = Int8Workload.Quantize(mnist);
+        var digit = new float[784];
+        for (int k = 0; k < 784; k++) digit[k] = Workloads.Mnist.TestImages[0, k];
+        var dense = new float[784];
+        var random = new Random(7);
+        for (int k = 0; k < 784; k++) dense[k] = 0.01f + (float)random.NextDouble();
+        var output = new float[10];
+        using var ortDense = new OrtPeer(mnist, dense, new float[10], threads: 1);
+        const int Calls = 20_000;
+        var one = Measure("int8: predict one sample, 784-128-64-10", rounds, [
+            new Row("int8, a test digit", "us", () => PerCall(Calls, () => int8.Predict(digit, output))),
+            new Row("int8, an input with no zeros", "us", () => PerCall(Calls, () => int8.Predict(dense, output))),
+            new Row("float32, a test digit", "us", () => PerCall(Calls, () => mnist.Predict(digit, output))),
+            new Row("float32, an input with no zeros", "us", () => PerCall(Calls, () => mnist.Predict(dense, output))),
+            new Row("ONNX Runtime IoBinding, 1 thread, no zeros", "us", () => PerCall(Calls, ortDense.Run)),
+        ]);
+        Console.WriteLine($"  float32 / int8: digit {one[2] / one[0]:F2}x, no zeros {one[3] / one[1]:F2}x; ONNX Runtime / int8 (no zeros) {one[4] / one[1]:F2}x (target: int8 at most 1 us)");
+
+        float[,] images = Workloads.Mnist.TestImages;
+        float[] inputs = Workloads.Flat(images);
+        var outputs = new float[10_000 * 10];
+        using var ortOne = new OrtPeer(mnist, inputs, outputs, threads: 1);
+        using var ortTwo = new OrtPeer(mnist, inputs, outputs, threads: 2);
+        var batch = Measure("int8: predict 10,000 samples, 784-128-64-10", rounds, [
+            new Row("int8 PredictBatch, one thread", "ms", () => Time(() => int8.PredictBatch(inputs, outputs)) * 1e3),
+            new Row("int8 Predict(float[,]), all cores", "ms", () => Time(() => int8.Predict(images)) * 1e3),
+            new Row("float32 PredictBatch, one thread", "ms", () => Time(() => mnist.PredictBatch(inputs, outputs)) * 1e3),
+            new Row("float32 Predict(float[,]), all cores", "ms", () => Time(() => mnist.Predict(images)) * 1e3),
+            new Row("ONNX Runtime IoBinding, 1 intra-op thread", "ms", () => Time(ortOne.Run) * 1e3),
+            new Row("ONNX Runtime IoBinding, 2 intra-op threads", "ms", () => Time(ortTwo.Run) * 1e3),
+        ]);
+        Console.WriteLine($"  int8 / float32: one thread {batch[0] / batch[2]:F2}x, all cores {batch[1] / batch[3]:F2}x; int8 / ONNX Runtime: one thread {batch[0] / batch[4]:F2}x, two {batch[1] / batch[5]:F2}x");
     }
 
     private static void TrainEpoch(int rounds, double gflops, bool plain)

@@ -1,0 +1,295 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace StaticNet.Kernels;
+
+/// <summary>Which integer dot-product code <see cref="Int8Dense.MultiplyAccumulate"/> runs.</summary>
+internal enum Int8Path
+{
+    /// <summary>The fastest one the processor has.</summary>
+    Auto,
+    /// <summary>AVX-VNNI <c>vpdpbusd</c> on 256-bit vectors: four u8 x s8 products summed into each int32 lane.</summary>
+    Vnni,
+    /// <summary>AVX2: bytes widened to int16, <c>vpmaddwd</c> (exact: no int16 saturation as with <c>vpmaddubsw</c>).</summary>
+    Avx2,
+    /// <summary>Plain C#.</summary>
+    Scalar,
+}
+
+/// <summary>
+/// The int8 dense-layer kernel: acc[j] = Σᵢ w[j, i] · x[i] with signed 8-bit weights, unsigned 8-bit
+/// inputs and 32-bit sums. The sums are exact (|acc| ≤ inputs · 255 · 127 &lt; 2³¹ for any layer of
+/// fewer than 66,000 inputs), so every path gives the same integers, whatever order it adds in.
+/// </summary>
+/// <remarks>
+/// Weight layout (chosen for <c>vpdpbusd</c>, which multiplies four adjacent unsigned bytes of the
+/// input by four adjacent signed bytes of the weights and adds the four products to one int32
+/// lane): the outputs are padded to tiles of 32 (four 8-lane vectors), the inputs to a multiple of
+/// 16; a tile is one contiguous stream of [input group of 4][32 outputs][4 inputs] bytes, so
+/// w[j, i] sits at <c>(j / 32) · 32 · paddedInputs + (i / 4) · 128 + (j % 32) · 4 + i % 4</c>. One
+/// broadcast of four input bytes then feeds four <c>vpdpbusd</c> over 128 consecutive weight bytes.
+/// Blocks of 16 inputs that are all zero (image background, ReLU zeros) are skipped: they add nothing.
+/// .NET 10 exposes <c>vpdpbusd</c> on 128- and 256-bit vectors only (<c>AvxVnni</c>; there is no
+/// 512-bit <c>Avx512Vnni</c> class), so 256 bits is the widest integer dot product here.
+/// </remarks>
+internal static class Int8Dense
+{
+    /// <summary>Outputs per tile: four vectors of eight int32 sums.</summary>
+    public const int TileOutputs = 32;
+
+    /// <summary>Inputs per block (the zero-skip unit): four groups of four.</summary>
+    public const int BlockInputs = 16;
+
+    private const int GroupBytes = TileOutputs * 4;
+
+    public static int PaddedInputs(int inputs) => (inputs + BlockInputs - 1) / BlockInputs * BlockInputs;
+
+    public static int PaddedOutputs(int outputs) => (outputs + TileOutputs - 1) / TileOutputs * TileOutputs;
+
+    /// <summary>Where w[j, i] is in the packed layout.</summary>
+    public static int Index(int output, int input, int paddedInputs) =>
+        output / TileOutputs * TileOutputs * paddedInputs + input / 4 * GroupBytes + output % TileOutputs * 4 + input % 4;
+
+    /// <summary>The path <see cref="Int8Path.Auto"/> stands for on this processor.</summary>
+    public static Int8Path Best => HasVnni ? Int8Path.Vnni : Avx2.IsSupported ? Int8Path.Avx2 : Int8Path.Scalar;
+
+    // AvxVnni is a preview API in .NET 8 (CA2252): the net8.0 build runs the AVX2 path instead.
+#if NET10_0_OR_GREATER
+    private static bool HasVnni => AvxVnni.IsSupported;
+#else
+    private static bool HasVnni => false;
+#endif
+
+    /// <summary>Whether <paramref name="path"/> can run here.</summary>
+    public static bool IsSupported(Int8Path path) => path switch
+    {
+        Int8Path.Vnni => HasVnni,
+        Int8Path.Avx2 => Avx2.IsSupported,
+        _ => true,
+    };
+
+    /// <summary>Packs row-major [outputs x inputs] weights into the tiled layout (padding zero).</summary>
+    public static sbyte[] Pack(ReadOnlySpan<sbyte> rowMajor, int inputs, int outputs)
+    {
+        int paddedInputs = PaddedInputs(inputs);
+        var packed = new sbyte[paddedInputs * PaddedOutputs(outputs)];
+        for (int j = 0; j < outputs; j++)
+            for (int i = 0; i < inputs; i++)
+                packed[Index(j, i, paddedInputs)] = rowMajor[j * inputs + i];
+        return packed;
+    }
+
+    /// <summary>
+    /// acc[j] = Σᵢ w[j, i] · x[i] for every padded output j. <paramref name="x"/> holds the padded
+    /// inputs (bytes past the real inputs may hold anything: their weights are zero).
+    /// </summary>
+    public static void MultiplyAccumulate(Int8Path path, ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x, Span<int> acc, int paddedInputs, int paddedOutputs)
+    {
+        path = Resolve(path);
+        Check(packed, x, acc, paddedInputs, paddedOutputs);
+        int blockCount = paddedInputs / BlockInputs;
+        Span<int> blocks = blockCount <= 1024 ? stackalloc int[blockCount] : new int[blockCount];
+        ReadOnlySpan<int> live = LiveBlocks(x, x, blocks);
+
+        ref sbyte w = ref MemoryMarshal.GetReference(packed);
+        ref byte xr = ref MemoryMarshal.GetReference(x);
+        ref int a = ref MemoryMarshal.GetReference(acc);
+        int tileBytes = TileOutputs * paddedInputs;
+        for (int tile = 0; tile < paddedOutputs / TileOutputs; tile++)
+        {
+            ref sbyte wt = ref Unsafe.Add(ref w, tile * tileBytes);
+            ref int at = ref Unsafe.Add(ref a, tile * TileOutputs);
+            switch (path)
+            {
+#if NET10_0_OR_GREATER
+                case Int8Path.Vnni: TileVnni(ref wt, ref xr, live, ref at); break;
+#endif
+                case Int8Path.Avx2: TileAvx2(ref wt, ref xr, live, ref at); break;
+                default: TileScalar(ref wt, ref xr, live, ref at); break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MultiplyAccumulate"/> for two samples at once: on the VNNI path each weight load
+    /// feeds both samples, halving the weight stream per sample. The same integers as two calls.
+    /// </summary>
+    public static void MultiplyAccumulate2(Int8Path path, ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x0, ReadOnlySpan<byte> x1, Span<int> acc0, Span<int> acc1, int paddedInputs, int paddedOutputs)
+    {
+        path = Resolve(path);
+#if NET10_0_OR_GREATER
+        if (path == Int8Path.Vnni)
+        {
+            Check(packed, x0, acc0, paddedInputs, paddedOutputs);
+            Check(packed, x1, acc1, paddedInputs, paddedOutputs);
+            int blockCount = paddedInputs / BlockInputs;
+            Span<int> blocks = blockCount <= 1024 ? stackalloc int[blockCount] : new int[blockCount];
+            ReadOnlySpan<int> live = LiveBlocks(x0, x1, blocks);
+            ref sbyte w = ref MemoryMarshal.GetReference(packed);
+            int tileBytes = TileOutputs * paddedInputs;
+            for (int tile = 0; tile < paddedOutputs / TileOutputs; tile++)
+                TileVnni2(ref Unsafe.Add(ref w, tile * tileBytes), ref MemoryMarshal.GetReference(x0), ref MemoryMarshal.GetReference(x1), live,
+                    ref Unsafe.Add(ref MemoryMarshal.GetReference(acc0), tile * TileOutputs), ref Unsafe.Add(ref MemoryMarshal.GetReference(acc1), tile * TileOutputs));
+            return;
+        }
+#endif
+        MultiplyAccumulate(path, packed, x0, acc0, paddedInputs, paddedOutputs);
+        MultiplyAccumulate(path, packed, x1, acc1, paddedInputs, paddedOutputs);
+    }
+
+    private static Int8Path Resolve(Int8Path path)
+    {
+        if (path == Int8Path.Auto) path = Best;
+        if (!IsSupported(path)) throw new PlatformNotSupportedException($"The int8 kernel path {path} needs an instruction set this processor lacks.");
+        return path;
+    }
+
+    private static void Check(ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x, Span<int> acc, int paddedInputs, int paddedOutputs)
+    {
+        if (paddedInputs <= 0 || paddedOutputs <= 0 || paddedInputs % BlockInputs != 0 || paddedOutputs % TileOutputs != 0)
+            throw new ArgumentException($"Padded sizes must be positive multiples of {BlockInputs} and {TileOutputs}; got {paddedInputs} and {paddedOutputs}.");
+        if (packed.Length < paddedInputs * paddedOutputs) throw new ArgumentException($"Expected {paddedInputs * paddedOutputs} packed weights; got {packed.Length}.", nameof(packed));
+        if (x.Length < paddedInputs) throw new ArgumentException($"Expected {paddedInputs} inputs; got {x.Length}.", nameof(x));
+        if (acc.Length < paddedOutputs) throw new ArgumentException($"Expected room for {paddedOutputs} sums; got {acc.Length}.", nameof(acc));
+    }
+
+    /// <summary>The blocks of 16 inputs not all zero in <paramref name="x0"/> or <paramref name="x1"/>, found once for every tile.</summary>
+    private static ReadOnlySpan<int> LiveBlocks(ReadOnlySpan<byte> x0, ReadOnlySpan<byte> x1, Span<int> blocks)
+    {
+        int live = 0;
+        ref byte a = ref MemoryMarshal.GetReference(x0);
+        ref byte b = ref MemoryMarshal.GetReference(x1);
+        for (int k = 0; k < blocks.Length; k++)
+        {
+            int at = k * BlockInputs;
+            ulong bits = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, at)) | Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, at + 8))
+                | Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, at)) | Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, at + 8));
+            if (bits != 0) blocks[live++] = k;
+        }
+        return blocks.Slice(0, live);
+    }
+
+#if NET10_0_OR_GREATER
+    /// <summary>One tile with <c>vpdpbusd</c>: 8 accumulators (4 vectors of outputs x 2 alternating input groups) hide its latency.</summary>
+    private static void TileVnni(ref sbyte w, ref byte x, ReadOnlySpan<int> blocks, ref int acc)
+    {
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        ref byte wb = ref Unsafe.As<sbyte, byte>(ref w);
+        foreach (int b in blocks)
+        {
+            ref byte xb = ref Unsafe.Add(ref x, b * BlockInputs);
+            ref byte g = ref Unsafe.Add(ref wb, b * 4 * GroupBytes);
+            Vector256<byte> x0 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref xb)).AsByte();
+            Vector256<byte> x1 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 4))).AsByte();
+            Vector256<byte> x2 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 8))).AsByte();
+            Vector256<byte> x3 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 12))).AsByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x0, Vector256.LoadUnsafe(ref g, 0).AsSByte());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x0, Vector256.LoadUnsafe(ref g, 32).AsSByte());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x0, Vector256.LoadUnsafe(ref g, 64).AsSByte());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x0, Vector256.LoadUnsafe(ref g, 96).AsSByte());
+            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x1, Vector256.LoadUnsafe(ref g, 128).AsSByte());
+            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x1, Vector256.LoadUnsafe(ref g, 160).AsSByte());
+            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x1, Vector256.LoadUnsafe(ref g, 192).AsSByte());
+            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x1, Vector256.LoadUnsafe(ref g, 224).AsSByte());
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x2, Vector256.LoadUnsafe(ref g, 256).AsSByte());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x2, Vector256.LoadUnsafe(ref g, 288).AsSByte());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x2, Vector256.LoadUnsafe(ref g, 320).AsSByte());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x2, Vector256.LoadUnsafe(ref g, 352).AsSByte());
+            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x3, Vector256.LoadUnsafe(ref g, 384).AsSByte());
+            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x3, Vector256.LoadUnsafe(ref g, 416).AsSByte());
+            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x3, Vector256.LoadUnsafe(ref g, 448).AsSByte());
+            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x3, Vector256.LoadUnsafe(ref g, 480).AsSByte());
+        }
+        (a0 + a4).StoreUnsafe(ref acc, 0);
+        (a1 + a5).StoreUnsafe(ref acc, 8);
+        (a2 + a6).StoreUnsafe(ref acc, 16);
+        (a3 + a7).StoreUnsafe(ref acc, 24);
+    }
+
+    /// <summary>One tile for two samples: 8 accumulators (4 output vectors x 2 samples), each weight vector loaded once for both.</summary>
+    private static void TileVnni2(ref sbyte w, ref byte x0, ref byte x1, ReadOnlySpan<int> blocks, ref int acc0, ref int acc1)
+    {
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        ref byte wb = ref Unsafe.As<sbyte, byte>(ref w);
+        foreach (int b in blocks)
+        {
+            ref byte g = ref Unsafe.Add(ref wb, b * 4 * GroupBytes);
+            for (int group = 0; group < 4; group++)
+            {
+                int at = b * BlockInputs + group * 4;
+                Vector256<byte> u = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x0, at))).AsByte();
+                Vector256<byte> v = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x1, at))).AsByte();
+                Vector256<sbyte> w0 = Vector256.LoadUnsafe(ref g, (nuint)(group * GroupBytes)).AsSByte();
+                Vector256<sbyte> w1 = Vector256.LoadUnsafe(ref g, (nuint)(group * GroupBytes + 32)).AsSByte();
+                Vector256<sbyte> w2 = Vector256.LoadUnsafe(ref g, (nuint)(group * GroupBytes + 64)).AsSByte();
+                Vector256<sbyte> w3 = Vector256.LoadUnsafe(ref g, (nuint)(group * GroupBytes + 96)).AsSByte();
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, w0);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, v, w0);
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, w1);
+                b1 = AvxVnni.MultiplyWideningAndAdd(b1, v, w1);
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, w2);
+                b2 = AvxVnni.MultiplyWideningAndAdd(b2, v, w2);
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, u, w3);
+                b3 = AvxVnni.MultiplyWideningAndAdd(b3, v, w3);
+            }
+        }
+        a0.StoreUnsafe(ref acc0, 0);
+        a1.StoreUnsafe(ref acc0, 8);
+        a2.StoreUnsafe(ref acc0, 16);
+        a3.StoreUnsafe(ref acc0, 24);
+        b0.StoreUnsafe(ref acc1, 0);
+        b1.StoreUnsafe(ref acc1, 8);
+        b2.StoreUnsafe(ref acc1, 16);
+        b3.StoreUnsafe(ref acc1, 24);
+    }
+#endif
+
+    /// <summary>
+    /// One tile on AVX2: weights sign-extended to int16, the four input bytes of a group zero-extended
+    /// and repeated, <c>vpmaddwd</c> sums pairs into int32 (output o's pairs in lanes 2o and 2o + 1 of
+    /// a low and a high accumulator), and one horizontal add at the end finishes each output.
+    /// </summary>
+    private static void TileAvx2(ref sbyte w, ref byte x, ReadOnlySpan<int> blocks, ref int acc)
+    {
+        Vector256<int> l0 = default, l1 = default, l2 = default, l3 = default, h0 = default, h1 = default, h2 = default, h3 = default;
+        foreach (int b in blocks)
+        {
+            for (int group = 0; group < 4; group++)
+            {
+                int k = b * 4 + group;
+                Vector256<short> xw = Avx2.ConvertToVector256Int16(Vector128.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, k * 4))).AsByte());
+                ref sbyte g = ref Unsafe.Add(ref w, k * GroupBytes);
+                l0 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref g, 0)), xw);
+                h0 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref g, 16)), xw);
+                l1 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref g, 32)), xw);
+                h1 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref g, 48)), xw);
+                l2 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref g, 64)), xw);
+                h2 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref g, 80)), xw);
+                l3 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref g, 96)), xw);
+                h3 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref g, 112)), xw);
+            }
+        }
+        // vphaddd works within 128-bit halves: [o0 o1 o4 o5 | o2 o3 o6 o7]; the permute restores the order.
+        Vector256<int> order = Vector256.Create(0, 1, 4, 5, 2, 3, 6, 7);
+        Avx2.PermuteVar8x32(Avx2.HorizontalAdd(l0, h0), order).StoreUnsafe(ref acc, 0);
+        Avx2.PermuteVar8x32(Avx2.HorizontalAdd(l1, h1), order).StoreUnsafe(ref acc, 8);
+        Avx2.PermuteVar8x32(Avx2.HorizontalAdd(l2, h2), order).StoreUnsafe(ref acc, 16);
+        Avx2.PermuteVar8x32(Avx2.HorizontalAdd(l3, h3), order).StoreUnsafe(ref acc, 24);
+    }
+
+    /// <summary>One tile in plain C#, read through the same layout.</summary>
+    private static void TileScalar(ref sbyte w, ref byte x, ReadOnlySpan<int> blocks, ref int acc)
+    {
+        for (int o = 0; o < TileOutputs; o++)
+        {
+            int sum = 0;
+            foreach (int b in blocks)
+                for (int i = b * BlockInputs; i < (b + 1) * BlockInputs; i++)
+                    sum += Unsafe.Add(ref w, i / 4 * GroupBytes + o * 4 + i % 4) * Unsafe.Add(ref x, i);
+            Unsafe.Add(ref acc, o) = sum;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace StaticNet.Quantization;
+
+/// <summary>
+/// Float activations to unsigned bytes and int32 sums back to floats. One formula, vectorized and
+/// scalar alike (separate IEEE multiplies and adds, no fused multiply-add), so every kernel path sees
+/// the same bytes and turns the same sums into the same floats.
+/// </summary>
+internal static class ActivationQuantizer
+{
+    /// <summary>
+    /// q[i] = clamp(⌊x[i] · inverseScale + (zeroPoint + ½)⌋, 0, 255): round to nearest (halves up),
+    /// saturating outside the calibrated range.
+    /// </summary>
+    public static void Quantize(ReadOnlySpan<float> x, float inverseScale, int zeroPoint, Span<byte> q)
+    {
+        if (q.Length < x.Length) throw new ArgumentException($"Expected room for {x.Length} bytes; got {q.Length}.", nameof(q));
+        float offset = zeroPoint + 0.5f;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref byte qr = ref MemoryMarshal.GetReference(q);
+        int n = x.Length, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var inv = Vector256.Create(inverseScale);
+            var off = Vector256.Create(offset);
+            var max = Vector256.Create(255f);
+            for (; i <= n - 32; i += 32)
+            {
+                Vector256<int> q0 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Floor(Vector256.LoadUnsafe(ref xr, (nuint)i) * inv + off), Vector256<float>.Zero), max));
+                Vector256<int> q1 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Floor(Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)) * inv + off), Vector256<float>.Zero), max));
+                Vector256<int> q2 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Floor(Vector256.LoadUnsafe(ref xr, (nuint)(i + 16)) * inv + off), Vector256<float>.Zero), max));
+                Vector256<int> q3 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Floor(Vector256.LoadUnsafe(ref xr, (nuint)(i + 24)) * inv + off), Vector256<float>.Zero), max));
+                Vector256<ushort> lo = Vector256.Narrow(q0, q1).AsUInt16();
+                Vector256<ushort> hi = Vector256.Narrow(q2, q3).AsUInt16();
+                Vector256.Narrow(lo, hi).StoreUnsafe(ref qr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+            Unsafe.Add(ref qr, i) = (byte)Math.Clamp(MathF.Floor(Unsafe.Add(ref xr, i) * inverseScale + offset), 0f, 255f);
+    }
+
+    /// <summary>z[j] = (float)(acc[j] − compensation[j]) · scale[j] + bias[j].</summary>
+    public static void Dequantize(ReadOnlySpan<int> acc, ReadOnlySpan<int> compensation, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, Span<float> z)
+    {
+        int n = z.Length, j = 0;
+        if (acc.Length < n || compensation.Length < n || scale.Length < n || bias.Length < n)
+            throw new ArgumentException($"Expected at least {n} sums, compensations, scales and biases.");
+        ref int a = ref MemoryMarshal.GetReference(acc);
+        ref int c = ref MemoryMarshal.GetReference(compensation);
+        ref float s = ref MemoryMarshal.GetReference(scale);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        ref float zr = ref MemoryMarshal.GetReference(z);
+        if (Vector256.IsHardwareAccelerated)
+            for (; j <= n - 8; j += 8)
+            {
+                Vector256<float> v = Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref a, (nuint)j) - Vector256.LoadUnsafe(ref c, (nuint)j));
+                (v * Vector256.LoadUnsafe(ref s, (nuint)j) + Vector256.LoadUnsafe(ref b, (nuint)j)).StoreUnsafe(ref zr, (nuint)j);
+            }
+        for (; j < n; j++)
+            Unsafe.Add(ref zr, j) = (float)(Unsafe.Add(ref a, j) - Unsafe.Add(ref c, j)) * Unsafe.Add(ref s, j) + Unsafe.Add(ref b, j);
+    }
+}

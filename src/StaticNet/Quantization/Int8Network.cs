@@ -1,0 +1,334 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Numerics.Tensors;
+using System.Threading.Tasks;
+using StaticNet.Kernels;
+
+namespace StaticNet.Quantization;
+
+/// <summary>
+/// A trained dense network with int8 weights, for prediction only: Keras/TFLite's "post-training
+/// integer quantization" with a representative data set. Weights are symmetric int8 with one scale
+/// per output unit; each layer's input is quantized to unsigned bytes with a scale and zero point
+/// calibrated (static) on sample inputs; the integer dot products run on AVX-VNNI where the
+/// processor has it; softmax and sigmoid outputs are computed in float32.
+/// </summary>
+/// <remarks>
+/// The object is immutable: <see cref="Predict(ReadOnlySpan{float}, Span{float})"/> may be called
+/// from many threads at once and allocates nothing (for layers up to 8,192 units wide). The error
+/// of each layer is bounded as <see cref="QuantizedDenseLayer"/> documents; see docs/QUANTIZATION.md.
+/// Only dense stacks (<see cref="NetworkShape.IsDenseStack"/>) can be quantized; dropout layers
+/// are dropped (they do nothing at prediction time).
+/// </remarks>
+public sealed class Int8Network
+{
+    private const int StackLimit = 8192;
+    private const int MaxInputs = 66_000;
+    private readonly QuantizedDenseLayer[] _layers;
+    private readonly float _leakyReluSlope;
+    private readonly int _maxPaddedInputs, _maxPaddedOutputs;
+    private readonly Int8Path _path;
+
+    private Int8Network(QuantizedDenseLayer[] layers, float leakyReluSlope, Int8Path path)
+    {
+        _layers = layers;
+        _leakyReluSlope = leakyReluSlope;
+        _path = path;
+        foreach (QuantizedDenseLayer layer in layers)
+        {
+            _maxPaddedInputs = Math.Max(_maxPaddedInputs, Int8Dense.PaddedInputs(layer.Inputs));
+            _maxPaddedOutputs = Math.Max(_maxPaddedOutputs, Int8Dense.PaddedOutputs(layer.Units));
+        }
+    }
+
+    /// <summary>
+    /// Quantizes a trained dense network. <paramref name="calibrationInputs"/> are sample inputs,
+    /// row-major (a multiple of the input size; a few hundred to a few thousand typical inputs, as
+    /// TFLite's representative data set): the float32 network runs on them and each layer's input
+    /// range (minimum and maximum, widened to contain 0) becomes its byte scale and zero point.
+    /// Inputs outside that range saturate at prediction time.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The network is not a dense stack.</exception>
+    /// <exception cref="ArgumentException">No calibration sample, a length that is not a multiple of the input size, or a non-finite value.</exception>
+    public static Int8Network Quantize(NeuralNetwork model, ReadOnlySpan<float> calibrationInputs)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        NetworkShape shape = model.NetworkShape;
+        if (!shape.IsDenseStack)
+            throw new NotSupportedException($"Int8Network quantizes dense stacks only; {shape} has other layers.");
+        int inputSize = shape.InputSize;
+        if (calibrationInputs.Length == 0 || calibrationInputs.Length % inputSize != 0)
+            throw new ArgumentException($"Expected a positive multiple of the input size {inputSize} calibration values; got {calibrationInputs.Length}.", nameof(calibrationInputs));
+        for (int i = 0; i < calibrationInputs.Length; i++)
+            if (!float.IsFinite(calibrationInputs[i]))
+                throw new ArgumentException($"Calibration value {i} (sample {i / inputSize}, feature {i % inputSize}) is {calibrationInputs[i]}; expected a finite number.", nameof(calibrationInputs));
+
+        // Each layer's input range over the calibration samples, from the float32 network.
+        ReadOnlySpan<float> parameters = model.Parameters;
+        int layers = shape.LayerCount;
+        var min = new float[layers];
+        var max = new float[layers];
+        min.AsSpan().Fill(float.PositiveInfinity);
+        max.AsSpan().Fill(float.NegativeInfinity);
+        var a = new float[shape.MaxHiddenSize + inputSize + shape.OutputSize];
+        var b = new float[a.Length];
+        for (int s = 0; s < calibrationInputs.Length / inputSize; s++)
+        {
+            ReadOnlySpan<float> x = calibrationInputs.Slice(s * inputSize, inputSize);
+            for (int l = 0; l < layers; l++)
+            {
+                min[l] = Math.Min(min[l], TensorPrimitives.Min(x));
+                max[l] = Math.Max(max[l], TensorPrimitives.Max(x));
+                int fanIn = shape.FanIn(l), fanOut = shape.FanOut(l);
+                Span<float> z = b.AsSpan(0, fanOut);
+                ReadOnlySpan<float> w = parameters.Slice(shape.WeightOffset(l), fanIn * fanOut);
+                ReadOnlySpan<float> bias = parameters.Slice(shape.BiasOffset(l), fanOut);
+                for (int j = 0; j < fanOut; j++) z[j] = TensorPrimitives.Dot(w.Slice(j * fanIn, fanIn), x) + bias[j];
+                ApplyActivation(shape.Activations[l], shape.LeakyReluSlope, z);
+                z.CopyTo(a);
+                x = a.AsSpan(0, fanOut);
+            }
+        }
+
+        for (int l = 0; l < layers; l++)
+            if (shape.FanIn(l) > MaxInputs)   // beyond it an int32 sum of 255 · 127 products could overflow
+                throw new NotSupportedException($"Layer {l} has {shape.FanIn(l)} inputs; Int8Network supports at most {MaxInputs} per layer.");
+        var quantized = new QuantizedDenseLayer[layers];
+        for (int l = 0; l < layers; l++)
+        {
+            int fanIn = shape.FanIn(l), fanOut = shape.FanOut(l);
+            quantized[l] = new QuantizedDenseLayer(parameters.Slice(shape.WeightOffset(l), fanIn * fanOut),
+                parameters.Slice(shape.BiasOffset(l), fanOut), fanIn, fanOut, shape.Activations[l], min[l], max[l]);
+        }
+        return new Int8Network(quantized, shape.LeakyReluSlope, Int8Path.Auto);
+    }
+
+    /// <summary>Quantizes with the rows of <paramref name="calibrationInputs"/> as calibration samples.</summary>
+    public static Int8Network Quantize(NeuralNetwork model, float[,] calibrationInputs)
+    {
+        ArgumentNullException.ThrowIfNull(calibrationInputs);
+        ArgumentNullException.ThrowIfNull(model);
+        if (calibrationInputs.GetLength(1) != model.NetworkShape.InputSize)
+            throw new ArgumentException($"Expected {model.NetworkShape.InputSize} columns in the calibration inputs; got {calibrationInputs.GetLength(1)}.", nameof(calibrationInputs));
+        return Quantize(model, DataConversion.Flat(calibrationInputs));
+    }
+
+    /// <summary>The layers, input first.</summary>
+    public IReadOnlyList<QuantizedDenseLayer> Layers => _layers;
+
+    /// <summary>Values per input sample.</summary>
+    public int InputSize => _layers[0].Inputs;
+
+    /// <summary>Values per prediction.</summary>
+    public int OutputSize => _layers[^1].Units;
+
+    /// <summary>Bytes of int8 weights in all (a quarter of the float32 weights' bytes).</summary>
+    public int WeightBytes
+    {
+        get
+        {
+            int total = 0;
+            foreach (QuantizedDenseLayer layer in _layers) total += layer.WeightBytes;
+            return total;
+        }
+    }
+
+    /// <summary>The same network computed by another kernel path (tests force each path).</summary>
+    internal Int8Network WithPath(Int8Path path) => new(_layers, _leakyReluSlope, path);
+
+    /// <summary>Predicts one sample; allocation-free and safe to call from several threads at once.</summary>
+    public void Predict(ReadOnlySpan<float> input, Span<float> output)
+    {
+        if (input.Length != InputSize) throw new ArgumentException($"Expected {InputSize} input values; got {input.Length}.", nameof(input));
+        if (output.Length != OutputSize) throw new ArgumentException($"Expected room for {OutputSize} outputs; got {output.Length}.", nameof(output));
+        if (_maxPaddedInputs <= StackLimit && _maxPaddedOutputs <= StackLimit)
+        {
+            Span<byte> x = stackalloc byte[_maxPaddedInputs];
+            Span<int> acc = stackalloc int[_maxPaddedOutputs];
+            Span<float> z = stackalloc float[_maxPaddedOutputs];
+            Forward(input, output, x, acc, z);
+            return;
+        }
+        byte[] xa = ArrayPool<byte>.Shared.Rent(_maxPaddedInputs);
+        int[] acca = ArrayPool<int>.Shared.Rent(_maxPaddedOutputs);
+        float[] za = ArrayPool<float>.Shared.Rent(_maxPaddedOutputs);
+        try
+        {
+            Forward(input, output, xa, acca, za);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(xa);
+            ArrayPool<int>.Shared.Return(acca);
+            ArrayPool<float>.Shared.Return(za);
+        }
+    }
+
+    private void Forward(ReadOnlySpan<float> input, Span<float> output, Span<byte> x, Span<int> acc, Span<float> z)
+    {
+        // Bytes past a layer's inputs meet zero weights; cleared once so that they are skipped as zero blocks.
+        x.Clear();
+        ReadOnlySpan<float> layerInput = input;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            QuantizedDenseLayer layer = _layers[l];
+            Span<float> pre = l == _layers.Length - 1 ? output : z.Slice(0, layer.Units);
+            PreActivations(layer, layerInput, x, acc, pre);
+            ApplyActivation(layer.Activation, _leakyReluSlope, pre);
+            if (l < _layers.Length - 1) x.Slice(layer.Units, Int8Dense.PaddedInputs(layer.Units) - layer.Units).Clear();
+            layerInput = pre;
+        }
+    }
+
+    /// <summary>ẑ = the layer's int8 pre-activations for a float input: quantize, integer dot products, rescale.</summary>
+    private void PreActivations(QuantizedDenseLayer layer, ReadOnlySpan<float> input, Span<byte> x, Span<int> acc, Span<float> z)
+    {
+        int paddedInputs = Int8Dense.PaddedInputs(layer.Inputs), paddedOutputs = Int8Dense.PaddedOutputs(layer.Units);
+        ActivationQuantizer.Quantize(input, layer.InverseInputScale, layer.InputZeroPoint, x);
+        Int8Dense.MultiplyAccumulate(_path, layer.Packed, x.Slice(0, paddedInputs), acc, paddedInputs, paddedOutputs);
+        ActivationQuantizer.Dequantize(acc, layer.Compensation, layer.OutputScales, layer.Bias, z.Slice(0, layer.Units));
+    }
+
+    /// <summary>Layer <paramref name="layer"/>'s int8 pre-activations for the float input <paramref name="input"/> (tests check the error bound).</summary>
+    internal void PreActivations(int layer, ReadOnlySpan<float> input, Span<float> z)
+    {
+        QuantizedDenseLayer q = _layers[layer];
+        var x = new byte[Int8Dense.PaddedInputs(q.Inputs)];
+        var acc = new int[Int8Dense.PaddedOutputs(q.Units)];
+        PreActivations(q, input, x, acc, z);
+    }
+
+    /// <summary>Applies a layer's activation in float32 (softmax over the whole span).</summary>
+    internal static void ApplyActivation(Activation activation, float leakyReluSlope, Span<float> values)
+    {
+        switch (activation)
+        {
+            case Activation.Sigmoid: TensorPrimitives.Sigmoid(values, values); break;
+            case Activation.Tanh: TensorPrimitives.Tanh(values, values); break;
+            case Activation.Relu: TensorPrimitives.Max(values, 0f, values); break;
+            case Activation.LeakyRelu:
+                for (int i = 0; i < values.Length; i++) if (values[i] < 0) values[i] *= leakyReluSlope;
+                break;
+            case Activation.Softmax: Softmax.ApplyRows(values, values.Length); break;
+        }
+    }
+
+    /// <summary>
+    /// Predicts many samples stored row-major in <paramref name="inputs"/> into
+    /// <paramref name="outputs"/>, on the calling thread, allocation-free.
+    /// </summary>
+    public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
+    {
+        int samples = Samples(inputs.Length, nameof(inputs));
+        if (outputs.Length != samples * OutputSize)
+            throw new ArgumentException($"Expected room for {samples} x {OutputSize} outputs; got {outputs.Length}.", nameof(outputs));
+        int s = 0;
+        if (samples >= 2 && _maxPaddedInputs <= StackLimit && _maxPaddedOutputs <= StackLimit)
+        {
+            // Two samples per pass: each weight loaded once for both (the same bits as one at a time).
+            Span<byte> x0 = stackalloc byte[_maxPaddedInputs];
+            Span<byte> x1 = stackalloc byte[_maxPaddedInputs];
+            Span<int> acc0 = stackalloc int[_maxPaddedOutputs];
+            Span<int> acc1 = stackalloc int[_maxPaddedOutputs];
+            Span<float> z0 = stackalloc float[_maxPaddedOutputs];
+            Span<float> z1 = stackalloc float[_maxPaddedOutputs];
+            for (; s + 2 <= samples; s += 2)
+                ForwardPair(inputs.Slice(s * InputSize, InputSize), inputs.Slice((s + 1) * InputSize, InputSize),
+                    outputs.Slice(s * OutputSize, OutputSize), outputs.Slice((s + 1) * OutputSize, OutputSize), x0, x1, acc0, acc1, z0, z1);
+        }
+        for (; s < samples; s++)
+            Predict(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize));
+    }
+
+    private void ForwardPair(ReadOnlySpan<float> input0, ReadOnlySpan<float> input1, Span<float> output0, Span<float> output1,
+        Span<byte> x0, Span<byte> x1, Span<int> acc0, Span<int> acc1, Span<float> z0, Span<float> z1)
+    {
+        x0.Clear();
+        x1.Clear();
+        ReadOnlySpan<float> in0 = input0, in1 = input1;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            QuantizedDenseLayer layer = _layers[l];
+            bool last = l == _layers.Length - 1;
+            Span<float> pre0 = last ? output0 : z0.Slice(0, layer.Units);
+            Span<float> pre1 = last ? output1 : z1.Slice(0, layer.Units);
+            int paddedInputs = Int8Dense.PaddedInputs(layer.Inputs), paddedOutputs = Int8Dense.PaddedOutputs(layer.Units);
+            ActivationQuantizer.Quantize(in0, layer.InverseInputScale, layer.InputZeroPoint, x0);
+            ActivationQuantizer.Quantize(in1, layer.InverseInputScale, layer.InputZeroPoint, x1);
+            Int8Dense.MultiplyAccumulate2(_path, layer.Packed, x0.Slice(0, paddedInputs), x1.Slice(0, paddedInputs), acc0, acc1, paddedInputs, paddedOutputs);
+            ActivationQuantizer.Dequantize(acc0, layer.Compensation, layer.OutputScales, layer.Bias, pre0);
+            ActivationQuantizer.Dequantize(acc1, layer.Compensation, layer.OutputScales, layer.Bias, pre1);
+            ApplyActivation(layer.Activation, _leakyReluSlope, pre0);
+            ApplyActivation(layer.Activation, _leakyReluSlope, pre1);
+            if (!last)
+            {
+                x0.Slice(layer.Units, Int8Dense.PaddedInputs(layer.Units) - layer.Units).Clear();
+                x1.Slice(layer.Units, Int8Dense.PaddedInputs(layer.Units) - layer.Units).Clear();
+            }
+            in0 = pre0;
+            in1 = pre1;
+        }
+    }
+
+    /// <summary>Predicts every row of <paramref name="x"/> (large inputs on all cores); returns samples x output size.</summary>
+    public float[,] Predict(float[,] x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.GetLength(1) != InputSize) throw new ArgumentException($"Expected {InputSize} columns; got {x.GetLength(1)}.", nameof(x));
+        int samples = x.GetLength(0);
+        var result = new float[samples, OutputSize];
+        // About 1 us a sample: threads pay off from a few thousand samples.
+        int threads = Math.Clamp(samples / 2048, 1, Environment.ProcessorCount);
+        if (threads == 1)
+        {
+            PredictBatch(DataConversion.Flat(x), DataConversion.Flat(result));
+            return result;
+        }
+        Parallel.For(0, threads, t =>
+        {
+            int start = (int)((long)samples * t / threads), end = (int)((long)samples * (t + 1) / threads);
+            PredictBatch(DataConversion.Flat(x).Slice(start * InputSize, (end - start) * InputSize),
+                DataConversion.Flat(result).Slice(start * OutputSize, (end - start) * OutputSize));
+        });
+        return result;
+    }
+
+    /// <summary>
+    /// The predicted class of every row: the largest output, or for a single output 1 when it
+    /// exceeds 0.5 (a sigmoid probability).
+    /// </summary>
+    public int[] PredictClasses(float[,] x)
+    {
+        float[,] p = Predict(x);
+        var classes = new int[p.GetLength(0)];
+        for (int s = 0; s < classes.Length; s++)
+        {
+            if (OutputSize == 1)
+            {
+                classes[s] = p[s, 0] > 0.5f ? 1 : 0;
+                continue;
+            }
+            int best = 0;
+            for (int k = 1; k < OutputSize; k++) if (p[s, k] > p[s, best]) best = k;
+            classes[s] = best;
+        }
+        return classes;
+    }
+
+    /// <summary>The fraction of rows of <paramref name="x"/> whose predicted class is the label (Keras's <c>accuracy</c>).</summary>
+    public double Accuracy(float[,] x, int[] labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(x);
+        if (labels.Length != x.GetLength(0)) throw new ArgumentException($"Expected {x.GetLength(0)} labels, one per row; got {labels.Length}.", nameof(labels));
+        int[] classes = PredictClasses(x);
+        int right = 0;
+        for (int s = 0; s < labels.Length; s++) if (classes[s] == labels[s]) right++;
+        return labels.Length == 0 ? 0 : (double)right / labels.Length;
+    }
+
+    private int Samples(int length, string name) =>
+        length % InputSize == 0 ? length / InputSize
+            : throw new ArgumentException($"Expected a multiple of the input size {InputSize} values; got {length}.", name);
+}
