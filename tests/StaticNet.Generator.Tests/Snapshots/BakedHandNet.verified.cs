@@ -30,13 +30,16 @@ namespace Baked
             global::System.ReadOnlySpan<float> p = base.Parameters;
             global::System.Span<float> buffers = stackalloc float[16];
             // Layer 1: Conv2D(2, 2x2) (3, 3, 1) -> (2, 2, 2), relu
-            global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.Relu>(p.Slice(StaticNetLayout.W1, 8), p.Slice(StaticNetLayout.B1, 2), input, buffers.Slice(0, 8));
+            global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.Relu>(
+                p.Slice(StaticNetLayout.W1, 8), p.Slice(StaticNetLayout.B1, 2), input, buffers.Slice(0, 8));
             // Layer 2: BatchNormalization (2, 2, 2) -> (2, 2, 2)
-            global::StaticNet.Kernels.BatchNormalization.ForwardInference<StaticNetLayout.N4, StaticNetLayout.N2>(p.Slice(StaticNetLayout.Gamma2, 2), p.Slice(StaticNetLayout.Beta2, 2), p.Slice(StaticNetLayout.Mean2, 2), p.Slice(StaticNetLayout.Variance2, 2), 0.001f, buffers.Slice(0, 8), buffers.Slice(8, 8), 1);
+            global::StaticNet.Kernels.BatchNormalization.ForwardInference<StaticNetLayout.N4, StaticNetLayout.N2>(
+                p.Slice(StaticNetLayout.Gamma2, 2), p.Slice(StaticNetLayout.Beta2, 2), p.Slice(StaticNetLayout.Mean2, 2), p.Slice(StaticNetLayout.Variance2, 2), 0.001f, buffers.Slice(0, 8), buffers.Slice(8, 8), 1);
             // Layer 3: Flatten (2, 2, 2) -> (8,)
             // (the values stay where they are)
             // Layer 4 (output): Dense(1) (8,) -> (1,), linear
-            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(p.Slice(StaticNetLayout.W4, 8), p.Slice(StaticNetLayout.B4, 1), buffers.Slice(8, 8), output);
+            global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+                p.Slice(StaticNetLayout.W4, 8), p.Slice(StaticNetLayout.B4, 1), buffers.Slice(8, 8), output);
         }
 
         /// <inheritdoc/>
@@ -47,16 +50,20 @@ namespace Baked
             global::System.Span<float> norm2 = activations.Slice(count * StaticNetLayout.Norm2, count * 8);
             global::System.Span<float> a4 = activations.Slice(count * StaticNetLayout.A4, count * 1);
             // Layer 1: Conv2D(2, 2x2) (3, 3, 1) -> (2, 2, 2), relu
-            global::StaticNet.Kernels.Conv2D.ForwardBatch<StaticNetLayout.Conv1, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.W1, 8), parameters.Slice(StaticNetLayout.B1, 2), inputs, a1, count);
+            global::StaticNet.Kernels.Conv2D.ForwardBatch<StaticNetLayout.Conv1, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.W1, 8), parameters.Slice(StaticNetLayout.B1, 2), inputs, a1, count);
             // Layer 2: BatchNormalization (2, 2, 2) -> (2, 2, 2)
             if (dropoutKey != 0)
-                global::StaticNet.Kernels.BatchNormalization.ForwardTraining<StaticNetLayout.N4, StaticNetLayout.N2>(parameters.Slice(StaticNetLayout.Gamma2, 2), parameters.Slice(StaticNetLayout.Beta2, 2), 0.001f, a1, norm2, a2, count);
+                global::StaticNet.Kernels.BatchNormalization.ForwardTraining<StaticNetLayout.N4, StaticNetLayout.N2>(
+                    parameters.Slice(StaticNetLayout.Gamma2, 2), parameters.Slice(StaticNetLayout.Beta2, 2), 0.001f, a1, norm2, a2, count);
             else
-                global::StaticNet.Kernels.BatchNormalization.ForwardInference<StaticNetLayout.N4, StaticNetLayout.N2>(parameters.Slice(StaticNetLayout.Gamma2, 2), parameters.Slice(StaticNetLayout.Beta2, 2), parameters.Slice(StaticNetLayout.Mean2, 2), parameters.Slice(StaticNetLayout.Variance2, 2), 0.001f, a1, a2, count);
+                global::StaticNet.Kernels.BatchNormalization.ForwardInference<StaticNetLayout.N4, StaticNetLayout.N2>(
+                    parameters.Slice(StaticNetLayout.Gamma2, 2), parameters.Slice(StaticNetLayout.Beta2, 2), parameters.Slice(StaticNetLayout.Mean2, 2), parameters.Slice(StaticNetLayout.Variance2, 2), 0.001f, a1, a2, count);
             // Layer 3: Flatten (2, 2, 2) -> (8,)
             // (the values stay where they are)
             // Layer 4 (output): Dense(1) (8,) -> (1,), linear
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W4, 8), parameters.Slice(StaticNetLayout.B4, 1), a2, outputLogits, count);
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W4, 8), parameters.Slice(StaticNetLayout.B4, 1), a2, outputLogits, count);
             outputLogits.Slice(0, count * 1).CopyTo(a4);
         }
 
@@ -68,14 +75,18 @@ namespace Baked
             global::System.ReadOnlySpan<float> norm2 = activations.Slice(count * StaticNetLayout.Norm2, count * 8);
             // Layer 4 (output): Dense(1) (8,) -> (1,), linear: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d2 = scratch.Slice(0, count * 8);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N1>(outputDelta, a2, count, gradients.Slice(StaticNetLayout.W4, 8), gradients.Slice(StaticNetLayout.B4, 1));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(parameters.Slice(StaticNetLayout.W4, 8), outputDelta, a2, count, d2);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N1>(
+                outputDelta, a2, count, gradients.Slice(StaticNetLayout.W4, 8), gradients.Slice(StaticNetLayout.B4, 1));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W4, 8), outputDelta, a2, count, d2);
             // Layer 2: BatchNormalization (2, 2, 2) -> (2, 2, 2)
             global::System.Span<float> d1 = scratch.Slice(count * 8, count * 8);
-            global::StaticNet.Kernels.BatchNormalization.Backward<StaticNetLayout.N4, StaticNetLayout.N2, global::StaticNet.Kernels.Relu>(parameters.Slice(StaticNetLayout.Gamma2, 2), 0.001f, a1, norm2, d2, count, d1, gradients.Slice(StaticNetLayout.Gamma2, 2), gradients.Slice(StaticNetLayout.Beta2, 2));
+            global::StaticNet.Kernels.BatchNormalization.Backward<StaticNetLayout.N4, StaticNetLayout.N2, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.Gamma2, 2), 0.001f, a1, norm2, d2, count, d1, gradients.Slice(StaticNetLayout.Gamma2, 2), gradients.Slice(StaticNetLayout.Beta2, 2));
             gradients.Slice(StaticNetLayout.Mean2, 4).Clear(); // the moving statistics are not trained by gradient
             // Layer 1: Conv2D(2, 2x2) (3, 3, 1) -> (2, 2, 2), relu
-            global::StaticNet.Kernels.Conv2D.ParameterGradients<StaticNetLayout.Conv1>(d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 8), gradients.Slice(StaticNetLayout.B1, 2));
+            global::StaticNet.Kernels.Conv2D.ParameterGradients<StaticNetLayout.Conv1>(
+                d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 8), gradients.Slice(StaticNetLayout.B1, 2));
         }
 
         /// <inheritdoc/>
@@ -85,7 +96,8 @@ namespace Baked
             global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 8);
             global::System.ReadOnlySpan<float> norm2 = activations.Slice(count * StaticNetLayout.Norm2, count * 8);
             // Layer 2: BatchNormalization (2, 2, 2) -> (2, 2, 2)
-            global::StaticNet.Kernels.BatchNormalization.UpdateMovingStatistics<StaticNetLayout.N4, StaticNetLayout.N2>(a1, count, 0.99f, parameters.Slice(StaticNetLayout.Mean2, 2), parameters.Slice(StaticNetLayout.Variance2, 2));
+            global::StaticNet.Kernels.BatchNormalization.UpdateMovingStatistics<StaticNetLayout.N4, StaticNetLayout.N2>(
+                a1, count, 0.99f, parameters.Slice(StaticNetLayout.Mean2, 2), parameters.Slice(StaticNetLayout.Variance2, 2));
         }
 
         /// <summary>The compile-time layout the code above is written against.</summary>
