@@ -10,7 +10,8 @@ namespace StaticNet.Tests.Kernels;
 /// check in turn. The geometries exercise every path: filter counts that fill 512-, 256- and 128-bit
 /// vectors and leave single filters, 1, 3, 4, 5 and 16 input channels, kernels 1x1, 3x3, 2x3, 3x2 and
 /// 1x5 (Conv1D), strides 1 and 2, pads 0 and 'same', a kernel wider than its input, and rows with and
-/// without whole 8-column tiles inside the input.
+/// without whole 8-column tiles inside the input, and filter counts that make pairs of 512-bit vectors
+/// with 8- and 4-column tiles, overlapping last tiles and rows too narrow for a tile.
 /// </summary>
 public class Conv2DKernelTests
 {
@@ -96,7 +97,43 @@ public class Conv2DKernelTests
         public static int StrideWidth => 1; public static int PadTop => 1; public static int PadLeft => 1;
     }
 
-    public static TheoryData<string> Geometries => new() { "G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8", "G9" };
+    /// <summary>'same' 3x3, 3 channels, 32 filters (a pair of 512-bit chunks): padded edge columns one by one, 12 inside (8 + a 4-column tile).</summary>
+    public readonly struct G10 : IConv2DGeometry
+    {
+        public static int InHeight => 4; public static int InWidth => 14; public static int InChannels => 3;
+        public static int OutHeight => 4; public static int OutWidth => 14; public static int Filters => 32;
+        public static int KernelHeight => 3; public static int KernelWidth => 3; public static int StrideHeight => 1;
+        public static int StrideWidth => 1; public static int PadTop => 1; public static int PadLeft => 1;
+    }
+
+    /// <summary>'valid' 2x3, 2 channels, 48 filters (a pair and a 512-bit chunk), 14 columns (8 + an overlapping 8-column tile).</summary>
+    public readonly struct G11 : IConv2DGeometry
+    {
+        public static int InHeight => 3; public static int InWidth => 16; public static int InChannels => 2;
+        public static int OutHeight => 2; public static int OutWidth => 14; public static int Filters => 48;
+        public static int KernelHeight => 2; public static int KernelWidth => 3; public static int StrideHeight => 1;
+        public static int StrideWidth => 1; public static int PadTop => 0; public static int PadLeft => 0;
+    }
+
+    /// <summary>Stride 2, 'valid' 3x3, 40 filters (a pair and a 256-bit chunk), 6 columns (4-column tiles, the second overlapping).</summary>
+    public readonly struct G12 : IConv2DGeometry
+    {
+        public static int InHeight => 7; public static int InWidth => 13; public static int InChannels => 3;
+        public static int OutHeight => 3; public static int OutWidth => 6; public static int Filters => 40;
+        public static int KernelHeight => 3; public static int KernelWidth => 3; public static int StrideHeight => 2;
+        public static int StrideWidth => 2; public static int PadTop => 0; public static int PadLeft => 0;
+    }
+
+    /// <summary>'valid' 2x3 over 5 columns, 33 filters (a pair and a single filter): 3 columns, too few for a tile.</summary>
+    public readonly struct G13 : IConv2DGeometry
+    {
+        public static int InHeight => 4; public static int InWidth => 5; public static int InChannels => 2;
+        public static int OutHeight => 3; public static int OutWidth => 3; public static int Filters => 33;
+        public static int KernelHeight => 2; public static int KernelWidth => 3; public static int StrideHeight => 1;
+        public static int StrideWidth => 1; public static int PadTop => 0; public static int PadLeft => 0;
+    }
+
+    public static TheoryData<string> Geometries => new() { "G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8", "G9", "G10", "G11", "G12", "G13" };
 
     [Theory, MemberData(nameof(Geometries))]
     public void Forward_MatchesTheReference_WithAndWithoutBias_LinearAndRelu(string geometry) =>
@@ -128,6 +165,10 @@ public class Conv2DKernelTests
             case "G7": check.Run<G7>(); break;
             case "G8": check.Run<G8>(); break;
             case "G9": check.Run<G9>(); break;
+            case "G10": check.Run<G10>(); break;
+            case "G11": check.Run<G11>(); break;
+            case "G12": check.Run<G12>(); break;
+            case "G13": check.Run<G13>(); break;
             default: throw new ArgumentOutOfRangeException(nameof(geometry), geometry, null);
         }
     }

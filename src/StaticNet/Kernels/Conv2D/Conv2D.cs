@@ -37,6 +37,7 @@ public static class Conv2D
     /// A batch of <paramref name="count"/> samples stored one after the other: each sample's outputs
     /// equal <see cref="Forward{TGeom, TAct}"/>'s for that sample, bit for bit.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardBatch<TGeom, TAct>(ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int count)
         where TGeom : IConv2DGeometry where TAct : IActivationKernel
     {
@@ -64,6 +65,7 @@ public static class Conv2D
     /// is dLoss/dz of this layer and x its input. Overwrites both gradient spans;
     /// <paramref name="biasGradients"/> is empty when the layer has no bias.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ParameterGradients<TGeom>(ReadOnlySpan<float> delta, ReadOnlySpan<float> x, int count, Span<float> kernelGradients, Span<float> biasGradients)
         where TGeom : IConv2DGeometry
     {
@@ -97,6 +99,7 @@ public static class Conv2D
     /// layer's activation and <paramref name="previousOutputs"/> this layer's input. Overwrites
     /// <paramref name="previousDelta"/> (count x InHeight x InWidth x InChannels).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InputGradients<TGeom, TPrevAct>(ReadOnlySpan<float> kernel, ReadOnlySpan<float> delta, ReadOnlySpan<float> previousOutputs, int count, Span<float> previousDelta)
         where TGeom : IConv2DGeometry where TPrevAct : IActivationKernel
     {

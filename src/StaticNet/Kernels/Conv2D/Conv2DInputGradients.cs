@@ -22,6 +22,7 @@ internal static class Conv2DInputGradients
         Vector128.IsHardwareAccelerated && TGeom.InChannels >= Vector128<float>.Count;
 
     /// <summary>kt[ky, kx, f, ci] = k[ky, kx, ci, f].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose<TGeom>(ref float k, ref float kt) where TGeom : IConv2DGeometry
     {
         int cin = TGeom.InChannels, filters = TGeom.Filters, taps = TGeom.KernelHeight * TGeom.KernelWidth;
@@ -35,6 +36,7 @@ internal static class Conv2DInputGradients
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sample<TGeom>(ref float k, ref float kt, ref float d, ref float dx) where TGeom : IConv2DGeometry
     {
         int cin = TGeom.InChannels, c = 0;
@@ -53,6 +55,7 @@ internal static class Conv2DInputGradients
             RemainingChannels<TGeom>(ref k, ref d, ref dx, c);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Chunk<TGeom, TOps, TV>(ref float kt, ref float d, ref float dx, int c)
         where TGeom : IConv2DGeometry where TOps : IVectorOps<TV> where TV : struct
     {
@@ -146,6 +149,7 @@ internal static class Conv2DInputGradients
     }
 
     /// <summary>Channels c0 .. InChannels-1, each a dot product over the filters per tap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RemainingChannels<TGeom>(ref float k, ref float d, ref float dx, int c0) where TGeom : IConv2DGeometry
     {
         int inH = TGeom.InHeight, inW = TGeom.InWidth, cin = TGeom.InChannels, outH = TGeom.OutHeight, outW = TGeom.OutWidth;

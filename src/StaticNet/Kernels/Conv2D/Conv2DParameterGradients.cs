@@ -12,6 +12,7 @@ namespace StaticNet.Kernels;
 /// </summary>
 internal static class Conv2DParameterGradients
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sample<TGeom>(ref float d, ref float x, ref float gk) where TGeom : IConv2DGeometry
     {
         int filters = TGeom.Filters, f = 0;
@@ -28,6 +29,7 @@ internal static class Conv2DParameterGradients
             OneFilter<TGeom>(ref d, ref x, ref gk, f);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Chunk<TGeom, TOps, TV>(ref float d, ref float x, ref float gk, int f)
         where TGeom : IConv2DGeometry where TOps : IVectorOps<TV> where TV : struct
     {
@@ -136,6 +138,7 @@ internal static class Conv2DParameterGradients
     }
 
     /// <summary>The filters left over after the vector chunks, one at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneFilter<TGeom>(ref float d, ref float x, ref float gk, int f) where TGeom : IConv2DGeometry
     {
         int inW = TGeom.InWidth, cin = TGeom.InChannels, outW = TGeom.OutWidth, filters = TGeom.Filters;
