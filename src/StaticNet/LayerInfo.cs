@@ -90,8 +90,9 @@ public sealed class LayerInfo : IEquatable<LayerInfo>
     public static LayerInfo BatchNormalization(float momentum = 0.99f, float epsilon = 0.001f) =>
         new(LayerKind.BatchNormalization, 0, new[] { 1, 1 }, new[] { 1, 1 }, Padding.Valid, Activation.Linear, false, 0, momentum, epsilon, 0);
 
+    // Strides 0 (Keras's strides=None) become the pool size, so that MaxPooling2D(2) and MaxPooling2D(2, strides 2) are equal.
     private static LayerInfo Pooling(LayerKind kind, int h, int w, int sh, int sw, Padding padding) =>
-        new(kind, 0, new[] { h, w }, new[] { sh, sw }, padding, Activation.Linear, false, 0, 0, 0, 0);
+        new(kind, 0, new[] { h, w }, sh == 0 && sw == 0 ? new[] { h, w } : new[] { sh, sw }, padding, Activation.Linear, false, 0, 0, 0, 0);
 
     private static LayerInfo Simple(LayerKind kind) =>
         new(kind, 0, new[] { 1, 1 }, new[] { 1, 1 }, Padding.Valid, Activation.Linear, false, 0, 0, 0, 0);
@@ -107,7 +108,7 @@ public sealed class LayerInfo : IEquatable<LayerInfo>
     /// <summary>The convolution kernel's or the pool's (height, width); (1, size) for 1-D layers; (1, 1) for others.</summary>
     public (int Height, int Width) Window => (_window[0], _window[1]);
 
-    /// <summary>The strides as given (0 for pooling means the pool size); (1, 1) for layers without a window.</summary>
+    /// <summary>The strides (for pooling given as 0: the pool size, as Keras's default); (1, 1) for layers without a window.</summary>
     public (int Height, int Width) Strides => (_strides[0], _strides[1]);
 
     /// <summary>The border rule of convolutions and pooling.</summary>
@@ -192,7 +193,8 @@ public sealed class LayerInfo : IEquatable<LayerInfo>
         string StrideText()
         {
             bool oneD = Kind is LayerKind.Conv1D or LayerKind.MaxPooling1D or LayerKind.AveragePooling1D;
-            if (_strides[1] == 0 || (_strides[0] == 1 && _strides[1] == 1 && Kind is LayerKind.Conv2D or LayerKind.Conv1D)) return "";
+            bool conv = Kind is LayerKind.Conv2D or LayerKind.Conv1D;
+            if (conv ? _strides[0] == 1 && _strides[1] == 1 : _strides[0] == _window[0] && _strides[1] == _window[1]) return "";
             return oneD ? $", strides {_strides[1]}" : $", strides {_strides[0]}x{_strides[1]}";
         }
 

@@ -118,7 +118,7 @@ partial class AudioNet : global::StaticNet.NeuralNetwork
             new global::StaticNet.LayerInfo[]
             {
                 global::StaticNet.LayerInfo.Conv1D(8, 5, 2, global::StaticNet.Padding.Same, global::StaticNet.Activation.LeakyRelu, true, 0f),
-                global::StaticNet.LayerInfo.AveragePooling1D(2, 0, global::StaticNet.Padding.Valid),
+                global::StaticNet.LayerInfo.AveragePooling1D(2, 2, global::StaticNet.Padding.Valid),
                 global::StaticNet.LayerInfo.Conv1D(8, 3, 1, global::StaticNet.Padding.Valid, global::StaticNet.Activation.Tanh, false, 0f),
                 global::StaticNet.LayerInfo.MaxPooling1D(3, 2, global::StaticNet.Padding.Same),
                 global::StaticNet.LayerInfo.GlobalAveragePooling1D(),

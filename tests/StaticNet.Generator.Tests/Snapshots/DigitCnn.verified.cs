@@ -153,9 +153,9 @@ namespace Course.Vision
                 new global::StaticNet.LayerInfo[]
                 {
                     global::StaticNet.LayerInfo.Conv2D(16, 3, 3, 1, 1, global::StaticNet.Padding.Valid, global::StaticNet.Activation.Relu, true, 0f),
-                    global::StaticNet.LayerInfo.MaxPooling2D(2, 2, 0, 0, global::StaticNet.Padding.Valid),
+                    global::StaticNet.LayerInfo.MaxPooling2D(2, 2, 2, 2, global::StaticNet.Padding.Valid),
                     global::StaticNet.LayerInfo.Conv2D(32, 3, 3, 1, 1, global::StaticNet.Padding.Valid, global::StaticNet.Activation.Relu, true, 0f),
-                    global::StaticNet.LayerInfo.MaxPooling2D(2, 2, 0, 0, global::StaticNet.Padding.Valid),
+                    global::StaticNet.LayerInfo.MaxPooling2D(2, 2, 2, 2, global::StaticNet.Padding.Valid),
                     global::StaticNet.LayerInfo.Flatten(),
                     global::StaticNet.LayerInfo.Dense(64, global::StaticNet.Activation.Relu, 0f),
                     global::StaticNet.LayerInfo.Dropout(0.2f),

@@ -33,6 +33,21 @@ public sealed class LayerBehaviourTests
     }
 
     [Fact]
+    public void PoolingStrides_DefaultToThePoolSize_SoThatBothSpellingsAreOneNetwork()
+    {
+        // Keras's strides=None is the pool size: [MaxPooling2D(2)] and [MaxPooling2D(2, Strides = 2)] are the same layer,
+        // so a file saved by one loads into the other.
+        Assert.Equal(LayerInfo.MaxPooling2D(2, 2, 2, 2), LayerInfo.MaxPooling2D(2, 2));
+        Assert.Equal(LayerInfo.AveragePooling1D(3, 3), LayerInfo.AveragePooling1D(3));
+        Assert.NotEqual(LayerInfo.MaxPooling2D(2, 2, 1, 1), LayerInfo.MaxPooling2D(2, 2));
+        LayerInfo generated = new TinyCnn(1).NetworkShape.Layers[1];   // [MaxPooling2D(2)]
+        Assert.Equal(LayerInfo.MaxPooling2D(2, 2, 2, 2), generated);
+        Assert.Equal((2, 2), generated.Strides);
+        Assert.Equal("MaxPooling2D(2x2)", generated.ToString());
+        Assert.Equal("MaxPooling2D(2x2, strides 1x1)", LayerInfo.MaxPooling2D(2, 2, 1, 1).ToString());
+    }
+
+    [Fact]
     public void RuntimeShape_RejectsImpossibleLayers_ShowingTheShapes()
     {
         var e = Assert.Throws<ArgumentException>(() => new NetworkShape(new[] { 5, 5, 1 },
