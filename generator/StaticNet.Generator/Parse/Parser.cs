@@ -250,7 +250,7 @@ internal static partial class Parser
         }
         if (!ok) return null;
 
-        ParameterLayout.WeightOffsets(sizes, out long parameters);
+        long parameters = ParameterLayout.DenseParameters(sizes);
         if (parameters > ParameterLayout.MaxParameters)
         {
             report(Diagnostics.TooManyParameters, parameters, ParameterLayout.MaxParameters);
