@@ -6,6 +6,7 @@ using System.Globalization;
 using System.IO;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace StaticNet;
 
@@ -320,9 +321,26 @@ public abstract partial class NeuralNetwork
         BinaryTargets.Check(loss, _metrics, NetworkShape, y, targetWidth, yName);
     }
 
-    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    /// <summary>The index of the first infinity or NaN, or -1. Fit scans all its data on every call, so whole vectors first.</summary>
+    internal static int IndexOfNonFinite(ReadOnlySpan<float> values)
     {
-        for (int i = 0; i < values.Length; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Infinity and NaN are the floats whose exponent bits are all ones.
+            ReadOnlySpan<int> bits = MemoryMarshal.Cast<float, int>(values);
+            ref int first = ref MemoryMarshal.GetReference(bits);
+            Vector256<int> exponent = Vector256.Create(0x7F800000);
+            for (; i <= bits.Length - 4 * Vector256<int>.Count; i += 4 * Vector256<int>.Count)
+            {
+                Vector256<int> any = Vector256.Equals(Vector256.LoadUnsafe(ref first, (nuint)i) & exponent, exponent)
+                    | Vector256.Equals(Vector256.LoadUnsafe(ref first, (nuint)(i + 8)) & exponent, exponent)
+                    | Vector256.Equals(Vector256.LoadUnsafe(ref first, (nuint)(i + 16)) & exponent, exponent)
+                    | Vector256.Equals(Vector256.LoadUnsafe(ref first, (nuint)(i + 24)) & exponent, exponent);
+                if (any != Vector256<int>.Zero) break;
+            }
+        }
+        for (; i < values.Length; i++)
             if (!float.IsFinite(values[i])) return i;
         return -1;
     }

@@ -51,10 +51,16 @@ public sealed class Adam : Optimizer
 
     private protected override float[][] StateArrays() => new[] { _m, _v };
 
+    // The step's bias-corrected learning rate, fixed by OnBeginStep for every range of the step.
+    private float _alpha;
+
+    private protected override void OnBeginStep(long step) =>
+        // Bias corrections in double: β^t for large t is tiny, and float powers drift.
+        _alpha = (float)(StepLearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
+
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
-        // Bias corrections in double: β^t for large t is tiny, and float powers drift.
-        float alpha = (float)(StepLearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
+        float alpha = _alpha;
         float c1 = 1 - Beta1, c2 = 1 - Beta2, eps = Epsilon;
         int n = parameters.Length, i = 0;
         ref float w = ref MemoryMarshal.GetReference(parameters);

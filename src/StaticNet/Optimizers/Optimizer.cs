@@ -103,8 +103,16 @@ public abstract class Optimizer
     internal long BeginStep()
     {
         _stepLearningRate = Schedule is null ? _learningRate : Schedule.Evaluate(Iterations);
-        return ++Iterations;
+        long step = ++Iterations;
+        OnBeginStep(step);
+        return step;
     }
+
+    /// <summary>
+    /// Computes what every <see cref="Step"/> call of step <paramref name="step"/> shares (Adam's
+    /// bias-corrected rate), once per step rather than once per range: a step's sweep runs in chunks.
+    /// </summary>
+    private protected virtual void OnBeginStep(long step) { }
 
     /// <summary>
     /// Applies step <paramref name="step"/> to the parameters [offset, offset + length) only. Every
