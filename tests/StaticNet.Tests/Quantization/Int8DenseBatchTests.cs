@@ -118,4 +118,27 @@ public class Int8DenseBatchTests
             for (int k = 0; k < 10; k++)
                 Assert.Equal(expected[s * 10 + k], all[s, k]);
     }
+    [Fact]
+    public void Quantize_EveryLength_GivesTheFloorOfTheRoundingFormula_ClampedToBytes()
+    {
+        // The vector loop (32 at a time, then the last 32 again overlapping) against the formula in double.
+        var random = new Random(11);
+        const float Scale = 0.02f;
+        const int ZeroPoint = 37;
+        for (int n = 1; n <= 100; n++)
+        {
+            var x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = (float)(random.NextDouble() * 8 - 2.5);   // some below 0 and above 255 after scaling
+            x[random.Next(n)] = 0;   // the real zero: exactly the zero point
+            var q = new byte[n + 3];
+            q.AsSpan().Fill(0xCC);
+            ActivationQuantizer.Quantize(x, 1 / Scale, ZeroPoint, q);
+            for (int i = 0; i < n; i++)
+            {
+                double v = Math.Floor((double)(x[i] * (1 / Scale) + (ZeroPoint + 0.5f)));
+                Assert.True(Math.Clamp(v, 0, 255) == q[i], $"length {n}, element {i}: {x[i]} gave {q[i]}, expected {Math.Clamp(v, 0, 255)}");
+            }
+            Assert.Equal(0xCC, q[n]);   // nothing written past the inputs
+        }
+    }
 }
