@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Numerics.Tensors;
+using System.Threading;
 using System.Threading.Tasks;
 using StaticNet.Kernels;
 
@@ -298,11 +299,19 @@ public sealed class Int8Network
             PredictBatch(DataConversion.Flat(x), DataConversion.Flat(result));
             return result;
         }
-        Parallel.For(0, threads, t =>
+        // Slices of 256 samples handed out by a shared counter rather than one fixed half per thread: on a
+        // machine whose cores are shared, a thread that gets less of its core takes fewer slices.
+        const int Slice = 256;
+        int slices = (samples + Slice - 1) / Slice, next = -1;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
         {
-            int start = (int)((long)samples * t / threads), end = (int)((long)samples * (t + 1) / threads);
-            PredictBatch(DataConversion.Flat(x).Slice(start * InputSize, (end - start) * InputSize),
-                DataConversion.Flat(result).Slice(start * OutputSize, (end - start) * OutputSize));
+            int k;
+            while ((k = Interlocked.Increment(ref next)) < slices)
+            {
+                int start = k * Slice, count = Math.Min(Slice, samples - start);
+                PredictBatch(DataConversion.Flat(x).Slice(start * InputSize, count * InputSize),
+                    DataConversion.Flat(result).Slice(start * OutputSize, count * OutputSize));
+            }
         });
         return result;
     }
