@@ -101,14 +101,19 @@ internal static class UserProgram
         var output = new float[10];
         using var ortDense = new OrtPeer(mnist, dense, new float[10], threads: 1);
         const int Calls = 20_000;
+        var bound = new Int8Bound(int8);
+        int sink = 0;
         var one = Measure("int8: predict one sample, 784-128-64-10", rounds, [
             new Row("int8, a test digit", "us", () => PerCall(Calls, () => int8.Predict(digit, output))),
             new Row("int8, an input with no zeros", "us", () => PerCall(Calls, () => int8.Predict(dense, output))),
             new Row("float32, a test digit", "us", () => PerCall(Calls, () => mnist.Predict(digit, output))),
             new Row("float32, an input with no zeros", "us", () => PerCall(Calls, () => mnist.Predict(dense, output))),
             new Row("ONNX Runtime IoBinding, 1 thread, no zeros", "us", () => PerCall(Calls, ortDense.Run)),
+            new Row($"plain read of the {bound.Bytes:N0} B of padded int8 weights", "us", () => PerCall(Calls, () => { sink += bound.Read(); })),
+            new Row("vpdpbusd over them, nothing else (kernel alone)", "us", () => PerCall(Calls, () => { sink += bound.Dot(); })),
         ]);
         Console.WriteLine($"  float32 / int8: digit {one[2] / one[0]:F2}x, no zeros {one[3] / one[1]:F2}x; ONNX Runtime / int8 (no zeros) {one[4] / one[1]:F2}x (target: int8 at most 1 us)");
+        Console.WriteLine($"  one sample's bound: weights read {bound.Bytes / one[5] / 1e3:F1} GB/s; int8 (no zeros) / plain read {one[1] / one[5]:F2}x, / kernel alone {one[1] / one[6]:F2}x{(sink == 42 ? " " : "")}");
 
         float[,] images = Workloads.Mnist.TestImages;
         float[] inputs = Workloads.Flat(images);

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace StaticNet.Quantization;
 
@@ -23,20 +24,27 @@ internal static class ActivationQuantizer
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref byte qr = ref MemoryMarshal.GetReference(q);
         int n = x.Length, i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Avx2.IsSupported && n >= 32)
         {
+            // Clamped to [0, 255] first, truncation is the floor: plain vmaxps/vminps/vcvttps2dq (Vector256.Min,
+            // Max and ConvertToInt32 add IEEE -0/NaN and saturation fix-ups that cost more than the rest here).
             var inv = Vector256.Create(inverseScale);
             var off = Vector256.Create(offset);
             var max = Vector256.Create(255f);
-            for (; i <= n - 32; i += 32)
+            while (true)
             {
-                Vector256<int> q0 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Floor(Vector256.LoadUnsafe(ref xr, (nuint)i) * inv + off), Vector256<float>.Zero), max));
-                Vector256<int> q1 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Floor(Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)) * inv + off), Vector256<float>.Zero), max));
-                Vector256<int> q2 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Floor(Vector256.LoadUnsafe(ref xr, (nuint)(i + 16)) * inv + off), Vector256<float>.Zero), max));
-                Vector256<int> q3 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Floor(Vector256.LoadUnsafe(ref xr, (nuint)(i + 24)) * inv + off), Vector256<float>.Zero), max));
-                Vector256<ushort> lo = Vector256.Narrow(q0, q1).AsUInt16();
-                Vector256<ushort> hi = Vector256.Narrow(q2, q3).AsUInt16();
-                Vector256.Narrow(lo, hi).StoreUnsafe(ref qr, (nuint)i);
+                for (; i <= n - 32; i += 32)
+                {
+                    Vector256<int> q0 = Avx.ConvertToVector256Int32WithTruncation(Avx.Min(Avx.Max(Vector256.LoadUnsafe(ref xr, (nuint)i) * inv + off, Vector256<float>.Zero), max));
+                    Vector256<int> q1 = Avx.ConvertToVector256Int32WithTruncation(Avx.Min(Avx.Max(Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)) * inv + off, Vector256<float>.Zero), max));
+                    Vector256<int> q2 = Avx.ConvertToVector256Int32WithTruncation(Avx.Min(Avx.Max(Vector256.LoadUnsafe(ref xr, (nuint)(i + 16)) * inv + off, Vector256<float>.Zero), max));
+                    Vector256<int> q3 = Avx.ConvertToVector256Int32WithTruncation(Avx.Min(Avx.Max(Vector256.LoadUnsafe(ref xr, (nuint)(i + 24)) * inv + off, Vector256<float>.Zero), max));
+                    Vector256<ushort> lo = Vector256.Narrow(q0, q1).AsUInt16();
+                    Vector256<ushort> hi = Vector256.Narrow(q2, q3).AsUInt16();
+                    Vector256.Narrow(lo, hi).StoreUnsafe(ref qr, (nuint)i);
+                }
+                if (i == n) break;
+                i = n - 32;   // the last 32 again, overlapping: the same bytes for the overlap
             }
         }
         for (; i < n; i++)

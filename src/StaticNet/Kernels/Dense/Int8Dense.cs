@@ -114,30 +114,85 @@ internal static class Int8Dense
     }
 
     /// <summary>
-    /// <see cref="MultiplyAccumulate"/> for two samples at once: on the VNNI path each weight load
-    /// feeds both samples, halving the weight stream per sample. The same integers as two calls.
+    /// <see cref="MultiplyAccumulate"/> for <paramref name="samples"/> samples: sample s's padded inputs at
+    /// <c>x[s · xStride]</c>, its sums at <c>acc[s · accStride]</c>. The GEMM loop order: each tile of 32
+    /// outputs (32 · paddedInputs bytes, 25 KB for 784 inputs) is run over every sample before the next
+    /// tile, so its weights are read from L2 once and from L1 after that; on the VNNI path four samples
+    /// share each weight load. <paramref name="live"/> is scratch for at least
+    /// <c>⌈samples / 4⌉ · paddedInputs / 16</c> ints. The same integers as one call per sample.
     /// </summary>
-    public static void MultiplyAccumulate2(Int8Path path, ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x0, ReadOnlySpan<byte> x1, Span<int> acc0, Span<int> acc1, int paddedInputs, int paddedOutputs)
+    public static void MultiplyAccumulateBatch(Int8Path path, ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x, int xStride, Span<int> acc, int accStride,
+        int samples, int paddedInputs, int paddedOutputs, Span<int> live)
     {
         path = Resolve(path);
+        if (samples <= 0) return;
+        if (xStride < paddedInputs || accStride < paddedOutputs)
+            throw new ArgumentException($"Strides {xStride} and {accStride} must be at least the padded sizes {paddedInputs} and {paddedOutputs}.");
+        Check(packed, x.Slice((samples - 1) * xStride), acc.Slice((samples - 1) * accStride), paddedInputs, paddedOutputs);
+        int blockCount = paddedInputs / BlockInputs, groups = (samples + 3) / 4;
+        if (live.Length < groups * blockCount) throw new ArgumentException($"Expected at least {groups * blockCount} ints of scratch; got {live.Length}.", nameof(live));
 #if NET10_0_OR_GREATER
         if (path == Int8Path.Vnni)
         {
-            Check(packed, x0, acc0, paddedInputs, paddedOutputs);
-            Check(packed, x1, acc1, paddedInputs, paddedOutputs);
-            int blockCount = paddedInputs / BlockInputs;
-            Span<int> blocks = blockCount <= 1024 ? stackalloc int[blockCount] : new int[blockCount];
-            ReadOnlySpan<int> live = LiveBlocks(x0, x1, blocks);
+            // The live blocks of each group of four samples (a block is skipped only when zero in all four), found once for every tile.
+            Span<int> counts = groups <= 256 ? stackalloc int[groups] : new int[groups];
+            for (int g = 0; g < groups; g++)
+            {
+                int first = g * 4, count = Math.Min(4, samples - first);
+                counts[g] = LiveBlocks(x.Slice(first * xStride), xStride, count, live.Slice(g * blockCount, blockCount));
+            }
             ref sbyte w = ref MemoryMarshal.GetReference(packed);
+            ref byte xr = ref MemoryMarshal.GetReference(x);
+            ref int ar = ref MemoryMarshal.GetReference(acc);
             int tileBytes = TileOutputs * paddedInputs;
             for (int tile = 0; tile < paddedOutputs / TileOutputs; tile++)
-                TileVnni2(ref Unsafe.Add(ref w, tile * tileBytes), ref MemoryMarshal.GetReference(x0), ref MemoryMarshal.GetReference(x1), live,
-                    ref Unsafe.Add(ref MemoryMarshal.GetReference(acc0), tile * TileOutputs), ref Unsafe.Add(ref MemoryMarshal.GetReference(acc1), tile * TileOutputs));
+            {
+                ref sbyte wt = ref Unsafe.Add(ref w, tile * tileBytes);
+                for (int g = 0; g < groups; g++)
+                {
+                    int first = g * 4, count = Math.Min(4, samples - first);
+                    ReadOnlySpan<int> blocks = live.Slice(g * blockCount, counts[g]);
+                    ref byte x0 = ref Unsafe.Add(ref xr, first * xStride);
+                    ref int a0 = ref Unsafe.Add(ref ar, first * accStride + tile * TileOutputs);
+                    switch (count)
+                    {
+                        case 4:
+                            TileVnni4(ref wt, ref x0, xStride, blocks, ref a0, accStride);
+                            break;
+                        case 3:
+                            TileVnni2(ref wt, ref x0, ref Unsafe.Add(ref x0, xStride), blocks, ref a0, ref Unsafe.Add(ref a0, accStride));
+                            TileVnni(ref wt, ref Unsafe.Add(ref x0, 2 * xStride), blocks, ref Unsafe.Add(ref a0, 2 * accStride));
+                            break;
+                        case 2:
+                            TileVnni2(ref wt, ref x0, ref Unsafe.Add(ref x0, xStride), blocks, ref a0, ref Unsafe.Add(ref a0, accStride));
+                            break;
+                        default:
+                            TileVnni(ref wt, ref x0, blocks, ref a0);
+                            break;
+                    }
+                }
+            }
             return;
         }
 #endif
-        MultiplyAccumulate(path, packed, x0, acc0, paddedInputs, paddedOutputs);
-        MultiplyAccumulate(path, packed, x1, acc1, paddedInputs, paddedOutputs);
+        for (int s = 0; s < samples; s++)
+            MultiplyAccumulate(path, packed, x.Slice(s * xStride, paddedInputs), acc.Slice(s * accStride, paddedOutputs), paddedInputs, paddedOutputs);
+    }
+
+    /// <summary>The blocks of 16 inputs not all zero in any of <paramref name="count"/> samples <paramref name="stride"/> bytes apart; returns how many.</summary>
+    private static int LiveBlocks(ReadOnlySpan<byte> x, int stride, int count, Span<int> blocks)
+    {
+        int live = 0;
+        ref byte r = ref MemoryMarshal.GetReference(x);
+        for (int k = 0; k < blocks.Length; k++)
+        {
+            ref byte at = ref Unsafe.Add(ref r, k * BlockInputs);
+            ulong bits = 0;
+            for (int s = 0; s < count; s++)
+                bits |= Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref at, s * stride)) | Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref at, s * stride + 8));
+            if (bits != 0) blocks[live++] = k;
+        }
+        return live;
     }
 
     private static Int8Path Resolve(Int8Path path)
@@ -207,6 +262,62 @@ internal static class Int8Dense
         (a1 + a5).StoreUnsafe(ref acc, 8);
         (a2 + a6).StoreUnsafe(ref acc, 16);
         (a3 + a7).StoreUnsafe(ref acc, 24);
+    }
+
+    /// <summary>
+    /// One tile for four samples: 16 accumulators (4 output vectors x 4 samples), each weight vector
+    /// loaded once for all four. 16 accumulators, 4 broadcast inputs and a weight vector need more
+    /// than 16 vector registers: the JIT encodes <c>vpdpbusd</c> with EVEX where the processor has
+    /// AVX512-VNNI+VL, which reaches ymm16-31 (see docs/PERFORMANCE.md, "Int8 inference").
+    /// </summary>
+    private static void TileVnni4(ref sbyte w, ref byte x, int xStride, ReadOnlySpan<int> blocks, ref int acc, int accStride)
+    {
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
+        ref byte wb = ref Unsafe.As<sbyte, byte>(ref w);
+        ref byte x1 = ref Unsafe.Add(ref x, xStride);
+        ref byte x2 = ref Unsafe.Add(ref x, 2 * xStride);
+        ref byte x3 = ref Unsafe.Add(ref x, 3 * xStride);
+        foreach (int b in blocks)
+        {
+            ref byte g = ref Unsafe.Add(ref wb, b * 4 * GroupBytes);
+            for (int group = 0; group < 4; group++)
+            {
+                int at = b * BlockInputs + group * 4;
+                Vector256<byte> p = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, at))).AsByte();
+                Vector256<byte> q = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x1, at))).AsByte();
+                Vector256<byte> r = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x2, at))).AsByte();
+                Vector256<byte> t = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x3, at))).AsByte();
+                ref byte gg = ref Unsafe.Add(ref g, group * GroupBytes);
+                Vector256<sbyte> w0 = Vector256.LoadUnsafe(ref gg, 0).AsSByte();
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, p, w0);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, q, w0);
+                c0 = AvxVnni.MultiplyWideningAndAdd(c0, r, w0);
+                d0 = AvxVnni.MultiplyWideningAndAdd(d0, t, w0);
+                Vector256<sbyte> w1 = Vector256.LoadUnsafe(ref gg, 32).AsSByte();
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, p, w1);
+                b1 = AvxVnni.MultiplyWideningAndAdd(b1, q, w1);
+                c1 = AvxVnni.MultiplyWideningAndAdd(c1, r, w1);
+                d1 = AvxVnni.MultiplyWideningAndAdd(d1, t, w1);
+                Vector256<sbyte> w2 = Vector256.LoadUnsafe(ref gg, 64).AsSByte();
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, p, w2);
+                b2 = AvxVnni.MultiplyWideningAndAdd(b2, q, w2);
+                c2 = AvxVnni.MultiplyWideningAndAdd(c2, r, w2);
+                d2 = AvxVnni.MultiplyWideningAndAdd(d2, t, w2);
+                Vector256<sbyte> w3 = Vector256.LoadUnsafe(ref gg, 96).AsSByte();
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, p, w3);
+                b3 = AvxVnni.MultiplyWideningAndAdd(b3, q, w3);
+                c3 = AvxVnni.MultiplyWideningAndAdd(c3, r, w3);
+                d3 = AvxVnni.MultiplyWideningAndAdd(d3, t, w3);
+            }
+        }
+        ref int acc1 = ref Unsafe.Add(ref acc, accStride);
+        ref int acc2 = ref Unsafe.Add(ref acc, 2 * accStride);
+        ref int acc3 = ref Unsafe.Add(ref acc, 3 * accStride);
+        a0.StoreUnsafe(ref acc, 0); a1.StoreUnsafe(ref acc, 8); a2.StoreUnsafe(ref acc, 16); a3.StoreUnsafe(ref acc, 24);
+        b0.StoreUnsafe(ref acc1, 0); b1.StoreUnsafe(ref acc1, 8); b2.StoreUnsafe(ref acc1, 16); b3.StoreUnsafe(ref acc1, 24);
+        c0.StoreUnsafe(ref acc2, 0); c1.StoreUnsafe(ref acc2, 8); c2.StoreUnsafe(ref acc2, 16); c3.StoreUnsafe(ref acc2, 24);
+        d0.StoreUnsafe(ref acc3, 0); d1.StoreUnsafe(ref acc3, 8); d2.StoreUnsafe(ref acc3, 16); d3.StoreUnsafe(ref acc3, 24);
     }
 
     /// <summary>One tile for two samples: 8 accumulators (4 output vectors x 2 samples), each weight vector loaded once for both.</summary>

@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using StaticNet.Kernels;
+using StaticNet.Quantization;
+using StaticNet.Tests.Networks;
+using Xunit;
+
+namespace StaticNet.Tests.Quantization;
+
+/// <summary>The batch int8 kernel (four-sample tiles, tile-outer loop order) against plain row-major integer sums.</summary>
+public class Int8DenseBatchTests
+{
+    private static List<Int8Path> Paths()
+    {
+        var paths = new List<Int8Path> { Int8Path.Scalar };
+        if (Int8Dense.IsSupported(Int8Path.Avx2)) paths.Add(Int8Path.Avx2);
+        if (Int8Dense.IsSupported(Int8Path.Vnni)) paths.Add(Int8Path.Vnni);
+        return paths;
+    }
+
+    public static TheoryData<int, int> Sizes() => new() { { 37, 65 }, { 784, 128 }, { 20, 33 }, { 100, 10 }, { 64, 32 } };
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void MultiplyAccumulateBatch_EqualsRowMajorSums_ForOneToNineSamples(int inputs, int outputs)
+    {
+        var random = new Random(inputs * 1000 + outputs);
+        var weights = new sbyte[outputs * inputs];
+        for (int k = 0; k < weights.Length; k++) weights[k] = (sbyte)random.Next(-128, 128);
+        sbyte[] packed = Int8Dense.Pack(weights, inputs, outputs);
+        int paddedInputs = Int8Dense.PaddedInputs(inputs), paddedOutputs = Int8Dense.PaddedOutputs(outputs);
+        // Strides wider than the padded sizes, to check that rows are found by stride and nothing between them is read or written.
+        int xStride = paddedInputs + 16, accStride = paddedOutputs + 8;
+        const int Sentinel = 0x5A5A5A5A;
+
+        for (int samples = 1; samples <= 9; samples++)
+        {
+            var x = new byte[samples * xStride];
+            random.NextBytes(x);   // the padding past the inputs holds garbage: its weights are zero
+            for (int s = 0; s < samples; s++)
+            {
+                // Zero blocks of 16 inputs: some in every sample (skipped), some in only a few of a group of four (not skipped).
+                for (int b = 0; b < paddedInputs / 16; b++)
+                    if ((b + s) % 3 == 0 || b % 4 == 1)
+                        x.AsSpan(s * xStride + b * 16, 16).Clear();
+                if (s == 5) x.AsSpan(s * xStride, paddedInputs).Clear();   // a sample that is all zeros
+            }
+            var expected = new int[samples * outputs];
+            for (int s = 0; s < samples; s++)
+                for (int j = 0; j < outputs; j++)
+                {
+                    long sum = 0;
+                    for (int i = 0; i < inputs; i++) sum += weights[j * inputs + i] * x[s * xStride + i];
+                    expected[s * outputs + j] = checked((int)sum);
+                }
+
+            foreach (Int8Path path in Paths())
+            {
+                var acc = new int[samples * accStride];
+                acc.AsSpan().Fill(Sentinel);
+                var live = new int[(samples + 3) / 4 * paddedInputs / 16];
+                Int8Dense.MultiplyAccumulateBatch(path, packed, x, xStride, acc, accStride, samples, paddedInputs, paddedOutputs, live);
+                for (int s = 0; s < samples; s++)
+                {
+                    for (int j = 0; j < outputs; j++)
+                        Assert.True(expected[s * outputs + j] == acc[s * accStride + j], $"{path}, {samples} samples: sample {s} output {j}: expected {expected[s * outputs + j]}, got {acc[s * accStride + j]}");
+                    for (int j = outputs; j < paddedOutputs; j++) Assert.Equal(0, acc[s * accStride + j]);   // zero weights
+                    for (int j = paddedOutputs; j < accStride; j++) Assert.Equal(Sentinel, acc[s * accStride + j]);   // never written
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void MultiplyAccumulateBatch_RejectsTooLittleScratch()
+    {
+        sbyte[] packed = Int8Dense.Pack(new sbyte[20 * 33], 20, 33);
+        var x = new byte[5 * 32];
+        var acc = new int[5 * 64];
+        var error = Assert.Throws<ArgumentException>(() => Int8Dense.MultiplyAccumulateBatch(Int8Path.Scalar, packed, x, 32, acc, 64, 5, 32, 64, new int[3]));
+        Assert.Equal("live", error.ParamName);
+        Assert.Throws<ArgumentException>(() => Int8Dense.MultiplyAccumulateBatch(Int8Path.Scalar, packed, x, 16, acc, 64, 5, 32, 64, new int[4]));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(83)]   // two chunks of 40 (784 inputs) and three samples
+    public void PredictBatch_GivesTheBitsOfOneSampleAtATime_OnEveryPath(int samples)
+    {
+        var model = new MnistNet(seed: 3);
+        var random = new Random(samples);
+        var calibration = new float[100 * 784];
+        for (int i = 0; i < calibration.Length; i++) calibration[i] = (float)random.NextDouble();
+        Int8Network q = Int8Network.Quantize(model, calibration);
+        var inputs = new float[samples * 784];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = random.Next(3) == 0 ? 0 : (float)random.NextDouble();
+        var expected = new float[samples * 10];
+        for (int s = 0; s < samples; s++)
+            q.WithPath(Int8Path.Scalar).Predict(inputs.AsSpan(s * 784, 784), expected.AsSpan(s * 10, 10));
+        foreach (Int8Path path in Paths())
+        {
+            var actual = new float[expected.Length];
+            q.WithPath(path).PredictBatch(inputs, actual);
+            Assert.Equal(expected, actual);
+        }
+        float[,] rows = new float[samples, 784];
+        Buffer.BlockCopy(inputs, 0, rows, 0, inputs.Length * sizeof(float));
+        float[,] all = q.Predict(rows);
+        for (int s = 0; s < samples; s++)
+            for (int k = 0; k < 10; k++)
+                Assert.Equal(expected[s * 10 + k], all[s, k]);
+    }
+    [Fact]
+    public void Quantize_EveryLength_GivesTheFloorOfTheRoundingFormula_ClampedToBytes()
+    {
+        // The vector loop (32 at a time, then the last 32 again overlapping) against the formula in double.
+        var random = new Random(11);
+        const float Scale = 0.02f;
+        const int ZeroPoint = 37;
+        for (int n = 1; n <= 100; n++)
+        {
+            var x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = (float)(random.NextDouble() * 8 - 2.5);   // some below 0 and above 255 after scaling
+            x[random.Next(n)] = 0;   // the real zero: exactly the zero point
+            var q = new byte[n + 3];
+            q.AsSpan().Fill(0xCC);
+            ActivationQuantizer.Quantize(x, 1 / Scale, ZeroPoint, q);
+            for (int i = 0; i < n; i++)
+            {
+                double v = Math.Floor((double)(x[i] * (1 / Scale) + (ZeroPoint + 0.5f)));
+                Assert.True(Math.Clamp(v, 0, 255) == q[i], $"length {n}, element {i}: {x[i]} gave {q[i]}, expected {Math.Clamp(v, 0, 255)}");
+            }
+            Assert.Equal(0xCC, q[n]);   // nothing written past the inputs
+        }
+    }
+}
