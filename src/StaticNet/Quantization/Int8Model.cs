@@ -23,6 +23,8 @@ public abstract class Int8Model
     /// <param name="maxPaddedOutputs">The widest layer output, padded likewise.</param>
     protected Int8Model(int inputSize, int outputSize, int maxPaddedInputs, int maxPaddedOutputs)
     {
+        // The baked data are chars read in place as little-endian bytes, ints and floats.
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Baked int8 networks need a little-endian processor.");
         InputSize = inputSize;
         OutputSize = outputSize;
         _maxPaddedInputs = maxPaddedInputs;
