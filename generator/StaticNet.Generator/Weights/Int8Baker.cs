@@ -56,9 +56,10 @@ internal static class Int8Baker
         {
             bool floats = header.Values.OfType<Dictionary<string, object?>>().Any(t => t.TryGetValue("dtype", out object? d) && d as string == "F32")
                           && !header.Values.OfType<Dictionary<string, object?>>().Any(t => t.TryGetValue("dtype", out object? d) && d as string == "I8");
-            throw new NotInt8Exception(format is null
-                ? $"has no __metadata__ \"format\": \"{Format}\"{(floats ? " (it holds float32 weights: quantize the trained network with Int8Network.Quantize and save that)" : "")}"
-                : $"has __metadata__ \"format\": \"{format}\", not \"{Format}\"");
+            throw new NotInt8Exception((format is null
+                ? $"has no __metadata__ \"format\": \"{Format}\""
+                : $"has __metadata__ \"format\": \"{format}\", not \"{Format}\"")
+                + (floats ? " (it holds float32 weights: quantize the trained network with Int8Network.Quantize and save that)" : ""));
         }
 
         Activation[] declared = spec.DenseActivations();
