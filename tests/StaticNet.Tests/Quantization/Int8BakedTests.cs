@@ -243,4 +243,13 @@ public class Int8BakedTests(ITestOutputHelper output)
         }
         Assert.Throws<FileNotFoundException>(() => Int8Network.Load(Fixture("no_such_file.safetensors")));
     }
+
+    [Fact]
+    public void Int8File_LoadedAsFloat32Weights_SaysItHoldsInt8()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => Safetensors.Load(new MnistNet(seed: 1), Fixture("mnist_int8.safetensors")));
+        Assert.Contains("dtype I8", e.Message);
+        Assert.Contains("Int8Network.Load", e.Message);
+        Assert.Contains("'0.weight' has dtype I8", Assert.Throws<InvalidDataException>(() => Safetensors.ReadTensors(Fixture("mnist_int8.safetensors"))).Message);
+    }
 }
