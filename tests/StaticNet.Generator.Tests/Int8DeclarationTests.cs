@@ -161,6 +161,27 @@ public class Int8DeclarationTests
     }
 
     [Fact]
+    public void LeakyReluSlopeThatDiffersFromTheFile_IsSN0033()
+    {
+        // The tiny file relabelled as LeakyRelu/Softmax (slope 0.2 in its metadata): the header rewritten, the data kept.
+        byte[] file = TinyInt8File();
+        int length = (int)BitConverter.ToUInt64(file, 0);
+        string json = Encoding.UTF8.GetString(file, 8, length).TrimEnd();
+        string relabelled = json.Replace("\"Tanh,Softmax\"", "\"LeakyRelu,Softmax\"");
+        Assert.NotEqual(json, relabelled);
+        byte[] header = Encoding.UTF8.GetBytes(relabelled);
+        byte[] leaky = BitConverter.GetBytes((ulong)header.Length).Concat(header).Concat(file.Skip(8 + length)).ToArray();
+        string declared = Source.Replace("Hidden = Activation.Tanh", "Hidden = Activation.LeakyRelu");
+
+        GeneratorRun same = Run(declared, Encoded(leaky));
+        Assert.Empty(same.GeneratorDiagnostics);
+        GeneratorRun other = Run(declared.Replace("Precision = ", "LeakyReluSlope = 0.3f, Precision = "), Encoded(leaky));
+        Diagnostic d = Assert.Single(other.GeneratorDiagnostics);
+        Assert.Equal("SN0033", d.Id);
+        Assert.Contains("its leaky ReLU slope is 0.2 but the declaration's LeakyReluSlope is 0.3", d.GetMessage());
+    }
+
+    [Fact]
     public void MissingFile_IsSN0017_AndCorruptFile_IsSN0018()
     {
         GeneratorRun missing = Run(Source);
