@@ -122,6 +122,19 @@ public class Int8DeclarationTests
         Assert.Equal("SN0031", d.Id);
         Assert.Contains("the input has shape (8, 8, 1)", d.GetMessage());
         Assert.Empty(run.Result.GeneratedSources);
+
+        const string normalized = """
+            using StaticNet;
+            namespace Int8;
+            [Sequential(5, Precision = Precision.Int8, Weights = "tiny_int8.safetensors")]
+            [Dense(4, Activation = Activation.Tanh)]
+            [BatchNormalization]
+            [Dense(3, Activation = Activation.Softmax)]
+            public partial class Normalized { }
+            """;
+        Diagnostic bn = Assert.Single(Run(normalized, Encoded(TinyInt8File())).GeneratorDiagnostics);
+        Assert.Equal("SN0031", bn.Id);
+        Assert.Contains("layer 1 is BatchNormalization", bn.GetMessage());
     }
 
     [Fact]
