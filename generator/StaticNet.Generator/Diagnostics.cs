@@ -122,6 +122,22 @@ internal static class Diagnostics
         "[Sequential] network needs a Dense output layer",
         "{0}");
 
+    public static readonly DiagnosticDescriptor InvalidPrecision = Error("SN0030",
+        "Invalid precision setting",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor Int8LayerNotSupported = Error("SN0031",
+        "Layer not supported with int8 precision",
+        "Precision = Precision.Int8 supports Dense layers (and Dropout, which does nothing at prediction) on a one-dimensional input; {0}");
+
+    public static readonly DiagnosticDescriptor NotInt8File = Error("SN0032",
+        "Weights file is not an int8 network file",
+        "Precision = Precision.Int8 needs a file written by Int8Network.Save, but '{0}' {1}");
+
+    public static readonly DiagnosticDescriptor Int8WeightsMismatch = Error("SN0033",
+        "Int8 weights do not fit the network",
+        "The int8 weights file '{0}' does not fit this network: {1}");
+
     // SN0029 ("Baked weights not supported for this network") is retired: every [Sequential] network bakes its
     // weights now. It was never in a shipped release (AnalyzerReleases.Unshipped.md notes it); never reuse the id.
 }

@@ -70,7 +70,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             foreach (DiagnosticInfo info in result.Diagnostics) spc.ReportDiagnostic(info.ToDiagnostic());
             if (result.Diagnostics.Count == 0)
                 Guarded(result.Spec.DisplayName, spc.ReportDiagnostic,
-                    () => spc.AddSource(UniqueHintName(result.Spec.HintName, pair.Right), Emitter.Emit(result.Spec, result.Parameters)));
+                    () => spc.AddSource(UniqueHintName(result.Spec.HintName, pair.Right), result.Spec.Precision == Precision.Int8
+                        ? Int8Emitter.Emit(result.Spec, result.Int8)
+                        : Emitter.Emit(result.Spec, result.Parameters)));
         });
     }
 

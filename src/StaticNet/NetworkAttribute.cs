@@ -74,4 +74,11 @@ public sealed class NetworkAttribute : Attribute
     /// <c>AdditionalFiles</c> item of the project; it is matched by file name (or by the end of its path).
     /// </summary>
     public string? Weights { get; set; }
+
+    /// <summary>
+    /// <see cref="Precision.Int8"/>: the class becomes a prediction-only <see cref="Quantization.Int8Model"/>
+    /// with the int8 weights of <see cref="Weights"/> (a file written by <see cref="Quantization.Int8Network.Save"/>)
+    /// baked in. <see cref="Precision.Float32"/> (the default): a trainable float32 network.
+    /// </summary>
+    public Precision Precision { get; set; }
 }

@@ -18,6 +18,7 @@ namespace StaticNet.Generator.Model;
 /// <param name="WeightsFile">The safetensors file to bake in (<c>Weights = "..."</c>), or null.</param>
 /// <param name="WeightsLocation">Where to report problems with that file (set only with a file, so
 /// that moving other networks' attributes does not change their models).</param>
+/// <param name="Precision">Int8: a prediction-only class with the int8 weights of <paramref name="WeightsFile"/> baked in.</param>
 internal sealed record NetworkSpec(
     string? Namespace,
     string ClassName,
@@ -27,7 +28,8 @@ internal sealed record NetworkSpec(
     float LeakyReluSlope,
     string AttributeName = "Network",
     string? WeightsFile = null,
-    LocationInfo? WeightsLocation = null)
+    LocationInfo? WeightsLocation = null,
+    Precision Precision = Precision.Float32)
 {
     /// <summary>The class's full name as written in C# (namespace and enclosing types), for messages.</summary>
     public string DisplayName => string.Join(".",

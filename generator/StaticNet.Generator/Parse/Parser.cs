@@ -103,16 +103,18 @@ internal static partial class Parser
         string? weights = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Weights").Value.Value as string;
         if (string.IsNullOrWhiteSpace(weights)) weights = null;
         string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+        Precision precision = ReadPrecision(attribute, weights, Report);
         if (sequential)
         {
             float sequentialSlope = ReadSlope(attribute, Report);
             (int[] Input, LayerSpec[] Layers)? read = ReadSequential(attribute, layerAttributes, location, Report, diagnostics, cancellationToken);
             CheckNameClashes(type, baseClass, Report);
+            if (read is not null && precision == Precision.Int8) CheckInt8Layers(read.Value.Input, read.Value.Layers, Report);
             if (diagnostics.Count > 0 || read is null)
                 return new ParseResult(null, diagnostics.ToEquatableArray());
             return new ParseResult(new NetworkSpec(ns, Escape(type.Name), new EquatableArray<ContainingType>(containing),
                 read.Value.Input.ToEquatableArray(), read.Value.Layers.ToEquatableArray(), sequentialSlope, "Sequential",
-                weights, weights is null ? null : LocationInfo.From(location)), EquatableArray<DiagnosticInfo>.Empty);
+                weights, weights is null ? null : LocationInfo.From(location), precision), EquatableArray<DiagnosticInfo>.Empty);
         }
         int[]? sizes = ReadSizes(attribute, Report);
         Activation[]? activations = sizes is null ? null : ReadActivations(attribute, sizes, Report);
@@ -133,8 +135,43 @@ internal static partial class Parser
         }
         var spec = new NetworkSpec(ns, Escape(type.Name), new EquatableArray<ContainingType>(containing),
             new[] { sizes[0] }.ToEquatableArray(), layers.ToEquatableArray(), slope, "Network",
-            weights, weights is null ? null : LocationInfo.From(location));
+            weights, weights is null ? null : LocationInfo.From(location), precision);
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>The <c>Precision</c> setting (Float32 when absent); Int8 needs a weights file to bake in.</summary>
+    private static Precision ReadPrecision(AttributeData attribute, string? weights, Reporter report)
+    {
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            if (named.Key != "Precision" || named.Value.Value is not int value) continue;
+            if (value != (int)Precision.Float32 && value != (int)Precision.Int8)
+            {
+                report(Diagnostics.InvalidPrecision, $"Precision = {value} is not a defined StaticNet.Precision (Float32 or Int8)");
+                return Precision.Float32;
+            }
+            var precision = (Precision)value;
+            if (precision == Precision.Int8 && weights is null)
+                report(Diagnostics.InvalidPrecision, "Precision = Precision.Int8 needs Weights = \"<file written by Int8Network.Save>\" (an AdditionalFiles item): int8 weights come from a trained, calibrated network and are baked into the class");
+            return precision;
+        }
+        return Precision.Float32;
+    }
+
+    /// <summary>SN0031 for the first layer an int8 class cannot have (Dense and Dropout on a 1-D input only).</summary>
+    private static void CheckInt8Layers(int[] input, LayerSpec[] layers, Reporter report)
+    {
+        if (input.Length != 1)
+        {
+            report(Diagnostics.Int8LayerNotSupported, $"the input has shape ({string.Join(", ", input)})");
+            return;
+        }
+        for (int i = 0; i < layers.Length; i++)
+            if (layers[i].Kind is not (LayerKind.Dense or LayerKind.Dropout))
+            {
+                report(Diagnostics.Int8LayerNotSupported, $"layer {i} is {layers[i].Kind}");
+                return;
+            }
     }
 
     private delegate void Reporter(DiagnosticDescriptor descriptor, params object[] args);

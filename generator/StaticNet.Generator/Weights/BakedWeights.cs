@@ -57,7 +57,9 @@ internal sealed record WeightsFile(string Path, string CopyPath, string Base64, 
 }
 
 /// <summary>The parameters baked into a network, or why they could not be.</summary>
-internal sealed record BakeResult(NetworkSpec Spec, BakedParameters Parameters, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <remarks><paramref name="Int8"/>: the layers of a <c>Precision = Int8</c> network (its <paramref name="Parameters"/> are empty).</remarks>
+internal sealed record BakeResult(NetworkSpec Spec, BakedParameters Parameters, EquatableArray<DiagnosticInfo> Diagnostics,
+    EquatableArray<Int8LayerData> Int8 = default);
 
 /// <summary>
 /// Reads a network's weights from a safetensors file into the parameter buffer's layout, with the runtime's own
@@ -83,7 +85,17 @@ internal static class Baker
             return Failed(spec, Fail(Diagnostics.WeightsFileInvalid, file.FileName, file.Error));
         try
         {
+            if (spec.Precision == Precision.Int8)
+                return new BakeResult(spec, BakedParameters.Empty, EquatableArray<DiagnosticInfo>.Empty, Int8Baker.Read(spec, file.Decode()));
             return new BakeResult(spec, Read(spec, file.Decode()), EquatableArray<DiagnosticInfo>.Empty);
+        }
+        catch (Int8Baker.NotInt8Exception e)
+        {
+            return Failed(spec, Fail(Diagnostics.NotInt8File, file.FileName, e.Message));
+        }
+        catch (Int8Baker.MismatchException e)
+        {
+            return Failed(spec, Fail(Diagnostics.Int8WeightsMismatch, file.FileName, e.Message));
         }
         catch (ShapeMismatchException e)
         {

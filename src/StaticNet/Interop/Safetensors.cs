@@ -268,6 +268,9 @@ public static class Safetensors
         foreach (TensorSlot slot in slots) expected[slot.Name] = slot;
         HashSet<string> ignored = SafetensorsMapping.IgnoredNames(shape, layout, slots);
 
+        if (header.Metadata.TryGetValue("format", out string? format) && format == StaticNet.Quantization.Int8Network.FileFormat)
+            throw new InvalidDataException("The safetensors file holds an int8 network (dtype I8 weights, written by Int8Network.Save), not float32 weights: " +
+                "read it with Int8Network.Load, or bake it into a class declared with Precision = Precision.Int8.");
         CheckNames(header, expected, ignored, slots, shape, layout);
         foreach (SafetensorsEntry entry in header.Entries)
         {

@@ -17,6 +17,10 @@ internal enum SafetensorsDType
     F64,
     /// <summary>Parsed so that PyTorch's <c>num_batches_tracked</c> counters can be skipped; never converted (<see cref="SafetensorsHeader.ThrowIfNotFloat"/>).</summary>
     I64,
+    /// <summary>Int8 weights of an int8 network file (<c>Int8Network.Save</c>); never converted to floats.</summary>
+    I8,
+    /// <summary>Integers of an int8 network file (input zero points); never converted to floats.</summary>
+    I32,
 }
 
 /// <summary>One entry of the header: name, dtype, shape and byte range in the data section.</summary>
@@ -42,7 +46,7 @@ internal sealed class SafetensorsHeader
 
     private static readonly string[] s_unsupportedDTypes =
     {
-        "BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "U64", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64",
+        "BOOL", "U8", "I16", "U16", "U32", "U64", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64",
     };
 
     private SafetensorsHeader(List<SafetensorsEntry> entries, Dictionary<string, string> metadata, long dataLength)
@@ -63,7 +67,8 @@ internal sealed class SafetensorsHeader
 
     public static int ElementSize(SafetensorsDType dtype) => dtype switch
     {
-        SafetensorsDType.F32 => 4,
+        SafetensorsDType.F32 or SafetensorsDType.I32 => 4,
+        SafetensorsDType.I8 => 1,
         SafetensorsDType.F64 or SafetensorsDType.I64 => 8,
         _ => 2,
     };
@@ -219,6 +224,8 @@ internal sealed class SafetensorsHeader
             "BF16" => SafetensorsDType.BF16,
             "F64" => SafetensorsDType.F64,
             "I64" => SafetensorsDType.I64,
+            "I8" => SafetensorsDType.I8,
+            "I32" => SafetensorsDType.I32,
             _ => throw Invalid(Array.IndexOf(s_unsupportedDTypes, dtypeName) >= 0
                 ? $"The safetensors {where} has dtype {dtypeName}; StaticNet reads F32 tensors (and converts F16, BF16 and F64 ones)."
                 : $"The safetensors {where} has the unknown dtype '{dtypeName}'; StaticNet reads F32 tensors (and converts F16, BF16 and F64 ones)."),
@@ -241,7 +248,7 @@ internal sealed class SafetensorsHeader
     /// <summary>Rejects an integer tensor (read only to be skipped, as PyTorch's BatchNorm counters) that would have to become floats.</summary>
     public static void ThrowIfNotFloat(SafetensorsEntry entry)
     {
-        if (entry.DType == SafetensorsDType.I64)
+        if (entry.DType is SafetensorsDType.I64 or SafetensorsDType.I8 or SafetensorsDType.I32)
             throw Invalid($"The safetensors tensor '{entry.Name}' has dtype {entry.DTypeName}; StaticNet reads F32 tensors (and converts F16, BF16 and F64 ones).");
     }
 

@@ -40,4 +40,7 @@ public sealed class SequentialAttribute : Attribute
     /// <summary>A safetensors file (StaticNet's <c>Safetensors.Save</c> layout) whose weights the generator bakes into the
     /// class, as <see cref="NetworkAttribute.Weights"/>; an <c>AdditionalFiles</c> item of the project.</summary>
     public string? Weights { get; set; }
+
+    /// <summary>The number format, as <see cref="NetworkAttribute.Precision"/> (Int8: Dense and Dropout layers only).</summary>
+    public Precision Precision { get; set; }
 }

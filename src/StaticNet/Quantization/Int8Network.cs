@@ -22,7 +22,7 @@ namespace StaticNet.Quantization;
 /// Only dense stacks (<see cref="NetworkShape.IsDenseStack"/>) can be quantized; dropout layers
 /// are dropped (they do nothing at prediction time).
 /// </remarks>
-public sealed class Int8Network
+public sealed partial class Int8Network
 {
     private const int StackLimit = 8192;
     private const int MaxInputs = 66_000;

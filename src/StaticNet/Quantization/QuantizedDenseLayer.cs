@@ -68,6 +68,33 @@ public sealed class QuantizedDenseLayer
         Packed = Int8Dense.Pack(_weights, inputs, units);
     }
 
+    /// <summary>
+    /// A layer from its stored int8 form (<see cref="Int8Network.Load"/>): the same arithmetic as the
+    /// quantizing constructor derives its kernel data with, so a loaded layer computes the same bits.
+    /// </summary>
+    internal QuantizedDenseLayer(sbyte[] weights, float[] weightScales, float[] bias, int inputs, int units, Activation activation, float inputScale, int inputZeroPoint)
+    {
+        Inputs = inputs;
+        Units = units;
+        Activation = activation;
+        InputScale = inputScale;
+        InputZeroPoint = inputZeroPoint;
+        InverseInputScale = 1f / inputScale;
+        _weights = weights;
+        _weightScales = weightScales;
+        _bias = bias;
+        Compensation = new int[Int8Dense.PaddedOutputs(units)];
+        OutputScales = new float[Int8Dense.PaddedOutputs(units)];
+        for (int j = 0; j < units; j++)
+        {
+            int sum = 0;
+            for (int i = 0; i < inputs; i++) sum += weights[j * inputs + i];
+            Compensation[j] = inputZeroPoint * sum;
+            OutputScales[j] = weightScales[j] * inputScale;
+        }
+        Packed = Int8Dense.Pack(_weights, inputs, units);
+    }
+
     /// <summary>Inputs of the layer.</summary>
     public int Inputs { get; }
 

@@ -1,0 +1,41 @@
+using System;
+using System.ComponentModel;
+using StaticNet.Quantization;
+
+namespace StaticNet.Kernels;
+
+/// <summary>
+/// One int8 dense layer for generated code (classes declared with <c>Precision = Precision.Int8</c>):
+/// the same steps and arithmetic as <see cref="Int8Network"/>'s layers, on weights and rescale data
+/// the generator baked into the assembly. Not meant to be called by hand.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Int8DenseLayer
+{
+    /// <summary>A layer's inputs rounded up to the kernel's block of 16 (the packed weights' row length).</summary>
+    public static int PaddedInputs(int inputs) => Int8Dense.PaddedInputs(inputs);
+
+    /// <summary>A layer's units rounded up to the kernel's tile of 32.</summary>
+    public static int PaddedOutputs(int units) => Int8Dense.PaddedOutputs(units);
+
+    /// <summary>
+    /// output = activation(rescale(packed · quantize(input))): the input is quantized to bytes with
+    /// 1 / s_x and z, the integer sums run on the packed int8 weights, and
+    /// output[j] = (acc[j] − compensation[j]) · outputScales[j] + bias[j] goes through the activation
+    /// in float32. <paramref name="x"/> and <paramref name="acc"/> are scratch of at least the padded sizes.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<sbyte> packed,
+        float inverseInputScale, int inputZeroPoint, ReadOnlySpan<int> compensation, ReadOnlySpan<float> outputScales, ReadOnlySpan<float> bias,
+        Activation activation, float leakyReluSlope, Span<byte> x, Span<int> acc)
+    {
+        int inputs = input.Length, units = output.Length;
+        int paddedInputs = Int8Dense.PaddedInputs(inputs), paddedOutputs = Int8Dense.PaddedOutputs(units);
+        if (x.Length < paddedInputs) throw new ArgumentException($"Expected room for {paddedInputs} input bytes; got {x.Length}.", nameof(x));
+        ActivationQuantizer.Quantize(input, inverseInputScale, inputZeroPoint, x);
+        // Padding bytes meet zero weights; cleared so that they count as zero blocks (as Int8Network's are).
+        x.Slice(inputs, paddedInputs - inputs).Clear();
+        Int8Dense.MultiplyAccumulate(Int8Path.Auto, packed, x.Slice(0, paddedInputs), acc, paddedInputs, paddedOutputs);
+        ActivationQuantizer.Dequantize(acc, compensation, outputScales, bias, output);
+        Int8Network.ApplyActivation(activation, leakyReluSlope, output);
+    }
+}
