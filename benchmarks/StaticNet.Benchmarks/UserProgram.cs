@@ -22,7 +22,7 @@ internal static class UserProgram
         int rounds = IntOption(args, "--rounds", 7);
         bool plain = args.Contains("--plain");
         int only = Array.IndexOf(args, "--only");
-        string group = only >= 0 && only + 1 < args.Length ? args[only + 1] : "";   // one, batch, train or int8; else all
+        string group = only >= 0 && only + 1 < args.Length ? args[only + 1] : "";   // one, batch, train, int8 or dense; else all
 
         Console.WriteLine($"user-program mode: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {CpuName()}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
             $"process priority {Process.GetCurrentProcess().PriorityClass}, {rounds} rounds (median [min-max])");
@@ -37,6 +37,7 @@ internal static class UserProgram
         if (group is "" or "batch") PredictBatch(mnist, rounds, gflops, plain);
         if (group is "" or "train") TrainEpoch(rounds, gflops, plain);
         if (group is "" or "int8") Int8(mnist, rounds);
+        if (group is "" or "dense") DenseKernels(rounds, gflops);
     }
 
     private static void PredictOne(MnistNet mnist, int rounds, double gflops)
@@ -125,6 +126,48 @@ internal static class UserProgram
         ]);
         Console.WriteLine($"  int8 / float32: one thread {batch[0] / batch[2]:F2}x, all cores {batch[1] / batch[3]:F2}x; int8 / ONNX Runtime: one thread {batch[0] / batch[4]:F2}x, two {batch[1] / batch[5]:F2}x");
     }
+
+    private static void DenseKernels(int rounds, double gflops)
+    {
+        // The batched dense kernels before (Baseline/TiledBefore.cs) and now (through the public
+        // Dense entry points the generated code calls), MnistNet's two large layers at the batch
+        // sizes training (16 per half, 32) and prediction use, interleaved in each round.
+        var rows = new List<Row>();
+        var flops = new List<double>();
+        void Add<TIn, TOut>(int count) where TIn : StaticNet.Kernels.IConstant where TOut : StaticNet.Kernels.IConstant
+        {
+            int nIn = TIn.Value, nOut = TOut.Value;
+            var random = new Random(nIn + count);
+            float[] Fill(int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = (float)random.NextDouble() - 0.5f; return a; }
+            float[] w = Fill(nIn * nOut), b = Fill(nOut), x = Fill(count * nIn), d = Fill(count * nOut);
+            float[] yOld = new float[count * nOut], yNew = new float[count * nOut], gOld = new float[nIn * nOut], gNew = new float[nIn * nOut], gb = new float[nOut];
+            void ForwardOld() => TiledBefore.Forward<TIn, TOut>(ref w[0], ref b[0], ref x[0], ref yOld[0], count);
+            void ForwardNew() => StaticNet.Kernels.Dense.ForwardBatch<TIn, TOut, StaticNet.Kernels.Linear>(w, b, x, yNew, count);
+            void GradientsOld() => TiledBefore.WeightGradients<TIn, TOut>(ref d[0], ref x[0], ref gOld[0], count);
+            void GradientsNew() => StaticNet.Kernels.Dense.ParameterGradients<TIn, TOut>(d, x, count, gNew, gb);
+            ForwardOld(); ForwardNew(); GradientsOld(); GradientsNew();
+            Console.WriteLine($"  {nIn}->{nOut}, {count} samples: forward {(yOld.AsSpan().SequenceEqual(yNew) ? "bit-identical" : "DIFFERENT")}, " +
+                $"weight gradients {(gOld.AsSpan().SequenceEqual(gNew) ? "bit-identical" : "DIFFERENT")} (old vs new)");
+            int calls = Math.Max(50, 20_000_000 / (nIn * nOut * count));
+            string shape = $"{nIn}->{nOut} x{count}";
+            rows.Add(new Row($"Forward {shape}, before", "us", () => PerCall(calls, ForwardOld)));
+            rows.Add(new Row($"Forward {shape}, now", "us", () => PerCall(calls, ForwardNew)));
+            rows.Add(new Row($"WeightGradients {shape}, before", "us", () => PerCall(calls, GradientsOld)));
+            rows.Add(new Row($"WeightGradients {shape}, now (+ bias gradients)", "us", () => PerCall(calls, GradientsNew)));
+            flops.Add(2.0 * nIn * nOut * count);
+        }
+        Console.WriteLine();
+        Add<N784, N128>(16); Add<N784, N128>(32); Add<N784, N128>(64);
+        Add<N128, N64>(16); Add<N128, N64>(32); Add<N128, N64>(64);
+        double[] t = Measure("dense kernels, before (4x4 tiles) and now, one thread", rounds, rows.ToArray());
+        for (int i = 0; i < flops.Count; i++)
+            Console.WriteLine($"  {rows[4 * i].Name[8..^8],-18} now / before: forward {t[4 * i + 1] / t[4 * i]:F2}x ({flops[i] / (t[4 * i + 1] * 1e3) / gflops:P0} of peak), " +
+                $"weight gradients {t[4 * i + 3] / t[4 * i + 2]:F2}x ({flops[i] / (t[4 * i + 3] * 1e3) / gflops:P0} of peak)");
+    }
+
+    private readonly struct N784 : StaticNet.Kernels.IConstant { public static int Value => 784; }
+    private readonly struct N128 : StaticNet.Kernels.IConstant { public static int Value => 128; }
+    private readonly struct N64 : StaticNet.Kernels.IConstant { public static int Value => 64; }
 
     private static void TrainEpoch(int rounds, double gflops, bool plain)
     {
