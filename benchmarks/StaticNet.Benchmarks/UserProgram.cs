@@ -173,11 +173,84 @@ internal static class UserProgram
         }
         Add<N784, N128>(16); Add<N784, N128>(32); Add<N784, N128>(64);
         Add<N128, N64>(16); Add<N128, N64>(32); Add<N128, N64>(64);
+
+        // PredictBatch's work on the 10,000 MNIST test digits without the rest of the library: the
+        // generated ForwardBatch's three layers (ReLU, ReLU, linear; softmax left out, the same in
+        // both) over 64-sample chunks, with the old kernels and with the current ones.
+        float[] inputs = Workloads.Flat(Workloads.Mnist.TestImages);
+        var rng = new Random(5);
+        float[] Weights(int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = ((float)rng.NextDouble() - 0.5f) * 0.1f; return a; }
+        float[] w1 = Weights(784 * 128), b1 = Weights(128), w2 = Weights(128 * 64), b2 = Weights(64), w3 = Weights(64 * 10), b3 = Weights(10);
+        float[] a1 = new float[64 * 128], a2 = new float[64 * 64], logits = new float[64 * 10];
+        void PredictOld()
+        {
+            for (int start = 0; start < 10_000; start += 64)
+            {
+                int count = Math.Min(64, 10_000 - start);
+                TiledBefore.Forward<N784, N128>(ref w1[0], ref b1[0], ref inputs[start * 784], ref a1[0], count);
+                StaticNet.Kernels.Relu.Apply(a1.AsSpan(0, count * 128));
+                TiledBefore.Forward<N128, N64>(ref w2[0], ref b2[0], ref a1[0], ref a2[0], count);
+                StaticNet.Kernels.Relu.Apply(a2.AsSpan(0, count * 64));
+                TiledBefore.Forward<N64, N10>(ref w3[0], ref b3[0], ref a2[0], ref logits[0], count);
+            }
+        }
+        void PredictNew()
+        {
+            for (int start = 0; start < 10_000; start += 64)
+            {
+                int count = Math.Min(64, 10_000 - start);
+                StaticNet.Kernels.Dense.ForwardBatch<N784, N128, StaticNet.Kernels.Relu>(w1, b1, inputs.AsSpan(start * 784, count * 784), a1, count);
+                StaticNet.Kernels.Dense.ForwardBatch<N128, N64, StaticNet.Kernels.Relu>(w2, b2, a1, a2, count);
+                StaticNet.Kernels.Dense.ForwardBatch<N64, N10, StaticNet.Kernels.Linear>(w3, b3, a2, logits, count);
+            }
+        }
+        Pair("Predict 10,000 (three layers)", 10_000 * 2.0 * 109_184, PredictOld, PredictNew, 1);
+
+        // A training step's dense kernels, batch 32 (the optimizer and the loss left out, the same in
+        // both): forward through the three layers, then weight and bias gradients of each layer
+        // and input gradients of the upper two, in the generated BackwardBatch's order.
+        float[] d3 = Weights(32 * 10), d2 = new float[32 * 64], d1 = new float[32 * 128];
+        float[] g1 = new float[784 * 128], g2 = new float[128 * 64], g3 = new float[64 * 10], gb1 = new float[128], gb2 = new float[64], gb3 = new float[10];
+        void BiasGradients(float[] delta, float[] gb, int nOut)
+        {
+            Array.Clear(gb, 0, nOut);
+            for (int s = 0; s < 32; s++)
+                for (int j = 0; j < nOut; j++) gb[j] += delta[s * nOut + j];
+        }
+        void StepOld()
+        {
+            TiledBefore.Forward<N784, N128>(ref w1[0], ref b1[0], ref inputs[0], ref a1[0], 32);
+            StaticNet.Kernels.Relu.Apply(a1.AsSpan(0, 32 * 128));
+            TiledBefore.Forward<N128, N64>(ref w2[0], ref b2[0], ref a1[0], ref a2[0], 32);
+            StaticNet.Kernels.Relu.Apply(a2.AsSpan(0, 32 * 64));
+            TiledBefore.Forward<N64, N10>(ref w3[0], ref b3[0], ref a2[0], ref logits[0], 32);
+            TiledBefore.WeightGradients<N64, N10>(ref d3[0], ref a2[0], ref g3[0], 32); BiasGradients(d3, gb3, 10);
+            TiledBefore.InputGradients<N64, N10>(ref w3[0], ref d3[0], ref d2[0], 32);
+            StaticNet.Kernels.Relu.MultiplyDerivative(a2.AsSpan(0, 32 * 64), d2);
+            TiledBefore.WeightGradients<N128, N64>(ref d2[0], ref a1[0], ref g2[0], 32); BiasGradients(d2, gb2, 64);
+            TiledBefore.InputGradients<N128, N64>(ref w2[0], ref d2[0], ref d1[0], 32);
+            StaticNet.Kernels.Relu.MultiplyDerivative(a1.AsSpan(0, 32 * 128), d1);
+            TiledBefore.WeightGradients<N784, N128>(ref d1[0], ref inputs[0], ref g1[0], 32); BiasGradients(d1, gb1, 128);
+        }
+        void StepNew()
+        {
+            ReadOnlySpan<float> x = inputs.AsSpan(0, 32 * 784);
+            StaticNet.Kernels.Dense.ForwardBatch<N784, N128, StaticNet.Kernels.Relu>(w1, b1, x, a1, 32);
+            StaticNet.Kernels.Dense.ForwardBatch<N128, N64, StaticNet.Kernels.Relu>(w2, b2, a1, a2, 32);
+            StaticNet.Kernels.Dense.ForwardBatch<N64, N10, StaticNet.Kernels.Linear>(w3, b3, a2, logits, 32);
+            StaticNet.Kernels.Dense.ParameterGradients<N64, N10>(d3, a2, 32, g3, gb3);
+            StaticNet.Kernels.Dense.InputGradients<N64, N10, StaticNet.Kernels.Relu>(w3, d3, a2, 32, d2);
+            StaticNet.Kernels.Dense.ParameterGradients<N128, N64>(d2, a1, 32, g2, gb2);
+            StaticNet.Kernels.Dense.InputGradients<N128, N64, StaticNet.Kernels.Relu>(w2, d2, a1, 32, d1);
+            StaticNet.Kernels.Dense.ParameterGradients<N784, N128>(d1, x, 32, g1, gb1);
+        }
+        Pair("Training step's dense kernels, batch 32", 32 * 2.0 * (3 * 109_184 - 100_352), StepOld, StepNew, 20);
     }
 
     private readonly struct N784 : StaticNet.Kernels.IConstant { public static int Value => 784; }
     private readonly struct N128 : StaticNet.Kernels.IConstant { public static int Value => 128; }
     private readonly struct N64 : StaticNet.Kernels.IConstant { public static int Value => 64; }
+    private readonly struct N10 : StaticNet.Kernels.IConstant { public static int Value => 10; }
 
     private static void TrainEpoch(int rounds, double gflops, bool plain)
     {
