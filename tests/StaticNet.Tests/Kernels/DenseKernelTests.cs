@@ -68,6 +68,37 @@ public class DenseKernelTests
         }
     }
 
+    [Fact]
+    public void ForwardBatch_RowsOnAndOff64ByteBoundaries_GiveTheSameBits()
+    {
+        // Layers larger than L1 read eight-sample tiles either straight from X (rows of a multiple of
+        // 16 floats starting on a 64-byte boundary) or from a copy that is aligned: both must give
+        // the reference's values and the same bits. 784 x 16 weights (12,544) take that path;
+        // 17 samples = two eight-sample tiles and one more.
+        const int Count = 17, NIn = 784, NOut = 16;
+        var rng = new Random(11);
+        float[] w = Random(rng, NIn * NOut), b = Random(rng, NOut), values = Random(rng, Count * NIn);
+        float[] buffer = GC.AllocateArray<float>(Count * NIn + 32, pinned: true);
+        long address = (long)System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0);
+        int aligned = (int)((64 - address % 64) % 64 / 4);
+        float[]? first = null;
+        foreach (int offset in new[] { aligned, aligned + 1, aligned + 4 })
+        {
+            values.CopyTo(buffer, offset);
+            var y = new float[Count * NOut];
+            Dense.ForwardBatch<N784, N16, Linear>(w, b, buffer.AsSpan(offset, Count * NIn), y, Count);
+            for (int s = 0; s < Count; s++)
+                for (int j = 0; j < NOut; j++)
+                {
+                    double expected = b[j];
+                    for (int k = 0; k < NIn; k++) expected += (double)w[j * NIn + k] * values[s * NIn + k];
+                    AssertClose(expected, y[s * NOut + j], $"forward, X at offset {offset - aligned} from a 64-byte boundary, sample {s} output {j}");
+                }
+            first ??= y;
+            Assert.Equal(first, y);
+        }
+    }
+
     [Theory, MemberData(nameof(Counts))]
     public void WeightGradients_OnTheTiledPath_SumTheSamplesInOrderWithFusedMultiplyAdds(int count)
     {
