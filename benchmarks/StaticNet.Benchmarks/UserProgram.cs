@@ -22,7 +22,7 @@ internal static class UserProgram
         int rounds = IntOption(args, "--rounds", 7);
         bool plain = args.Contains("--plain");
         int only = Array.IndexOf(args, "--only");
-        string group = only >= 0 && only + 1 < args.Length ? args[only + 1] : "";   // one, batch, train or int8; else all
+        string group = only >= 0 && only + 1 < args.Length ? args[only + 1] : "";   // one, batch, train, int8 or dense; else all
 
         Console.WriteLine($"user-program mode: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {CpuName()}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
             $"process priority {Process.GetCurrentProcess().PriorityClass}, {rounds} rounds (median [min-max])");
@@ -37,6 +37,7 @@ internal static class UserProgram
         if (group is "" or "batch") PredictBatch(mnist, rounds, gflops, plain);
         if (group is "" or "train") TrainEpoch(rounds, gflops, plain);
         if (group is "" or "int8") Int8(mnist, rounds);
+        if (group is "" or "dense") DenseKernels(rounds, gflops);
     }
 
     private static void PredictOne(MnistNet mnist, int rounds, double gflops)
@@ -130,6 +131,131 @@ internal static class UserProgram
         ]);
         Console.WriteLine($"  int8 / float32: one thread {batch[0] / batch[2]:F2}x, all cores {batch[1] / batch[3]:F2}x; int8 / ONNX Runtime: one thread {batch[0] / batch[4]:F2}x, two {batch[1] / batch[5]:F2}x");
     }
+
+    private static void DenseKernels(int rounds, double gflops)
+    {
+        // The batched dense kernels before (Baseline/TiledBefore.cs) and now (through the public
+        // Dense entry points the generated code calls), MnistNet's two large layers at the batch
+        // sizes training (16 per half, 32) and prediction (64 per chunk) use. Old and new run in
+        // adjacent short bursts (about 1-2 ms, shorter than a scheduler time slice), many times;
+        // the ratio of each adjacent pair is what is summarized, as load from other processes
+        // changes more slowly than that.
+        Console.WriteLine();
+        Console.WriteLine($"dense kernels, before (4x4 tiles) and now, one thread; {10 * rounds} adjacent pairs each: median time, and now/before as the median [quartiles] of the pairs' ratios");
+        void Pair(string name, double flops, Action before, Action now, int calls)
+        {
+            for (int i = 0; i < 20; i++) { before(); now(); } // tier-up
+            long warm = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(warm).TotalSeconds < 0.5) { PerCall(calls, before); PerCall(calls, now); }
+            var tb = new List<double>(); var tn = new List<double>(); var ratio = new List<double>();
+            for (int r = 0; r < 10 * rounds; r++)
+            {
+                double b = PerCall(calls, before), n = PerCall(calls, now);
+                tb.Add(b); tn.Add(n); ratio.Add(n / b);
+            }
+            tb.Sort(); tn.Sort(); ratio.Sort();
+            double Q(List<double> l, double q) => l[(int)(q * (l.Count - 1))];
+            Console.WriteLine($"  {name,-30} before {Q(tb, 0.5),8:F2} us (min {tb[0],7:F2})   now {Q(tn, 0.5),8:F2} us (min {tn[0],7:F2}, {flops / (tn[0] * 1e3) / gflops:P0} of peak)   now/before {Q(ratio, 0.5):F2}x [{Q(ratio, 0.25):F2}-{Q(ratio, 0.75):F2}]");
+        }
+        void Add<TIn, TOut>(int count) where TIn : StaticNet.Kernels.IConstant where TOut : StaticNet.Kernels.IConstant
+        {
+            int nIn = TIn.Value, nOut = TOut.Value;
+            var random = new Random(nIn + count);
+            float[] Fill(int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = (float)random.NextDouble() - 0.5f; return a; }
+            float[] w = Fill(nIn * nOut), b = Fill(nOut), x = Fill(count * nIn), d = Fill(count * nOut);
+            float[] yOld = new float[count * nOut], yNew = new float[count * nOut], gOld = new float[nIn * nOut], gNew = new float[nIn * nOut], gb = new float[nOut];
+            void ForwardOld() => TiledBefore.Forward<TIn, TOut>(ref w[0], ref b[0], ref x[0], ref yOld[0], count);
+            void ForwardNew() => StaticNet.Kernels.Dense.ForwardBatch<TIn, TOut, StaticNet.Kernels.Linear>(w, b, x, yNew, count);
+            void GradientsOld() => TiledBefore.WeightGradients<TIn, TOut>(ref d[0], ref x[0], ref gOld[0], count);
+            void GradientsNew() => StaticNet.Kernels.Dense.ParameterGradients<TIn, TOut>(d, x, count, gNew, gb);
+            ForwardOld(); ForwardNew(); GradientsOld(); GradientsNew();
+            string bits = $"forward {(yOld.AsSpan().SequenceEqual(yNew) ? "bit-identical" : "DIFFERENT")}, weight gradients {(gOld.AsSpan().SequenceEqual(gNew) ? "bit-identical" : "DIFFERENT")}";
+            int calls = Math.Max(10, 40_000_000 / (nIn * nOut * count)); // about 1-2 ms a burst
+            double flops = 2.0 * nIn * nOut * count;
+            Pair($"Forward {nIn}->{nOut} x{count}", flops, ForwardOld, ForwardNew, calls);
+            Pair($"WeightGradients {nIn}->{nOut} x{count}", flops, GradientsOld, GradientsNew, calls);
+            Console.WriteLine($"    (old vs new: {bits}; \"now\" for weight gradients includes the bias gradients)");
+        }
+        Add<N784, N128>(16); Add<N784, N128>(32); Add<N784, N128>(64);
+        Add<N128, N64>(16); Add<N128, N64>(32); Add<N128, N64>(64);
+
+        // PredictBatch's work on the 10,000 MNIST test digits without the rest of the library: the
+        // generated ForwardBatch's three layers (ReLU, ReLU, linear; softmax left out, the same in
+        // both) over 64-sample chunks, with the old kernels and with the current ones.
+        float[] inputs = Workloads.Flat(Workloads.Mnist.TestImages);
+        var rng = new Random(5);
+        float[] Weights(int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = ((float)rng.NextDouble() - 0.5f) * 0.1f; return a; }
+        float[] w1 = Weights(784 * 128), b1 = Weights(128), w2 = Weights(128 * 64), b2 = Weights(64), w3 = Weights(64 * 10), b3 = Weights(10);
+        float[] a1 = new float[64 * 128], a2 = new float[64 * 64], logits = new float[64 * 10];
+        void PredictOld()
+        {
+            for (int start = 0; start < 10_000; start += 64)
+            {
+                int count = Math.Min(64, 10_000 - start);
+                TiledBefore.Forward<N784, N128>(ref w1[0], ref b1[0], ref inputs[start * 784], ref a1[0], count);
+                StaticNet.Kernels.Relu.Apply(a1.AsSpan(0, count * 128));
+                TiledBefore.Forward<N128, N64>(ref w2[0], ref b2[0], ref a1[0], ref a2[0], count);
+                StaticNet.Kernels.Relu.Apply(a2.AsSpan(0, count * 64));
+                TiledBefore.Forward<N64, N10>(ref w3[0], ref b3[0], ref a2[0], ref logits[0], count);
+            }
+        }
+        void PredictNew()
+        {
+            for (int start = 0; start < 10_000; start += 64)
+            {
+                int count = Math.Min(64, 10_000 - start);
+                StaticNet.Kernels.Dense.ForwardBatch<N784, N128, StaticNet.Kernels.Relu>(w1, b1, inputs.AsSpan(start * 784, count * 784), a1, count);
+                StaticNet.Kernels.Dense.ForwardBatch<N128, N64, StaticNet.Kernels.Relu>(w2, b2, a1, a2, count);
+                StaticNet.Kernels.Dense.ForwardBatch<N64, N10, StaticNet.Kernels.Linear>(w3, b3, a2, logits, count);
+            }
+        }
+        Pair("Predict 10,000 (three layers)", 10_000 * 2.0 * 109_184, PredictOld, PredictNew, 1);
+
+        // A training step's dense kernels, batch 32 (the optimizer and the loss left out, the same in
+        // both): forward through the three layers, then weight and bias gradients of each layer
+        // and input gradients of the upper two, in the generated BackwardBatch's order.
+        float[] d3 = Weights(32 * 10), d2 = new float[32 * 64], d1 = new float[32 * 128];
+        float[] g1 = new float[784 * 128], g2 = new float[128 * 64], g3 = new float[64 * 10], gb1 = new float[128], gb2 = new float[64], gb3 = new float[10];
+        void BiasGradients(float[] delta, float[] gb, int nOut)
+        {
+            Array.Clear(gb, 0, nOut);
+            for (int s = 0; s < 32; s++)
+                for (int j = 0; j < nOut; j++) gb[j] += delta[s * nOut + j];
+        }
+        void StepOld()
+        {
+            TiledBefore.Forward<N784, N128>(ref w1[0], ref b1[0], ref inputs[0], ref a1[0], 32);
+            StaticNet.Kernels.Relu.Apply(a1.AsSpan(0, 32 * 128));
+            TiledBefore.Forward<N128, N64>(ref w2[0], ref b2[0], ref a1[0], ref a2[0], 32);
+            StaticNet.Kernels.Relu.Apply(a2.AsSpan(0, 32 * 64));
+            TiledBefore.Forward<N64, N10>(ref w3[0], ref b3[0], ref a2[0], ref logits[0], 32);
+            TiledBefore.WeightGradients<N64, N10>(ref d3[0], ref a2[0], ref g3[0], 32); BiasGradients(d3, gb3, 10);
+            TiledBefore.InputGradients<N64, N10>(ref w3[0], ref d3[0], ref d2[0], 32);
+            StaticNet.Kernels.Relu.MultiplyDerivative(a2.AsSpan(0, 32 * 64), d2);
+            TiledBefore.WeightGradients<N128, N64>(ref d2[0], ref a1[0], ref g2[0], 32); BiasGradients(d2, gb2, 64);
+            TiledBefore.InputGradients<N128, N64>(ref w2[0], ref d2[0], ref d1[0], 32);
+            StaticNet.Kernels.Relu.MultiplyDerivative(a1.AsSpan(0, 32 * 128), d1);
+            TiledBefore.WeightGradients<N784, N128>(ref d1[0], ref inputs[0], ref g1[0], 32); BiasGradients(d1, gb1, 128);
+        }
+        void StepNew()
+        {
+            ReadOnlySpan<float> x = inputs.AsSpan(0, 32 * 784);
+            StaticNet.Kernels.Dense.ForwardBatch<N784, N128, StaticNet.Kernels.Relu>(w1, b1, x, a1, 32);
+            StaticNet.Kernels.Dense.ForwardBatch<N128, N64, StaticNet.Kernels.Relu>(w2, b2, a1, a2, 32);
+            StaticNet.Kernels.Dense.ForwardBatch<N64, N10, StaticNet.Kernels.Linear>(w3, b3, a2, logits, 32);
+            StaticNet.Kernels.Dense.ParameterGradients<N64, N10>(d3, a2, 32, g3, gb3);
+            StaticNet.Kernels.Dense.InputGradients<N64, N10, StaticNet.Kernels.Relu>(w3, d3, a2, 32, d2);
+            StaticNet.Kernels.Dense.ParameterGradients<N128, N64>(d2, a1, 32, g2, gb2);
+            StaticNet.Kernels.Dense.InputGradients<N128, N64, StaticNet.Kernels.Relu>(w2, d2, a1, 32, d1);
+            StaticNet.Kernels.Dense.ParameterGradients<N784, N128>(d1, x, 32, g1, gb1);
+        }
+        Pair("Training step's dense kernels, batch 32", 32 * 2.0 * (3 * 109_184 - 100_352), StepOld, StepNew, 20);
+    }
+
+    private readonly struct N784 : StaticNet.Kernels.IConstant { public static int Value => 784; }
+    private readonly struct N128 : StaticNet.Kernels.IConstant { public static int Value => 128; }
+    private readonly struct N64 : StaticNet.Kernels.IConstant { public static int Value => 64; }
+    private readonly struct N10 : StaticNet.Kernels.IConstant { public static int Value => 10; }
 
     private static void TrainEpoch(int rounds, double gflops, bool plain)
     {

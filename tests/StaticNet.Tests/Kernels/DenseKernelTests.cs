@@ -20,8 +20,15 @@ public class DenseKernelTests
     public readonly struct N100 : IConstant { public static int Value => 100; }
     public readonly struct N129 : IConstant { public static int Value => 129; }
     public readonly struct N16400 : IConstant { public static int Value => 16400; }
+    public readonly struct N5 : IConstant { public static int Value => 5; }
+    public readonly struct N10 : IConstant { public static int Value => 10; }
+    public readonly struct N80 : IConstant { public static int Value => 80; }
+    public readonly struct N200 : IConstant { public static int Value => 200; }
+    public readonly struct N784 : IConstant { public static int Value => 784; }
 
-    public static TheoryData<int> Counts => new() { 1, 3, 4, 5, 9, 32 };
+    // The batch kernels take eight samples, then four, then one at a time: every count from 1 to 9,
+    // and counts that end on each of those (12 = 8 + 4, 13 = 8 + 4 + 1, 15 = 8 + 4 + 3, 16, 17, 32).
+    public static TheoryData<int> Counts => new() { 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 15, 16, 17, 32 };
 
     [Theory, MemberData(nameof(Counts))]
     public void AllKernels_MatchReference(int count)
@@ -29,6 +36,94 @@ public class DenseKernelTests
         Check<N16, N3>(count); Check<N25, N1>(count); Check<N25, N7>(count); Check<N64, N16>(count);
         Check<N100, N25>(count); Check<N129, N7>(count); Check<N7, N3>(count); Check<N3, N16>(count);
         Check<N129, N129>(count);
+        // Weight gradients take 64-input blocks, then 16-input vectors, the last one overlapping:
+        // one block and one vector (80), three blocks and a partial vector (200), MNIST's first and last layers.
+        Check<N80, N5>(count); Check<N200, N10>(count); Check<N784, N10>(count);
+    }
+
+    [Theory, MemberData(nameof(Counts))]
+    public void ForwardBatch_GivesEachSampleTheBitsOfTheOneSampleKernel(int count)
+    {
+        // Every batch tile sums an output in the one-sample kernel's order (one accumulator over the
+        // input blocks, the same final reduction), so a sample's outputs do not depend on the batch
+        // it is in or its place there.
+        Bits<N16, N3>(count); Bits<N25, N7>(count); Bits<N100, N25>(count); Bits<N129, N16>(count);
+        Bits<N784, N10>(count); Bits<N7, N3>(count);
+    }
+
+    private static void Bits<TIn, TOut>(int count) where TIn : IConstant where TOut : IConstant
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        var rng = new Random(nIn + 7 * nOut + 31 * count);
+        float[] w = Random(rng, nIn * nOut), b = Random(rng, nOut), x = Random(rng, count * nIn);
+        var y = new float[count * nOut];
+        Dense.ForwardBatch<TIn, TOut, Linear>(w, b, x, y, count);
+        var one = new float[nOut];
+        for (int s = 0; s < count; s++)
+        {
+            Dense.Forward<TIn, TOut, Linear>(w, b, x.AsSpan(s * nIn, nIn), one);
+            for (int j = 0; j < nOut; j++)
+                Assert.True(BitConverter.SingleToInt32Bits(one[j]) == BitConverter.SingleToInt32Bits(y[s * nOut + j]),
+                    $"[{nIn}x{nOut}] batch of {count}, sample {s}, output {j}: {y[s * nOut + j]:G9} in the batch, {one[j]:G9} alone");
+        }
+    }
+
+    [Fact]
+    public void ForwardBatch_RowsOnAndOff64ByteBoundaries_GiveTheSameBits()
+    {
+        // Layers larger than L1 read eight-sample tiles either straight from X (rows of a multiple of
+        // 16 floats starting on a 64-byte boundary) or from a copy that is aligned: both must give
+        // the reference's values and the same bits. 784 x 16 weights (12,544) take that path;
+        // 17 samples = two eight-sample tiles and one more.
+        const int Count = 17, NIn = 784, NOut = 16;
+        var rng = new Random(11);
+        float[] w = Random(rng, NIn * NOut), b = Random(rng, NOut), values = Random(rng, Count * NIn);
+        float[] buffer = GC.AllocateArray<float>(Count * NIn + 32, pinned: true);
+        long address = (long)System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0);
+        int aligned = (int)((64 - address % 64) % 64 / 4);
+        float[]? first = null;
+        foreach (int offset in new[] { aligned, aligned + 1, aligned + 4 })
+        {
+            values.CopyTo(buffer, offset);
+            var y = new float[Count * NOut];
+            Dense.ForwardBatch<N784, N16, Linear>(w, b, buffer.AsSpan(offset, Count * NIn), y, Count);
+            for (int s = 0; s < Count; s++)
+                for (int j = 0; j < NOut; j++)
+                {
+                    double expected = b[j];
+                    for (int k = 0; k < NIn; k++) expected += (double)w[j * NIn + k] * values[s * NIn + k];
+                    AssertClose(expected, y[s * NOut + j], $"forward, X at offset {offset - aligned} from a 64-byte boundary, sample {s} output {j}");
+                }
+            first ??= y;
+            Assert.Equal(first, y);
+        }
+    }
+
+    [Theory, MemberData(nameof(Counts))]
+    public void WeightGradients_OnTheTiledPath_SumTheSamplesInOrderWithFusedMultiplyAdds(int count)
+    {
+        // The tiled kernel's contract, whatever its loop order: dW[j, k] is the fused multiply-add
+        // chain over the samples in order, starting from zero; so a change of blocking cannot change a bit.
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            return; // the portable path sums in another order; AllKernels_MatchReference covers it
+        GradientBits<N80, N5>(count); GradientBits<N200, N10>(count); GradientBits<N129, N7>(count); GradientBits<N784, N10>(count);
+    }
+
+    private static void GradientBits<TIn, TOut>(int count) where TIn : IConstant where TOut : IConstant
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        var rng = new Random(3 * nIn + nOut + count);
+        float[] x = Random(rng, count * nIn), d = Random(rng, count * nOut);
+        var dw = new float[nIn * nOut];
+        Dense.ParameterGradients<TIn, TOut>(d, x, count, dw, new float[nOut]);
+        for (int j = 0; j < nOut; j++)
+            for (int k = 0; k < nIn; k++)
+            {
+                float expected = 0;
+                for (int s = 0; s < count; s++) expected = MathF.FusedMultiplyAdd(x[s * nIn + k], d[s * nOut + j], expected);
+                Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(dw[j * nIn + k]),
+                    $"dW [{nIn}x{nOut}] ({j},{k}), {count} samples: {dw[j * nIn + k]:G9}, the in-order chain gives {expected:G9}");
+            }
     }
 
     private static void Check<TIn, TOut>(int count) where TIn : IConstant where TOut : IConstant
