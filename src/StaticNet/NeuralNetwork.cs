@@ -24,16 +24,17 @@ namespace StaticNet;
 /// </remarks>
 public abstract partial class NeuralNetwork
 {
-    private readonly float[] _parameters;
-    private float[] _gradients = Array.Empty<float>();
+    // 64-byte aligned (see AlignedBuffer): the kernels stream these with 512-bit loads.
+    private readonly AlignedBuffer _parameters;
+    private AlignedBuffer _gradients;
     private Metric[] _metrics = Array.Empty<Metric>();
     private Rng _shuffleRng;
 
     // Training workspace, sized for the largest batch seen and then reused: no allocation per step.
     private int _workspaceBatch;
-    private float[] _batchInputs = Array.Empty<float>();
+    private AlignedBuffer _batchInputs;
     private float[] _batchTargets = Array.Empty<float>();
-    private float[] _activations = Array.Empty<float>();
+    private AlignedBuffer _activations;
     private float[] _logits = Array.Empty<float>();
     private float[] _delta = Array.Empty<float>();
     private float[] _scratch = Array.Empty<float>();
@@ -44,7 +45,7 @@ public abstract partial class NeuralNetwork
         ArgumentNullException.ThrowIfNull(shape);
         NetworkShape = shape;
         Seed = seed;
-        _parameters = new float[shape.ParameterCount];
+        _parameters = new AlignedBuffer(shape.ParameterCount);
         var rng = new Rng((ulong)(uint)seed);
         foreach (LayerInfo layer in shape.Layers)
         {
@@ -218,7 +219,7 @@ public abstract partial class NeuralNetwork
         Loss = loss;
         Optimizer = optimizer;
         _metrics = resolved;
-        if (_gradients.Length != NetworkShape.ParameterCount) _gradients = new float[NetworkShape.ParameterCount];
+        if (_gradients.Length != NetworkShape.ParameterCount) _gradients = new AlignedBuffer(NetworkShape.ParameterCount);
     }
 
     /// <summary>Predicts every row of <paramref name="x"/>; returns samples x output size.</summary>
@@ -348,9 +349,9 @@ public abstract partial class NeuralNetwork
     private void EnsureWorkspace(int batch)
     {
         if (batch <= _workspaceBatch) return;
-        _batchInputs = new float[batch * NetworkShape.InputSize];
+        _batchInputs = new AlignedBuffer(batch * NetworkShape.InputSize);
         _batchTargets = new float[batch * NetworkShape.OutputSize];
-        _activations = new float[batch * NetworkShape.ActivationsPerSample];
+        _activations = new AlignedBuffer(batch * NetworkShape.ActivationsPerSample);
         _logits = new float[batch * NetworkShape.OutputSize];
         _delta = new float[batch * NetworkShape.OutputSize];
         _scratch = new float[2 * batch * NetworkShape.MaxHiddenSize];

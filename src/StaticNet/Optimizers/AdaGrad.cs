@@ -11,7 +11,7 @@ namespace StaticNet;
 /// </summary>
 public sealed class AdaGrad : Optimizer
 {
-    private float[] _accumulator = Array.Empty<float>();
+    private AlignedBuffer _accumulator;
 
     /// <summary>Creates the optimizer; the defaults are Keras's (0.001, 0.1, 1e-7).</summary>
     /// <param name="learningRate">The step size, positive.</param>
@@ -39,15 +39,15 @@ public sealed class AdaGrad : Optimizer
 
     private protected override void BuildState(int parameterCount)
     {
-        _accumulator = new float[parameterCount];
-        _accumulator.AsSpan().Fill(InitialAccumulatorValue);
+        _accumulator = new AlignedBuffer(parameterCount);
+        _accumulator.Span.Fill(InitialAccumulatorValue);
     }
 
     private protected override byte FormatCode => 4;
 
     private protected override float[] Hyperparameters() => new[] { InitialAccumulatorValue, Epsilon };
 
-    private protected override float[][] StateArrays() => new[] { _accumulator };
+    private protected override AlignedBuffer[] StateArrays() => new[] { _accumulator };
 
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {

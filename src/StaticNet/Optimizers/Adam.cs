@@ -11,8 +11,8 @@ namespace StaticNet;
 /// </summary>
 public sealed class Adam : Optimizer
 {
-    private float[] _m = Array.Empty<float>();
-    private float[] _v = Array.Empty<float>();
+    private AlignedBuffer _m;
+    private AlignedBuffer _v;
 
     /// <summary>Creates the optimizer; the defaults are Keras's (0.001, 0.9, 0.999, 1e-7).</summary>
     public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f) : base(learningRate)
@@ -41,15 +41,15 @@ public sealed class Adam : Optimizer
 
     private protected override void BuildState(int parameterCount)
     {
-        _m = new float[parameterCount];
-        _v = new float[parameterCount];
+        _m = new AlignedBuffer(parameterCount);
+        _v = new AlignedBuffer(parameterCount);
     }
 
     private protected override byte FormatCode => 2;
 
     private protected override float[] Hyperparameters() => new[] { Beta1, Beta2, Epsilon };
 
-    private protected override float[][] StateArrays() => new[] { _m, _v };
+    private protected override AlignedBuffer[] StateArrays() => new[] { _m, _v };
 
     // The step's bias-corrected learning rate, fixed by OnBeginStep for every range of the step.
     private float _alpha;

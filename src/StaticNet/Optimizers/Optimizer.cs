@@ -127,9 +127,9 @@ public abstract class Optimizer
     }
 
     /// <summary>A reference to element <paramref name="offset"/> of a state array (a null reference for an unused, empty one).</summary>
-    private protected static ref float StateAt(float[] state, int offset) =>
+    private protected static ref float StateAt(AlignedBuffer state, int offset) =>
         ref state.Length == 0 ? ref System.Runtime.CompilerServices.Unsafe.NullRef<float>()
-            : ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(state), offset);
+            : ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Span), offset);
 
     /// <summary>Allocates and zeroes (or fills with the initial value) the state arrays.</summary>
     private protected abstract void BuildState(int parameterCount);
@@ -150,7 +150,7 @@ public abstract class Optimizer
     /// The per-parameter state arrays, in a fixed order (the live arrays, not copies). An array a
     /// configuration does not use (for example momentum when momentum is 0) is empty.
     /// </summary>
-    private protected abstract float[][] StateArrays();
+    private protected abstract AlignedBuffer[] StateArrays();
 
     /// <summary>For example <c>Adam(beta1: 0.9, beta2: 0.999, epsilon: 1E-07)</c>.</summary>
     internal string Describe() => Describe(FormatCode, Hyperparameters());
@@ -186,9 +186,9 @@ public abstract class Optimizer
         WriteSchedule(writer, Schedule);
         writer.WriteInt64(Iterations);
         writer.WriteInt32(ParameterCount);
-        float[][] arrays = StateArrays();
+        AlignedBuffer[] arrays = StateArrays();
         writer.WriteByte(checked((byte)arrays.Length));
-        foreach (float[] array in arrays)
+        foreach (AlignedBuffer array in arrays)
         {
             writer.WriteInt32(array.Length);
             writer.WriteSingles(array);
@@ -233,7 +233,7 @@ public abstract class Optimizer
         if (parameterCount != ParameterCount)
             throw new InvalidDataException($"The checkpoint's optimizer state is for {parameterCount} parameters; this model has {ParameterCount}.");
 
-        float[][] live = StateArrays();
+        AlignedBuffer[] live = StateArrays();
         int arrayCount = reader.ReadByte("optimizer state array count");
         if (arrayCount != live.Length)
             throw new InvalidDataException($"The checkpoint's {Describe()} state has {arrayCount} arrays; expected {live.Length}.");
@@ -250,7 +250,7 @@ public abstract class Optimizer
 
         return () =>
         {
-            float[][] target = StateArrays();
+            AlignedBuffer[] target = StateArrays();
             for (int a = 0; a < target.Length; a++) loaded[a].AsSpan().CopyTo(target[a]);
             // A schedule's rate follows from the restored iteration count.
             if (Schedule is null) LearningRate = learningRate;

@@ -12,9 +12,9 @@ namespace StaticNet;
 /// </summary>
 public sealed class RmsProp : Optimizer
 {
-    private float[] _velocity = Array.Empty<float>();
-    private float[] _momentum = Array.Empty<float>();
-    private float[] _averageGradient = Array.Empty<float>();
+    private AlignedBuffer _velocity;
+    private AlignedBuffer _momentum;
+    private AlignedBuffer _averageGradient;
 
     /// <summary>Creates the optimizer; the defaults are Keras's (0.001, 0.9, 0, 1e-7, not centered).</summary>
     /// <param name="learningRate">The step size, positive.</param>
@@ -53,16 +53,16 @@ public sealed class RmsProp : Optimizer
 
     private protected override void BuildState(int parameterCount)
     {
-        _velocity = new float[parameterCount];
-        _momentum = Momentum > 0 ? new float[parameterCount] : Array.Empty<float>();
-        _averageGradient = Centered ? new float[parameterCount] : Array.Empty<float>();
+        _velocity = new AlignedBuffer(parameterCount);
+        _momentum = Momentum > 0 ? new AlignedBuffer(parameterCount) : default;
+        _averageGradient = Centered ? new AlignedBuffer(parameterCount) : default;
     }
 
     private protected override byte FormatCode => 3;
 
     private protected override float[] Hyperparameters() => new[] { Rho, Momentum, Epsilon, Centered ? 1f : 0f };
 
-    private protected override float[][] StateArrays() => new[] { _velocity, _momentum, _averageGradient };
+    private protected override AlignedBuffer[] StateArrays() => new[] { _velocity, _momentum, _averageGradient };
 
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {

@@ -11,7 +11,7 @@ namespace StaticNet;
 /// </summary>
 public sealed class Sgd : Optimizer
 {
-    private float[] _velocity = Array.Empty<float>();
+    private AlignedBuffer _velocity;
 
     /// <summary>Creates the optimizer with Keras's defaults (learning rate 0.01, no momentum).</summary>
     public Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false) : base(learningRate)
@@ -36,13 +36,13 @@ public sealed class Sgd : Optimizer
     public bool Nesterov { get; }
 
     private protected override void BuildState(int parameterCount) =>
-        _velocity = Momentum == 0 ? Array.Empty<float>() : new float[parameterCount];
+        _velocity = Momentum == 0 ? default : new AlignedBuffer(parameterCount);
 
     private protected override byte FormatCode => 1;
 
     private protected override float[] Hyperparameters() => new[] { Momentum, Nesterov ? 1f : 0f };
 
-    private protected override float[][] StateArrays() => new[] { _velocity };
+    private protected override AlignedBuffer[] StateArrays() => new[] { _velocity };
 
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {

@@ -68,7 +68,7 @@ public abstract partial class NeuralNetwork
         // takes a whole saved model; its optimizer and training sections are only checked.
         if (isCheckpoint) NetworkFormat.SkipCheckpointSections(reader);
         Finish(reader, wholeStream);
-        parameters.CopyTo(_parameters, 0);
+        parameters.CopyTo(_parameters.Span);
     }
 
     // ---------------------------------------------------------------- checkpoints
@@ -160,7 +160,7 @@ public abstract partial class NeuralNetwork
         Finish(reader, wholeStream);
 
         // Everything is read and verified: only now does the model change.
-        parameters.CopyTo(_parameters, 0);
+        parameters.CopyTo(_parameters.Span);
         commitOptimizer();
         _shuffleRng.State = shuffleState;
         CompletedEpochs = epochs;

@@ -72,7 +72,7 @@ public abstract partial class NeuralNetwork
     /// data set, <paramref name="batch"/> rows at a time, in buffers that hold at least one batch.
     /// Allocates nothing without <paramref name="progress"/>.
     /// </summary>
-    private double EvaluateSums(Loss loss, DataSet data, int batch, float[] activations, float[] logits, Span<double> metricSums, ProgressBar? progress = null)
+    private double EvaluateSums(Loss loss, DataSet data, int batch, Span<float> activations, Span<float> logits, Span<double> metricSums, ProgressBar? progress = null)
     {
         metricSums.Clear();
         double lossSum = 0;
@@ -90,8 +90,8 @@ public abstract partial class NeuralNetwork
         for (int start = 0, count; start < data.Samples; start += count)
         {
             count = Math.Min(batch, data.Samples - start);
-            Span<float> a = activations.AsSpan(0, count * NetworkShape.ActivationsPerSample);
-            Span<float> z = logits.AsSpan(0, count * NetworkShape.OutputSize);
+            Span<float> a = activations.Slice(0, count * NetworkShape.ActivationsPerSample);
+            Span<float> z = logits.Slice(0, count * NetworkShape.OutputSize);
             ReadOnlySpan<float> targets = data.Y.Slice(start * targetWidth, count * targetWidth);
             ReadOnlySpan<float> weights = data.W.IsEmpty ? default : data.W.Slice(start, count);
             ForwardBatch(_parameters, data.X.Slice(start * features, count * features), count, a, z);

@@ -214,7 +214,7 @@ public abstract partial class NeuralNetwork
         int metricCount = _metrics.Length;
         if (SplitsBatch(batch))
         {
-            if (_laneGradients.Length != NetworkShape.ParameterCount) _laneGradients = new float[NetworkShape.ParameterCount];
+            if (_laneGradients.Length != NetworkShape.ParameterCount) _laneGradients = new AlignedBuffer(NetworkShape.ParameterCount);
             _laneMetricSums = new double[metricCount];
         }
         int[] order = new int[samples];

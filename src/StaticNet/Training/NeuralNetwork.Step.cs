@@ -13,7 +13,7 @@ public abstract partial class NeuralNetwork
     private (Loss Loss, int First, int Count, int Total, ulong Key) _lane;
     private double _laneLossSum;
     private double[] _laneMetricSums = Array.Empty<double>();
-    private float[] _laneGradients = Array.Empty<float>();
+    private AlignedBuffer _laneGradients;
 
     // Sample weights of the gathered batch, when Fit was given sampleWeight or classWeight.
     private bool _trainWeighted;
@@ -48,7 +48,7 @@ public abstract partial class NeuralNetwork
             // whole gradient first.
             if (NetworkShape.HasL2)
             {
-                System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _laneGradients, _gradients);
+                System.Numerics.Tensors.TensorPrimitives.Add(_gradients.Span, _laneGradients.Span, _gradients.Span);
                 lossSum += ApplyL2(_gradients) * count;
                 UpdateParameters(sumLanes: false);
             }
