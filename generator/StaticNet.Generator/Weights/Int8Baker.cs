@@ -26,13 +26,10 @@ internal static class Int8Baker
 {
     public const string Format = "staticnet-int8";
 
-    // Int8Dense's layout (src/StaticNet/Kernels/Dense/Int8Dense.cs): outputs in tiles of 32, inputs in blocks of 16,
-    // w[j, i] at (j / 32) · 32 · paddedInputs + (i / 4) · 128 + (j % 32) · 4 + i % 4. Tests compare predictions bit for bit.
-    private const int TileOutputs = 32, BlockInputs = 16;
+    // The kernel's packed layout is Int8Layout's (src/Shared), compiled into the runtime too.
+    public static int PaddedInputs(int inputs) => Int8Layout.PaddedInputs(inputs);
 
-    public static int PaddedInputs(int inputs) => (inputs + BlockInputs - 1) / BlockInputs * BlockInputs;
-
-    public static int PaddedOutputs(int units) => (units + TileOutputs - 1) / TileOutputs * TileOutputs;
+    public static int PaddedOutputs(int units) => Int8Layout.PaddedOutputs(units);
 
     /// <summary>The file is not an int8 network file (SN0032).</summary>
     public sealed class NotInt8Exception(string message) : Exception(message);
@@ -121,7 +118,7 @@ internal static class Int8Baker
                 byte b = q[j * inputs + i];
                 if (b == 0x80) throw new InvalidDataException($"tensor '{l}.weight' holds -128 at [{j}, {i}]; int8 weights are symmetric, from -127 to 127");
                 sum += (sbyte)b;
-                packed[j / TileOutputs * TileOutputs * paddedInputs + i / 4 * (TileOutputs * 4) + j % TileOutputs * 4 + i % 4] = b;
+                packed[Int8Layout.Index(j, i, paddedInputs)] = b;
             }
             int c = zeroPoint * sum;
             compensation[2 * j] = (char)(c & 0xFFFF);

@@ -37,21 +37,17 @@ internal enum Int8Path
 /// </remarks>
 internal static class Int8Dense
 {
-    /// <summary>Outputs per tile: four vectors of eight int32 sums.</summary>
-    public const int TileOutputs = 32;
+    // The packed layout is Int8Layout's (src/Shared), which the generator bakes too.
+    public const int TileOutputs = Int8Layout.TileOutputs;
+    public const int BlockInputs = Int8Layout.BlockInputs;
+    private const int GroupBytes = Int8Layout.GroupBytes;
 
-    /// <summary>Inputs per block (the zero-skip unit): four groups of four.</summary>
-    public const int BlockInputs = 16;
+    public static int PaddedInputs(int inputs) => Int8Layout.PaddedInputs(inputs);
 
-    private const int GroupBytes = TileOutputs * 4;
-
-    public static int PaddedInputs(int inputs) => (inputs + BlockInputs - 1) / BlockInputs * BlockInputs;
-
-    public static int PaddedOutputs(int outputs) => (outputs + TileOutputs - 1) / TileOutputs * TileOutputs;
+    public static int PaddedOutputs(int outputs) => Int8Layout.PaddedOutputs(outputs);
 
     /// <summary>Where w[j, i] is in the packed layout.</summary>
-    public static int Index(int output, int input, int paddedInputs) =>
-        output / TileOutputs * TileOutputs * paddedInputs + input / 4 * GroupBytes + output % TileOutputs * 4 + input % 4;
+    public static int Index(int output, int input, int paddedInputs) => Int8Layout.Index(output, input, paddedInputs);
 
     /// <summary>The path <see cref="Int8Path.Auto"/> stands for on this processor.</summary>
     public static Int8Path Best => HasVnni ? Int8Path.Vnni : Avx2.IsSupported ? Int8Path.Avx2 : Int8Path.Scalar;
