@@ -105,33 +105,12 @@ public abstract class Int8Model
     /// The predicted class of every row: the largest output, or for a single output 1 when it
     /// exceeds 0.5 (a sigmoid probability).
     /// </summary>
-    public int[] PredictClasses(float[,] x)
-    {
-        float[,] p = Predict(x);
-        var classes = new int[p.GetLength(0)];
-        for (int s = 0; s < classes.Length; s++)
-        {
-            if (OutputSize == 1)
-            {
-                classes[s] = p[s, 0] > 0.5f ? 1 : 0;
-                continue;
-            }
-            int best = 0;
-            for (int k = 1; k < OutputSize; k++) if (p[s, k] > p[s, best]) best = k;
-            classes[s] = best;
-        }
-        return classes;
-    }
+    public int[] PredictClasses(float[,] x) => ClassPredictions.Of(Predict(x));
 
     /// <summary>The fraction of rows of <paramref name="x"/> whose predicted class is the label (Keras's <c>accuracy</c>).</summary>
     public double Accuracy(float[,] x, int[] labels)
     {
-        ArgumentNullException.ThrowIfNull(labels);
-        ArgumentNullException.ThrowIfNull(x);
-        if (labels.Length != x.GetLength(0)) throw new ArgumentException($"Expected {x.GetLength(0)} labels, one per row; got {labels.Length}.", nameof(labels));
-        int[] classes = PredictClasses(x);
-        int right = 0;
-        for (int s = 0; s < labels.Length; s++) if (classes[s] == labels[s]) right++;
-        return labels.Length == 0 ? 0 : (double)right / labels.Length;
+        ClassPredictions.CheckLabels(x, labels);
+        return ClassPredictions.Accuracy(PredictClasses(x), labels);
     }
 }
