@@ -224,7 +224,7 @@ public abstract partial class NeuralNetwork
 
     /// <summary>Predicts every row of <paramref name="x"/>; returns samples x output size.</summary>
     /// <remarks>
-    /// Large inputs are split into contiguous ranges predicted on all cores. The ranges start on
+    /// Large inputs are split into slices predicted on all cores. The slices start on
     /// multiples of <see cref="PredictBatch"/>'s chunk, so every sample goes through the same
     /// arithmetic as in one <see cref="PredictBatch"/> call: the result is bit-identical to it
     /// whatever the core count. (The one-sample <c>Predict</c> sums in another order and may differ
@@ -246,13 +246,19 @@ public abstract partial class NeuralNetwork
             return result;
         }
         int inputSize = NetworkShape.InputSize, outputSize = NetworkShape.OutputSize;
-        int chunks = (int)(((long)samples + PredictChunk - 1) / PredictChunk);
-        System.Threading.Tasks.Parallel.For(0, threads, t =>
+        // Slices of four chunks handed out by a shared counter rather than one fixed range per
+        // thread: where cores are shared, a thread that gets less of its core takes fewer slices.
+        const int Slice = 4 * PredictChunk;
+        int slices = (samples + Slice - 1) / Slice, next = -1;
+        System.Threading.Tasks.Parallel.For(0, threads, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
         {
-            int start = Math.Min(samples, (int)((long)chunks * t / threads) * PredictChunk);
-            int end = Math.Min(samples, (int)((long)chunks * (t + 1) / threads) * PredictChunk);
-            PredictBatch(DataConversion.Flat(x).Slice(start * inputSize, (end - start) * inputSize),
-                DataConversion.Flat(result).Slice(start * outputSize, (end - start) * outputSize));
+            int k;
+            while ((k = System.Threading.Interlocked.Increment(ref next)) < slices)
+            {
+                int start = k * Slice, count = Math.Min(Slice, samples - start);
+                PredictBatch(DataConversion.Flat(x).Slice(start * inputSize, count * inputSize),
+                    DataConversion.Flat(result).Slice(start * outputSize, count * outputSize));
+            }
         });
         return result;
     }
