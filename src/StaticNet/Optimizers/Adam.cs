@@ -81,6 +81,8 @@ public sealed class Adam : Optimizer
                 var vv = Vector512.LoadUnsafe(ref v, (nuint)i);
                 mv += (gv - mv) * c116;
                 vv += (gv * gv - vv) * c216;
+                mv = Subnormal.Flush(mv);
+                vv = Subnormal.Flush(vv);
                 mv.StoreUnsafe(ref m, (nuint)i);
                 vv.StoreUnsafe(ref v, (nuint)i);
                 (Vector512.LoadUnsafe(ref w, (nuint)i) - alpha16 * mv / (Vector512.Sqrt(vv) + eps16)).StoreUnsafe(ref w, (nuint)i);
@@ -97,6 +99,8 @@ public sealed class Adam : Optimizer
             var vv = Vector256.LoadUnsafe(ref v, (nuint)i);
             mv += (gv - mv) * c1V;
             vv += (gv * gv - vv) * c2V;
+            mv = Subnormal.Flush(mv);
+            vv = Subnormal.Flush(vv);
             mv.StoreUnsafe(ref m, (nuint)i);
             vv.StoreUnsafe(ref v, (nuint)i);
             (Vector256.LoadUnsafe(ref w, (nuint)i) - alphaV * mv / (Vector256.Sqrt(vv) + epsV)).StoreUnsafe(ref w, (nuint)i);
@@ -106,8 +110,8 @@ public sealed class Adam : Optimizer
             float gi = Unsafe.Add(ref g, i);
             ref float mi = ref Unsafe.Add(ref m, i);
             ref float vi = ref Unsafe.Add(ref v, i);
-            mi += (gi - mi) * c1;
-            vi += (gi * gi - vi) * c2;
+            mi = Subnormal.Flush(mi + (gi - mi) * c1);
+            vi = Subnormal.Flush(vi + (gi * gi - vi) * c2);
             Unsafe.Add(ref w, i) -= alpha * mi / (MathF.Sqrt(vi) + eps);
         }
     }

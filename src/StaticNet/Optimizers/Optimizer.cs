@@ -131,6 +131,9 @@ public abstract class Optimizer
         ref state.Length == 0 ? ref System.Runtime.CompilerServices.Unsafe.NullRef<float>()
             : ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Span), offset);
 
+    /// <summary>State array <paramref name="index"/> (in <see cref="StateArrays"/>'s order), for tests.</summary>
+    internal ReadOnlySpan<float> State(int index) => StateArrays()[index];
+
     /// <summary>Allocates and zeroes (or fills with the initial value) the state arrays.</summary>
     private protected abstract void BuildState(int parameterCount);
 

@@ -82,12 +82,12 @@ public sealed class RmsProp : Optimizer
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
         {
             var gv = Vector256.LoadUnsafe(ref g, (nuint)i);
-            var vv = rhoV * Vector256.LoadUnsafe(ref v, (nuint)i) + cV * (gv * gv);
+            var vv = Subnormal.Flush(rhoV * Vector256.LoadUnsafe(ref v, (nuint)i) + cV * (gv * gv));
             vv.StoreUnsafe(ref v, (nuint)i);
             Vector256<float> denominator;
             if (centered)
             {
-                var av = rhoV * Vector256.LoadUnsafe(ref a, (nuint)i) + cV * gv;
+                var av = Subnormal.Flush(rhoV * Vector256.LoadUnsafe(ref a, (nuint)i) + cV * gv);
                 av.StoreUnsafe(ref a, (nuint)i);
                 denominator = vv - av * av + epsV;
             }
@@ -98,7 +98,7 @@ public sealed class RmsProp : Optimizer
             var increment = lrV * gv / Vector256.Sqrt(denominator);
             if (useMomentum)
             {
-                increment = muV * Vector256.LoadUnsafe(ref m, (nuint)i) + increment;
+                increment = Subnormal.Flush(muV * Vector256.LoadUnsafe(ref m, (nuint)i) + increment);
                 increment.StoreUnsafe(ref m, (nuint)i);
             }
             (Vector256.LoadUnsafe(ref w, (nuint)i) - increment).StoreUnsafe(ref w, (nuint)i);
@@ -107,12 +107,12 @@ public sealed class RmsProp : Optimizer
         {
             float gi = Unsafe.Add(ref g, i);
             ref float vi = ref Unsafe.Add(ref v, i);
-            vi = rho * vi + c * (gi * gi);
+            vi = Subnormal.Flush(rho * vi + c * (gi * gi));
             float denominator;
             if (centered)
             {
                 ref float ai = ref Unsafe.Add(ref a, i);
-                ai = rho * ai + c * gi;
+                ai = Subnormal.Flush(rho * ai + c * gi);
                 denominator = vi - ai * ai + eps;
             }
             else
@@ -123,7 +123,7 @@ public sealed class RmsProp : Optimizer
             if (useMomentum)
             {
                 ref float mi = ref Unsafe.Add(ref m, i);
-                mi = mu * mi + increment;
+                mi = Subnormal.Flush(mu * mi + increment);
                 increment = mi;
             }
             Unsafe.Add(ref w, i) -= increment;

@@ -66,7 +66,7 @@ public sealed class Sgd : Optimizer
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
         {
             var gv = Vector256.LoadUnsafe(ref g, (nuint)i);
-            var vv = muv * Vector256.LoadUnsafe(ref v, (nuint)i) - lrv2 * gv;
+            var vv = Subnormal.Flush(muv * Vector256.LoadUnsafe(ref v, (nuint)i) - lrv2 * gv);
             vv.StoreUnsafe(ref v, (nuint)i);
             var wv = Vector256.LoadUnsafe(ref w, (nuint)i);
             (Nesterov ? wv + (muv * vv - lrv2 * gv) : wv + vv).StoreUnsafe(ref w, (nuint)i);
@@ -74,7 +74,7 @@ public sealed class Sgd : Optimizer
         for (; i < n; i++)
         {
             float gi = Unsafe.Add(ref g, i);
-            float vi = mu * Unsafe.Add(ref v, i) - lr * gi;
+            float vi = Subnormal.Flush(mu * Unsafe.Add(ref v, i) - lr * gi);
             Unsafe.Add(ref v, i) = vi;
             Unsafe.Add(ref w, i) += Nesterov ? mu * vi - lr * gi : vi;
         }
