@@ -168,8 +168,6 @@ public sealed partial class Int8Network
 
     private void Forward(ReadOnlySpan<float> input, Span<float> output, Span<byte> x, Span<int> acc, Span<float> z)
     {
-        // Bytes past a layer's inputs meet zero weights; cleared once so that they are skipped as zero blocks.
-        x.Clear();
         ReadOnlySpan<float> layerInput = input;
         for (int l = 0; l < _layers.Length; l++)
         {
@@ -177,19 +175,14 @@ public sealed partial class Int8Network
             Span<float> pre = l == _layers.Length - 1 ? output : z.Slice(0, layer.Units);
             PreActivations(layer, layerInput, x, acc, pre);
             ApplyActivation(layer.Activation, _leakyReluSlope, pre);
-            if (l < _layers.Length - 1) x.Slice(layer.Units, Int8Dense.PaddedInputs(layer.Units) - layer.Units).Clear();
             layerInput = pre;
         }
     }
 
     /// <summary>ẑ = the layer's int8 pre-activations for a float input: quantize, integer dot products, rescale.</summary>
-    private void PreActivations(QuantizedDenseLayer layer, ReadOnlySpan<float> input, Span<byte> x, Span<int> acc, Span<float> z)
-    {
-        int paddedInputs = Int8Dense.PaddedInputs(layer.Inputs), paddedOutputs = Int8Dense.PaddedOutputs(layer.Units);
-        ActivationQuantizer.Quantize(input, layer.InverseInputScale, layer.InputZeroPoint, x);
-        Int8Dense.MultiplyAccumulate(_path, layer.Packed, x.Slice(0, paddedInputs), acc, paddedInputs, paddedOutputs);
-        ActivationQuantizer.Dequantize(acc, layer.Compensation, layer.OutputScales, layer.Bias, z.Slice(0, layer.Units));
-    }
+    private void PreActivations(QuantizedDenseLayer layer, ReadOnlySpan<float> input, Span<byte> x, Span<int> acc, Span<float> z) =>
+        Int8DenseLayer.PreActivations(_path, input, z.Slice(0, layer.Units), layer.Packed, layer.InverseInputScale, layer.InputZeroPoint,
+            layer.Compensation, layer.OutputScales, layer.Bias, x, acc);
 
     /// <summary>Layer <paramref name="layer"/>'s int8 pre-activations for the float input <paramref name="input"/> (tests check the error bound).</summary>
     internal void PreActivations(int layer, ReadOnlySpan<float> input, Span<float> z)

@@ -28,14 +28,26 @@ public static class Int8DenseLayer
         float inverseInputScale, int inputZeroPoint, ReadOnlySpan<int> compensation, ReadOnlySpan<float> outputScales, ReadOnlySpan<float> bias,
         Activation activation, float leakyReluSlope, Span<byte> x, Span<int> acc)
     {
-        int inputs = input.Length, units = output.Length;
+        PreActivations(Int8Path.Auto, input, output, packed, inverseInputScale, inputZeroPoint, compensation, outputScales, bias, x, acc);
+        Int8Network.ApplyActivation(activation, leakyReluSlope, output);
+    }
+
+    /// <summary>
+    /// The layer before its activation, on kernel path <paramref name="path"/>: the one place the
+    /// quantize, multiply-accumulate and rescale steps are written, for <see cref="Int8Network"/> and
+    /// generated classes alike.
+    /// </summary>
+    internal static void PreActivations(Int8Path path, ReadOnlySpan<float> input, Span<float> z, ReadOnlySpan<sbyte> packed,
+        float inverseInputScale, int inputZeroPoint, ReadOnlySpan<int> compensation, ReadOnlySpan<float> outputScales, ReadOnlySpan<float> bias,
+        Span<byte> x, Span<int> acc)
+    {
+        int inputs = input.Length, units = z.Length;
         int paddedInputs = Int8Dense.PaddedInputs(inputs), paddedOutputs = Int8Dense.PaddedOutputs(units);
         if (x.Length < paddedInputs) throw new ArgumentException($"Expected room for {paddedInputs} input bytes; got {x.Length}.", nameof(x));
         ActivationQuantizer.Quantize(input, inverseInputScale, inputZeroPoint, x);
-        // Padding bytes meet zero weights; cleared so that they count as zero blocks (as Int8Network's are).
+        // Padding bytes meet zero weights; cleared so that they count as zero blocks.
         x.Slice(inputs, paddedInputs - inputs).Clear();
-        Int8Dense.MultiplyAccumulate(Int8Path.Auto, packed, x.Slice(0, paddedInputs), acc, paddedInputs, paddedOutputs);
-        ActivationQuantizer.Dequantize(acc, compensation, outputScales, bias, output);
-        Int8Network.ApplyActivation(activation, leakyReluSlope, output);
+        Int8Dense.MultiplyAccumulate(path, packed, x.Slice(0, paddedInputs), acc, paddedInputs, paddedOutputs);
+        ActivationQuantizer.Dequantize(acc, compensation, outputScales, bias, z);
     }
 }
