@@ -142,6 +142,41 @@ public abstract partial class NeuralNetwork
         ReadOnlySpan<float> activations, ReadOnlySpan<float> outputDelta, Span<float> scratch, Span<float> gradients, ulong dropoutKey = 0);
 
     /// <summary>
+    /// Row-split training (networks whose first layer is a hidden Dense layer; generated for those): the first
+    /// layer's outputs [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) for <paramref name="count"/> samples,
+    /// written to those columns of <paramref name="outputs"/> (count x the layer's units), after the activation.
+    /// </summary>
+    protected virtual void ForwardFirstLayerRows(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int count, Span<float> outputs, int rowStart, int rowEnd) =>
+        throw NoRowSplit();
+
+    /// <summary>
+    /// Row-split training: <see cref="ForwardBatch"/> from the second layer on, the first layer's outputs already in
+    /// <paramref name="activations"/>.
+    /// </summary>
+    protected virtual void ForwardBatchAfterFirstLayer(ReadOnlySpan<float> parameters, int count, Span<float> activations, Span<float> outputLogits, ulong dropoutKey) =>
+        throw NoRowSplit();
+
+    /// <summary>
+    /// Row-split training: <see cref="BackwardBatch"/> down to the second layer: the gradients of every layer after the
+    /// first, and dL/dz of the first layer (its activation's derivative applied) in <paramref name="firstLayerDelta"/>
+    /// (count x its units); the first layer's own gradients are left to <see cref="FirstLayerGradientRows"/>.
+    /// </summary>
+    protected virtual void BackwardBatchToFirstLayer(ReadOnlySpan<float> parameters, int count, ReadOnlySpan<float> activations, ReadOnlySpan<float> outputDelta,
+        Span<float> scratch, Span<float> gradients, Span<float> firstLayerDelta, ulong dropoutKey) =>
+        throw NoRowSplit();
+
+    /// <summary>
+    /// Row-split training: the first layer's weight and bias gradients of the outputs [<paramref name="rowStart"/>,
+    /// <paramref name="rowEnd"/>), summed over <paramref name="count"/> samples of <paramref name="firstLayerDelta"/>
+    /// and <paramref name="inputs"/>, written to their places in <paramref name="gradients"/>.
+    /// </summary>
+    protected virtual void FirstLayerGradientRows(ReadOnlySpan<float> firstLayerDelta, ReadOnlySpan<float> inputs, int count, Span<float> gradients, int rowStart, int rowEnd) =>
+        throw NoRowSplit();
+
+    private NotSupportedException NoRowSplit() =>
+        new($"{GetType().Name} has no row-split training methods: they are generated for networks whose first layer is a hidden Dense layer.");
+
+    /// <summary>
     /// After a training step of <paramref name="count"/> samples: moves BatchNormalization layers' moving mean
     /// and variance towards the batch's, from the inputs and the training values of that step's
     /// <see cref="ForwardBatch"/> (generated for networks with BatchNormalization; nothing otherwise).

@@ -48,6 +48,8 @@ internal static class Emitter
         EmitPredict(w, plan);
         EmitForwardBatch(w, plan);
         EmitBackwardBatch(w, plan);
+        if (plan.Layers[0] is DenseLayer first && FirstLayerRows.Applies(first.Spec.Kind, first.Spec.Activation, plan.Layers.Count))
+            EmitRowSplit(w, plan, first);
         if (plan.HasBatchNormalization) EmitUpdateMovingStatistics(w, plan);
         EmitLayout(w, plan, baked);
         w.Close();
@@ -150,12 +152,14 @@ internal static class Emitter
         w.Line();
     }
 
-    private static void EmitForwardBatch(SourceWriter w, NetworkPlan plan)
+    private static void EmitForwardBatch(SourceWriter w, NetworkPlan plan, bool afterFirst = false)
     {
         w.Line("/// <inheritdoc/>");
-        w.Open($"protected override void ForwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, int count, {Span} activations, {Span} outputLogits, ulong dropoutKey = 0)");
+        w.Open(afterFirst
+            ? $"protected override void ForwardBatchAfterFirstLayer({ReadOnlySpan} parameters, int count, {Span} activations, {Span} outputLogits, ulong dropoutKey)"
+            : $"protected override void ForwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, int count, {Span} activations, {Span} outputLogits, ulong dropoutKey = 0)");
         foreach (LayerEmitter layer in plan.Layers) layer.DeclareBlocks(w, Span);
-        foreach (LayerEmitter layer in plan.Layers)
+        foreach (LayerEmitter layer in plan.Layers.Skip(afterFirst ? 1 : 0))
         {
             w.Line($"// {layer.Comment}");
             layer.Forward(w);
@@ -164,16 +168,18 @@ internal static class Emitter
         w.Line();
     }
 
-    private static void EmitBackwardBatch(SourceWriter w, NetworkPlan plan)
+    private static void EmitBackwardBatch(SourceWriter w, NetworkPlan plan, bool toFirst = false)
     {
         w.Line("/// <inheritdoc/>");
-        w.Open($"protected override void BackwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, int count, {ReadOnlySpan} activations, {ReadOnlySpan} outputDelta, {Span} scratch, {Span} gradients, ulong dropoutKey = 0)");
+        w.Open(toFirst
+            ? $"protected override void BackwardBatchToFirstLayer({ReadOnlySpan} parameters, int count, {ReadOnlySpan} activations, {ReadOnlySpan} outputDelta, {Span} scratch, {Span} gradients, {Span} firstLayerDelta, ulong dropoutKey)"
+            : $"protected override void BackwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, int count, {ReadOnlySpan} activations, {ReadOnlySpan} outputDelta, {Span} scratch, {Span} gradients, ulong dropoutKey = 0)");
         foreach (LayerEmitter layer in plan.Layers.Where(l => !l.IsOutput)) layer.DeclareBlocks(w, ReadOnlySpan);
         foreach (DropoutLayer layer in plan.Layers.OfType<DropoutLayer>()) layer.Bind(w);
         // Each layer's delta comes from the layer after it; the deltas alternate between the two halves of the scratch buffer.
         string delta = "outputDelta";
         int half = 0;
-        for (int i = plan.Layers.Count - 1; i >= 0; i--)
+        for (int i = plan.Layers.Count - 1; i >= (toFirst ? 1 : 0); i--)
         {
             LayerEmitter layer = plan.Layers[i];
             if (layer is FlattenLayer) continue;
@@ -183,6 +189,10 @@ internal static class Emitter
             if (writesDelta && layer.BackwardInPlace)
             {
                 previous = delta;
+            }
+            else if (writesDelta && toFirst && ReachesFirstLayer(layer.Source))
+            {
+                previous = "firstLayerDelta";   // the caller's buffer, where the other thread's rows find it
             }
             else if (writesDelta)
             {
@@ -195,6 +205,30 @@ internal static class Emitter
             layer.Backward(w, delta, previous);
             if (previous is not null) delta = previous;
         }
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>Whether a delta written for <paramref name="source"/> is the first layer's (directly, or through layers that pass it on in place).</summary>
+    private static bool ReachesFirstLayer(LayerEmitter? source) =>
+        source is not null && (source.Index == 0 || source.BackwardInPlace && ReachesFirstLayer(source.Source));
+
+    /// <summary>
+    /// The methods of row-split training (src/Shared/FirstLayerRows): the first layer by output rows, forward and weight
+    /// gradients; the rest of the forward pass; the backward pass down to the first layer's delta.
+    /// </summary>
+    private static void EmitRowSplit(SourceWriter w, NetworkPlan plan, DenseLayer first)
+    {
+        w.Line("/// <inheritdoc/>");
+        w.Open($"protected override void ForwardFirstLayerRows({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, int count, {Span} outputs, int rowStart, int rowEnd)");
+        first.ForwardRows(w);
+        w.Close();
+        w.Line();
+        EmitForwardBatch(w, plan, afterFirst: true);
+        EmitBackwardBatch(w, plan, toFirst: true);
+        w.Line("/// <inheritdoc/>");
+        w.Open($"protected override void FirstLayerGradientRows({ReadOnlySpan} firstLayerDelta, {ReadOnlySpan} inputs, int count, {Span} gradients, int rowStart, int rowEnd)");
+        first.GradientRows(w);
         w.Close();
         w.Line();
     }

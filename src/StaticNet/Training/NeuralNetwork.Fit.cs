@@ -216,6 +216,8 @@ public abstract partial class NeuralNetwork
         {
             if (_laneGradients.Length != NetworkShape.ParameterCount) _laneGradients = new AlignedBuffer(NetworkShape.ParameterCount);
             _laneMetricSums = new double[metricCount];
+            int firstDelta = SplitsFirstLayer(batch) ? batch * NetworkShape.Layers[0].Units : 0;
+            if (_firstDelta.Length < firstDelta) _firstDelta = new AlignedBuffer(firstDelta);
         }
         int[] order = new int[samples];
         for (int i = 0; i < samples; i++) order[i] = i;

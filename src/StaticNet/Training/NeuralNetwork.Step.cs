@@ -28,6 +28,7 @@ public abstract partial class NeuralNetwork
         // BatchNormalization also needs the training key: it normalizes with the batch's statistics in training.
         ulong dropoutKey = NetworkShape.HasDropout || NetworkShape.HasBatchNormalization ? NextDropoutKey() : 0;
         double lossSum;
+        if (SplitsFirstLayer(count)) return TrainStepByRows(loss, data, rows, metricSums, dropoutKey);
         if (SplitsBatch(count))
         {
             // Two halves, each with its own activations and gradients, summed in a fixed order:
@@ -80,7 +81,7 @@ public abstract partial class NeuralNetwork
         if (_trainWeighted) Gather(data.W, 1, part, _batchWeights.AsSpan(from));
     }
 
-    private enum WorkerJob { SecondLane, SecondUpdateHalf }
+    private enum WorkerJob { SecondLane, SecondUpdateHalf, SecondRows }
 
     private WorkerJob _workerJob;
     private (long Step, int Split, bool SumLanes) _update;
@@ -102,6 +103,7 @@ public abstract partial class NeuralNetwork
     private void RunWorkerJob()
     {
         if (_workerJob == WorkerJob.SecondLane) RunSecondLane();
+        else if (_workerJob == WorkerJob.SecondRows) RunSecondRows();
         else UpdateRange(_update.Split, NetworkShape.ParameterCount - _update.Split);
     }
 
@@ -145,7 +147,7 @@ public abstract partial class NeuralNetwork
     /// <paramref name="total"/> rows, each lane in its own slice of the workspace; the gradient is
     /// scaled by 1/total so that the lanes' gradients add up to the batch mean.
     /// </summary>
-    private double RunLane(Loss loss, int first, int count, int total, ulong dropoutKey, Span<float> gradients, Span<double> metricSums)
+    private double RunLane(Loss loss, int first, int count, int total, ulong dropoutKey, Span<float> gradients, Span<double> metricSums, bool byRows = false)
     {
         int outputs = count * NetworkShape.OutputSize;
         int width = loss.TargetWidth(NetworkShape.OutputSize);
@@ -158,11 +160,21 @@ public abstract partial class NeuralNetwork
 
         ReadOnlySpan<float> weights = _trainWeighted ? _batchWeights.AsSpan(first, count) : default;
 
-        ForwardBatch(_parameters, inputs, count, activations, logits, dropoutKey);
+        // By rows, the first layer's outputs are already in place and its gradients come after both lanes.
+        if (byRows) ForwardBatchAfterFirstLayer(_parameters, count, activations, logits, dropoutKey);
+        else ForwardBatch(_parameters, inputs, count, activations, logits, dropoutKey);
         ReadOnlySpan<float> predictions = activations.Slice(activations.Length - outputs);
         double lossSum = WeightedLoss(loss, logits, predictions, targets, count, weights, delta, 1f / total);
         for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, NetworkShape.OutputSize);
-        BackwardBatch(_parameters, inputs, count, activations, delta, scratch, gradients, dropoutKey);
+        if (byRows)
+        {
+            int units = NetworkShape.Layers[0].Units;
+            BackwardBatchToFirstLayer(_parameters, count, activations, delta, scratch, gradients, _firstDelta.AsSpan(first * units, count * units), dropoutKey);
+        }
+        else
+        {
+            BackwardBatch(_parameters, inputs, count, activations, delta, scratch, gradients, dropoutKey);
+        }
         return lossSum;
     }
 
@@ -204,6 +216,162 @@ public abstract partial class NeuralNetwork
     /// BatchNormalization's statistics span the whole batch, so its networks always run one lane.
     /// </summary>
     private bool SplitsBatch(int count) => count >= 8 && NetworkShape.MultiplyAddsPerSample * count >= 1 << 21 && !NetworkShape.HasBatchNormalization;
+
+    /// <summary>
+    /// Whether a step runs its first layer split by rows (<see cref="FirstLayerRows"/>): a split step whose network
+    /// starts with a hidden Dense layer. L2 needs the whole gradient before any update, so its networks split the batch.
+    /// Like <see cref="SplitsBatch"/>, the rule depends only on the network and the batch.
+    /// </summary>
+    private bool SplitsFirstLayer(int count) =>
+        SplitsBatch(count) && !NetworkShape.HasL2 && !RowSplitDisabled
+        && FirstLayerRows.Applies(NetworkShape.Layers[0].Kind, NetworkShape.Layers[0].Activation, NetworkShape.Layers.Count);
+
+    /// <summary>Tests compare the row-split step with the split-batch step it replaces.</summary>
+    internal bool RowSplitDisabled { get; set; }
+
+    // Row-split steps: dL/dz of the first layer for the whole batch (each lane writes its samples' rows), and each
+    // thread's progress through the step's phases (0 at the start; 1: its samples gathered, 2: its first-layer rows
+    // computed, 3: its lane's backward pass done), so each waits only for what it reads.
+    private AlignedBuffer _firstDelta;
+    private int _mainPhase, _workerPhase, _stepAborted;
+
+    /// <summary>
+    /// One step with the first layer split by rows between the threads (see <see cref="FirstLayerRows"/>). Each thread:
+    /// its rows of the first layer for every sample; after both, its half of the batch through the later layers
+    /// (forward, loss, backward, as a lane of <see cref="SplitsBatch"/>); after both, its rows' weight gradients over
+    /// the whole batch and the optimizer's update of those rows and of its half of the later layers' parameters.
+    /// Every value is computed by the same code whichever thread runs it, so one thread gives the same bits.
+    /// </summary>
+    private double TrainStepByRows(Loss loss, in DataSet data, ReadOnlySpan<int> rows, Span<double> metricSums, ulong dropoutKey)
+    {
+        int count = rows.Length, half = count / 2;
+        int units = NetworkShape.Layers[0].Units, split = FirstLayerRows.Split(units);
+        _update = (Optimizer!.BeginStep(), 0, true);
+        _lane = (loss, half, count - half, count, SecondHalfKey(dropoutKey));
+        Array.Clear(_laneMetricSums);
+        _mainPhase = _workerPhase = _stepAborted = 0;
+        GatherRows(data, rows, half, count);
+        TrainingWorker? worker = _worker;
+        if (worker is not null)
+        {
+            _workerJob = WorkerJob.SecondRows;
+            worker.Start();
+        }
+        GatherRows(data, rows, 0, half);
+        Volatile.Write(ref _mainPhase, 1);
+        // Not claimed yet (the worker thread sleeps, or the machine is busy): this thread runs the whole step.
+        if (worker is not null && worker.TryReclaim()) worker = null;
+        if (worker is null)
+        {
+            // Both threads' calls, in order: the same ranges, so the same bits (an activation such as the sigmoid
+            // is computed in vectors and a scalar tail, so its bits depend on where a range starts and ends).
+            FirstLayerForward(0, split, half, count);
+            FirstLayerForward(split, units, half, count);
+            double sum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums, byRows: true)
+                + RunLane(loss, half, count - half, count, _lane.Key, _laneGradients, _laneMetricSums, byRows: true);
+            UpdateByRows(0, split, count, upperHalf: 0);
+            UpdateByRows(split, units, count, upperHalf: 1);
+            for (int m = 0; m < metricSums.Length; m++) metricSums[m] += _laneMetricSums[m];
+            return sum;
+        }
+        double lossSum = 0;
+        try
+        {
+            FirstLayerForward(0, split, half, count);
+            Volatile.Write(ref _mainPhase, 2);
+            if (AwaitPhase(ref _workerPhase, 2))
+            {
+                lossSum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums, byRows: true);
+                Volatile.Write(ref _mainPhase, 3);
+                if (AwaitPhase(ref _workerPhase, 3)) UpdateByRows(0, split, count, upperHalf: 0);
+            }
+        }
+        catch
+        {
+            // Stop the worker at its next wait and let it finish before this step's buffers are reused.
+            Volatile.Write(ref _stepAborted, 1);
+            try { worker.Wait(); } catch { /* this thread's exception is the one to report */ }
+            throw;
+        }
+        worker.Wait();   // rethrows what the worker threw (then this thread stopped waiting)
+        lossSum += _laneLossSum;
+        for (int m = 0; m < metricSums.Length; m++) metricSums[m] += _laneMetricSums[m];
+        return lossSum;
+    }
+
+    /// <summary>The worker's part of <see cref="TrainStepByRows"/>.</summary>
+    private void RunSecondRows()
+    {
+        var (loss, half, laneCount, count, key) = _lane;
+        int units = NetworkShape.Layers[0].Units, split = FirstLayerRows.Split(units);
+        try
+        {
+            // The second half's samples were gathered before the job was posted; the first half's may still be on the way.
+            FirstLayerForwardLane(half, laneCount, split, units);
+            if (!AwaitPhase(ref _mainPhase, 1)) return;
+            FirstLayerForwardLane(0, half, split, units);
+            Volatile.Write(ref _workerPhase, 2);
+            if (!AwaitPhase(ref _mainPhase, 2)) return;
+            _laneLossSum = RunLane(loss, half, laneCount, count, key, _laneGradients, _laneMetricSums, byRows: true);
+            Volatile.Write(ref _workerPhase, 3);
+            if (!AwaitPhase(ref _mainPhase, 3)) return;
+            UpdateByRows(split, units, count, upperHalf: 1);
+        }
+        catch
+        {
+            Volatile.Write(ref _stepAborted, 1);
+            throw;
+        }
+    }
+
+    /// <summary>The first layer's rows [rowStart, rowEnd) for both lanes' samples (each lane's block of outputs is its own).</summary>
+    private void FirstLayerForward(int rowStart, int rowEnd, int half, int count)
+    {
+        FirstLayerForwardLane(0, half, rowStart, rowEnd);
+        FirstLayerForwardLane(half, count - half, rowStart, rowEnd);
+    }
+
+    private void FirstLayerForwardLane(int first, int count, int rowStart, int rowEnd)
+    {
+        int units = NetworkShape.Layers[0].Units;
+        ForwardFirstLayerRows(_parameters, _batchInputs.AsSpan(first * NetworkShape.InputSize, count * NetworkShape.InputSize), count,
+            _activations.AsSpan(first * NetworkShape.ActivationsPerSample, count * units), rowStart, rowEnd);
+    }
+
+    /// <summary>
+    /// The first layer's weight gradients of rows [rowStart, rowEnd) over the whole batch and the optimizer's update of
+    /// those rows (weights and biases); then the later layers' parameters, the lanes' gradients summed: the first
+    /// (<paramref name="upperHalf"/> 0) or second half (1) of them.
+    /// </summary>
+    private void UpdateByRows(int rowStart, int rowEnd, int count, int upperHalf)
+    {
+        LayerInfo first = NetworkShape.Layers[0];
+        int inputs = NetworkShape.InputSize, units = first.Units, offset = first.ParameterOffset;
+        FirstLayerGradientRows(_firstDelta.AsSpan(0, count * units), _batchInputs.AsSpan(0, count * inputs), count, _gradients.Span, rowStart, rowEnd);
+        long step = _update.Step;
+        Optimizer!.ApplyRange(_parameters, _gradients, offset + rowStart * inputs, (rowEnd - rowStart) * inputs, step);
+        Optimizer.ApplyRange(_parameters, _gradients, offset + units * inputs + rowStart, rowEnd - rowStart, step);
+        int upper = offset + units * inputs + units, end = NetworkShape.ParameterCount;
+        // The later layers' split on a 16-float boundary keeps both halves' vectors aligned alike.
+        int middle = Math.Max(upper, (upper + (end - upper) / 2) & ~15);
+        if (upperHalf == 0) UpdateRange(upper, middle - upper);
+        else UpdateRange(middle, end - middle);
+    }
+
+    /// <summary>
+    /// Waits until the other thread's phase reaches <paramref name="value"/>; false when a thread gave up the step
+    /// (it threw). Both threads are inside the same step, microseconds apart, so this only spins (yielding now and then).
+    /// </summary>
+    private bool AwaitPhase(ref int phase, int value)
+    {
+        var spin = new SpinWait();
+        while (Volatile.Read(ref phase) < value)
+        {
+            if (Volatile.Read(ref _stepAborted) != 0) return false;
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+        return Volatile.Read(ref _stepAborted) == 0;
+    }
 
     private static ulong SecondHalfKey(ulong key) => key == 0 ? 0 : (key * 0x9E3779B97F4A7C15UL) | 1;
 

@@ -54,6 +54,9 @@ internal sealed class TrainingWorker : IDisposable
         Wake(ref _workerBlocks);
     }
 
+    /// <summary>Takes back posted work the worker has not claimed yet: true when the caller now runs it itself (and must not call <see cref="Wait"/>).</summary>
+    public bool TryReclaim() => Interlocked.CompareExchange(ref _state, Idle, Posted) == Posted;
+
     /// <summary>Runs the posted work here if the worker has not claimed it, else waits for it to finish; rethrows what it threw.</summary>
     public void Wait()
     {

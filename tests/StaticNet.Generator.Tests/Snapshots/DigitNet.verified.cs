@@ -82,6 +82,54 @@ namespace Course.Networks
                 d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 19600), gradients.Slice(StaticNetLayout.B1, 25));
         }
 
+        /// <inheritdoc/>
+        protected override void ForwardFirstLayerRows(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> outputs, int rowStart, int rowEnd)
+        {
+            global::StaticNet.Kernels.Dense.ForwardBatchRows<StaticNetLayout.N784, StaticNetLayout.N25, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W1, 19600), parameters.Slice(StaticNetLayout.B1, 25), inputs, outputs, count, rowStart, rowEnd);
+        }
+
+        /// <inheritdoc/>
+        protected override void ForwardBatchAfterFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey)
+        {
+            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 25);
+            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 15);
+            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 1);
+            // Layer 2: Dense(15) (25,) -> (15,), sigmoid
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W2, 375), parameters.Slice(StaticNetLayout.B2, 15), a1, a2, count);
+            // Layer 3 (output): Dense(1) (15,) -> (1,), sigmoid
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W3, 15), parameters.Slice(StaticNetLayout.B3, 1), a2, outputLogits, count);
+            outputLogits.Slice(0, count * 1).CopyTo(a3);
+            global::StaticNet.Kernels.Sigmoid.Apply(a3);
+        }
+
+        /// <inheritdoc/>
+        protected override void BackwardBatchToFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, global::System.Span<float> firstLayerDelta, ulong dropoutKey)
+        {
+            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 25);
+            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 15);
+            // Layer 3 (output): Dense(1) (15,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
+            global::System.Span<float> d2 = scratch.Slice(0, count * 15);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N15, StaticNetLayout.N1>(
+                outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 15), gradients.Slice(StaticNetLayout.B3, 1));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W3, 15), outputDelta, a2, count, d2);
+            // Layer 2: Dense(15) (25,) -> (15,), sigmoid
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N25, StaticNetLayout.N15>(
+                d2, a1, count, gradients.Slice(StaticNetLayout.W2, 375), gradients.Slice(StaticNetLayout.B2, 15));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W2, 375), d2, a1, count, firstLayerDelta);
+        }
+
+        /// <inheritdoc/>
+        protected override void FirstLayerGradientRows(global::System.ReadOnlySpan<float> firstLayerDelta, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> gradients, int rowStart, int rowEnd)
+        {
+            global::StaticNet.Kernels.Dense.ParameterGradientRows<StaticNetLayout.N784, StaticNetLayout.N25>(
+                firstLayerDelta, inputs, count, gradients.Slice(StaticNetLayout.W1, 19600), gradients.Slice(StaticNetLayout.B1, 25), rowStart, rowEnd);
+        }
+
         /// <summary>The compile-time layout the code above is written against.</summary>
         private static class StaticNetLayout
         {

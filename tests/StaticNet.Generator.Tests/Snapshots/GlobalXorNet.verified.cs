@@ -66,6 +66,43 @@ partial class XorNet : global::StaticNet.NeuralNetwork
             d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 6), gradients.Slice(StaticNetLayout.B1, 3));
     }
 
+    /// <inheritdoc/>
+    protected override void ForwardFirstLayerRows(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> outputs, int rowStart, int rowEnd)
+    {
+        global::StaticNet.Kernels.Dense.ForwardBatchRows<StaticNetLayout.N2, StaticNetLayout.N3, global::StaticNet.Kernels.Sigmoid>(
+            parameters.Slice(StaticNetLayout.W1, 6), parameters.Slice(StaticNetLayout.B1, 3), inputs, outputs, count, rowStart, rowEnd);
+    }
+
+    /// <inheritdoc/>
+    protected override void ForwardBatchAfterFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey)
+    {
+        global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 3);
+        global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 1);
+        // Layer 2 (output): Dense(1) (3,) -> (1,), sigmoid
+        global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N3, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+            parameters.Slice(StaticNetLayout.W2, 3), parameters.Slice(StaticNetLayout.B2, 1), a1, outputLogits, count);
+        outputLogits.Slice(0, count * 1).CopyTo(a2);
+        global::StaticNet.Kernels.Sigmoid.Apply(a2);
+    }
+
+    /// <inheritdoc/>
+    protected override void BackwardBatchToFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, global::System.Span<float> firstLayerDelta, ulong dropoutKey)
+    {
+        global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 3);
+        // Layer 2 (output): Dense(1) (3,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
+        global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N3, StaticNetLayout.N1>(
+            outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 3), gradients.Slice(StaticNetLayout.B2, 1));
+        global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N3, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
+            parameters.Slice(StaticNetLayout.W2, 3), outputDelta, a1, count, firstLayerDelta);
+    }
+
+    /// <inheritdoc/>
+    protected override void FirstLayerGradientRows(global::System.ReadOnlySpan<float> firstLayerDelta, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> gradients, int rowStart, int rowEnd)
+    {
+        global::StaticNet.Kernels.Dense.ParameterGradientRows<StaticNetLayout.N2, StaticNetLayout.N3>(
+            firstLayerDelta, inputs, count, gradients.Slice(StaticNetLayout.W1, 6), gradients.Slice(StaticNetLayout.B1, 3), rowStart, rowEnd);
+    }
+
     /// <summary>The compile-time layout the code above is written against.</summary>
     private static class StaticNetLayout
     {

@@ -82,6 +82,54 @@ namespace Mixed
                 d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 32));
         }
 
+        /// <inheritdoc/>
+        protected override void ForwardFirstLayerRows(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> outputs, int rowStart, int rowEnd)
+        {
+            global::StaticNet.Kernels.Dense.ForwardBatchRows<StaticNetLayout.N10, StaticNetLayout.N32, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.W1, 320), parameters.Slice(StaticNetLayout.B1, 32), inputs, outputs, count, rowStart, rowEnd);
+        }
+
+        /// <inheritdoc/>
+        protected override void ForwardBatchAfterFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey)
+        {
+            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 32);
+            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
+            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 1);
+            // Layer 2: Dense(16) (32,) -> (16,), leaky_relu
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
+                parameters.Slice(StaticNetLayout.W2, 512), parameters.Slice(StaticNetLayout.B2, 16), a1, a2, count);
+            // Layer 3 (output): Dense(1) (16,) -> (1,), sigmoid
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W3, 16), parameters.Slice(StaticNetLayout.B3, 1), a2, outputLogits, count);
+            outputLogits.Slice(0, count * 1).CopyTo(a3);
+            global::StaticNet.Kernels.Sigmoid.Apply(a3);
+        }
+
+        /// <inheritdoc/>
+        protected override void BackwardBatchToFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, global::System.Span<float> firstLayerDelta, ulong dropoutKey)
+        {
+            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 32);
+            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
+            // Layer 3 (output): Dense(1) (16,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
+            global::System.Span<float> d2 = scratch.Slice(0, count * 16);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N1>(
+                outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 16), gradients.Slice(StaticNetLayout.B3, 1));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
+                parameters.Slice(StaticNetLayout.W3, 16), outputDelta, a2, count, d2);
+            // Layer 2: Dense(16) (32,) -> (16,), leaky_relu
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N32, StaticNetLayout.N16>(
+                d2, a1, count, gradients.Slice(StaticNetLayout.W2, 512), gradients.Slice(StaticNetLayout.B2, 16));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.W2, 512), d2, a1, count, firstLayerDelta);
+        }
+
+        /// <inheritdoc/>
+        protected override void FirstLayerGradientRows(global::System.ReadOnlySpan<float> firstLayerDelta, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> gradients, int rowStart, int rowEnd)
+        {
+            global::StaticNet.Kernels.Dense.ParameterGradientRows<StaticNetLayout.N10, StaticNetLayout.N32>(
+                firstLayerDelta, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 32), rowStart, rowEnd);
+        }
+
         /// <summary>The compile-time layout the code above is written against.</summary>
         private static class StaticNetLayout
         {

@@ -83,6 +83,54 @@ namespace Course.Networks
                 d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 100352), gradients.Slice(StaticNetLayout.B1, 128));
         }
 
+        /// <inheritdoc/>
+        protected override void ForwardFirstLayerRows(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> outputs, int rowStart, int rowEnd)
+        {
+            global::StaticNet.Kernels.Dense.ForwardBatchRows<StaticNetLayout.N784, StaticNetLayout.N128, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.W1, 100352), parameters.Slice(StaticNetLayout.B1, 128), inputs, outputs, count, rowStart, rowEnd);
+        }
+
+        /// <inheritdoc/>
+        protected override void ForwardBatchAfterFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey)
+        {
+            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 128);
+            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 64);
+            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 10);
+            // Layer 2: Dense(64) (128,) -> (64,), relu
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.W2, 8192), parameters.Slice(StaticNetLayout.B2, 64), a1, a2, count);
+            // Layer 3 (output): Dense(10) (64,) -> (10,), softmax
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W3, 640), parameters.Slice(StaticNetLayout.B3, 10), a2, outputLogits, count);
+            outputLogits.Slice(0, count * 10).CopyTo(a3);
+            global::StaticNet.Kernels.Softmax.ApplyRows(a3, 10);
+        }
+
+        /// <inheritdoc/>
+        protected override void BackwardBatchToFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, global::System.Span<float> firstLayerDelta, ulong dropoutKey)
+        {
+            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 128);
+            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 64);
+            // Layer 3 (output): Dense(10) (64,) -> (10,), softmax: outputDelta is dLoss/dz from the loss
+            global::System.Span<float> d2 = scratch.Slice(0, count * 64);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N64, StaticNetLayout.N10>(
+                outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 640), gradients.Slice(StaticNetLayout.B3, 10));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.W3, 640), outputDelta, a2, count, d2);
+            // Layer 2: Dense(64) (128,) -> (64,), relu
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N128, StaticNetLayout.N64>(
+                d2, a1, count, gradients.Slice(StaticNetLayout.W2, 8192), gradients.Slice(StaticNetLayout.B2, 64));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.W2, 8192), d2, a1, count, firstLayerDelta);
+        }
+
+        /// <inheritdoc/>
+        protected override void FirstLayerGradientRows(global::System.ReadOnlySpan<float> firstLayerDelta, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> gradients, int rowStart, int rowEnd)
+        {
+            global::StaticNet.Kernels.Dense.ParameterGradientRows<StaticNetLayout.N784, StaticNetLayout.N128>(
+                firstLayerDelta, inputs, count, gradients.Slice(StaticNetLayout.W1, 100352), gradients.Slice(StaticNetLayout.B1, 128), rowStart, rowEnd);
+        }
+
         /// <summary>The compile-time layout the code above is written against.</summary>
         private static class StaticNetLayout
         {

@@ -71,6 +71,43 @@ namespace Host
                     d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 32), gradients.Slice(StaticNetLayout.B1, 8));
             }
 
+            /// <inheritdoc/>
+            protected override void ForwardFirstLayerRows(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> outputs, int rowStart, int rowEnd)
+            {
+                global::StaticNet.Kernels.Dense.ForwardBatchRows<StaticNetLayout.N4, StaticNetLayout.N8, global::StaticNet.Kernels.Relu>(
+                    parameters.Slice(StaticNetLayout.W1, 32), parameters.Slice(StaticNetLayout.B1, 8), inputs, outputs, count, rowStart, rowEnd);
+            }
+
+            /// <inheritdoc/>
+            protected override void ForwardBatchAfterFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey)
+            {
+                global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 8);
+                global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 3);
+                // Layer 2 (output): Dense(3) (8,) -> (3,), softmax
+                global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N3, global::StaticNet.Kernels.Linear>(
+                    parameters.Slice(StaticNetLayout.W2, 24), parameters.Slice(StaticNetLayout.B2, 3), a1, outputLogits, count);
+                outputLogits.Slice(0, count * 3).CopyTo(a2);
+                global::StaticNet.Kernels.Softmax.ApplyRows(a2, 3);
+            }
+
+            /// <inheritdoc/>
+            protected override void BackwardBatchToFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, global::System.Span<float> firstLayerDelta, ulong dropoutKey)
+            {
+                global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 8);
+                // Layer 2 (output): Dense(3) (8,) -> (3,), softmax: outputDelta is dLoss/dz from the loss
+                global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N3>(
+                    outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 24), gradients.Slice(StaticNetLayout.B2, 3));
+                global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N3, global::StaticNet.Kernels.Relu>(
+                    parameters.Slice(StaticNetLayout.W2, 24), outputDelta, a1, count, firstLayerDelta);
+            }
+
+            /// <inheritdoc/>
+            protected override void FirstLayerGradientRows(global::System.ReadOnlySpan<float> firstLayerDelta, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> gradients, int rowStart, int rowEnd)
+            {
+                global::StaticNet.Kernels.Dense.ParameterGradientRows<StaticNetLayout.N4, StaticNetLayout.N8>(
+                    firstLayerDelta, inputs, count, gradients.Slice(StaticNetLayout.W1, 32), gradients.Slice(StaticNetLayout.B1, 8), rowStart, rowEnd);
+            }
+
             /// <summary>The compile-time layout the code above is written against.</summary>
             private static class StaticNetLayout
             {

@@ -71,6 +71,42 @@ namespace Host
                         d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 15), gradients.Slice(StaticNetLayout.B1, 5));
                 }
 
+                /// <inheritdoc/>
+                protected override void ForwardFirstLayerRows(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> outputs, int rowStart, int rowEnd)
+                {
+                    global::StaticNet.Kernels.Dense.ForwardBatchRows<StaticNetLayout.N3, StaticNetLayout.N5, global::StaticNet.Kernels.Sigmoid>(
+                        parameters.Slice(StaticNetLayout.W1, 15), parameters.Slice(StaticNetLayout.B1, 5), inputs, outputs, count, rowStart, rowEnd);
+                }
+
+                /// <inheritdoc/>
+                protected override void ForwardBatchAfterFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey)
+                {
+                    global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 5);
+                    global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 2);
+                    // Layer 2 (output): Dense(2) (5,) -> (2,), linear
+                    global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(
+                        parameters.Slice(StaticNetLayout.W2, 10), parameters.Slice(StaticNetLayout.B2, 2), a1, outputLogits, count);
+                    outputLogits.Slice(0, count * 2).CopyTo(a2);
+                }
+
+                /// <inheritdoc/>
+                protected override void BackwardBatchToFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, global::System.Span<float> firstLayerDelta, ulong dropoutKey)
+                {
+                    global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 5);
+                    // Layer 2 (output): Dense(2) (5,) -> (2,), linear: outputDelta is dLoss/dz from the loss
+                    global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N5, StaticNetLayout.N2>(
+                        outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 10), gradients.Slice(StaticNetLayout.B2, 2));
+                    global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Sigmoid>(
+                        parameters.Slice(StaticNetLayout.W2, 10), outputDelta, a1, count, firstLayerDelta);
+                }
+
+                /// <inheritdoc/>
+                protected override void FirstLayerGradientRows(global::System.ReadOnlySpan<float> firstLayerDelta, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> gradients, int rowStart, int rowEnd)
+                {
+                    global::StaticNet.Kernels.Dense.ParameterGradientRows<StaticNetLayout.N3, StaticNetLayout.N5>(
+                        firstLayerDelta, inputs, count, gradients.Slice(StaticNetLayout.W1, 15), gradients.Slice(StaticNetLayout.B1, 5), rowStart, rowEnd);
+                }
+
                 /// <summary>The compile-time layout the code above is written against.</summary>
                 private static class StaticNetLayout
                 {

@@ -99,6 +99,69 @@ namespace Regularized
                 d2, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 16));
         }
 
+        /// <inheritdoc/>
+        protected override void ForwardFirstLayerRows(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> outputs, int rowStart, int rowEnd)
+        {
+            global::StaticNet.Kernels.Dense.ForwardBatchRows<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W1, 320), parameters.Slice(StaticNetLayout.B1, 16), inputs, outputs, count, rowStart, rowEnd);
+        }
+
+        /// <inheritdoc/>
+        protected override void ForwardBatchAfterFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey)
+        {
+            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 16);
+            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
+            global::System.Span<float> m2 = activations.Slice(count * StaticNetLayout.M2, count * 16);
+            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 8);
+            global::System.Span<float> a4 = activations.Slice(count * StaticNetLayout.A4, count * 1);
+            // Layer 2: Dropout(0.5) (16,) -> (16,)
+            global::System.ReadOnlySpan<float> x2 = a1;
+            if (dropoutKey != 0)
+            {
+                global::StaticNet.Kernels.Dropout.Apply(a1, a2, m2, 0.5f, global::StaticNet.Kernels.Dropout.LayerKey(dropoutKey, 0));
+                x2 = a2;
+            }
+            // Layer 3: Dense(8) (16,) -> (8,), sigmoid
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W3, 128), parameters.Slice(StaticNetLayout.B3, 8), x2, a3, count);
+            // Layer 4 (output): Dense(1) (8,) -> (1,), sigmoid
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W4, 8), parameters.Slice(StaticNetLayout.B4, 1), a3, outputLogits, count);
+            outputLogits.Slice(0, count * 1).CopyTo(a4);
+            global::StaticNet.Kernels.Sigmoid.Apply(a4);
+        }
+
+        /// <inheritdoc/>
+        protected override void BackwardBatchToFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, global::System.Span<float> firstLayerDelta, ulong dropoutKey)
+        {
+            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 16);
+            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
+            global::System.ReadOnlySpan<float> m2 = activations.Slice(count * StaticNetLayout.M2, count * 16);
+            global::System.ReadOnlySpan<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 8);
+            global::System.ReadOnlySpan<float> x2 = dropoutKey != 0 ? a2 : a1;
+            // Layer 4 (output): Dense(1) (8,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
+            global::System.Span<float> d3 = scratch.Slice(0, count * 8);
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N1>(
+                outputDelta, a3, count, gradients.Slice(StaticNetLayout.W4, 8), gradients.Slice(StaticNetLayout.B4, 1));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W4, 8), outputDelta, a3, count, d3);
+            // Layer 3: Dense(8) (16,) -> (8,), sigmoid
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N8>(
+                d3, x2, count, gradients.Slice(StaticNetLayout.W3, 128), gradients.Slice(StaticNetLayout.B3, 8));
+            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Linear>(
+                parameters.Slice(StaticNetLayout.W3, 128), d3, x2, count, firstLayerDelta);
+            // Layer 2: Dropout(0.5) (16,) -> (16,)
+            if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m2, firstLayerDelta);
+            global::StaticNet.Kernels.Sigmoid.MultiplyDerivative(a1, firstLayerDelta);
+        }
+
+        /// <inheritdoc/>
+        protected override void FirstLayerGradientRows(global::System.ReadOnlySpan<float> firstLayerDelta, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> gradients, int rowStart, int rowEnd)
+        {
+            global::StaticNet.Kernels.Dense.ParameterGradientRows<StaticNetLayout.N20, StaticNetLayout.N16>(
+                firstLayerDelta, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 16), rowStart, rowEnd);
+        }
+
         /// <summary>The compile-time layout the code above is written against.</summary>
         private static class StaticNetLayout
         {

@@ -49,6 +49,32 @@ public class TrainingWorkerTests
     }
 
     [Fact]
+    public void TryReclaim_TakesBackOnlyWorkNotYetClaimed()
+    {
+        // A reclaimed post is the caller's to run and never runs on the worker; one not reclaimed ran or runs there.
+        int runs = 0, reclaimed = 0;
+        using var worker = new TrainingWorker(() => Interlocked.Increment(ref runs));
+        const int Posts = 5_000;
+        for (int i = 0; i < Posts; i++)
+        {
+            worker.Start();
+            if (i % 500 == 0) Thread.Sleep(5);   // the worker claims this one (or blocked, and is woken)
+            if (worker.TryReclaim())
+            {
+                reclaimed++;
+                Assert.Equal(i - reclaimed + 1, Volatile.Read(ref runs));   // it does not run later either (checked next round)
+            }
+            else
+            {
+                worker.Wait();
+                Assert.Equal(i - reclaimed + 1, Volatile.Read(ref runs));
+            }
+        }
+        Assert.Equal(Posts - reclaimed, runs);
+        Assert.True(reclaimed < Posts, "the worker never claimed a post");
+    }
+
+    [Fact]
     public void Dispose_StopsABlockedWorker()
     {
         var worker = new TrainingWorker(() => { });

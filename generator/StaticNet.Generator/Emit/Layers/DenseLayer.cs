@@ -52,6 +52,14 @@ internal sealed class DenseLayer : LayerEmitter
             w.Line($"{Kernels}.Dense.InputGradients<{Sizes}, {PrevAct}>({Weights("parameters")}, {delta}, {PrevOutputs}, count, {previousDelta});");
     }
 
+    /// <summary>Row-split training: this (first) layer's outputs [rowStart, rowEnd) into <c>outputs</c>.</summary>
+    public void ForwardRows(SourceWriter w) =>
+        w.Line($"{Kernels}.Dense.ForwardBatchRows<{Sizes}, {ActivationKernel}>({Weights("parameters")}, {Biases("parameters")}, inputs, outputs, count, rowStart, rowEnd);");
+
+    /// <summary>Row-split training: this (first) layer's gradients of the outputs [rowStart, rowEnd) from <c>firstLayerDelta</c>.</summary>
+    public void GradientRows(SourceWriter w) =>
+        w.Line($"{Kernels}.Dense.ParameterGradientRows<{Sizes}>(firstLayerDelta, inputs, count, {Weights("gradients")}, {Biases("gradients")}, rowStart, rowEnd);");
+
     public override void LayoutMembers(SourceWriter w)
     {
         base.LayoutMembers(w);

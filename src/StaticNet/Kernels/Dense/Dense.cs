@@ -69,6 +69,45 @@ public static class Dense
     }
 
     /// <summary>
+    /// <see cref="ForwardBatch"/> for the outputs [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) only: writes
+    /// those columns of Y (the same bits as a full call gives them) and leaves the others as they are. Two threads
+    /// that each compute their own rows share the work without either reading the other's weights.
+    /// </summary>
+    public static void ForwardBatchRows<TIn, TOut, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int count, int rowStart, int rowEnd)
+        where TIn : IConstant where TOut : IConstant where TAct : IActivationKernel
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        CheckCount(count);
+        CheckRows(rowStart, rowEnd, nOut);
+        Check(weights, (long)nIn * nOut, nameof(weights));
+        Check(bias, nOut, nameof(bias));
+        Check(x, (long)count * nIn, nameof(x));
+        Check(y, (long)count * nOut, nameof(y));
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int rows = rowEnd - rowStart;
+        if (rows == 0) return;
+        if (Vector512.IsHardwareAccelerated && nIn >= Vector512<float>.Count)
+        {
+            Tiled.ForwardRows<TIn, TOut>(ref w, ref b, ref xr, ref yr, count, rowStart, rowEnd);
+        }
+        else
+        {
+            for (int s = 0; s < count; s++)
+            {
+                ref float xs = ref Unsafe.Add(ref xr, s * nIn);
+                ref float ys = ref Unsafe.Add(ref yr, s * nOut);
+                for (int j = rowStart; j < rowEnd; j++)
+                    Unsafe.Add(ref ys, j) = Simd.Dot(ref Unsafe.Add(ref w, j * nIn), ref xs, nIn) + Unsafe.Add(ref b, j);
+            }
+        }
+        for (int s = 0; s < count; s++)
+            TAct.Apply(y.Slice(s * nOut + rowStart, rows));
+    }
+
+    /// <summary>
     /// Weight and bias gradients of one layer for a batch: dW = Δᵀ X and db = Σ Δ over the batch,
     /// where Δ (count x TOut) is dLoss/dz of this layer and X (count x TIn) its input. Overwrites
     /// <paramref name="weightGradients"/> and <paramref name="biasGradients"/>.
@@ -96,6 +135,48 @@ public static class Dense
         }
         weightGradients.Slice(0, nIn * nOut).Clear();
         for (int j = 0; j < nOut; j++)
+        {
+            ref float row = ref Unsafe.Add(ref gw, j * nIn);
+            float biasSum = 0;
+            for (int s = 0; s < count; s++)
+            {
+                float ds = Unsafe.Add(ref d, s * nOut + j);
+                biasSum += ds;
+                if (ds != 0) Simd.Axpy(ds, ref Unsafe.Add(ref xr, s * nIn), ref row, nIn);
+            }
+            Unsafe.Add(ref gb, j) = biasSum;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ParameterGradients"/> for the outputs [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) only:
+    /// overwrites those rows of dW and those biases' gradients (the same bits as a full call) and leaves the others.
+    /// </summary>
+    public static void ParameterGradientRows<TIn, TOut>(ReadOnlySpan<float> delta, ReadOnlySpan<float> x, int count, Span<float> weightGradients, Span<float> biasGradients, int rowStart, int rowEnd)
+        where TIn : IConstant where TOut : IConstant
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        CheckCount(count);
+        CheckRows(rowStart, rowEnd, nOut);
+        Check(delta, (long)count * nOut, nameof(delta));
+        Check(x, (long)count * nIn, nameof(x));
+        Check(weightGradients, (long)nIn * nOut, nameof(weightGradients));
+        Check(biasGradients, nOut, nameof(biasGradients));
+        ref float d = ref MemoryMarshal.GetReference(delta);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float gw = ref MemoryMarshal.GetReference(weightGradients);
+        ref float gb = ref MemoryMarshal.GetReference(biasGradients);
+        int rows = rowEnd - rowStart;
+        if (Vector512.IsHardwareAccelerated && nIn >= Vector512<float>.Count)
+        {
+            Tiled.WeightGradientRows<TIn, TOut>(ref d, ref xr, ref gw, count, rowStart, rowEnd);
+            biasGradients.Slice(rowStart, rows).Clear();
+            for (int s = 0; s < count; s++)
+                Simd.Axpy(1f, ref Unsafe.Add(ref d, s * nOut + rowStart), ref Unsafe.Add(ref gb, rowStart), rows);
+            return;
+        }
+        weightGradients.Slice(rowStart * nIn, rows * nIn).Clear();
+        for (int j = rowStart; j < rowEnd; j++)
         {
             ref float row = ref Unsafe.Add(ref gw, j * nIn);
             float biasSum = 0;
@@ -153,6 +234,12 @@ public static class Dense
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CheckRows(int rowStart, int rowEnd, int outputs)
+    {
+        if (rowStart < 0 || rowEnd < rowStart || rowEnd > outputs)
+            throw new ArgumentOutOfRangeException(nameof(rowStart), $"The rows [{rowStart}, {rowEnd}) are not a range of the layer's {outputs} outputs.");
+    }
+
     private static void CheckCount(int count)
     {
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "The sample count must not be negative.");

@@ -59,12 +59,22 @@ internal static class Tiled
     /// rows of X and W are both contiguous in k). Requires TIn ≥ 16.
     /// Every output is one 16-lane accumulator over the input blocks in order, reduced by
     /// <see cref="Sum4"/>, whatever tile computes it; so a sample's outputs are the same bits in
-    /// any tile and in <see cref="ForwardOne"/>.
+    /// any tile and in <see cref="ForwardOne{TIn, TOut}(ref float, ref float, ref float, ref float)"/>.
     /// </summary>
     public static void Forward<TIn, TOut>(ref float w, ref float b, ref float x, ref float y, int count)
+        where TIn : IConstant where TOut : IConstant => ForwardRows<TIn, TOut>(ref w, ref b, ref x, ref y, count, 0, TOut.Value);
+
+    /// <summary>
+    /// <see cref="Forward"/> for the outputs [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) only
+    /// (weight rows, biases and columns of Y; the rest of Y untouched): the same bits as those outputs of a full call.
+    /// </summary>
+    public static void ForwardRows<TIn, TOut>(ref float w, ref float b, ref float x, ref float y, int count, int rowStart, int rowEnd)
         where TIn : IConstant where TOut : IConstant
     {
-        int nIn = TIn.Value, nOut = TOut.Value;
+        int nIn = TIn.Value, nOut = TOut.Value, outputs = rowEnd - rowStart;
+        w = ref Unsafe.Add(ref w, rowStart * nIn);
+        b = ref Unsafe.Add(ref b, rowStart);
+        y = ref Unsafe.Add(ref y, rowStart);
         int s = 0;
         // Weights that fit in L1 (128 x 64 floats is 32 KB) gain nothing from fewer passes: there
         // the 4 x 4 tile measured about 5% faster.
@@ -84,13 +94,13 @@ internal static class Tiled
                 if (!aligned)
                     for (int i = 0; i < 8; i++)
                         CopyRow(ref Unsafe.Add(ref xs, i * nIn), ref Unsafe.Add(ref rows, i * stride), nIn);
-                ForwardEight<TIn, TOut>(ref w, ref b, ref aligned ? ref xs : ref rows, aligned ? nIn : stride, ref Unsafe.Add(ref y, s * nOut));
+                ForwardEight<TIn, TOut>(ref w, ref b, ref aligned ? ref xs : ref rows, aligned ? nIn : stride, ref Unsafe.Add(ref y, s * nOut), outputs);
             }
         }
         for (; s + 4 <= count; s += 4)
-            ForwardFour<TIn, TOut>(ref w, ref b, ref Unsafe.Add(ref x, s * nIn), ref Unsafe.Add(ref y, s * nOut));
+            ForwardFour<TIn, TOut>(ref w, ref b, ref Unsafe.Add(ref x, s * nIn), ref Unsafe.Add(ref y, s * nOut), outputs);
         for (; s < count; s++)
-            ForwardOne<TIn, TOut>(ref w, ref b, ref Unsafe.Add(ref x, s * nIn), ref Unsafe.Add(ref y, s * nOut));
+            ForwardOne<TIn, TOut>(ref w, ref b, ref Unsafe.Add(ref x, s * nIn), ref Unsafe.Add(ref y, s * nOut), outputs);
     }
 
     /// <summary>
@@ -100,7 +110,7 @@ internal static class Tiled
     /// a 4 x 4 tile, which at 784 inputs is what bounds the 4 x 4 tile (400 KB of weights per four
     /// samples is more than L2 delivers while the FMAs run).
     /// </summary>
-    private static void ForwardEight<TIn, TOut>(ref float w, ref float b, ref float x0, int xStride, ref float y0)
+    private static void ForwardEight<TIn, TOut>(ref float w, ref float b, ref float x0, int xStride, ref float y0, int outputs)
         where TIn : IConstant where TOut : IConstant
     {
         int nIn = TIn.Value, nOut = TOut.Value;
@@ -114,7 +124,7 @@ internal static class Tiled
         ref float x6 = ref Unsafe.Add(ref x5, xStride);
         ref float x7 = ref Unsafe.Add(ref x6, xStride);
         int j = 0;
-        for (; j + 2 <= nOut; j += 2)
+        for (; j + 2 <= outputs; j += 2)
         {
             ref float w0 = ref Unsafe.Add(ref w, j * nIn);
             ref float w1 = ref Unsafe.Add(ref w0, nIn);
@@ -155,7 +165,7 @@ internal static class Tiled
             StorePairs(Sum4(a40, a41, a50, a51) + bias, ref Unsafe.Add(ref r, 4 * nOut), nOut);
             StorePairs(Sum4(a60, a61, a70, a71) + bias, ref Unsafe.Add(ref r, 6 * nOut), nOut);
         }
-        if (j < nOut)
+        if (j < outputs)
         {
             // The last, odd output: eight samples x one output.
             ref float wj = ref Unsafe.Add(ref w, j * nIn);
@@ -229,7 +239,7 @@ internal static class Tiled
     }
 
     /// <summary>Four samples, four outputs at a time (16 accumulators): small layers, and the samples after the eight-sample tiles.</summary>
-    private static void ForwardFour<TIn, TOut>(ref float w, ref float b, ref float x, ref float y)
+    private static void ForwardFour<TIn, TOut>(ref float w, ref float b, ref float x, ref float y, int outputs)
         where TIn : IConstant where TOut : IConstant
     {
         int nIn = TIn.Value, nOut = TOut.Value;
@@ -241,7 +251,7 @@ internal static class Tiled
         ref float x3 = ref Unsafe.Add(ref x2, nIn);
         ref float y0 = ref y;
         int j = 0;
-        for (; j + 4 <= nOut; j += 4)
+        for (; j + 4 <= outputs; j += 4)
         {
             ref float w0 = ref Unsafe.Add(ref w, j * nIn);
             ref float w1 = ref Unsafe.Add(ref w0, nIn);
@@ -284,7 +294,7 @@ internal static class Tiled
             (Sum4(a20, a21, a22, a23) + bias).StoreUnsafe(ref r0, (nuint)(2 * nOut));
             (Sum4(a30, a31, a32, a33) + bias).StoreUnsafe(ref r0, (nuint)(3 * nOut));
         }
-        for (; j < nOut; j++)
+        for (; j < outputs; j++)
         {
             ref float wj = ref Unsafe.Add(ref w, j * nIn);
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
@@ -310,7 +320,7 @@ internal static class Tiled
         }
     }
 
-    /// <summary>Input blocks whose list <see cref="ForwardOne"/> keeps on the stack (inputs up to 16,384).</summary>
+    /// <summary>Input blocks whose list <see cref="ForwardOne{TIn, TOut}(ref float, ref float, ref float, ref float)"/> keeps on the stack (inputs up to 16,384).</summary>
     private const int MaxStackBlocks = 1024;
 
     /// <summary>
@@ -320,9 +330,13 @@ internal static class Tiled
     /// only the other blocks' weights are read (exact for finite weights).
     /// </summary>
     public static void ForwardOne<TIn, TOut>(ref float w, ref float b, ref float x, ref float y)
+        where TIn : IConstant where TOut : IConstant => ForwardOne<TIn, TOut>(ref w, ref b, ref x, ref y, TOut.Value);
+
+    /// <summary><see cref="ForwardOne{TIn, TOut}(ref float, ref float, ref float, ref float)"/> for the first <paramref name="outputs"/> rows of <paramref name="w"/>.</summary>
+    private static void ForwardOne<TIn, TOut>(ref float w, ref float b, ref float x, ref float y, int outputs)
         where TIn : IConstant where TOut : IConstant
     {
-        int nIn = TIn.Value, nOut = TOut.Value;
+        int nIn = TIn.Value;
         int full = nIn / W * W, rem = nIn - full, blockCount = full / W;
         Vector512<float> mask = rem == 0 ? default : TailMask(rem);
         int[]? rented = null;
@@ -335,7 +349,7 @@ internal static class Tiled
         ReadOnlySpan<int> nonZero = blocks.Slice(0, used);
 
         int j = 0;
-        for (; j + 4 <= nOut; j += 4)
+        for (; j + 4 <= outputs; j += 4)
         {
             ref float w0 = ref Unsafe.Add(ref w, j * nIn);
             ref float w1 = ref Unsafe.Add(ref w0, nIn);
@@ -362,7 +376,7 @@ internal static class Tiled
             }
             (Sum4(a0, a1, a2, a3) + Vector128.LoadUnsafe(ref b, (nuint)j)).StoreUnsafe(ref Unsafe.Add(ref y, j));
         }
-        for (; j < nOut; j++)
+        for (; j < outputs; j++)
         {
             ref float wj = ref Unsafe.Add(ref w, j * nIn);
             Vector512<float> a0 = default;
@@ -461,15 +475,24 @@ internal static class Tiled
     /// still sums the samples in order, so the result is bit for bit the same in either order.
     /// </summary>
     public static void WeightGradients<TIn, TOut>(ref float d, ref float x, ref float dw, int count)
+        where TIn : IConstant where TOut : IConstant => WeightGradientRows<TIn, TOut>(ref d, ref x, ref dw, count, 0, TOut.Value);
+
+    /// <summary>
+    /// <see cref="WeightGradients"/> for the rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of dW only (Δ's
+    /// columns of those outputs): the same bits as those rows of a full call, the other rows untouched.
+    /// </summary>
+    public static void WeightGradientRows<TIn, TOut>(ref float d, ref float x, ref float dw, int count, int rowStart, int rowEnd)
         where TIn : IConstant where TOut : IConstant
     {
-        int nIn = TIn.Value, nOut = TOut.Value;
+        int nIn = TIn.Value, nOut = TOut.Value, outputs = rowEnd - rowStart;
+        d = ref Unsafe.Add(ref d, rowStart);
+        dw = ref Unsafe.Add(ref dw, rowStart * nIn);
         int k = 0;
         for (; k + 4 * W <= nIn; k += 4 * W)
         {
             ref float xk = ref Unsafe.Add(ref x, k);
             int j = 0;
-            for (; j + 4 <= nOut; j += 4)
+            for (; j + 4 <= outputs; j += 4)
             {
                 Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
                 Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
@@ -498,7 +521,7 @@ internal static class Tiled
                 o = ref Unsafe.Add(ref o, nIn);
                 a30.StoreUnsafe(ref o); a31.StoreUnsafe(ref o, (nuint)(W)); a32.StoreUnsafe(ref o, (nuint)(2 * W)); a33.StoreUnsafe(ref o, (nuint)(3 * W));
             }
-            for (; j < nOut; j++)
+            for (; j < outputs; j++)
             {
                 Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
                 for (int s = 0; s < count; s++)
@@ -518,7 +541,7 @@ internal static class Tiled
         {
             int kk = k + W <= nIn ? k : nIn - W;
             int j = 0;
-            for (; j + 4 <= nOut; j += 4)
+            for (; j + 4 <= outputs; j += 4)
             {
                 Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
                 for (int s = 0; s < count; s++)
@@ -536,7 +559,7 @@ internal static class Tiled
                 a2.StoreUnsafe(ref o, (nuint)(2 * nIn));
                 a3.StoreUnsafe(ref o, (nuint)(3 * nIn));
             }
-            for (; j < nOut; j++)
+            for (; j < outputs; j++)
             {
                 Vector512<float> a0 = default;
                 for (int s = 0; s < count; s++)
