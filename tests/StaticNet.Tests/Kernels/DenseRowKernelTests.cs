@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using StaticNet.Kernels;
 using Xunit;
 using static StaticNet.Tests.Kernels.DenseKernelTests;
@@ -46,15 +47,18 @@ public class DenseRowKernelTests
         var wholeB = new float[nOut];
         Dense.ParameterGradients<TIn, TOut>(d, x, count, wholeW, wholeB);
 
-        // Every split into two ranges (as two threads take them), and single rows at both ends.
-        for (int split = 0; split <= nOut; split++)
+        // Splits into two ranges (as two threads take them): empty and one-row ranges at both ends, ranges that start
+        // inside a tile of 2 or 4 outputs, and the training split.
+        int[] splits = new[] { 0, 1, 2, 3, 5, FirstLayerRows.Split(nOut), nOut / 2 + 1, nOut - 1, nOut }.Where(v => v >= 0 && v <= nOut).Distinct().ToArray();
+        foreach (int split in splits)
         {
             var y = new float[count * nOut];
             var gw = new float[nIn * nOut];
             var gb = new float[nOut];
             Dense.ForwardBatchRows<TIn, TOut, TAct>(w, b, x, y, count, 0, split);
             Dense.ParameterGradientRows<TIn, TOut>(d, x, count, gw, gb, 0, split);
-            Assert.Equal(Activated(0, split), y);
+            float[] first = Activated(0, split);
+            Assert.Equal(first, y);
             for (int j = 0; j < nOut; j++)
             {
                 Assert.Equal(j < split ? wholeB[j] : 0f, gb[j]);
@@ -65,7 +69,7 @@ public class DenseRowKernelTests
             float[] second = Activated(split, nOut);
             for (int s = 0; s < count; s++)
                 for (int j = 0; j < nOut; j++)
-                    Assert.Equal(j < split ? Activated(0, split)[s * nOut + j] : second[s * nOut + j], y[s * nOut + j]);
+                    Assert.Equal(j < split ? first[s * nOut + j] : second[s * nOut + j], y[s * nOut + j]);
             Assert.Equal(wholeW, gw);
             Assert.Equal(wholeB, gb);
         }
