@@ -231,7 +231,8 @@ public abstract partial class NeuralNetwork
 
     // Row-split steps: dL/dz of the first layer for the whole batch (each lane writes its samples' rows), and each
     // thread's progress through the step's phases (0 at the start; 1: its samples gathered, 2: its first-layer rows
-    // computed, 3: its lane's backward pass done), so each waits only for what it reads.
+    // computed, 3: its lane's backward pass done; 4, the caller only: the optimizer's step begun), so each waits
+    // only for what it reads.
     private AlignedBuffer _firstDelta;
     private int _mainPhase, _workerPhase, _stepAborted;
 
@@ -246,7 +247,6 @@ public abstract partial class NeuralNetwork
     {
         int count = rows.Length, half = count / 2;
         int units = NetworkShape.Layers[0].Units, split = FirstLayerRows.Split(units);
-        _update = (Optimizer!.BeginStep(), 0, true);
         _lane = (loss, half, count - half, count, SecondHalfKey(dropoutKey));
         Array.Clear(_laneMetricSums);
         _mainPhase = _workerPhase = _stepAborted = 0;
@@ -269,6 +269,7 @@ public abstract partial class NeuralNetwork
             FirstLayerForward(split, units, half, count);
             double sum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums, byRows: true)
                 + RunLane(loss, half, count - half, count, _lane.Key, _laneGradients, _laneMetricSums, byRows: true);
+            _update = (Optimizer!.BeginStep(), 0, true);
             UpdateByRows(0, split, count, upperHalf: 0);
             UpdateByRows(split, units, count, upperHalf: 1);
             for (int m = 0; m < metricSums.Length; m++) metricSums[m] += _laneMetricSums[m];
@@ -283,7 +284,13 @@ public abstract partial class NeuralNetwork
             {
                 lossSum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums, byRows: true);
                 Volatile.Write(ref _mainPhase, 3);
-                if (AwaitPhase(ref _workerPhase, 3)) UpdateByRows(0, split, count, upperHalf: 0);
+                if (AwaitPhase(ref _workerPhase, 3))
+                {
+                    // The step is counted only once both lanes are through; the worker reads it after phase 4.
+                    _update = (Optimizer!.BeginStep(), 0, true);
+                    Volatile.Write(ref _mainPhase, 4);
+                    UpdateByRows(0, split, count, upperHalf: 0);
+                }
             }
         }
         catch
@@ -314,7 +321,7 @@ public abstract partial class NeuralNetwork
             if (!AwaitPhase(ref _mainPhase, 2)) return;
             _laneLossSum = RunLane(loss, half, laneCount, count, key, _laneGradients, _laneMetricSums, byRows: true);
             Volatile.Write(ref _workerPhase, 3);
-            if (!AwaitPhase(ref _mainPhase, 3)) return;
+            if (!AwaitPhase(ref _mainPhase, 4)) return;
             UpdateByRows(split, units, count, upperHalf: 1);
         }
         catch

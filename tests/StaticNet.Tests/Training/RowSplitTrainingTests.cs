@@ -165,15 +165,18 @@ public class RowSplitTrainingTests
     {
         var (x, y, _) = Data(64, 300, 2);
         var model = new FaultyRowSplitNet(seed: 3) { MaxDegreeOfParallelism = threads };
-        model.Compile(Loss.BinaryCrossentropy, new Adam(), Metric.Accuracy);
+        var adam = new Adam();
+        model.Compile(Loss.BinaryCrossentropy, adam, Metric.Accuracy);
         float[] before = model.Parameters.ToArray();
         var e = Assert.Throws<InvalidOperationException>(() => model.Fit(x, y, epochs: 1, batchSize: 32, verbose: 0));
         Assert.Equal("lane failed", e.Message);
         // No half-applied update: the step's updates come only after both lanes finished.
         Assert.Equal(before, model.Parameters.ToArray());
+        Assert.Equal(0, adam.Iterations);   // nor a step counted (Adam's bias correction counts steps)
         // And the model trains on (its worker thread was stopped and is started afresh).
         model.Fit(x, y, epochs: 1, batchSize: 32, verbose: 0);
         Assert.NotEqual(before, model.Parameters.ToArray());
+        Assert.Equal(2, adam.Iterations);
     }
 
     [Fact]
