@@ -24,7 +24,7 @@ public sealed class QuantizedDenseLayer
     private readonly sbyte[] _weights;       // row-major [units x inputs], for inspection and bounds
     private readonly float[] _weightScales;
     private readonly float[] _bias;
-    internal readonly sbyte[] Packed;        // Int8Dense's tiled layout
+    internal readonly ArraySegment<sbyte> Packed;   // Int8Dense's tiled layout, 64-byte aligned
     internal readonly int[] Compensation;    // z · Σᵢ q[j, i]: the zero point's share of each sum
     internal readonly float[] OutputScales;  // s_w[j] · s_x
     internal readonly float InverseInputScale;
@@ -65,7 +65,7 @@ public sealed class QuantizedDenseLayer
             Compensation[j] = InputZeroPoint * sum;
             OutputScales[j] = s * scale;
         }
-        Packed = Int8Dense.Pack(_weights, inputs, units);
+        Packed = Int8DenseLayer.Aligned(Int8Dense.Pack(_weights, inputs, units));
     }
 
     /// <summary>
@@ -92,7 +92,7 @@ public sealed class QuantizedDenseLayer
             Compensation[j] = inputZeroPoint * sum;
             OutputScales[j] = weightScales[j] * inputScale;
         }
-        Packed = Int8Dense.Pack(_weights, inputs, units);
+        Packed = Int8DenseLayer.Aligned(Int8Dense.Pack(_weights, inputs, units));
     }
 
     /// <summary>Inputs of the layer.</summary>

@@ -15,6 +15,7 @@ public class Int8DenseBatchTests
         var paths = new List<Int8Path> { Int8Path.Scalar };
         if (Int8Dense.IsSupported(Int8Path.Avx2)) paths.Add(Int8Path.Avx2);
         if (Int8Dense.IsSupported(Int8Path.Vnni)) paths.Add(Int8Path.Vnni);
+        if (Int8Dense.IsSupported(Int8Path.VnniWide)) paths.Add(Int8Path.VnniWide);
         return paths;
     }
 

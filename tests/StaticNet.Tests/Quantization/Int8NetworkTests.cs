@@ -110,6 +110,7 @@ public class Int8NetworkTests(ITestOutputHelper output)
         var paths = new List<Int8Path> { Int8Path.Scalar };
         if (Int8Dense.IsSupported(Int8Path.Avx2)) paths.Add(Int8Path.Avx2);
         if (Int8Dense.IsSupported(Int8Path.Vnni)) paths.Add(Int8Path.Vnni);
+        if (Int8Dense.IsSupported(Int8Path.VnniWide)) paths.Add(Int8Path.VnniWide);
         var expected = new float[samples.Length / n * outputs];
         q.WithPath(Int8Path.Scalar).PredictBatch(samples, expected);
         foreach (Int8Path path in paths)

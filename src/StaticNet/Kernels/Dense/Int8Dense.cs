@@ -13,6 +13,8 @@ internal enum Int8Path
     Auto,
     /// <summary>AVX-VNNI <c>vpdpbusd</c> on 256-bit vectors: four u8 x s8 products summed into each int32 lane.</summary>
     Vnni,
+    /// <summary><see cref="Vnni"/> with the weights read in 512-bit loads (AVX-512 processors): faster from L2.</summary>
+    VnniWide,
     /// <summary>AVX2: bytes widened to int16, <c>vpmaddwd</c> (exact: no int16 saturation as with <c>vpmaddubsw</c>).</summary>
     Avx2,
     /// <summary>Plain C#.</summary>
@@ -50,7 +52,7 @@ internal static class Int8Dense
     public static int Index(int output, int input, int paddedInputs) => Int8Layout.Index(output, input, paddedInputs);
 
     /// <summary>The path <see cref="Int8Path.Auto"/> stands for on this processor.</summary>
-    public static Int8Path Best => HasVnni ? Int8Path.Vnni : Avx2.IsSupported ? Int8Path.Avx2 : Int8Path.Scalar;
+    public static Int8Path Best => HasVnni ? (Vector512.IsHardwareAccelerated ? Int8Path.VnniWide : Int8Path.Vnni) : Avx2.IsSupported ? Int8Path.Avx2 : Int8Path.Scalar;
 
     // AvxVnni is a preview API in .NET 8 (CA2252): the net8.0 build runs the AVX2 path instead.
 #if NET10_0_OR_GREATER
@@ -63,6 +65,7 @@ internal static class Int8Dense
     public static bool IsSupported(Int8Path path) => path switch
     {
         Int8Path.Vnni => HasVnni,
+        Int8Path.VnniWide => HasVnni && Vector512.IsHardwareAccelerated,
         Int8Path.Avx2 => Avx2.IsSupported,
         _ => true,
     };
@@ -102,6 +105,7 @@ internal static class Int8Dense
             {
 #if NET10_0_OR_GREATER
                 case Int8Path.Vnni: TileVnni(ref wt, ref xr, live, ref at); break;
+                case Int8Path.VnniWide: TileVnniWideLoads(ref wt, ref xr, live, ref at); break;
 #endif
                 case Int8Path.Avx2: TileAvx2(ref wt, ref xr, live, ref at); break;
                 default: TileScalar(ref wt, ref xr, live, ref at); break;
@@ -128,7 +132,7 @@ internal static class Int8Dense
         int blockCount = paddedInputs / BlockInputs, groups = (samples + 3) / 4;
         if (live.Length < groups * blockCount) throw new ArgumentException($"Expected at least {groups * blockCount} ints of scratch; got {live.Length}.", nameof(live));
 #if NET10_0_OR_GREATER
-        if (path == Int8Path.Vnni)
+        if (path is Int8Path.Vnni or Int8Path.VnniWide)
         {
             // The live blocks of each group of four samples (a block is skipped only when zero in all four), found once for every tile.
             Span<int> counts = groups <= 256 ? stackalloc int[groups] : new int[groups];
@@ -253,6 +257,51 @@ internal static class Int8Dense
             a5 = AvxVnni.MultiplyWideningAndAdd(a5, x3, Vector256.LoadUnsafe(ref g, 416).AsSByte());
             a6 = AvxVnni.MultiplyWideningAndAdd(a6, x3, Vector256.LoadUnsafe(ref g, 448).AsSByte());
             a7 = AvxVnni.MultiplyWideningAndAdd(a7, x3, Vector256.LoadUnsafe(ref g, 480).AsSByte());
+        }
+        (a0 + a4).StoreUnsafe(ref acc, 0);
+        (a1 + a5).StoreUnsafe(ref acc, 8);
+        (a2 + a6).StoreUnsafe(ref acc, 16);
+        (a3 + a7).StoreUnsafe(ref acc, 24);
+    }
+
+    /// <summary>
+    /// <see cref="TileVnni"/> reading the weights in 512-bit loads whose halves feed two 256-bit <c>vpdpbusd</c> (the lower
+    /// half is the same register; the upper one extracted): one sample reads every weight from L2 once, and L2 delivers
+    /// 64-byte loads faster than 32-byte ones (on this project's machine the 784 x 128 layer took 0.85 us against 1.14 us,
+    /// weights 64-byte aligned). The same products in the same accumulators, so the same integers.
+    /// </summary>
+    private static void TileVnniWideLoads(ref sbyte w, ref byte x, ReadOnlySpan<int> blocks, ref int acc)
+    {
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        ref byte wb = ref Unsafe.As<sbyte, byte>(ref w);
+        foreach (int b in blocks)
+        {
+            ref byte xb = ref Unsafe.Add(ref x, b * BlockInputs);
+            ref byte g = ref Unsafe.Add(ref wb, b * 4 * GroupBytes);
+            Vector256<byte> x0 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref xb)).AsByte();
+            Vector256<byte> x1 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 4))).AsByte();
+            Vector256<byte> x2 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 8))).AsByte();
+            Vector256<byte> x3 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 12))).AsByte();
+            Vector512<sbyte> v0 = Vector512.LoadUnsafe(ref g, 0).AsSByte(), v1 = Vector512.LoadUnsafe(ref g, 64).AsSByte();
+            Vector512<sbyte> v2 = Vector512.LoadUnsafe(ref g, 128).AsSByte(), v3 = Vector512.LoadUnsafe(ref g, 192).AsSByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x0, v0.GetLower());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x0, v0.GetUpper());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x0, v1.GetLower());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x0, v1.GetUpper());
+            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x1, v2.GetLower());
+            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x1, v2.GetUpper());
+            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x1, v3.GetLower());
+            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x1, v3.GetUpper());
+            v0 = Vector512.LoadUnsafe(ref g, 256).AsSByte(); v1 = Vector512.LoadUnsafe(ref g, 320).AsSByte();
+            v2 = Vector512.LoadUnsafe(ref g, 384).AsSByte(); v3 = Vector512.LoadUnsafe(ref g, 448).AsSByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x2, v0.GetLower());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x2, v0.GetUpper());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x2, v1.GetLower());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x2, v1.GetUpper());
+            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x3, v2.GetLower());
+            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x3, v2.GetUpper());
+            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x3, v3.GetLower());
+            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x3, v3.GetUpper());
         }
         (a0 + a4).StoreUnsafe(ref acc, 0);
         (a1 + a5).StoreUnsafe(ref acc, 8);

@@ -19,6 +19,20 @@ public static class Int8DenseLayer
     public static int PaddedOutputs(int units) => Int8Dense.PaddedOutputs(units);
 
     /// <summary>
+    /// A copy of packed int8 weights in 64-byte-aligned memory (pinned, so it stays aligned), made once per layer:
+    /// the kernel reads the weights in 32- and 64-byte loads, and from an address 12 or 16 bytes past a cache line
+    /// (where string literals and arrays start) half of those loads span two lines. On this project's machine the
+    /// 784 x 128 layer took 1.46 us from such an address and 0.85 us aligned.
+    /// </summary>
+    public static ArraySegment<sbyte> Aligned(ReadOnlySpan<sbyte> packed)
+    {
+        sbyte[] buffer = GC.AllocateUninitializedArray<sbyte>(packed.Length + 63, pinned: true);
+        int offset = (int)((64 - (long)System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0) % 64) % 64);
+        packed.CopyTo(buffer.AsSpan(offset));
+        return new ArraySegment<sbyte>(buffer, offset, packed.Length);
+    }
+
+    /// <summary>
     /// output = activation(rescale(packed · quantize(input))): the input is quantized to bytes with
     /// 1 / s_x and z, the integer sums run on the packed int8 weights, and
     /// output[j] = (acc[j] − compensation[j]) · outputScales[j] + bias[j] goes through the activation
