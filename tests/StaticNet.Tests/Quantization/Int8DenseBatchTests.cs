@@ -119,10 +119,13 @@ public class Int8DenseBatchTests
             for (int k = 0; k < 10; k++)
                 Assert.Equal(expected[s * 10 + k], all[s, k]);
     }
-    [Fact]
-    public void Quantize_EveryLength_GivesTheFloorOfTheRoundingFormula_ClampedToBytes()
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(0)]
+    public void Quantize_EveryLength_GivesTheFloorOfTheRoundingFormula_ClampedToBytes(int vectorBits)
     {
-        // The vector loop (32 at a time, then the last 32 again overlapping) against the formula in double.
+        // The vector loops (16 or 32 at a time, then the last 16 or 32 again overlapping) and the scalar one against the formula in double.
         var random = new Random(11);
         const float Scale = 0.02f;
         const int ZeroPoint = 37;
@@ -133,7 +136,7 @@ public class Int8DenseBatchTests
             x[random.Next(n)] = 0;   // the real zero: exactly the zero point
             var q = new byte[n + 3];
             q.AsSpan().Fill(0xCC);
-            ActivationQuantizer.Quantize(x, 1 / Scale, ZeroPoint, q);
+            ActivationQuantizer.Quantize(x, 1 / Scale, ZeroPoint, q, vectorBits);
             for (int i = 0; i < n; i++)
             {
                 double v = Math.Floor((double)(x[i] * (1 / Scale) + (ZeroPoint + 0.5f)));
