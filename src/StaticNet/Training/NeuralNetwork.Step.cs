@@ -257,27 +257,27 @@ public abstract partial class NeuralNetwork
             _workerJob = WorkerJob.SecondRows;
             worker.Start();
         }
-        GatherRows(data, rows, 0, half);
-        Volatile.Write(ref _mainPhase, 1);
-        // Not claimed yet (the worker thread sleeps, or the machine is busy): this thread runs the whole step.
-        if (worker is not null && worker.TryReclaim()) worker = null;
-        if (worker is null)
-        {
-            // Both threads' calls, in order: the same ranges, so the same bits (an activation such as the sigmoid
-            // is computed in vectors and a scalar tail, so its bits depend on where a range starts and ends).
-            FirstLayerForward(0, split, half, count);
-            FirstLayerForward(split, units, half, count);
-            double sum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums, byRows: true)
-                + RunLane(loss, half, count - half, count, _lane.Key, _laneGradients, _laneMetricSums, byRows: true);
-            _update = (Optimizer!.BeginStep(), 0, true);
-            UpdateByRows(0, split, count, upperHalf: 0);
-            UpdateByRows(split, units, count, upperHalf: 1);
-            for (int m = 0; m < metricSums.Length; m++) metricSums[m] += _laneMetricSums[m];
-            return sum;
-        }
         double lossSum = 0;
         try
         {
+            GatherRows(data, rows, 0, half);
+            Volatile.Write(ref _mainPhase, 1);
+            // Not claimed yet (the worker thread sleeps, or the machine is busy): this thread runs the whole step.
+            if (worker is not null && worker.TryReclaim()) worker = null;
+            if (worker is null)
+            {
+                // Both threads' calls, in order: the same ranges, so the same bits (an activation such as the sigmoid
+                // is computed in vectors and a scalar tail, so its bits depend on where a range starts and ends).
+                FirstLayerForward(0, split, half, count);
+                FirstLayerForward(split, units, half, count);
+                lossSum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums, byRows: true)
+                    + RunLane(loss, half, count - half, count, _lane.Key, _laneGradients, _laneMetricSums, byRows: true);
+                _update = (Optimizer!.BeginStep(), 0, true);
+                UpdateByRows(0, split, count, upperHalf: 0);
+                UpdateByRows(split, units, count, upperHalf: 1);
+                for (int m = 0; m < metricSums.Length; m++) metricSums[m] += _laneMetricSums[m];
+                return lossSum;
+            }
             FirstLayerForward(0, split, half, count);
             Volatile.Write(ref _mainPhase, 2);
             if (AwaitPhase(ref _workerPhase, 2))
@@ -293,9 +293,10 @@ public abstract partial class NeuralNetwork
                 }
             }
         }
-        catch
+        catch when (worker is not null)
         {
-            // Stop the worker at its next wait and let it finish before this step's buffers are reused.
+            // Stop the worker at its next wait (or run its part here if it never started, which stops there too) and
+            // let it finish before this step's buffers are reused; a worker left waiting would spin for ever.
             Volatile.Write(ref _stepAborted, 1);
             try { worker.Wait(); } catch { /* this thread's exception is the one to report */ }
             throw;
