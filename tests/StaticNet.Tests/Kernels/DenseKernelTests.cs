@@ -206,6 +206,12 @@ public class DenseKernelTests
             for (int k = 0; k < nIn; k++) expected += (double)w[j * nIn + k] * x[k];
             AssertClose(expected, y[j], $"sparse forward [{nIn}x{nOut}] output {j}");
         }
+        // The skipped blocks add nothing, so the batch tiles (which read every block) give the same bits.
+        var batch = new float[8 * nIn];
+        for (int s = 0; s < 8; s++) x.CopyTo(batch, s * nIn);
+        var yb = new float[8 * nOut];
+        Dense.ForwardBatch<TIn, TOut, Linear>(w, b, batch, yb, 8);
+        for (int s = 0; s < 8; s++) Assert.Equal(y, yb.AsSpan(s * nOut, nOut).ToArray());
     }
 
     [Fact]
