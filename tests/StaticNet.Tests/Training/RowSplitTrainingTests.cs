@@ -99,6 +99,31 @@ public class RowSplitTrainingTests
         Assert.Equal(one.History["val_accuracy"], two.History["val_accuracy"]);
     }
 
+    [Fact]
+    public void EveryDataForm_OneThreadAndTwo_TrainToTheSameBits()
+    {
+        // float[,] inputs with int labels and sample weights, flat spans with one-hot targets, a validation split with
+        // class weights: each gathered and weighted alike on one thread and two.
+        var (x, _, labels) = Data(320, 300, 4);
+        float[] flat = new float[x.Length];
+        Buffer.BlockCopy(x, 0, flat, 0, flat.Length * sizeof(float));
+        float[] oneHot = new float[320 * 5];
+        for (int i = 0; i < 320; i++) oneHot[i * 5 + labels[i]] = 1;
+        float[] weights = new float[320];
+        for (int i = 0; i < 320; i++) weights[i] = 0.5f + (i % 3);
+        float[] Train(int threads, int form)
+        {
+            var model = new RowSplitDropoutNet(seed: 12) { MaxDegreeOfParallelism = threads };
+            model.Compile(form == 1 ? Loss.CategoricalCrossentropy : Loss.SparseCategoricalCrossentropy, new Adam(0.002f), Metric.Accuracy);
+            if (form == 0) model.Fit(x, labels, epochs: 2, batchSize: 32, verbose: 0, sampleWeight: weights);
+            else if (form == 1) model.Fit(flat.AsSpan(), oneHot.AsSpan(), epochs: 2, batchSize: 32, verbose: 0);
+            else model.Fit(x, labels, epochs: 2, batchSize: 32, verbose: 0, validationSplit: 0.25, classWeight: new float[] { 1f, 2f, 0.5f, 3f, 1f });
+            return model.Parameters.ToArray();
+        }
+        for (int form = 0; form < 3; form++)
+            Assert.Equal(Train(1, form), Train(-1, form));
+    }
+
     [Theory]
     [InlineData(1, false)]
     [InlineData(-1, false)]
