@@ -48,8 +48,7 @@ internal static class Emitter
         EmitPredict(w, plan);
         EmitForwardBatch(w, plan);
         EmitBackwardBatch(w, plan);
-        if (plan.Layers[0] is DenseLayer first && FirstLayerRows.Applies(first.Spec.Kind, first.Spec.Activation, plan.Layers.Count))
-            EmitRowSplit(w, plan, first);
+        if (SplitsFirstLayer(plan)) EmitRowSplit(w, plan, (DenseLayer)plan.Layers[0]);
         if (plan.HasBatchNormalization) EmitUpdateMovingStatistics(w, plan);
         EmitLayout(w, plan, baked);
         w.Close();
@@ -158,6 +157,18 @@ internal static class Emitter
         w.Open(afterFirst
             ? $"protected override void ForwardBatchAfterFirstLayer({ReadOnlySpan} parameters, int count, {Span} activations, {Span} outputLogits, ulong dropoutKey)"
             : $"protected override void ForwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, int count, {Span} activations, {Span} outputLogits, ulong dropoutKey = 0)");
+        if (!afterFirst && SplitsFirstLayer(plan))
+        {
+            // The first layer, then the same code row-split training runs after it (written once, below).
+            LayerEmitter first = plan.Layers[0];
+            first.DeclareBlocks(w, Span);
+            w.Line($"// {first.Comment}");
+            first.Forward(w);
+            w.Line("ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);");
+            w.Close();
+            w.Line();
+            return;
+        }
         foreach (LayerEmitter layer in plan.Layers) layer.DeclareBlocks(w, Span);
         foreach (LayerEmitter layer in plan.Layers.Skip(afterFirst ? 1 : 0))
         {
@@ -174,6 +185,34 @@ internal static class Emitter
         w.Open(toFirst
             ? $"protected override void BackwardBatchToFirstLayer({ReadOnlySpan} parameters, int count, {ReadOnlySpan} activations, {ReadOnlySpan} outputDelta, {Span} scratch, {Span} gradients, {Span} firstLayerDelta, ulong dropoutKey)"
             : $"protected override void BackwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, int count, {ReadOnlySpan} activations, {ReadOnlySpan} outputDelta, {Span} scratch, {Span} gradients, ulong dropoutKey = 0)");
+        if (!toFirst && SplitsFirstLayer(plan))
+        {
+            // The same code row-split training runs down to the first layer (written once, below), its delta in the
+            // half of the scratch buffer the whole pass would give it; then the first layer's gradients.
+            EmitBackwardLayers(new SourceWriter(), plan, toFirst: true, out string firstDeltaOffset);
+            LayerEmitter first = plan.Layers[0];
+            string d = $"d{first.N}";
+            w.Line($"{Span} {d} = scratch.Slice({firstDeltaOffset}, count * {first.Geometry.OutputSize});");
+            w.Line($"BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, {d}, dropoutKey);");
+            w.Line($"// {first.Comment}");
+            first.Backward(w, d, null);
+        }
+        else
+        {
+            EmitBackwardLayers(w, plan, toFirst, out _);
+        }
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>
+    /// The backward pass from the output layer down to the first (or, <paramref name="toFirst"/>, to the second, which
+    /// writes the first layer's delta into <c>firstLayerDelta</c>; <paramref name="firstDeltaOffset"/> is where in the
+    /// scratch buffer the whole pass would have put that delta).
+    /// </summary>
+    private static void EmitBackwardLayers(SourceWriter w, NetworkPlan plan, bool toFirst, out string firstDeltaOffset)
+    {
+        firstDeltaOffset = "0";
         foreach (LayerEmitter layer in plan.Layers.Where(l => !l.IsOutput)) layer.DeclareBlocks(w, ReadOnlySpan);
         foreach (DropoutLayer layer in plan.Layers.OfType<DropoutLayer>()) layer.Bind(w);
         // Each layer's delta comes from the layer after it; the deltas alternate between the two halves of the scratch buffer.
@@ -186,6 +225,7 @@ internal static class Emitter
             w.Line($"// {layer.Comment}{(layer.IsOutput ? ": outputDelta is dLoss/dz from the loss" : "")}");
             bool writesDelta = layer.Source is not null || layer.Spec.Kind == LayerKind.BatchNormalization;
             string? previous = null;
+            string offset = half == 0 ? "0" : $"count * {plan.Layout.MaxDeltaSize}";
             if (writesDelta && layer.BackwardInPlace)
             {
                 previous = delta;
@@ -193,21 +233,23 @@ internal static class Emitter
             else if (writesDelta && toFirst && ReachesFirstLayer(layer.Source))
             {
                 previous = "firstLayerDelta";   // the caller's buffer, where the other thread's rows find it
+                firstDeltaOffset = offset;
             }
             else if (writesDelta)
             {
                 int size = layer.Geometry.InputSize;
                 previous = $"d{layer.Source?.N ?? 0}";
-                string offset = half == 0 ? "0" : $"count * {plan.Layout.MaxDeltaSize}";
                 w.Line($"{Span} {previous} = scratch.Slice({offset}, count * {size});");
                 half = 1 - half;
             }
             layer.Backward(w, delta, previous);
             if (previous is not null) delta = previous;
         }
-        w.Close();
-        w.Line();
     }
+
+    /// <summary>Whether the network gets the row-split training methods (src/Shared/FirstLayerRows).</summary>
+    private static bool SplitsFirstLayer(NetworkPlan plan) =>
+        plan.Layers[0] is DenseLayer first && FirstLayerRows.Applies(first.Spec.Kind, first.Spec.Activation, plan.Layers.Count);
 
     /// <summary>Whether a delta written for <paramref name="source"/> is the first layer's (directly, or through layers that pass it on in place).</summary>
     private static bool ReachesFirstLayer(LayerEmitter? source) =>

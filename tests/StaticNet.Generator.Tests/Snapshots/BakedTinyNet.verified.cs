@@ -41,27 +41,17 @@ namespace Baked
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 2);
-            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 1);
             // Layer 1: Dense(2) (3,) -> (2,), tanh
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N3, StaticNetLayout.N2, global::StaticNet.Kernels.Tanh>(
                 parameters.Slice(StaticNetLayout.W1, 6), parameters.Slice(StaticNetLayout.B1, 2), inputs, a1, count);
-            // Layer 2 (output): Dense(1) (2,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N2, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W2, 2), parameters.Slice(StaticNetLayout.B2, 1), a1, outputLogits, count);
-            outputLogits.Slice(0, count * 1).CopyTo(a2);
-            global::StaticNet.Kernels.Sigmoid.Apply(a2);
+            ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
         }
 
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 2);
-            // Layer 2 (output): Dense(1) (2,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d1 = scratch.Slice(0, count * 2);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N2, StaticNetLayout.N1>(
-                outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 2), gradients.Slice(StaticNetLayout.B2, 1));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N2, StaticNetLayout.N1, global::StaticNet.Kernels.Tanh>(
-                parameters.Slice(StaticNetLayout.W2, 2), outputDelta, a1, count, d1);
+            BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
             // Layer 1: Dense(2) (3,) -> (2,), tanh
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N3, StaticNetLayout.N2>(
                 d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 6), gradients.Slice(StaticNetLayout.B1, 2));

@@ -43,27 +43,17 @@ namespace Constants
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 24);
-            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 10);
             // Layer 1: Dense(24) (784,) -> (24,), relu
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N784, StaticNetLayout.N24, global::StaticNet.Kernels.Relu>(
                 parameters.Slice(StaticNetLayout.W1, 18816), parameters.Slice(StaticNetLayout.B1, 24), inputs, a1, count);
-            // Layer 2 (output): Dense(10) (24,) -> (10,), softmax
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N24, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W2, 240), parameters.Slice(StaticNetLayout.B2, 10), a1, outputLogits, count);
-            outputLogits.Slice(0, count * 10).CopyTo(a2);
-            global::StaticNet.Kernels.Softmax.ApplyRows(a2, 10);
+            ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
         }
 
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 24);
-            // Layer 2 (output): Dense(10) (24,) -> (10,), softmax: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d1 = scratch.Slice(0, count * 24);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N24, StaticNetLayout.N10>(
-                outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 240), gradients.Slice(StaticNetLayout.B2, 10));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N24, StaticNetLayout.N10, global::StaticNet.Kernels.Relu>(
-                parameters.Slice(StaticNetLayout.W2, 240), outputDelta, a1, count, d1);
+            BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
             // Layer 1: Dense(24) (784,) -> (24,), relu
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N784, StaticNetLayout.N24>(
                 d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 18816), gradients.Slice(StaticNetLayout.B1, 24));

@@ -45,38 +45,17 @@ namespace Course.Networks
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 25);
-            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 15);
-            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 1);
             // Layer 1: Dense(25) (784,) -> (25,), sigmoid
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N784, StaticNetLayout.N25, global::StaticNet.Kernels.Sigmoid>(
                 parameters.Slice(StaticNetLayout.W1, 19600), parameters.Slice(StaticNetLayout.B1, 25), inputs, a1, count);
-            // Layer 2: Dense(15) (25,) -> (15,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(
-                parameters.Slice(StaticNetLayout.W2, 375), parameters.Slice(StaticNetLayout.B2, 15), a1, a2, count);
-            // Layer 3 (output): Dense(1) (15,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W3, 15), parameters.Slice(StaticNetLayout.B3, 1), a2, outputLogits, count);
-            outputLogits.Slice(0, count * 1).CopyTo(a3);
-            global::StaticNet.Kernels.Sigmoid.Apply(a3);
+            ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
         }
 
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 25);
-            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 15);
-            // Layer 3 (output): Dense(1) (15,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
-            global::System.Span<float> d2 = scratch.Slice(0, count * 15);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N15, StaticNetLayout.N1>(
-                outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 15), gradients.Slice(StaticNetLayout.B3, 1));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
-                parameters.Slice(StaticNetLayout.W3, 15), outputDelta, a2, count, d2);
-            // Layer 2: Dense(15) (25,) -> (15,), sigmoid
             global::System.Span<float> d1 = scratch.Slice(count * 25, count * 25);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N25, StaticNetLayout.N15>(
-                d2, a1, count, gradients.Slice(StaticNetLayout.W2, 375), gradients.Slice(StaticNetLayout.B2, 15));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(
-                parameters.Slice(StaticNetLayout.W2, 375), d2, a1, count, d1);
+            BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
             // Layer 1: Dense(25) (784,) -> (25,), sigmoid
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N784, StaticNetLayout.N25>(
                 d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 19600), gradients.Slice(StaticNetLayout.B1, 25));

@@ -42,26 +42,17 @@ namespace Regression
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 16);
-            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 1);
             // Layer 1: Dense(16) (8,) -> (16,), tanh
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N16, global::StaticNet.Kernels.Tanh>(
                 parameters.Slice(StaticNetLayout.W1, 128), parameters.Slice(StaticNetLayout.B1, 16), inputs, a1, count);
-            // Layer 2 (output): Dense(1) (16,) -> (1,), linear
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W2, 16), parameters.Slice(StaticNetLayout.B2, 1), a1, outputLogits, count);
-            outputLogits.Slice(0, count * 1).CopyTo(a2);
+            ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
         }
 
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 16);
-            // Layer 2 (output): Dense(1) (16,) -> (1,), linear: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d1 = scratch.Slice(0, count * 16);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N1>(
-                outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 16), gradients.Slice(StaticNetLayout.B2, 1));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Tanh>(
-                parameters.Slice(StaticNetLayout.W2, 16), outputDelta, a1, count, d1);
+            BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
             // Layer 1: Dense(16) (8,) -> (16,), tanh
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N16>(
                 d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 128), gradients.Slice(StaticNetLayout.B1, 16));

@@ -42,27 +42,17 @@ namespace Leaky
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 12);
-            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 1);
             // Layer 1: Dense(12) (6,) -> (12,), leaky_relu
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N6, StaticNetLayout.N12, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
                 parameters.Slice(StaticNetLayout.W1, 72), parameters.Slice(StaticNetLayout.B1, 12), inputs, a1, count);
-            // Layer 2 (output): Dense(1) (12,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W2, 12), parameters.Slice(StaticNetLayout.B2, 1), a1, outputLogits, count);
-            outputLogits.Slice(0, count * 1).CopyTo(a2);
-            global::StaticNet.Kernels.Sigmoid.Apply(a2);
+            ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
         }
 
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 12);
-            // Layer 2 (output): Dense(1) (12,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
             global::System.Span<float> d1 = scratch.Slice(0, count * 12);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N12, StaticNetLayout.N1>(
-                outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 12), gradients.Slice(StaticNetLayout.B2, 1));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
-                parameters.Slice(StaticNetLayout.W2, 12), outputDelta, a1, count, d1);
+            BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
             // Layer 1: Dense(12) (6,) -> (12,), leaky_relu
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N6, StaticNetLayout.N12>(
                 d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 72), gradients.Slice(StaticNetLayout.B1, 12));

@@ -45,38 +45,17 @@ namespace Mixed
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 32);
-            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
-            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 1);
             // Layer 1: Dense(32) (10,) -> (32,), relu
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N10, StaticNetLayout.N32, global::StaticNet.Kernels.Relu>(
                 parameters.Slice(StaticNetLayout.W1, 320), parameters.Slice(StaticNetLayout.B1, 32), inputs, a1, count);
-            // Layer 2: Dense(16) (32,) -> (16,), leaky_relu
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
-                parameters.Slice(StaticNetLayout.W2, 512), parameters.Slice(StaticNetLayout.B2, 16), a1, a2, count);
-            // Layer 3 (output): Dense(1) (16,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W3, 16), parameters.Slice(StaticNetLayout.B3, 1), a2, outputLogits, count);
-            outputLogits.Slice(0, count * 1).CopyTo(a3);
-            global::StaticNet.Kernels.Sigmoid.Apply(a3);
+            ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
         }
 
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 32);
-            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
-            // Layer 3 (output): Dense(1) (16,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
-            global::System.Span<float> d2 = scratch.Slice(0, count * 16);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N1>(
-                outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 16), gradients.Slice(StaticNetLayout.B3, 1));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
-                parameters.Slice(StaticNetLayout.W3, 16), outputDelta, a2, count, d2);
-            // Layer 2: Dense(16) (32,) -> (16,), leaky_relu
             global::System.Span<float> d1 = scratch.Slice(count * 32, count * 32);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N32, StaticNetLayout.N16>(
-                d2, a1, count, gradients.Slice(StaticNetLayout.W2, 512), gradients.Slice(StaticNetLayout.B2, 16));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.Relu>(
-                parameters.Slice(StaticNetLayout.W2, 512), d2, a1, count, d1);
+            BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
             // Layer 1: Dense(32) (10,) -> (32,), relu
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N10, StaticNetLayout.N32>(
                 d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 32));

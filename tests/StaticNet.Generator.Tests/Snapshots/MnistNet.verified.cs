@@ -46,38 +46,17 @@ namespace Course.Networks
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 128);
-            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 64);
-            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 10);
             // Layer 1: Dense(128) (784,) -> (128,), relu
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N784, StaticNetLayout.N128, global::StaticNet.Kernels.Relu>(
                 parameters.Slice(StaticNetLayout.W1, 100352), parameters.Slice(StaticNetLayout.B1, 128), inputs, a1, count);
-            // Layer 2: Dense(64) (128,) -> (64,), relu
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(
-                parameters.Slice(StaticNetLayout.W2, 8192), parameters.Slice(StaticNetLayout.B2, 64), a1, a2, count);
-            // Layer 3 (output): Dense(10) (64,) -> (10,), softmax
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W3, 640), parameters.Slice(StaticNetLayout.B3, 10), a2, outputLogits, count);
-            outputLogits.Slice(0, count * 10).CopyTo(a3);
-            global::StaticNet.Kernels.Softmax.ApplyRows(a3, 10);
+            ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
         }
 
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 128);
-            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 64);
-            // Layer 3 (output): Dense(10) (64,) -> (10,), softmax: outputDelta is dLoss/dz from the loss
-            global::System.Span<float> d2 = scratch.Slice(0, count * 64);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N64, StaticNetLayout.N10>(
-                outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 640), gradients.Slice(StaticNetLayout.B3, 10));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Relu>(
-                parameters.Slice(StaticNetLayout.W3, 640), outputDelta, a2, count, d2);
-            // Layer 2: Dense(64) (128,) -> (64,), relu
             global::System.Span<float> d1 = scratch.Slice(count * 128, count * 128);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N128, StaticNetLayout.N64>(
-                d2, a1, count, gradients.Slice(StaticNetLayout.W2, 8192), gradients.Slice(StaticNetLayout.B2, 64));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(
-                parameters.Slice(StaticNetLayout.W2, 8192), d2, a1, count, d1);
+            BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
             // Layer 1: Dense(128) (784,) -> (128,), relu
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N784, StaticNetLayout.N128>(
                 d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 100352), gradients.Slice(StaticNetLayout.B1, 128));

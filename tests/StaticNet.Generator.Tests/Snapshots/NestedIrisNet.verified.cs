@@ -45,27 +45,17 @@ namespace Host
             protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
             {
                 global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 8);
-                global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 3);
                 // Layer 1: Dense(8) (4,) -> (8,), relu
                 global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N4, StaticNetLayout.N8, global::StaticNet.Kernels.Relu>(
                     parameters.Slice(StaticNetLayout.W1, 32), parameters.Slice(StaticNetLayout.B1, 8), inputs, a1, count);
-                // Layer 2 (output): Dense(3) (8,) -> (3,), softmax
-                global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N3, global::StaticNet.Kernels.Linear>(
-                    parameters.Slice(StaticNetLayout.W2, 24), parameters.Slice(StaticNetLayout.B2, 3), a1, outputLogits, count);
-                outputLogits.Slice(0, count * 3).CopyTo(a2);
-                global::StaticNet.Kernels.Softmax.ApplyRows(a2, 3);
+                ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
             }
 
             /// <inheritdoc/>
             protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
             {
-                global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 8);
-                // Layer 2 (output): Dense(3) (8,) -> (3,), softmax: outputDelta is dLoss/dz from the loss
                 global::System.Span<float> d1 = scratch.Slice(0, count * 8);
-                global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N3>(
-                    outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 24), gradients.Slice(StaticNetLayout.B2, 3));
-                global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N3, global::StaticNet.Kernels.Relu>(
-                    parameters.Slice(StaticNetLayout.W2, 24), outputDelta, a1, count, d1);
+                BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
                 // Layer 1: Dense(8) (4,) -> (8,), relu
                 global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N4, StaticNetLayout.N8>(
                     d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 32), gradients.Slice(StaticNetLayout.B1, 8));

@@ -46,26 +46,17 @@ namespace Host
                 protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
                 {
                     global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 5);
-                    global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 2);
                     // Layer 1: Dense(5) (3,) -> (5,), sigmoid
                     global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N3, StaticNetLayout.N5, global::StaticNet.Kernels.Sigmoid>(
                         parameters.Slice(StaticNetLayout.W1, 15), parameters.Slice(StaticNetLayout.B1, 5), inputs, a1, count);
-                    // Layer 2 (output): Dense(2) (5,) -> (2,), linear
-                    global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(
-                        parameters.Slice(StaticNetLayout.W2, 10), parameters.Slice(StaticNetLayout.B2, 2), a1, outputLogits, count);
-                    outputLogits.Slice(0, count * 2).CopyTo(a2);
+                    ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
                 }
 
                 /// <inheritdoc/>
                 protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
                 {
-                    global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 5);
-                    // Layer 2 (output): Dense(2) (5,) -> (2,), linear: outputDelta is dLoss/dz from the loss
                     global::System.Span<float> d1 = scratch.Slice(0, count * 5);
-                    global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N5, StaticNetLayout.N2>(
-                        outputDelta, a1, count, gradients.Slice(StaticNetLayout.W2, 10), gradients.Slice(StaticNetLayout.B2, 2));
-                    global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Sigmoid>(
-                        parameters.Slice(StaticNetLayout.W2, 10), outputDelta, a1, count, d1);
+                    BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
                     // Layer 1: Dense(5) (3,) -> (5,), sigmoid
                     global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N3, StaticNetLayout.N5>(
                         d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 15), gradients.Slice(StaticNetLayout.B1, 5));

@@ -47,56 +47,20 @@ namespace Regularized
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 16);
-            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
-            global::System.Span<float> m2 = activations.Slice(count * StaticNetLayout.M2, count * 16);
-            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 8);
-            global::System.Span<float> a4 = activations.Slice(count * StaticNetLayout.A4, count * 1);
             // Layer 1: Dense(16) (20,) -> (16,), sigmoid
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(
                 parameters.Slice(StaticNetLayout.W1, 320), parameters.Slice(StaticNetLayout.B1, 16), inputs, a1, count);
-            // Layer 2: Dropout(0.5) (16,) -> (16,)
-            global::System.ReadOnlySpan<float> x2 = a1;
-            if (dropoutKey != 0)
-            {
-                global::StaticNet.Kernels.Dropout.Apply(a1, a2, m2, 0.5f, global::StaticNet.Kernels.Dropout.LayerKey(dropoutKey, 0));
-                x2 = a2;
-            }
-            // Layer 3: Dense(8) (16,) -> (8,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Sigmoid>(
-                parameters.Slice(StaticNetLayout.W3, 128), parameters.Slice(StaticNetLayout.B3, 8), x2, a3, count);
-            // Layer 4 (output): Dense(1) (8,) -> (1,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W4, 8), parameters.Slice(StaticNetLayout.B4, 1), a3, outputLogits, count);
-            outputLogits.Slice(0, count * 1).CopyTo(a4);
-            global::StaticNet.Kernels.Sigmoid.Apply(a4);
+            ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
         }
 
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 16);
-            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
-            global::System.ReadOnlySpan<float> m2 = activations.Slice(count * StaticNetLayout.M2, count * 16);
-            global::System.ReadOnlySpan<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 8);
-            global::System.ReadOnlySpan<float> x2 = dropoutKey != 0 ? a2 : a1;
-            // Layer 4 (output): Dense(1) (8,) -> (1,), sigmoid: outputDelta is dLoss/dz from the loss
-            global::System.Span<float> d3 = scratch.Slice(0, count * 8);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8, StaticNetLayout.N1>(
-                outputDelta, a3, count, gradients.Slice(StaticNetLayout.W4, 8), gradients.Slice(StaticNetLayout.B4, 1));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
-                parameters.Slice(StaticNetLayout.W4, 8), outputDelta, a3, count, d3);
-            // Layer 3: Dense(8) (16,) -> (8,), sigmoid
-            global::System.Span<float> d2 = scratch.Slice(count * 16, count * 16);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N8>(
-                d3, x2, count, gradients.Slice(StaticNetLayout.W3, 128), gradients.Slice(StaticNetLayout.B3, 8));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W3, 128), d3, x2, count, d2);
-            // Layer 2: Dropout(0.5) (16,) -> (16,)
-            if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m2, d2);
-            global::StaticNet.Kernels.Sigmoid.MultiplyDerivative(a1, d2);
+            global::System.Span<float> d1 = scratch.Slice(count * 16, count * 16);
+            BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
             // Layer 1: Dense(16) (20,) -> (16,), sigmoid
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N20, StaticNetLayout.N16>(
-                d2, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 16));
+                d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 16));
         }
 
         /// <inheritdoc/>

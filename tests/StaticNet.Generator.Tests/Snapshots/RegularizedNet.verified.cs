@@ -50,71 +50,20 @@ namespace Regularized
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 128);
-            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 128);
-            global::System.Span<float> m2 = activations.Slice(count * StaticNetLayout.M2, count * 128);
-            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 64);
-            global::System.Span<float> a4 = activations.Slice(count * StaticNetLayout.A4, count * 64);
-            global::System.Span<float> m4 = activations.Slice(count * StaticNetLayout.M4, count * 64);
-            global::System.Span<float> a5 = activations.Slice(count * StaticNetLayout.A5, count * 10);
             // Layer 1: Dense(128) (784,) -> (128,), relu
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N784, StaticNetLayout.N128, global::StaticNet.Kernels.Relu>(
                 parameters.Slice(StaticNetLayout.W1, 100352), parameters.Slice(StaticNetLayout.B1, 128), inputs, a1, count);
-            // Layer 2: Dropout(0.2) (128,) -> (128,)
-            global::System.ReadOnlySpan<float> x2 = a1;
-            if (dropoutKey != 0)
-            {
-                global::StaticNet.Kernels.Dropout.Apply(a1, a2, m2, 0.2f, global::StaticNet.Kernels.Dropout.LayerKey(dropoutKey, 0));
-                x2 = a2;
-            }
-            // Layer 3: Dense(64) (128,) -> (64,), relu
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(
-                parameters.Slice(StaticNetLayout.W3, 8192), parameters.Slice(StaticNetLayout.B3, 64), x2, a3, count);
-            // Layer 4: Dropout(0.2) (64,) -> (64,)
-            global::System.ReadOnlySpan<float> x4 = a3;
-            if (dropoutKey != 0)
-            {
-                global::StaticNet.Kernels.Dropout.Apply(a3, a4, m4, 0.2f, global::StaticNet.Kernels.Dropout.LayerKey(dropoutKey, 1));
-                x4 = a4;
-            }
-            // Layer 5 (output): Dense(10) (64,) -> (10,), softmax
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W5, 640), parameters.Slice(StaticNetLayout.B5, 10), x4, outputLogits, count);
-            outputLogits.Slice(0, count * 10).CopyTo(a5);
-            global::StaticNet.Kernels.Softmax.ApplyRows(a5, 10);
+            ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
         }
 
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 128);
-            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 128);
-            global::System.ReadOnlySpan<float> m2 = activations.Slice(count * StaticNetLayout.M2, count * 128);
-            global::System.ReadOnlySpan<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 64);
-            global::System.ReadOnlySpan<float> a4 = activations.Slice(count * StaticNetLayout.A4, count * 64);
-            global::System.ReadOnlySpan<float> m4 = activations.Slice(count * StaticNetLayout.M4, count * 64);
-            global::System.ReadOnlySpan<float> x2 = dropoutKey != 0 ? a2 : a1;
-            global::System.ReadOnlySpan<float> x4 = dropoutKey != 0 ? a4 : a3;
-            // Layer 5 (output): Dense(10) (64,) -> (10,), softmax: outputDelta is dLoss/dz from the loss
-            global::System.Span<float> d4 = scratch.Slice(0, count * 64);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N64, StaticNetLayout.N10>(
-                outputDelta, x4, count, gradients.Slice(StaticNetLayout.W5, 640), gradients.Slice(StaticNetLayout.B5, 10));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W5, 640), outputDelta, x4, count, d4);
-            // Layer 4: Dropout(0.2) (64,) -> (64,)
-            if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m4, d4);
-            global::StaticNet.Kernels.Relu.MultiplyDerivative(a3, d4);
-            // Layer 3: Dense(64) (128,) -> (64,), relu
-            global::System.Span<float> d2 = scratch.Slice(count * 128, count * 128);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N128, StaticNetLayout.N64>(
-                d4, x2, count, gradients.Slice(StaticNetLayout.W3, 8192), gradients.Slice(StaticNetLayout.B3, 64));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W3, 8192), d4, x2, count, d2);
-            // Layer 2: Dropout(0.2) (128,) -> (128,)
-            if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m2, d2);
-            global::StaticNet.Kernels.Relu.MultiplyDerivative(a1, d2);
+            global::System.Span<float> d1 = scratch.Slice(count * 128, count * 128);
+            BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
             // Layer 1: Dense(128) (784,) -> (128,), relu
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N784, StaticNetLayout.N128>(
-                d2, inputs, count, gradients.Slice(StaticNetLayout.W1, 100352), gradients.Slice(StaticNetLayout.B1, 128));
+                d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 100352), gradients.Slice(StaticNetLayout.B1, 128));
         }
 
         /// <inheritdoc/>

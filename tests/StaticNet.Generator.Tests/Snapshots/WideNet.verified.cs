@@ -54,37 +54,17 @@ namespace Wide
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 12000);
-            global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 8000);
-            global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 2);
             // Layer 1: Dense(12000) (4,) -> (12000,), relu
             global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N4, StaticNetLayout.N12000, global::StaticNet.Kernels.Relu>(
                 parameters.Slice(StaticNetLayout.W1, 48000), parameters.Slice(StaticNetLayout.B1, 12000), inputs, a1, count);
-            // Layer 2: Dense(8000) (12000,) -> (8000,), relu
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N12000, StaticNetLayout.N8000, global::StaticNet.Kernels.Relu>(
-                parameters.Slice(StaticNetLayout.W2, 96000000), parameters.Slice(StaticNetLayout.B2, 8000), a1, a2, count);
-            // Layer 3 (output): Dense(2) (8000,) -> (2,), linear
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N8000, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W3, 16000), parameters.Slice(StaticNetLayout.B3, 2), a2, outputLogits, count);
-            outputLogits.Slice(0, count * 2).CopyTo(a3);
+            ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
         }
 
         /// <inheritdoc/>
         protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
-            global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 12000);
-            global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 8000);
-            // Layer 3 (output): Dense(2) (8000,) -> (2,), linear: outputDelta is dLoss/dz from the loss
-            global::System.Span<float> d2 = scratch.Slice(0, count * 8000);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N8000, StaticNetLayout.N2>(
-                outputDelta, a2, count, gradients.Slice(StaticNetLayout.W3, 16000), gradients.Slice(StaticNetLayout.B3, 2));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8000, StaticNetLayout.N2, global::StaticNet.Kernels.Relu>(
-                parameters.Slice(StaticNetLayout.W3, 16000), outputDelta, a2, count, d2);
-            // Layer 2: Dense(8000) (12000,) -> (8000,), relu
             global::System.Span<float> d1 = scratch.Slice(count * 12000, count * 12000);
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N12000, StaticNetLayout.N8000>(
-                d2, a1, count, gradients.Slice(StaticNetLayout.W2, 96000000), gradients.Slice(StaticNetLayout.B2, 8000));
-            global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N12000, StaticNetLayout.N8000, global::StaticNet.Kernels.Relu>(
-                parameters.Slice(StaticNetLayout.W2, 96000000), d2, a1, count, d1);
+            BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
             // Layer 1: Dense(12000) (4,) -> (12000,), relu
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N4, StaticNetLayout.N12000>(
                 d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 48000), gradients.Slice(StaticNetLayout.B1, 12000));
