@@ -4,8 +4,10 @@ using System.Threading;
 namespace StaticNet;
 
 // The training step engine Fit calls once per batch: gather the rows, forward, loss, backward on
-// one or two threads (two half-batches whose gradients are summed in a fixed order, so one thread
-// and two give the same bits), then the optimizer's sweep, also split in two.
+// one or two threads, then the optimizer's update. Two threads split a network's first Dense layer
+// by output rows and the later layers by half-batches (TrainStepByRows), or else the whole network
+// by half-batches whose gradients are summed in a fixed order; either way one thread runs the same
+// calls in the same order, so one thread and two give the same bits.
 public abstract partial class NeuralNetwork
 {
     // Split-batch training (see SplitsBatch): the second half's inputs, results and worker thread.
@@ -230,9 +232,9 @@ public abstract partial class NeuralNetwork
     internal bool RowSplitDisabled { get; set; }
 
     // Row-split steps: dL/dz of the first layer for the whole batch (each lane writes its samples' rows), and each
-    // thread's progress through the step's phases (0 at the start; 1: its samples gathered, 2: its first-layer rows
-    // computed, 3: its lane's backward pass done; 4, the caller only: the optimizer's step begun), so each waits
-    // only for what it reads.
+    // thread's progress through the step (0 at the start; the caller's 1: both halves gathered; 2: the thread's rows
+    // of the first layer computed; 3: its lane's backward pass done; the caller's 4: the optimizer's step begun), so
+    // each waits only for what it reads.
     private AlignedBuffer _firstDelta;
     private int _mainPhase, _workerPhase, _stepAborted;
 
