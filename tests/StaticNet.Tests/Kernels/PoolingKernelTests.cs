@@ -25,6 +25,16 @@ public class PoolingKernelTests
         public static int PadTop => 0; public static int PadLeft => 0;
     }
 
+    /// <summary>2x2 stride 2 on 11x9x32: whole 512-bit vectors of channels (the fast path), the last row and column left out.</summary>
+    public readonly struct Valid2x2Wide : IPool2DGeometry
+    {
+        public static int InHeight => 11; public static int InWidth => 9; public static int Channels => 32;
+        public static int OutHeight => 5; public static int OutWidth => 4;
+        public static int PoolHeight => 2; public static int PoolWidth => 2;
+        public static int StrideHeight => 2; public static int StrideWidth => 2;
+        public static int PadTop => 0; public static int PadLeft => 0;
+    }
+
     /// <summary>3x3 stride 2 'same' on 7x5x11: pad_total 2 both ways, so PadTop = PadLeft = 1 and the last window is partial.</summary>
     public readonly struct Same3x3 : IPool2DGeometry
     {
@@ -114,6 +124,7 @@ public class PoolingKernelTests
     public void Forward_MatchesReference_ForEveryGeometry()
     {
         CheckForward<Valid2x2>(3);
+        CheckForward<Valid2x2Wide>(3);
         CheckForward<Same3x3>(2);
         CheckForward<NonSquareValid>(2);
         CheckForward<NonSquareSame>(3);
@@ -169,6 +180,32 @@ public class PoolingKernelTests
         MaxPooling2D.ForwardBatch<Same3x3>(x, y, 1);
         Assert.Equal(11f, y[10]);
         Assert.Equal(64f, y[(3 * 3 + 2) * ch + 10]);
+    }
+
+    [Fact]
+    public void MaxPooling_TwoByTwoFastPath_KeepsTheFirstOfTiesAndNaNAsTheGeneralLoop()
+    {
+        // The rule of the general loop: the window's first value, then each later one in scan order replaces it only
+        // when greater; so +0 after -0 does not replace it, a NaN never replaces, and a first NaN stays.
+        const int H = 11, W = 9, C = 32;
+        var rng = new Random(4);
+        float[] pick = { -0f, 0f, float.NaN, 1f, -1f, 2f };
+        var x = new float[2 * H * W * C];
+        for (int i = 0; i < x.Length; i++) x[i] = pick[rng.Next(pick.Length)];
+        var y = new float[2 * 5 * 4 * C];
+        MaxPooling2D.ForwardBatch<Valid2x2Wide>(x, y, 2);
+        for (int s = 0; s < 2; s++)
+            for (int oy = 0; oy < 5; oy++)
+                for (int ox = 0; ox < 4; ox++)
+                    for (int c = 0; c < C; c++)
+                    {
+                        float At(int dy, int dx) => x[((s * H + 2 * oy + dy) * W + 2 * ox + dx) * C + c];
+                        float best = At(0, 0);
+                        foreach (float v in new[] { At(0, 1), At(1, 0), At(1, 1) })
+                            if (v > best) best = v;
+                        float got = y[((s * 5 + oy) * 4 + ox) * C + c];
+                        Assert.Equal(BitConverter.SingleToInt32Bits(best), BitConverter.SingleToInt32Bits(got));
+                    }
     }
 
     [Fact]

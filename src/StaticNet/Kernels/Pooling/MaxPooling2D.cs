@@ -10,7 +10,7 @@ namespace StaticNet.Kernels;
 /// Max pooling over channels-last tensors (Keras MaxPooling2D, and MaxPooling1D as height 1), the
 /// geometry a <see cref="IPool2DGeometry"/> type argument. Window positions outside the input are
 /// excluded (as if −∞), as Keras's 'same' padding. The loops run over channels, 8 at a time where
-/// the processor has 256-bit vectors. Allocation-free.
+/// the processor has 256-bit vectors (16 for 2x2 windows at stride 2 on AVX-512). Allocation-free.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class MaxPooling2D
@@ -29,6 +29,15 @@ public static class MaxPooling2D
         Pool2D.Check(y, (long)count * outSize, nameof(y));
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
+        // The common layer (2x2 windows, stride 2, no padding, every window inside the input) with whole 512-bit
+        // vectors of channels: a branch the JIT removes for other geometries (they are constants here).
+        if (TGeom.PoolHeight == 2 && TGeom.PoolWidth == 2 && TGeom.StrideHeight == 2 && TGeom.StrideWidth == 2
+            && TGeom.PadTop == 0 && TGeom.PadLeft == 0 && 2 * oh <= h && 2 * ow <= w
+            && Vector512.IsHardwareAccelerated && ch % Vector512<float>.Count == 0)
+        {
+            ForwardTwoByTwo(ref xr, ref yr, count, h, w, ch, oh, ow);
+            return;
+        }
         for (int s = 0; s < count; s++)
         {
             ref float xs = ref Unsafe.Add(ref xr, s * inSize);
@@ -68,6 +77,42 @@ public static class MaxPooling2D
                                 if (v > best) best = v;
                             }
                         Unsafe.Add(ref yo, c) = best;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ForwardBatch"/> for 2x2 windows at stride 2 lying inside the input, 16 channels at a time: the
+    /// window's four values in scan order, each replacing the best so far only when greater (as the general loop:
+    /// ties keep the first, a NaN never replaces and a first NaN stays). The general loop's window bounds and
+    /// indexing per value made the 26x26x16 layer of the digit CNN several times slower.
+    /// </summary>
+    private static void ForwardTwoByTwo(ref float x, ref float y, int count, int h, int w, int ch, int oh, int ow)
+    {
+        int rowStride = w * ch;
+        for (int s = 0; s < count; s++)
+        {
+            ref float xs = ref Unsafe.Add(ref x, s * h * rowStride);
+            ref float ys = ref Unsafe.Add(ref y, s * oh * ow * ch);
+            for (int oy = 0; oy < oh; oy++)
+            {
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    ref float top = ref Unsafe.Add(ref xs, 2 * oy * rowStride + 2 * ox * ch);
+                    ref float bottom = ref Unsafe.Add(ref top, rowStride);
+                    ref float yo = ref Unsafe.Add(ref ys, (oy * ow + ox) * ch);
+                    for (int c = 0; c < ch; c += Vector512<float>.Count)
+                    {
+                        var best = Vector512.LoadUnsafe(ref top, (nuint)c);
+                        var v = Vector512.LoadUnsafe(ref top, (nuint)(c + ch));
+                        best = Vector512.ConditionalSelect(Vector512.GreaterThan(v, best), v, best);
+                        v = Vector512.LoadUnsafe(ref bottom, (nuint)c);
+                        best = Vector512.ConditionalSelect(Vector512.GreaterThan(v, best), v, best);
+                        v = Vector512.LoadUnsafe(ref bottom, (nuint)(c + ch));
+                        best = Vector512.ConditionalSelect(Vector512.GreaterThan(v, best), v, best);
+                        best.StoreUnsafe(ref yo, (nuint)c);
                     }
                 }
             }
