@@ -17,11 +17,13 @@ internal static class FirstLayerRows
 {
     /// <summary>
     /// Whether a network whose first layer is <paramref name="kind"/> with <paramref name="activation"/>, in a list of
-    /// <paramref name="layerCount"/> layers, has the generated row-split methods: a Dense first layer that is not the
-    /// output (the loss needs the output layer whole) and whose activation works value by value (not softmax).
+    /// <paramref name="layerCount"/> layers, trains by rows (and so gets the generated row-split methods): a Dense first
+    /// layer that is not the output (the loss needs the output layer whole) and whose activation works value by value
+    /// (not softmax), in a network without L2 (its penalty needs the whole gradient before any update) and without
+    /// BatchNormalization (its statistics span the whole batch, so its steps run on one thread).
     /// </summary>
-    public static bool Applies(LayerKind kind, Activation activation, int layerCount) =>
-        kind == LayerKind.Dense && layerCount >= 2 && activation != Activation.Softmax;
+    public static bool Applies(LayerKind kind, Activation activation, int layerCount, bool hasL2, bool hasBatchNormalization) =>
+        kind == LayerKind.Dense && layerCount >= 2 && activation != Activation.Softmax && !hasL2 && !hasBatchNormalization;
 
     /// <summary>Where the second thread's rows start in a first layer of <paramref name="units"/> units: half, rounded to a multiple of 4 (a weight-gradient tile).</summary>
     public static int Split(int units) => units / 2 & ~3;

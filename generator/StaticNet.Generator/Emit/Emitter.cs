@@ -249,7 +249,8 @@ internal static class Emitter
 
     /// <summary>Whether the network gets the row-split training methods (src/Shared/FirstLayerRows).</summary>
     private static bool SplitsFirstLayer(NetworkPlan plan) =>
-        plan.Layers[0] is DenseLayer first && FirstLayerRows.Applies(first.Spec.Kind, first.Spec.Activation, plan.Layers.Count);
+        plan.Layers[0] is DenseLayer first && FirstLayerRows.Applies(first.Spec.Kind, first.Spec.Activation, plan.Layers.Count,
+            plan.Spec.Layers.Any(l => l.L2 > 0), plan.HasBatchNormalization);
 
     /// <summary>Whether a delta written for <paramref name="source"/> is the first layer's (directly, or through layers that pass it on in place).</summary>
     private static bool ReachesFirstLayer(LayerEmitter? source) =>

@@ -220,13 +220,14 @@ public abstract partial class NeuralNetwork
     private bool SplitsBatch(int count) => count >= 8 && NetworkShape.MultiplyAddsPerSample * count >= 1 << 21 && !NetworkShape.HasBatchNormalization;
 
     /// <summary>
-    /// Whether a step runs its first layer split by rows (<see cref="FirstLayerRows"/>): a split step whose network
-    /// starts with a hidden Dense layer. L2 needs the whole gradient before any update, so its networks split the batch.
-    /// Like <see cref="SplitsBatch"/>, the rule depends only on the network and the batch.
+    /// Whether a step runs its first layer split by rows (<see cref="FirstLayerRows"/>): a split step of a network the
+    /// rule admits (the one the generator used to emit the methods). Like <see cref="SplitsBatch"/>, it depends only
+    /// on the network and the batch.
     /// </summary>
     private bool SplitsFirstLayer(int count) =>
-        SplitsBatch(count) && !NetworkShape.HasL2 && !RowSplitDisabled
-        && FirstLayerRows.Applies(NetworkShape.Layers[0].Kind, NetworkShape.Layers[0].Activation, NetworkShape.Layers.Count);
+        SplitsBatch(count) && !RowSplitDisabled
+        && FirstLayerRows.Applies(NetworkShape.Layers[0].Kind, NetworkShape.Layers[0].Activation, NetworkShape.Layers.Count,
+            NetworkShape.HasL2, NetworkShape.HasBatchNormalization);
 
     /// <summary>Tests compare the row-split step with the split-batch step it replaces.</summary>
     internal bool RowSplitDisabled { get; set; }

@@ -47,37 +47,13 @@ namespace Regularized
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 16);
-            // Layer 1: Dense(16) (20,) -> (16,), sigmoid
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(
-                parameters.Slice(StaticNetLayout.W1, 320), parameters.Slice(StaticNetLayout.B1, 16), inputs, a1, count);
-            ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
-        }
-
-        /// <inheritdoc/>
-        protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
-        {
-            global::System.Span<float> d1 = scratch.Slice(count * 16, count * 16);
-            BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
-            // Layer 1: Dense(16) (20,) -> (16,), sigmoid
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N20, StaticNetLayout.N16>(
-                d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 16));
-        }
-
-        /// <inheritdoc/>
-        protected override void ForwardFirstLayerRows(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> outputs, int rowStart, int rowEnd)
-        {
-            global::StaticNet.Kernels.Dense.ForwardBatchRows<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(
-                parameters.Slice(StaticNetLayout.W1, 320), parameters.Slice(StaticNetLayout.B1, 16), inputs, outputs, count, rowStart, rowEnd);
-        }
-
-        /// <inheritdoc/>
-        protected override void ForwardBatchAfterFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey)
-        {
-            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 16);
             global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
             global::System.Span<float> m2 = activations.Slice(count * StaticNetLayout.M2, count * 16);
             global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 8);
             global::System.Span<float> a4 = activations.Slice(count * StaticNetLayout.A4, count * 1);
+            // Layer 1: Dense(16) (20,) -> (16,), sigmoid
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(
+                parameters.Slice(StaticNetLayout.W1, 320), parameters.Slice(StaticNetLayout.B1, 16), inputs, a1, count);
             // Layer 2: Dropout(0.5) (16,) -> (16,)
             global::System.ReadOnlySpan<float> x2 = a1;
             if (dropoutKey != 0)
@@ -96,7 +72,7 @@ namespace Regularized
         }
 
         /// <inheritdoc/>
-        protected override void BackwardBatchToFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, global::System.Span<float> firstLayerDelta, ulong dropoutKey)
+        protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
             global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 16);
             global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 16);
@@ -110,20 +86,17 @@ namespace Regularized
             global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
                 parameters.Slice(StaticNetLayout.W4, 8), outputDelta, a3, count, d3);
             // Layer 3: Dense(8) (16,) -> (8,), sigmoid
+            global::System.Span<float> d2 = scratch.Slice(count * 16, count * 16);
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N16, StaticNetLayout.N8>(
                 d3, x2, count, gradients.Slice(StaticNetLayout.W3, 128), gradients.Slice(StaticNetLayout.B3, 8));
             global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W3, 128), d3, x2, count, firstLayerDelta);
+                parameters.Slice(StaticNetLayout.W3, 128), d3, x2, count, d2);
             // Layer 2: Dropout(0.5) (16,) -> (16,)
-            if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m2, firstLayerDelta);
-            global::StaticNet.Kernels.Sigmoid.MultiplyDerivative(a1, firstLayerDelta);
-        }
-
-        /// <inheritdoc/>
-        protected override void FirstLayerGradientRows(global::System.ReadOnlySpan<float> firstLayerDelta, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> gradients, int rowStart, int rowEnd)
-        {
-            global::StaticNet.Kernels.Dense.ParameterGradientRows<StaticNetLayout.N20, StaticNetLayout.N16>(
-                firstLayerDelta, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 16), rowStart, rowEnd);
+            if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m2, d2);
+            global::StaticNet.Kernels.Sigmoid.MultiplyDerivative(a1, d2);
+            // Layer 1: Dense(16) (20,) -> (16,), sigmoid
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N20, StaticNetLayout.N16>(
+                d2, inputs, count, gradients.Slice(StaticNetLayout.W1, 320), gradients.Slice(StaticNetLayout.B1, 16));
         }
 
         /// <summary>The compile-time layout the code above is written against.</summary>

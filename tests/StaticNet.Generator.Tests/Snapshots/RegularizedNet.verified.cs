@@ -50,39 +50,15 @@ namespace Regularized
         protected override void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey = 0)
         {
             global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 128);
-            // Layer 1: Dense(128) (784,) -> (128,), relu
-            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N784, StaticNetLayout.N128, global::StaticNet.Kernels.Relu>(
-                parameters.Slice(StaticNetLayout.W1, 100352), parameters.Slice(StaticNetLayout.B1, 128), inputs, a1, count);
-            ForwardBatchAfterFirstLayer(parameters, count, activations, outputLogits, dropoutKey);
-        }
-
-        /// <inheritdoc/>
-        protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
-        {
-            global::System.Span<float> d1 = scratch.Slice(count * 128, count * 128);
-            BackwardBatchToFirstLayer(parameters, count, activations, outputDelta, scratch, gradients, d1, dropoutKey);
-            // Layer 1: Dense(128) (784,) -> (128,), relu
-            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N784, StaticNetLayout.N128>(
-                d1, inputs, count, gradients.Slice(StaticNetLayout.W1, 100352), gradients.Slice(StaticNetLayout.B1, 128));
-        }
-
-        /// <inheritdoc/>
-        protected override void ForwardFirstLayerRows(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> outputs, int rowStart, int rowEnd)
-        {
-            global::StaticNet.Kernels.Dense.ForwardBatchRows<StaticNetLayout.N784, StaticNetLayout.N128, global::StaticNet.Kernels.Relu>(
-                parameters.Slice(StaticNetLayout.W1, 100352), parameters.Slice(StaticNetLayout.B1, 128), inputs, outputs, count, rowStart, rowEnd);
-        }
-
-        /// <inheritdoc/>
-        protected override void ForwardBatchAfterFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.Span<float> activations, global::System.Span<float> outputLogits, ulong dropoutKey)
-        {
-            global::System.Span<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 128);
             global::System.Span<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 128);
             global::System.Span<float> m2 = activations.Slice(count * StaticNetLayout.M2, count * 128);
             global::System.Span<float> a3 = activations.Slice(count * StaticNetLayout.A3, count * 64);
             global::System.Span<float> a4 = activations.Slice(count * StaticNetLayout.A4, count * 64);
             global::System.Span<float> m4 = activations.Slice(count * StaticNetLayout.M4, count * 64);
             global::System.Span<float> a5 = activations.Slice(count * StaticNetLayout.A5, count * 10);
+            // Layer 1: Dense(128) (784,) -> (128,), relu
+            global::StaticNet.Kernels.Dense.ForwardBatch<StaticNetLayout.N784, StaticNetLayout.N128, global::StaticNet.Kernels.Relu>(
+                parameters.Slice(StaticNetLayout.W1, 100352), parameters.Slice(StaticNetLayout.B1, 128), inputs, a1, count);
             // Layer 2: Dropout(0.2) (128,) -> (128,)
             global::System.ReadOnlySpan<float> x2 = a1;
             if (dropoutKey != 0)
@@ -108,7 +84,7 @@ namespace Regularized
         }
 
         /// <inheritdoc/>
-        protected override void BackwardBatchToFirstLayer(global::System.ReadOnlySpan<float> parameters, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, global::System.Span<float> firstLayerDelta, ulong dropoutKey)
+        protected override void BackwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, int count, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<float> outputDelta, global::System.Span<float> scratch, global::System.Span<float> gradients, ulong dropoutKey = 0)
         {
             global::System.ReadOnlySpan<float> a1 = activations.Slice(count * StaticNetLayout.A1, count * 128);
             global::System.ReadOnlySpan<float> a2 = activations.Slice(count * StaticNetLayout.A2, count * 128);
@@ -128,20 +104,17 @@ namespace Regularized
             if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m4, d4);
             global::StaticNet.Kernels.Relu.MultiplyDerivative(a3, d4);
             // Layer 3: Dense(64) (128,) -> (64,), relu
+            global::System.Span<float> d2 = scratch.Slice(count * 128, count * 128);
             global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N128, StaticNetLayout.N64>(
                 d4, x2, count, gradients.Slice(StaticNetLayout.W3, 8192), gradients.Slice(StaticNetLayout.B3, 64));
             global::StaticNet.Kernels.Dense.InputGradients<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Linear>(
-                parameters.Slice(StaticNetLayout.W3, 8192), d4, x2, count, firstLayerDelta);
+                parameters.Slice(StaticNetLayout.W3, 8192), d4, x2, count, d2);
             // Layer 2: Dropout(0.2) (128,) -> (128,)
-            if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m2, firstLayerDelta);
-            global::StaticNet.Kernels.Relu.MultiplyDerivative(a1, firstLayerDelta);
-        }
-
-        /// <inheritdoc/>
-        protected override void FirstLayerGradientRows(global::System.ReadOnlySpan<float> firstLayerDelta, global::System.ReadOnlySpan<float> inputs, int count, global::System.Span<float> gradients, int rowStart, int rowEnd)
-        {
-            global::StaticNet.Kernels.Dense.ParameterGradientRows<StaticNetLayout.N784, StaticNetLayout.N128>(
-                firstLayerDelta, inputs, count, gradients.Slice(StaticNetLayout.W1, 100352), gradients.Slice(StaticNetLayout.B1, 128), rowStart, rowEnd);
+            if (dropoutKey != 0) global::StaticNet.Kernels.Dropout.Backward(m2, d2);
+            global::StaticNet.Kernels.Relu.MultiplyDerivative(a1, d2);
+            // Layer 1: Dense(128) (784,) -> (128,), relu
+            global::StaticNet.Kernels.Dense.ParameterGradients<StaticNetLayout.N784, StaticNetLayout.N128>(
+                d2, inputs, count, gradients.Slice(StaticNetLayout.W1, 100352), gradients.Slice(StaticNetLayout.B1, 128));
         }
 
         /// <summary>The compile-time layout the code above is written against.</summary>

@@ -58,9 +58,11 @@ public class RowSplitTrainingTests
     {
         // The rule both the generator and the runtime read; the tests below rely on it.
         foreach (NetworkShape shape in new[] { new RowSplitSigmoidNet(1).NetworkShape, new RowSplitDropoutNet(1).NetworkShape, new ParallelNet(1).NetworkShape })
-            Assert.True(FirstLayerRows.Applies(shape.Layers[0].Kind, shape.Layers[0].Activation, shape.Layers.Count));
-        Assert.False(FirstLayerRows.Applies(LayerKind.Dense, Activation.Softmax, 1));
-        Assert.False(FirstLayerRows.Applies(LayerKind.Conv2D, Activation.Relu, 4));
+            Assert.True(FirstLayerRows.Applies(shape.Layers[0].Kind, shape.Layers[0].Activation, shape.Layers.Count, shape.HasL2, shape.HasBatchNormalization));
+        Assert.False(FirstLayerRows.Applies(LayerKind.Dense, Activation.Softmax, 1, false, false));
+        Assert.False(FirstLayerRows.Applies(LayerKind.Conv2D, Activation.Relu, 4, false, false));
+        Assert.False(FirstLayerRows.Applies(LayerKind.Dense, Activation.Relu, 3, hasL2: true, false));
+        Assert.False(FirstLayerRows.Applies(LayerKind.Dense, Activation.Relu, 3, false, hasBatchNormalization: true));
         Assert.Equal(128, FirstLayerRows.Split(256));
         Assert.Equal(24, FirstLayerRows.Split(50));
     }

@@ -48,23 +48,7 @@ public static class Dense
         Check(bias, nOut, nameof(bias));
         Check(x, (long)count * nIn, nameof(x));
         Check(y, (long)count * nOut, nameof(y));
-        ref float w = ref MemoryMarshal.GetReference(weights);
-        ref float b = ref MemoryMarshal.GetReference(bias);
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        if (Vector512.IsHardwareAccelerated && nIn >= Vector512<float>.Count)
-        {
-            Tiled.Forward<TIn, TOut>(ref w, ref b, ref xr, ref yr, count);
-            TAct.Apply(y.Slice(0, count * nOut));
-            return;
-        }
-        for (int s = 0; s < count; s++)
-        {
-            ref float xs = ref Unsafe.Add(ref xr, s * nIn);
-            ref float ys = ref Unsafe.Add(ref yr, s * nOut);
-            for (int j = 0; j < nOut; j++)
-                Unsafe.Add(ref ys, j) = Simd.Dot(ref Unsafe.Add(ref w, j * nIn), ref xs, nIn) + Unsafe.Add(ref b, j);
-        }
+        WeightedSums<TIn, TOut>(weights, bias, x, y, count, 0, nOut);
         TAct.Apply(y.Slice(0, count * nOut));
     }
 
@@ -83,26 +67,9 @@ public static class Dense
         Check(bias, nOut, nameof(bias));
         Check(x, (long)count * nIn, nameof(x));
         Check(y, (long)count * nOut, nameof(y));
-        ref float w = ref MemoryMarshal.GetReference(weights);
-        ref float b = ref MemoryMarshal.GetReference(bias);
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
         int rows = rowEnd - rowStart;
         if (rows == 0) return;
-        if (Vector512.IsHardwareAccelerated && nIn >= Vector512<float>.Count)
-        {
-            Tiled.ForwardRows<TIn, TOut>(ref w, ref b, ref xr, ref yr, count, rowStart, rowEnd);
-        }
-        else
-        {
-            for (int s = 0; s < count; s++)
-            {
-                ref float xs = ref Unsafe.Add(ref xr, s * nIn);
-                ref float ys = ref Unsafe.Add(ref yr, s * nOut);
-                for (int j = rowStart; j < rowEnd; j++)
-                    Unsafe.Add(ref ys, j) = Simd.Dot(ref Unsafe.Add(ref w, j * nIn), ref xs, nIn) + Unsafe.Add(ref b, j);
-            }
-        }
+        WeightedSums<TIn, TOut>(weights, bias, x, y, count, rowStart, rowEnd);
         for (int s = 0; s < count; s++)
             TAct.Apply(y.Slice(s * nOut + rowStart, rows));
     }
@@ -113,40 +80,8 @@ public static class Dense
     /// <paramref name="weightGradients"/> and <paramref name="biasGradients"/>.
     /// </summary>
     public static void ParameterGradients<TIn, TOut>(ReadOnlySpan<float> delta, ReadOnlySpan<float> x, int count, Span<float> weightGradients, Span<float> biasGradients)
-        where TIn : IConstant where TOut : IConstant
-    {
-        int nIn = TIn.Value, nOut = TOut.Value;
-        CheckCount(count);
-        Check(delta, (long)count * nOut, nameof(delta));
-        Check(x, (long)count * nIn, nameof(x));
-        Check(weightGradients, (long)nIn * nOut, nameof(weightGradients));
-        Check(biasGradients, nOut, nameof(biasGradients));
-        ref float d = ref MemoryMarshal.GetReference(delta);
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float gw = ref MemoryMarshal.GetReference(weightGradients);
-        ref float gb = ref MemoryMarshal.GetReference(biasGradients);
-        if (Vector512.IsHardwareAccelerated && nIn >= Vector512<float>.Count)
-        {
-            Tiled.WeightGradients<TIn, TOut>(ref d, ref xr, ref gw, count);
-            biasGradients.Slice(0, nOut).Clear();
-            for (int s = 0; s < count; s++)
-                Simd.Axpy(1f, ref Unsafe.Add(ref d, s * nOut), ref gb, nOut);
-            return;
-        }
-        weightGradients.Slice(0, nIn * nOut).Clear();
-        for (int j = 0; j < nOut; j++)
-        {
-            ref float row = ref Unsafe.Add(ref gw, j * nIn);
-            float biasSum = 0;
-            for (int s = 0; s < count; s++)
-            {
-                float ds = Unsafe.Add(ref d, s * nOut + j);
-                biasSum += ds;
-                if (ds != 0) Simd.Axpy(ds, ref Unsafe.Add(ref xr, s * nIn), ref row, nIn);
-            }
-            Unsafe.Add(ref gb, j) = biasSum;
-        }
-    }
+        where TIn : IConstant where TOut : IConstant =>
+        ParameterGradientRows<TIn, TOut>(delta, x, count, weightGradients, biasGradients, 0, TOut.Value);
 
     /// <summary>
     /// <see cref="ParameterGradients"/> for the outputs [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) only:
@@ -233,6 +168,29 @@ public static class Dense
         if (span.Length < required) ThrowTooShort(name, required, span.Length);
     }
 
+    /// <summary>Y[s, j] = Σ_k X[s, k]·W[j, k] + b[j] for the outputs [rowStart, rowEnd), spans already checked.</summary>
+    private static void WeightedSums<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int count, int rowStart, int rowEnd)
+        where TIn : IConstant where TOut : IConstant
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated && nIn >= Vector512<float>.Count)
+        {
+            Tiled.ForwardRows<TIn, TOut>(ref w, ref b, ref xr, ref yr, count, rowStart, rowEnd);
+            return;
+        }
+        for (int s = 0; s < count; s++)
+        {
+            ref float xs = ref Unsafe.Add(ref xr, s * nIn);
+            ref float ys = ref Unsafe.Add(ref yr, s * nOut);
+            for (int j = rowStart; j < rowEnd; j++)
+                Unsafe.Add(ref ys, j) = Simd.Dot(ref Unsafe.Add(ref w, j * nIn), ref xs, nIn) + Unsafe.Add(ref b, j);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CheckRows(int rowStart, int rowEnd, int outputs)
     {
@@ -240,6 +198,7 @@ public static class Dense
             throw new ArgumentOutOfRangeException(nameof(rowStart), $"The rows [{rowStart}, {rowEnd}) are not a range of the layer's {outputs} outputs.");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CheckCount(int count)
     {
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "The sample count must not be negative.");
