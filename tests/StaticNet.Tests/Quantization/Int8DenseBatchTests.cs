@@ -72,6 +72,74 @@ public class Int8DenseBatchTests
         }
     }
 
+    /// <summary>
+    /// The one-sample kernel skips groups of four zero inputs when at most three quarters of the groups are live,
+    /// and 16-input blocks otherwise: inputs on both sides of that line, single live groups at the edges, odd and
+    /// even counts, all give the row-major sums on every path.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void MultiplyAccumulate_OneSample_EqualsRowMajorSums_AtEveryDensityOfLiveGroups(int inputs, int outputs)
+    {
+        var random = new Random(inputs * 7 + outputs);
+        var weights = new sbyte[outputs * inputs];
+        for (int k = 0; k < weights.Length; k++) weights[k] = (sbyte)random.Next(-128, 128);
+        sbyte[] packed = Int8Dense.Pack(weights, inputs, outputs);
+        int paddedInputs = Int8Dense.PaddedInputs(inputs), paddedOutputs = Int8Dense.PaddedOutputs(outputs);
+        int groupCount = paddedInputs / 4;
+        const int Sentinel = 0x5A5A5A5A;
+
+        var patterns = new List<bool[]>();
+        foreach (int live in new[] { 0, 1, 2, 3, groupCount / 4, groupCount / 2, groupCount * 3 / 4, groupCount * 3 / 4 + 1, groupCount - 1, groupCount })
+        {
+            // `live` groups at random places.
+            var pattern = new bool[groupCount];
+            int[] order = new int[groupCount];
+            for (int g = 0; g < groupCount; g++) order[g] = g;
+            random.Shuffle(order);
+            for (int g = 0; g < Math.Min(live, groupCount); g++) pattern[order[g]] = true;
+            patterns.Add(pattern);
+        }
+        foreach (int only in new[] { 0, groupCount / 2, groupCount - 1 })
+        {
+            var pattern = new bool[groupCount];
+            pattern[only] = true;
+            patterns.Add(pattern);
+        }
+
+        foreach (bool[] pattern in patterns)
+        {
+            var x = new byte[paddedInputs];
+            for (int g = 0; g < groupCount; g++)
+                if (pattern[g])
+                {
+                    // A live group with one nonzero byte at a random place in it, or four random bytes.
+                    if (random.Next(2) == 0) x[4 * g + random.Next(4)] = (byte)random.Next(1, 256);
+                    else for (int i = 0; i < 4; i++) x[4 * g + i] = (byte)random.Next(1, 256);
+                }
+            for (int i = inputs; i < paddedInputs; i++) x[i] = (byte)random.Next(256);   // padding: zero weights
+            var expected = new int[outputs];
+            for (int j = 0; j < outputs; j++)
+            {
+                long sum = 0;
+                for (int i = 0; i < inputs; i++) sum += weights[j * inputs + i] * x[i];
+                expected[j] = checked((int)sum);
+            }
+            int liveCount = 0;
+            foreach (bool g in pattern) if (g) liveCount++;
+            foreach (Int8Path path in Paths())
+            {
+                var acc = new int[paddedOutputs + 8];
+                acc.AsSpan().Fill(Sentinel);
+                Int8Dense.MultiplyAccumulate(path, packed, x, acc.AsSpan(0, paddedOutputs), paddedInputs, paddedOutputs);
+                for (int j = 0; j < outputs; j++)
+                    Assert.True(expected[j] == acc[j], $"{path}, {liveCount} of {groupCount} groups live: output {j}: expected {expected[j]}, got {acc[j]}");
+                for (int j = outputs; j < paddedOutputs; j++) Assert.Equal(0, acc[j]);
+                for (int j = paddedOutputs; j < acc.Length; j++) Assert.Equal(Sentinel, acc[j]);
+            }
+        }
+    }
+
     [Fact]
     public void MultiplyAccumulateBatch_RejectsTooLittleScratch()
     {

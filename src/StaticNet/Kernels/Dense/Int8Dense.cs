@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -33,7 +34,8 @@ internal enum Int8Path
 /// 16; a tile is one contiguous stream of [input group of 4][32 outputs][4 inputs] bytes, so
 /// w[j, i] sits at <c>(j / 32) · 32 · paddedInputs + (i / 4) · 128 + (j % 32) · 4 + i % 4</c>. One
 /// broadcast of four input bytes then feeds four <c>vpdpbusd</c> over 128 consecutive weight bytes.
-/// Blocks of 16 inputs that are all zero (image background, ReLU zeros) are skipped: they add nothing.
+/// Inputs that are all zero (image background, ReLU zeros) add nothing and are skipped: in blocks of 16 for
+/// batches, and for one sample on the VNNI paths in groups of 4 when at most three quarters of the groups are live.
 /// .NET 10 exposes <c>vpdpbusd</c> on 128- and 256-bit vectors only (<c>AvxVnni</c>; there is no
 /// 512-bit <c>Avx512Vnni</c> class), so 256 bits is the widest integer dot product here.
 /// </remarks>
@@ -89,14 +91,37 @@ internal static class Int8Dense
     {
         path = Resolve(path);
         Check(packed, x, acc, paddedInputs, paddedOutputs);
-        int blockCount = paddedInputs / BlockInputs;
-        Span<int> blocks = blockCount <= 1024 ? stackalloc int[blockCount] : new int[blockCount];
-        ReadOnlySpan<int> live = LiveBlocks(x, x, blocks);
-
         ref sbyte w = ref MemoryMarshal.GetReference(packed);
         ref byte xr = ref MemoryMarshal.GetReference(x);
         ref int a = ref MemoryMarshal.GetReference(acc);
         int tileBytes = TileOutputs * paddedInputs;
+#if NET10_0_OR_GREATER
+        if (path is Int8Path.Vnni or Int8Path.VnniWide)
+        {
+            // One sample: skip every group of four zero inputs, the unit vpdpbusd reads (a test digit has
+            // 27% of its groups live against 58% of its 16-input blocks, so half the weights are read).
+            // With most groups live, the block loop's 16 vpdpbusd per step beat the group loop's 8, and writing the
+            // list costs as much as a tenth of the layer (measured: 1.5-1.7 against 1.7-1.9 us for an input without
+            // zeros): the groups are counted first, and listed only for a sparse input.
+            int groupCount = paddedInputs / 4;
+            if (CountLiveGroups(x.Slice(0, paddedInputs)) * 4 <= groupCount * 3)
+            {
+                Span<int> groups = groupCount <= 4096 ? stackalloc int[groupCount] : new int[groupCount];
+                ReadOnlySpan<int> liveGroups = LiveGroups(x.Slice(0, paddedInputs), groups);
+                for (int tile = 0; tile < paddedOutputs / TileOutputs; tile++)
+                {
+                    ref sbyte wt = ref Unsafe.Add(ref w, tile * tileBytes);
+                    ref int at = ref Unsafe.Add(ref a, tile * TileOutputs);
+                    if (path == Int8Path.VnniWide) TileVnniGroupsWide(ref wt, ref xr, liveGroups, ref at);
+                    else TileVnniGroups(ref wt, ref xr, liveGroups, ref at);
+                }
+                return;
+            }
+        }
+#endif
+        int blockCount = paddedInputs / BlockInputs;
+        Span<int> blocks = blockCount <= 1024 ? stackalloc int[blockCount] : new int[blockCount];
+        ReadOnlySpan<int> live = LiveBlocks(x, x, blocks);
         for (int tile = 0; tile < paddedOutputs / TileOutputs; tile++)
         {
             ref sbyte wt = ref Unsafe.Add(ref w, tile * tileBytes);
@@ -111,6 +136,40 @@ internal static class Int8Dense
                 default: TileScalar(ref wt, ref xr, live, ref at); break;
             }
         }
+    }
+
+    /// <summary>How many groups of four inputs are not all zero.</summary>
+    private static int CountLiveGroups(ReadOnlySpan<byte> x)
+    {
+        int live = 0, k = 0, count = x.Length / 4;
+        ref byte xr = ref MemoryMarshal.GetReference(x);
+        if (Vector512.IsHardwareAccelerated)
+            for (; k + 16 <= count; k += 16)
+                live += BitOperations.PopCount((~Vector512.Equals(Vector512.LoadUnsafe(ref xr, (nuint)(4 * k)).AsUInt32(), Vector512<uint>.Zero)).ExtractMostSignificantBits());
+        for (; k < count; k++)
+            if (Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref xr, 4 * k)) != 0) live++;
+        return live;
+    }
+
+    /// <summary>The groups of four inputs (as indices: input / 4) that are not all zero, in order.</summary>
+    private static ReadOnlySpan<int> LiveGroups(ReadOnlySpan<byte> x, Span<int> groups)
+    {
+        int live = 0, k = 0, count = x.Length / 4;
+        ref byte xr = ref MemoryMarshal.GetReference(x);
+        if (Vector512.IsHardwareAccelerated)
+            for (; k + 16 <= count; k += 16)
+            {
+                // One bit per group of four bytes that holds a nonzero byte.
+                ulong bits = (~Vector512.Equals(Vector512.LoadUnsafe(ref xr, (nuint)(4 * k)).AsUInt32(), Vector512<uint>.Zero)).ExtractMostSignificantBits();
+                while (bits != 0)
+                {
+                    groups[live++] = k + BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                }
+            }
+        for (; k < count; k++)
+            if (Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref xr, 4 * k)) != 0) groups[live++] = k;
+        return groups.Slice(0, live);
     }
 
     /// <summary>
@@ -257,6 +316,76 @@ internal static class Int8Dense
             a5 = AvxVnni.MultiplyWideningAndAdd(a5, x3, Vector256.LoadUnsafe(ref g, 416).AsSByte());
             a6 = AvxVnni.MultiplyWideningAndAdd(a6, x3, Vector256.LoadUnsafe(ref g, 448).AsSByte());
             a7 = AvxVnni.MultiplyWideningAndAdd(a7, x3, Vector256.LoadUnsafe(ref g, 480).AsSByte());
+        }
+        (a0 + a4).StoreUnsafe(ref acc, 0);
+        (a1 + a5).StoreUnsafe(ref acc, 8);
+        (a2 + a6).StoreUnsafe(ref acc, 16);
+        (a3 + a7).StoreUnsafe(ref acc, 24);
+    }
+
+    /// <summary>
+    /// One tile of one sample over the live groups of four inputs: each group is 128 weight bytes (32 outputs x 4
+    /// inputs), read in two 512-bit loads whose halves feed 256-bit <c>vpdpbusd</c>; two groups at a time into
+    /// separate accumulators hide its latency.
+    /// </summary>
+    private static void TileVnniGroupsWide(ref sbyte w, ref byte x, ReadOnlySpan<int> groups, ref int acc)
+    {
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        ref byte wb = ref Unsafe.As<sbyte, byte>(ref w);
+        ref int gr = ref MemoryMarshal.GetReference(groups);
+        int n = groups.Length, i = 0;
+        for (; i + 2 <= n; i += 2)
+        {
+            int g0 = Unsafe.Add(ref gr, i), g1 = Unsafe.Add(ref gr, i + 1);
+            Vector256<byte> x0 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, 4 * g0))).AsByte();
+            Vector256<byte> x1 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, 4 * g1))).AsByte();
+            ref byte p0 = ref Unsafe.Add(ref wb, g0 * GroupBytes);
+            ref byte p1 = ref Unsafe.Add(ref wb, g1 * GroupBytes);
+            Vector512<sbyte> v0 = Vector512.LoadUnsafe(ref p0, 0).AsSByte(), v1 = Vector512.LoadUnsafe(ref p0, 64).AsSByte();
+            Vector512<sbyte> v2 = Vector512.LoadUnsafe(ref p1, 0).AsSByte(), v3 = Vector512.LoadUnsafe(ref p1, 64).AsSByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x0, v0.GetLower());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x0, v0.GetUpper());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x0, v1.GetLower());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x0, v1.GetUpper());
+            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x1, v2.GetLower());
+            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x1, v2.GetUpper());
+            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x1, v3.GetLower());
+            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x1, v3.GetUpper());
+        }
+        if (i < n)
+        {
+            int g0 = Unsafe.Add(ref gr, i);
+            Vector256<byte> x0 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, 4 * g0))).AsByte();
+            ref byte p0 = ref Unsafe.Add(ref wb, g0 * GroupBytes);
+            Vector512<sbyte> v0 = Vector512.LoadUnsafe(ref p0, 0).AsSByte(), v1 = Vector512.LoadUnsafe(ref p0, 64).AsSByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x0, v0.GetLower());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x0, v0.GetUpper());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x0, v1.GetLower());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x0, v1.GetUpper());
+        }
+        (a0 + a4).StoreUnsafe(ref acc, 0);
+        (a1 + a5).StoreUnsafe(ref acc, 8);
+        (a2 + a6).StoreUnsafe(ref acc, 16);
+        (a3 + a7).StoreUnsafe(ref acc, 24);
+    }
+
+    /// <summary><see cref="TileVnniGroupsWide"/> with 256-bit loads, for processors with AVX-VNNI but not AVX-512.</summary>
+    private static void TileVnniGroups(ref sbyte w, ref byte x, ReadOnlySpan<int> groups, ref int acc)
+    {
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        ref int gr = ref MemoryMarshal.GetReference(groups);
+        int n = groups.Length;
+        for (int i = 0; i < n; i++)
+        {
+            int g = Unsafe.Add(ref gr, i);
+            Vector256<byte> xg = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, 4 * g))).AsByte();
+            ref sbyte p = ref Unsafe.Add(ref w, g * GroupBytes);
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, xg, Vector256.LoadUnsafe(ref p, 0));
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, xg, Vector256.LoadUnsafe(ref p, 32));
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, xg, Vector256.LoadUnsafe(ref p, 64));
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, xg, Vector256.LoadUnsafe(ref p, 96));
+            // The next group into the other accumulators, so two chains of vpdpbusd run at once.
+            (a0, a1, a2, a3, a4, a5, a6, a7) = (a4, a5, a6, a7, a0, a1, a2, a3);
         }
         (a0 + a4).StoreUnsafe(ref acc, 0);
         (a1 + a5).StoreUnsafe(ref acc, 8);
