@@ -400,7 +400,6 @@ public abstract partial class NeuralNetwork
     }
 
     /// <summary>Copies the rows named by <paramref name="rows"/> into a contiguous batch.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gather(ReadOnlySpan<float> source, int width, ReadOnlySpan<int> rows, Span<float> destination)
     {
         if (width <= GatherPiece)

@@ -49,7 +49,6 @@ public sealed class AdaGrad : Optimizer
 
     private protected override AlignedBuffer[] StateArrays() => new[] { _accumulator };
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
         float lr = StepLearningRate, eps = Epsilon;

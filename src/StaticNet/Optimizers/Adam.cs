@@ -58,7 +58,6 @@ public sealed class Adam : Optimizer
         // Bias corrections in double: β^t for large t is tiny, and float powers drift.
         _alpha = (float)(StepLearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
         float alpha = _alpha;

@@ -141,8 +141,6 @@ public abstract class Optimizer
     /// One update of the parameters starting at <paramref name="offset"/> in the buffer (state arrays
     /// are indexed from there); <paramref name="step"/> counts from 1.
     /// </summary>
-    // Overrides carry AggressiveOptimization: the sweep runs every step from the first, and unoptimized
-    // (tier-0) code made a user's first epoch much slower (FirstEpochCompilationTests).
     private protected abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step);
 
     /// <summary>This optimizer's code in checkpoint files (1 Sgd, 2 Adam, 3 RmsProp, 4 AdaGrad).</summary>

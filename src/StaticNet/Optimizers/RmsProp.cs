@@ -64,7 +64,6 @@ public sealed class RmsProp : Optimizer
 
     private protected override AlignedBuffer[] StateArrays() => new[] { _velocity, _momentum, _averageGradient };
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
         float lr = StepLearningRate, rho = Rho, c = 1 - Rho, mu = Momentum, eps = Epsilon;

@@ -44,7 +44,6 @@ public sealed class Sgd : Optimizer
 
     private protected override AlignedBuffer[] StateArrays() => new[] { _velocity };
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
         float lr = StepLearningRate;

@@ -68,9 +68,6 @@ internal static class Tiled
     /// <see cref="Forward"/> for the outputs [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) only
     /// (weight rows, biases and columns of Y; the rest of Y untouched): the same bits as those outputs of a full call.
     /// </summary>
-    // This file's loops are compiled fully optimized at their first call (AggressiveOptimization): under tiered
-    // compilation they ran unoptimized, their vector helpers not inlined, through much of a user's first epoch.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardRows<TIn, TOut>(ref float w, ref float b, ref float x, ref float y, int count, int rowStart, int rowEnd)
         where TIn : IConstant where TOut : IConstant
     {
@@ -113,7 +110,6 @@ internal static class Tiled
     /// a 4 x 4 tile, which at 784 inputs is what bounds the 4 x 4 tile (400 KB of weights per four
     /// samples is more than L2 delivers while the FMAs run).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardEight<TIn, TOut>(ref float w, ref float b, ref float x0, int xStride, ref float y0, int outputs)
         where TIn : IConstant where TOut : IConstant
     {
@@ -243,7 +239,6 @@ internal static class Tiled
     }
 
     /// <summary>Four samples, four outputs at a time (16 accumulators): small layers, and the samples after the eight-sample tiles.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardFour<TIn, TOut>(ref float w, ref float b, ref float x, ref float y, int outputs)
         where TIn : IConstant where TOut : IConstant
     {
@@ -338,7 +333,6 @@ internal static class Tiled
         where TIn : IConstant where TOut : IConstant => ForwardOne<TIn, TOut>(ref w, ref b, ref x, ref y, TOut.Value);
 
     /// <summary><see cref="ForwardOne{TIn, TOut}(ref float, ref float, ref float, ref float)"/> for the first <paramref name="outputs"/> rows of <paramref name="w"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardOne<TIn, TOut>(ref float w, ref float b, ref float x, ref float y, int outputs)
         where TIn : IConstant where TOut : IConstant
     {
@@ -442,7 +436,6 @@ internal static class Tiled
     /// dX[s, k] = Σ_j Δ[s, j]·W[j, k] (axpy form: broadcast Δ, vectors along k), four samples by
     /// 64 inputs per tile. Requires TIn ≥ 16.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InputGradients<TIn, TOut>(ref float w, ref float d, ref float dx, int count)
         where TIn : IConstant where TOut : IConstant
     {
@@ -531,7 +524,6 @@ internal static class Tiled
     /// <see cref="WeightGradients"/> for the rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of dW only (Δ's
     /// columns of those outputs): the same bits as those rows of a full call, the other rows untouched.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WeightGradientRows<TIn, TOut>(ref float d, ref float x, ref float dw, int count, int rowStart, int rowEnd)
         where TIn : IConstant where TOut : IConstant
     {
