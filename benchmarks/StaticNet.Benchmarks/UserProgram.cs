@@ -22,10 +22,16 @@ internal static class UserProgram
         int rounds = IntOption(args, "--rounds", 7);
         bool plain = args.Contains("--plain");
         int only = Array.IndexOf(args, "--only");
-        string group = only >= 0 && only + 1 < args.Length ? args[only + 1] : "";   // one, batch, train, int8 or dense; else all
+        string group = only >= 0 && only + 1 < args.Length ? args[only + 1] : "";   // one, batch, train, int8, dense or first; else all but first
 
         Console.WriteLine($"user-program mode: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {CpuName()}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
             $"process priority {Process.GetCurrentProcess().PriorityClass}, {rounds} rounds (median [min-max])");
+
+        if (group == "first")
+        {
+            FirstEpochs();
+            return;
+        }
 
         var peak = Measure("processor", rounds * 3, [
             new Row("FMA peak, one core (12 chains of 512-bit FMA)", "GFLOP/s", () => Time(() => new Roofline().FmaPeak()) is var s ? Roofline.Flops / s / 1e9 : 0),
@@ -256,6 +262,25 @@ internal static class UserProgram
     private readonly struct N128 : StaticNet.Kernels.IConstant { public static int Value => 128; }
     private readonly struct N64 : StaticNet.Kernels.IConstant { public static int Value => 64; }
     private readonly struct N10 : StaticNet.Kernels.IConstant { public static int Value => 10; }
+
+    /// <summary>
+    /// What a user's program pays before the JIT has compiled the kernels fully (<c>--only first</c>, alone in its
+    /// process, as a user's first <c>Fit</c> is): each of W4's first epochs on one core, from a fresh process. Run
+    /// the command a few times (one process gives one sample of the first epoch), with and without
+    /// <c>DOTNET_TC_QuickJitForLoops=0</c>, the setting README's "The first epoch" recommends.
+    /// </summary>
+    private static void FirstEpochs()
+    {
+        const int Samples = 48_000;
+        var (x, labels) = Workloads.Repeated(Samples);
+        var y = new float[Samples];
+        for (int i = 0; i < Samples; i++) y[i] = labels[i];
+        var model = new MnistNet(seed: 1) { MaxDegreeOfParallelism = 1 };
+        model.Compile(Loss.SparseCategoricalCrossentropy, new Adam());
+        Console.WriteLine("W4 in a fresh process, one core, no shuffle (48,000 samples, batch 32, Adam, 784-128-64-10)");
+        for (int epoch = 1; epoch <= 5; epoch++)
+            Console.WriteLine($"  epoch {epoch}                                                  {Time(() => model.Fit(x, y, epochs: 1, batchSize: 32, shuffle: false, verbose: 0)) * 1e3,10:F1} ms");
+    }
 
     private static void TrainEpoch(int rounds, double gflops, bool plain)
     {
