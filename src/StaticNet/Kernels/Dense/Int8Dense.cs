@@ -323,6 +323,16 @@ internal static class Int8Dense
         (a3 + a7).StoreUnsafe(ref acc, 24);
     }
 
+    /// <summary>One group of four inputs into four accumulators: the 128 weight bytes as two 512-bit loads whose halves feed 256-bit <c>vpdpbusd</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Group(ref Vector256<int> a0, ref Vector256<int> a1, ref Vector256<int> a2, ref Vector256<int> a3, Vector256<byte> x, Vector512<sbyte> lo, Vector512<sbyte> hi)
+    {
+        a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, lo.GetLower());
+        a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, lo.GetUpper());
+        a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, hi.GetLower());
+        a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, hi.GetUpper());
+    }
+
     /// <summary>
     /// One tile of one sample over the live groups of four inputs: each group is 128 weight bytes (32 outputs x 4
     /// inputs), read in two 512-bit loads whose halves feed 256-bit <c>vpdpbusd</c>; two groups at a time into
@@ -341,27 +351,15 @@ internal static class Int8Dense
             Vector256<byte> x1 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, 4 * g1))).AsByte();
             ref byte p0 = ref Unsafe.Add(ref wb, g0 * GroupBytes);
             ref byte p1 = ref Unsafe.Add(ref wb, g1 * GroupBytes);
-            Vector512<sbyte> v0 = Vector512.LoadUnsafe(ref p0, 0).AsSByte(), v1 = Vector512.LoadUnsafe(ref p0, 64).AsSByte();
-            Vector512<sbyte> v2 = Vector512.LoadUnsafe(ref p1, 0).AsSByte(), v3 = Vector512.LoadUnsafe(ref p1, 64).AsSByte();
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x0, v0.GetLower());
-            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x0, v0.GetUpper());
-            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x0, v1.GetLower());
-            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x0, v1.GetUpper());
-            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x1, v2.GetLower());
-            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x1, v2.GetUpper());
-            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x1, v3.GetLower());
-            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x1, v3.GetUpper());
+            Group(ref a0, ref a1, ref a2, ref a3, x0, Vector512.LoadUnsafe(ref p0, 0).AsSByte(), Vector512.LoadUnsafe(ref p0, 64).AsSByte());
+            Group(ref a4, ref a5, ref a6, ref a7, x1, Vector512.LoadUnsafe(ref p1, 0).AsSByte(), Vector512.LoadUnsafe(ref p1, 64).AsSByte());
         }
         if (i < n)
         {
             int g0 = Unsafe.Add(ref gr, i);
             Vector256<byte> x0 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, 4 * g0))).AsByte();
             ref byte p0 = ref Unsafe.Add(ref wb, g0 * GroupBytes);
-            Vector512<sbyte> v0 = Vector512.LoadUnsafe(ref p0, 0).AsSByte(), v1 = Vector512.LoadUnsafe(ref p0, 64).AsSByte();
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x0, v0.GetLower());
-            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x0, v0.GetUpper());
-            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x0, v1.GetLower());
-            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x0, v1.GetUpper());
+            Group(ref a0, ref a1, ref a2, ref a3, x0, Vector512.LoadUnsafe(ref p0, 0).AsSByte(), Vector512.LoadUnsafe(ref p0, 64).AsSByte());
         }
         (a0 + a4).StoreUnsafe(ref acc, 0);
         (a1 + a5).StoreUnsafe(ref acc, 8);
@@ -411,26 +409,10 @@ internal static class Int8Dense
             Vector256<byte> x1 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 4))).AsByte();
             Vector256<byte> x2 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 8))).AsByte();
             Vector256<byte> x3 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 12))).AsByte();
-            Vector512<sbyte> v0 = Vector512.LoadUnsafe(ref g, 0).AsSByte(), v1 = Vector512.LoadUnsafe(ref g, 64).AsSByte();
-            Vector512<sbyte> v2 = Vector512.LoadUnsafe(ref g, 128).AsSByte(), v3 = Vector512.LoadUnsafe(ref g, 192).AsSByte();
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x0, v0.GetLower());
-            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x0, v0.GetUpper());
-            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x0, v1.GetLower());
-            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x0, v1.GetUpper());
-            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x1, v2.GetLower());
-            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x1, v2.GetUpper());
-            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x1, v3.GetLower());
-            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x1, v3.GetUpper());
-            v0 = Vector512.LoadUnsafe(ref g, 256).AsSByte(); v1 = Vector512.LoadUnsafe(ref g, 320).AsSByte();
-            v2 = Vector512.LoadUnsafe(ref g, 384).AsSByte(); v3 = Vector512.LoadUnsafe(ref g, 448).AsSByte();
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x2, v0.GetLower());
-            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x2, v0.GetUpper());
-            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x2, v1.GetLower());
-            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x2, v1.GetUpper());
-            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x3, v2.GetLower());
-            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x3, v2.GetUpper());
-            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x3, v3.GetLower());
-            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x3, v3.GetUpper());
+            Group(ref a0, ref a1, ref a2, ref a3, x0, Vector512.LoadUnsafe(ref g, 0).AsSByte(), Vector512.LoadUnsafe(ref g, 64).AsSByte());
+            Group(ref a4, ref a5, ref a6, ref a7, x1, Vector512.LoadUnsafe(ref g, 128).AsSByte(), Vector512.LoadUnsafe(ref g, 192).AsSByte());
+            Group(ref a0, ref a1, ref a2, ref a3, x2, Vector512.LoadUnsafe(ref g, 256).AsSByte(), Vector512.LoadUnsafe(ref g, 320).AsSByte());
+            Group(ref a4, ref a5, ref a6, ref a7, x3, Vector512.LoadUnsafe(ref g, 384).AsSByte(), Vector512.LoadUnsafe(ref g, 448).AsSByte());
         }
         (a0 + a4).StoreUnsafe(ref acc, 0);
         (a1 + a5).StoreUnsafe(ref acc, 8);
