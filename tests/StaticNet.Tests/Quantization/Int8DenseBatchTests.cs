@@ -19,6 +19,14 @@ public class Int8DenseBatchTests
         return paths;
     }
 
+    /// <summary>Random int8 weights, row-major and packed, with the padded sizes.</summary>
+    private static (sbyte[] Weights, sbyte[] Packed, int PaddedInputs, int PaddedOutputs) RandomLayer(Random random, int inputs, int outputs)
+    {
+        var weights = new sbyte[outputs * inputs];
+        for (int k = 0; k < weights.Length; k++) weights[k] = (sbyte)random.Next(-128, 128);
+        return (weights, Int8Dense.Pack(weights, inputs, outputs), Int8Dense.PaddedInputs(inputs), Int8Dense.PaddedOutputs(outputs));
+    }
+
     public static TheoryData<int, int> Sizes() => new() { { 37, 65 }, { 784, 128 }, { 20, 33 }, { 100, 10 }, { 64, 32 } };
 
     [Theory]
@@ -26,10 +34,7 @@ public class Int8DenseBatchTests
     public void MultiplyAccumulateBatch_EqualsRowMajorSums_ForOneToNineSamples(int inputs, int outputs)
     {
         var random = new Random(inputs * 1000 + outputs);
-        var weights = new sbyte[outputs * inputs];
-        for (int k = 0; k < weights.Length; k++) weights[k] = (sbyte)random.Next(-128, 128);
-        sbyte[] packed = Int8Dense.Pack(weights, inputs, outputs);
-        int paddedInputs = Int8Dense.PaddedInputs(inputs), paddedOutputs = Int8Dense.PaddedOutputs(outputs);
+        var (weights, packed, paddedInputs, paddedOutputs) = RandomLayer(random, inputs, outputs);
         // Strides wider than the padded sizes, to check that rows are found by stride and nothing between them is read or written.
         int xStride = paddedInputs + 16, accStride = paddedOutputs + 8;
         const int Sentinel = 0x5A5A5A5A;
@@ -82,10 +87,7 @@ public class Int8DenseBatchTests
     public void MultiplyAccumulate_OneSample_EqualsRowMajorSums_AtEveryDensityOfLiveGroups(int inputs, int outputs)
     {
         var random = new Random(inputs * 7 + outputs);
-        var weights = new sbyte[outputs * inputs];
-        for (int k = 0; k < weights.Length; k++) weights[k] = (sbyte)random.Next(-128, 128);
-        sbyte[] packed = Int8Dense.Pack(weights, inputs, outputs);
-        int paddedInputs = Int8Dense.PaddedInputs(inputs), paddedOutputs = Int8Dense.PaddedOutputs(outputs);
+        var (weights, packed, paddedInputs, paddedOutputs) = RandomLayer(random, inputs, outputs);
         int groupCount = paddedInputs / 4;
         const int Sentinel = 0x5A5A5A5A;
 
