@@ -104,7 +104,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor BakedWeightsTooLarge = Error("SN0024",
         "Too many baked weights in one assembly",
-        "The networks that bake in weights in this assembly ({1}) hold {0} parameters, more than {2}: baked weights are string literals in the assembly's user-string heap, where no string may start past the first 16 MiB (the compiler would fail with CS8103). Bake some of them into another assembly, or load their weights at run time with Safetensors.Load.");
+        "The networks that bake in weights in this assembly ({1} bytes) need {0} bytes of string literals, more than {2} (4,000,000 float32 parameters, or about 16,000,000 int8 weights): baked weights are string literals in the assembly's user-string heap, where no string may start past the first 16 MiB (the compiler would fail with CS8103). Bake some of them into another assembly, or load their weights at run time with Safetensors.Load.");
 
     public static readonly DiagnosticDescriptor LayerDoesNotFit = Error("SN0025",
         "Layer does not fit its input",

@@ -176,8 +176,8 @@ public class BakedWeightsTests
     }
 
     [Theory]
-    [InlineData("3999, 1000, 1", "A: 4,001,001", "4,001,001")]                                     // one network, 1,001 too many
-    [InlineData("2099, 1000|2099, 1000|3, 1", "A: 2,100,000, B: 2,100,000, C: 4", "4,200,004")]   // several
+    [InlineData("3999, 1000, 1", "A: 16,004,004", "16,004,004")]                                      // one network, 1,001 parameters too many
+    [InlineData("2099, 1000|2099, 1000|3, 1", "A: 8,400,000, B: 8,400,000, C: 16", "16,800,016")]    // several
     public void MoreThan4MillionParametersInAll_AreSN0024_AtEachAttribute(string sizes, string listed, string total)
     {
         // The literals of 16 MiB of floats would leave no string start below 2^24 for the last ones (CS8103 at emit).
@@ -188,14 +188,37 @@ public class BakedWeightsTests
         Assert.All(errors, d =>
         {
             Assert.Equal(DiagnosticSeverity.Error, d.Severity);
-            Assert.Contains($"({listed}) hold {total} parameters, more than 4,000,000", d.GetMessage());
+            Assert.Contains($"({listed} bytes) need {total} bytes of string literals, more than 16,000,000", d.GetMessage());
             Assert.StartsWith("Network(", run.InputCompilation.SyntaxTrees.Single().GetText().ToString(d.Location.SourceSpan));
         });
     }
 
-    private static Compilation Declarations(params (string Name, string Sizes)[] networks) =>
+    /// <summary>
+    /// An int8 class bakes one byte per packed weight (the kernel pads inputs to 16 and units to 32) and 12 bytes per
+    /// unit, not 4 bytes per parameter: 3,000-3,000 (9,003,000 parameters, 36 MB as float32) fits; 4,000-4,000
+    /// (16,000,000 weight bytes + 4 x (1 + 3 x 4,000)) does not; counted by hand.
+    /// </summary>
+    [Fact]
+    public void Int8Classes_CountTheirInt8Bytes_NotFourBytesAParameter()
+    {
+        GeneratorRun int8 = Run(Declarations(int8: true, ("A", "3000, 3000")));
+        Assert.DoesNotContain(int8.GeneratorDiagnostics, d => d.Id == "SN0024");
+        Assert.Contains(int8.GeneratorDiagnostics, d => d.Id == "SN0017");   // the file is missing; the size rule ran anyway
+        GeneratorRun float32 = Run(Declarations(("A", "3000, 3000")));
+        Assert.Contains("(A: 36,012,000 bytes) need 36,012,000 bytes", Assert.Single(float32.GeneratorDiagnostics, d => d.Id == "SN0024").GetMessage());
+        GeneratorRun tooBig = Run(Declarations(int8: true, ("A", "4000, 4000")));
+        Assert.Contains("(A: 16,048,004 bytes) need 16,048,004 bytes", Assert.Single(tooBig.GeneratorDiagnostics, d => d.Id == "SN0024").GetMessage());
+        // Padding counts: 4,001 inputs take 4,016 bytes a row (blocks of 16) and 4,001 units 4,032 rows (tiles of 32).
+        GeneratorRun padded = Run(Declarations(int8: true, ("A", "4001, 4001")));
+        // 4,032 x 4,016 + 4 x (1 + 3 x 4,001) = 16,192,512 + 48,016 (unpadded it would be 16,056,017).
+        Assert.Contains("(A: 16,240,528 bytes)", Assert.Single(padded.GeneratorDiagnostics, d => d.Id == "SN0024").GetMessage());
+    }
+
+    private static Compilation Declarations(params (string Name, string Sizes)[] networks) => Declarations(false, networks);
+
+    private static Compilation Declarations(bool int8, params (string Name, string Sizes)[] networks) =>
         GeneratorDriverHelper.CreateCompilation("using StaticNet;\nnamespace Big;\n" + string.Concat(networks.Select(n =>
-            $"[Network({n.Sizes}, Output = Activation.Linear, Weights = \"{n.Name}.safetensors\")]\npublic partial class {n.Name} {{ }}\n")));
+            $"[Network({n.Sizes}, Output = Activation.Linear{(int8 ? ", Precision = Precision.Int8" : "")}, Weights = \"{n.Name}.safetensors\")]\npublic partial class {n.Name} {{ }}\n")));
 
     private static uint[] Bits(float[] values) => values.Select(BitConverter.SingleToUInt32Bits).ToArray();
 
