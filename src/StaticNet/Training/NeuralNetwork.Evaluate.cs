@@ -87,17 +87,47 @@ public abstract partial class NeuralNetwork
             for (int m = 0; m < _metrics.Length; m++) running.Append(_metrics[m].Name, 0);
         }
         int step = 0;
+        int perSample = NetworkShape.ActivationsPerSample, outputs = NetworkShape.OutputSize;
         for (int start = 0, count; start < data.Samples; start += count)
         {
             count = Math.Min(batch, data.Samples - start);
-            Span<float> a = activations.Slice(0, count * NetworkShape.ActivationsPerSample);
-            Span<float> z = logits.Slice(0, count * NetworkShape.OutputSize);
-            ReadOnlySpan<float> targets = data.Y.Slice(start * targetWidth, count * targetWidth);
-            ReadOnlySpan<float> weights = data.W.IsEmpty ? default : data.W.Slice(start, count);
-            ForwardBatch(_parameters, data.X.Slice(start * features, count * features), count, a, z);
-            ReadOnlySpan<float> predictions = a.Slice(a.Length - z.Length);
-            lossSum += WeightedLoss(loss, z, predictions, targets, count, weights, Span<float>.Empty, 0);
-            for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, targets, count, NetworkShape.OutputSize);
+            if (SplitsBatch(count))
+            {
+                // Two halves, as a training step's lanes, their sums added in a fixed order: the same bits whether
+                // Fit's worker thread evaluates the second half (its rows copied to the batch workspace, as the
+                // worker cannot see the caller's spans) or this thread does. The rule depends only on the network
+                // and the count, so Evaluate (one thread) reports the same loss as Fit's validation.
+                int half = count / 2, rest = count - half;
+                double first, second;
+                if (_worker is not null)
+                {
+                    GatherValidationLane(data, start + half, half, rest, loss);
+                    RunOnBothThreads(WorkerJob.SecondValidationLane);
+                    try
+                    {
+                        first = EvaluateRows(loss, data.Rows(start, half), activations, logits, metricSums);
+                    }
+                    catch
+                    {
+                        try { WaitForWorker(); } catch { /* this thread's exception is the one to report */ }
+                        throw;
+                    }
+                    WaitForWorker();
+                    second = _laneLossSum;
+                    // The worker's metric sums started from zero, so adding them now adds the same values as below.
+                    for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _laneMetricSums[m];
+                }
+                else
+                {
+                    first = EvaluateRows(loss, data.Rows(start, half), activations, logits, metricSums);
+                    second = EvaluateRows(loss, data.Rows(start + half, rest), activations.Slice(half * perSample), logits.Slice(half * outputs), metricSums);
+                }
+                lossSum += first + second;
+            }
+            else
+            {
+                lossSum += EvaluateRows(loss, data.Rows(start, count), activations, logits, metricSums);
+            }
             step++;
             if (running is not null)
             {
@@ -109,5 +139,43 @@ public abstract partial class NeuralNetwork
         }
         if (NetworkShape.HasL2) lossSum += penalty * data.Samples;
         return lossSum;
+    }
+
+    /// <summary>Forward pass, loss sum (returned) and metric sums (added to <paramref name="metricSums"/>) of a few rows.</summary>
+    private double EvaluateRows(Loss loss, in DataSet rows, Span<float> activations, Span<float> logits, Span<double> metricSums)
+    {
+        int count = rows.Samples;
+        Span<float> a = activations.Slice(0, count * NetworkShape.ActivationsPerSample);
+        Span<float> z = logits.Slice(0, count * NetworkShape.OutputSize);
+        ForwardBatch(_parameters, rows.X, count, a, z);
+        ReadOnlySpan<float> predictions = a.Slice(a.Length - z.Length);
+        double lossSum = WeightedLoss(loss, z, predictions, rows.Y, count, rows.W, Span<float>.Empty, 0);
+        for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, rows.Y, count, NetworkShape.OutputSize);
+        return lossSum;
+    }
+
+    // Fit's validation on two threads: the second half of a batch, copied to rows [First, First + Count) of the workspace.
+    private (Loss Loss, int First, int Count, int TargetWidth, bool Weighted) _validationLane;
+
+    /// <summary>Copies rows [<paramref name="start"/>, start + count) of <paramref name="data"/> to workspace rows [first, first + count) for the worker.</summary>
+    private void GatherValidationLane(in DataSet data, int start, int first, int count, Loss loss)
+    {
+        int features = data.Features, width = data.TargetWidth;
+        data.X.Slice(start * features, count * features).CopyTo(_batchInputs.AsSpan(first * features, count * features));
+        data.Y.Slice(start * width, count * width).CopyTo(_batchTargets.AsSpan(first * width, count * width));
+        if (!data.W.IsEmpty) data.W.Slice(start, count).CopyTo(_batchWeights.AsSpan(first, count));
+        _validationLane = (loss, first, count, width, !data.W.IsEmpty);
+        _laneMetricSums.AsSpan().Clear();
+    }
+
+    /// <summary>The worker's half of a validation batch (see <see cref="EvaluateSums"/>).</summary>
+    private void RunSecondValidationLane()
+    {
+        var (loss, first, count, width, weighted) = _validationLane;
+        int features = NetworkShape.InputSize, perSample = NetworkShape.ActivationsPerSample, outputs = NetworkShape.OutputSize;
+        var rows = new DataSet(_batchInputs.AsSpan(first * features, count * features), count, features,
+            _batchTargets.AsSpan(first * width, count * width), count, width, weighted ? _batchWeights.AsSpan(first, count) : default);
+        _laneLossSum = EvaluateRows(loss, rows, _activations.AsSpan(first * perSample, count * perSample),
+            _logits.AsSpan(first * outputs, count * outputs), _laneMetricSums);
     }
 }

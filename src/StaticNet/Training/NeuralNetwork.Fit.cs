@@ -211,6 +211,8 @@ public abstract partial class NeuralNetwork
         EnsureWorkspace(Math.Max(batch, validationBatch));
         _trainWeighted = !train.W.IsEmpty;
         if (_trainWeighted && _batchWeights.Length < batch) _batchWeights = new float[batch];
+        // Validation batches are split between the threads like training batches (EvaluateSums), weights included.
+        if (validate && !validation.W.IsEmpty && _batchWeights.Length < validationBatch) _batchWeights = new float[validationBatch];
         int metricCount = _metrics.Length;
         if (SplitsBatch(batch))
         {

@@ -83,7 +83,7 @@ public abstract partial class NeuralNetwork
         if (_trainWeighted) Gather(data.W, 1, part, _batchWeights.AsSpan(from));
     }
 
-    private enum WorkerJob { SecondLane, SecondUpdateHalf, SecondRows }
+    private enum WorkerJob { SecondLane, SecondUpdateHalf, SecondRows, SecondValidationLane }
 
     private WorkerJob _workerJob;
     private (long Step, int Split, bool SumLanes) _update;
@@ -106,6 +106,7 @@ public abstract partial class NeuralNetwork
     {
         if (_workerJob == WorkerJob.SecondLane) RunSecondLane();
         else if (_workerJob == WorkerJob.SecondRows) RunSecondRows();
+        else if (_workerJob == WorkerJob.SecondValidationLane) RunSecondValidationLane();
         else UpdateRange(_update.Split, NetworkShape.ParameterCount - _update.Split);
     }
 

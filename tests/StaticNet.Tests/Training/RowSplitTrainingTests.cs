@@ -101,6 +101,40 @@ public class RowSplitTrainingTests
         Assert.Equal(one.History["val_accuracy"], two.History["val_accuracy"]);
     }
 
+    /// <summary>
+    /// Validation batches are split between the threads as training batches are (the worker's half copied to the
+    /// workspace): val_loss and val_accuracy must be the same bits on one thread and two, weighted or not, and equal
+    /// Evaluate's on the same rows; 75 rows make two split batches of 32 and a last one of 11 that is not split.
+    /// </summary>
+    [Fact]
+    public void Validation_OnTwoThreads_GivesTheBitsOfOneThread_AndOfEvaluate()
+    {
+        var (x, _, labels) = Data(320, 300, 4);
+        var (xVal, _, labelsVal) = Data(75, 300, 4);
+        for (int i = 0; i < 75; i++) xVal[i, 3] += 0.25f * (i % 5);   // rows unlike the training rows
+        (History Plain, History Weighted, double Evaluated) Train(int threads)
+        {
+            var model = new RowSplitDropoutNet(seed: 21) { MaxDegreeOfParallelism = threads };
+            model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(0.002f), Metric.Accuracy);
+            History plain = model.Fit(x, labels, epochs: 2, batchSize: 32, verbose: 0, validationData: new ValidationData(xVal, labelsVal));
+            double evaluated = model.Evaluate(xVal, labelsVal, batchSize: 32).Loss;
+            var weightedModel = new RowSplitDropoutNet(seed: 22) { MaxDegreeOfParallelism = threads };
+            weightedModel.Compile(Loss.SparseCategoricalCrossentropy, new Adam(0.002f), Metric.Accuracy);
+            History weighted = weightedModel.Fit(x, labels, epochs: 2, batchSize: 32, verbose: 0, validationSplit: 0.25,
+                classWeight: new float[] { 1f, 2f, 0.5f, 3f, 1f });
+            return (plain, weighted, evaluated);
+        }
+        var one = Train(1);
+        var two = Train(-1);
+        foreach (string key in new[] { "val_loss", "val_accuracy" })
+        {
+            Assert.Equal(one.Plain[key], two.Plain[key]);
+            Assert.Equal(one.Weighted[key], two.Weighted[key]);
+        }
+        Assert.Equal(one.Plain["val_loss"][^1], one.Evaluated);
+        Assert.Equal(two.Plain["val_loss"][^1], two.Evaluated);
+    }
+
     [Fact]
     public void EveryDataForm_OneThreadAndTwo_TrainToTheSameBits()
     {
