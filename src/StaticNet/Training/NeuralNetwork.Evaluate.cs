@@ -99,7 +99,10 @@ public abstract partial class NeuralNetwork
                 // and the count, so Evaluate (one thread) reports the same loss as Fit's validation.
                 int half = count / 2, rest = count - half;
                 double first, second;
-                if (_worker is not null)
+                // The worker's half goes through Fit's workspace: only while Fit runs (an Evaluate from a callback
+                // included) and when that holds the batch (a callback's Evaluate may take larger batches).
+                if (_worker is not null && count <= _workspaceBatch && (data.W.IsEmpty || _batchWeights.Length >= count)
+                    && _laneMetricSums.Length == metricSums.Length)
                 {
                     GatherValidationLane(data, start + half, half, rest, loss);
                     RunOnBothThreads(WorkerJob.SecondValidationLane);

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Linq;
 using System.Threading;
@@ -133,6 +134,37 @@ public class RowSplitTrainingTests
         }
         Assert.Equal(one.Plain["val_loss"][^1], one.Evaluated);
         Assert.Equal(two.Plain["val_loss"][^1], two.Evaluated);
+    }
+
+    /// <summary>
+    /// An Evaluate from a callback during a two-thread Fit may use the worker, also with batches larger than the
+    /// training batch (which Fit's workspace does not hold: then it runs on this thread): the same bits as one thread.
+    /// </summary>
+    [Fact]
+    public void EvaluateInACallback_DuringTwoThreadFit_AnyBatchSize_GivesTheBitsOfOneThread()
+    {
+        var (x, _, labels) = Data(320, 300, 4);
+        var (xVal, _, labelsVal) = Data(75, 300, 4);
+        List<double> Train(int threads)
+        {
+            var model = new RowSplitDropoutNet(seed: 23) { MaxDegreeOfParallelism = threads };
+            model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(0.002f), Metric.Accuracy);
+            var losses = new List<double>();
+            var callback = new LambdaCallback(onEpochEnd: (epoch, logs) =>
+            {
+                foreach (int batch in new[] { 16, 32, 64, 75 })
+                {
+                    Evaluation e = model.Evaluate(xVal, labelsVal, batchSize: batch);
+                    losses.Add(e.Loss);
+                    losses.Add(e["accuracy"]);
+                }
+            });
+            model.Fit(x, labels, epochs: 2, batchSize: 32, verbose: 0, callbacks: [callback]);
+            return losses;
+        }
+        List<double> one = Train(1), two = Train(-1);
+        Assert.Equal(16, one.Count);
+        Assert.Equal(one, two);
     }
 
     [Fact]
