@@ -76,7 +76,6 @@ public abstract partial class NeuralNetwork
     {
         metricSums.Clear();
         double lossSum = 0;
-        int features = data.Features, targetWidth = data.TargetWidth;
         // Keras's evaluate reports the loss with the regularization penalty.
         double penalty = NetworkShape.HasL2 ? ApplyL2(Span<float>.Empty) : 0;
         Logs? running = null;
