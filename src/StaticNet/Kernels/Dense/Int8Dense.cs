@@ -112,8 +112,8 @@ internal static class Int8Dense
                 {
                     ref sbyte wt = ref Unsafe.Add(ref w, tile * tileBytes);
                     ref int at = ref Unsafe.Add(ref a, tile * TileOutputs);
-                    if (path == Int8Path.VnniWide) TileVnniGroupsWide(ref wt, ref xr, liveGroups, ref at);
-                    else TileVnniGroups(ref wt, ref xr, liveGroups, ref at);
+                    if (path == Int8Path.VnniWide) TileVnniGroups<WideLoads>(ref wt, ref xr, liveGroups, ref at);
+                    else TileVnniGroups<NarrowLoads>(ref wt, ref xr, liveGroups, ref at);
                 }
                 return;
             }
@@ -129,8 +129,8 @@ internal static class Int8Dense
             switch (path)
             {
 #if NET10_0_OR_GREATER
-                case Int8Path.Vnni: TileVnni(ref wt, ref xr, live, ref at); break;
-                case Int8Path.VnniWide: TileVnniWideLoads(ref wt, ref xr, live, ref at); break;
+                case Int8Path.Vnni: TileVnni<NarrowLoads>(ref wt, ref xr, live, ref at); break;
+                case Int8Path.VnniWide: TileVnni<WideLoads>(ref wt, ref xr, live, ref at); break;
 #endif
                 case Int8Path.Avx2: TileAvx2(ref wt, ref xr, live, ref at); break;
                 default: TileScalar(ref wt, ref xr, live, ref at); break;
@@ -220,13 +220,13 @@ internal static class Int8Dense
                             break;
                         case 3:
                             TileVnni2(ref wt, ref x0, ref Unsafe.Add(ref x0, xStride), blocks, ref a0, ref Unsafe.Add(ref a0, accStride));
-                            TileVnni(ref wt, ref Unsafe.Add(ref x0, 2 * xStride), blocks, ref Unsafe.Add(ref a0, 2 * accStride));
+                            TileVnni<NarrowLoads>(ref wt, ref Unsafe.Add(ref x0, 2 * xStride), blocks, ref Unsafe.Add(ref a0, 2 * accStride));
                             break;
                         case 2:
                             TileVnni2(ref wt, ref x0, ref Unsafe.Add(ref x0, xStride), blocks, ref a0, ref Unsafe.Add(ref a0, accStride));
                             break;
                         default:
-                            TileVnni(ref wt, ref x0, blocks, ref a0);
+                            TileVnni<NarrowLoads>(ref wt, ref x0, blocks, ref a0);
                             break;
                     }
                 }
@@ -287,8 +287,12 @@ internal static class Int8Dense
     }
 
 #if NET10_0_OR_GREATER
-    /// <summary>One tile with <c>vpdpbusd</c>: 8 accumulators (4 vectors of outputs x 2 alternating input groups) hide its latency.</summary>
-    private static void TileVnni(ref sbyte w, ref byte x, ReadOnlySpan<int> blocks, ref int acc)
+    /// <summary>
+    /// One tile of one sample with <c>vpdpbusd</c>, block by block: 8 accumulators (4 vectors of outputs x 2
+    /// alternating input groups) hide its latency. <typeparamref name="TLoads"/> reads the weights in 256- or 512-bit
+    /// loads; the same products in the same accumulators either way, so the same integers.
+    /// </summary>
+    private static void TileVnni<TLoads>(ref sbyte w, ref byte x, ReadOnlySpan<int> blocks, ref int acc) where TLoads : IGroupLoads
     {
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         ref byte wb = ref Unsafe.As<sbyte, byte>(ref w);
@@ -296,26 +300,10 @@ internal static class Int8Dense
         {
             ref byte xb = ref Unsafe.Add(ref x, b * BlockInputs);
             ref byte g = ref Unsafe.Add(ref wb, b * 4 * GroupBytes);
-            Vector256<byte> x0 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref xb)).AsByte();
-            Vector256<byte> x1 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 4))).AsByte();
-            Vector256<byte> x2 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 8))).AsByte();
-            Vector256<byte> x3 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 12))).AsByte();
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x0, Vector256.LoadUnsafe(ref g, 0).AsSByte());
-            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x0, Vector256.LoadUnsafe(ref g, 32).AsSByte());
-            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x0, Vector256.LoadUnsafe(ref g, 64).AsSByte());
-            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x0, Vector256.LoadUnsafe(ref g, 96).AsSByte());
-            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x1, Vector256.LoadUnsafe(ref g, 128).AsSByte());
-            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x1, Vector256.LoadUnsafe(ref g, 160).AsSByte());
-            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x1, Vector256.LoadUnsafe(ref g, 192).AsSByte());
-            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x1, Vector256.LoadUnsafe(ref g, 224).AsSByte());
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x2, Vector256.LoadUnsafe(ref g, 256).AsSByte());
-            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x2, Vector256.LoadUnsafe(ref g, 288).AsSByte());
-            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x2, Vector256.LoadUnsafe(ref g, 320).AsSByte());
-            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x2, Vector256.LoadUnsafe(ref g, 352).AsSByte());
-            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x3, Vector256.LoadUnsafe(ref g, 384).AsSByte());
-            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x3, Vector256.LoadUnsafe(ref g, 416).AsSByte());
-            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x3, Vector256.LoadUnsafe(ref g, 448).AsSByte());
-            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x3, Vector256.LoadUnsafe(ref g, 480).AsSByte());
+            TLoads.Group(ref a0, ref a1, ref a2, ref a3, Quad(ref xb), ref g, 0);
+            TLoads.Group(ref a4, ref a5, ref a6, ref a7, Quad(ref Unsafe.Add(ref xb, 4)), ref g, GroupBytes);
+            TLoads.Group(ref a0, ref a1, ref a2, ref a3, Quad(ref Unsafe.Add(ref xb, 8)), ref g, 2 * GroupBytes);
+            TLoads.Group(ref a4, ref a5, ref a6, ref a7, Quad(ref Unsafe.Add(ref xb, 12)), ref g, 3 * GroupBytes);
         }
         (a0 + a4).StoreUnsafe(ref acc, 0);
         (a1 + a5).StoreUnsafe(ref acc, 8);
@@ -323,22 +311,11 @@ internal static class Int8Dense
         (a3 + a7).StoreUnsafe(ref acc, 24);
     }
 
-    /// <summary>One group of four inputs into four accumulators: the 128 weight bytes as two 512-bit loads whose halves feed 256-bit <c>vpdpbusd</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Group(ref Vector256<int> a0, ref Vector256<int> a1, ref Vector256<int> a2, ref Vector256<int> a3, Vector256<byte> x, Vector512<sbyte> lo, Vector512<sbyte> hi)
-    {
-        a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, lo.GetLower());
-        a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, lo.GetUpper());
-        a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, hi.GetLower());
-        a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, hi.GetUpper());
-    }
-
     /// <summary>
-    /// One tile of one sample over the live groups of four inputs: each group is 128 weight bytes (32 outputs x 4
-    /// inputs), read in two 512-bit loads whose halves feed 256-bit <c>vpdpbusd</c>; two groups at a time into
-    /// separate accumulators hide its latency.
+    /// One tile of one sample over the live groups of four inputs (each 128 weight bytes: 32 outputs x 4 inputs), two
+    /// groups at a time into separate accumulators to hide <c>vpdpbusd</c>'s latency.
     /// </summary>
-    private static void TileVnniGroupsWide(ref sbyte w, ref byte x, ReadOnlySpan<int> groups, ref int acc)
+    private static void TileVnniGroups<TLoads>(ref sbyte w, ref byte x, ReadOnlySpan<int> groups, ref int acc) where TLoads : IGroupLoads
     {
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         ref byte wb = ref Unsafe.As<sbyte, byte>(ref w);
@@ -347,19 +324,13 @@ internal static class Int8Dense
         for (; i + 2 <= n; i += 2)
         {
             int g0 = Unsafe.Add(ref gr, i), g1 = Unsafe.Add(ref gr, i + 1);
-            Vector256<byte> x0 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, 4 * g0))).AsByte();
-            Vector256<byte> x1 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, 4 * g1))).AsByte();
-            ref byte p0 = ref Unsafe.Add(ref wb, g0 * GroupBytes);
-            ref byte p1 = ref Unsafe.Add(ref wb, g1 * GroupBytes);
-            Group(ref a0, ref a1, ref a2, ref a3, x0, Vector512.LoadUnsafe(ref p0, 0).AsSByte(), Vector512.LoadUnsafe(ref p0, 64).AsSByte());
-            Group(ref a4, ref a5, ref a6, ref a7, x1, Vector512.LoadUnsafe(ref p1, 0).AsSByte(), Vector512.LoadUnsafe(ref p1, 64).AsSByte());
+            TLoads.Group(ref a0, ref a1, ref a2, ref a3, Quad(ref Unsafe.Add(ref x, 4 * g0)), ref wb, (nuint)(g0 * GroupBytes));
+            TLoads.Group(ref a4, ref a5, ref a6, ref a7, Quad(ref Unsafe.Add(ref x, 4 * g1)), ref wb, (nuint)(g1 * GroupBytes));
         }
         if (i < n)
         {
             int g0 = Unsafe.Add(ref gr, i);
-            Vector256<byte> x0 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, 4 * g0))).AsByte();
-            ref byte p0 = ref Unsafe.Add(ref wb, g0 * GroupBytes);
-            Group(ref a0, ref a1, ref a2, ref a3, x0, Vector512.LoadUnsafe(ref p0, 0).AsSByte(), Vector512.LoadUnsafe(ref p0, 64).AsSByte());
+            TLoads.Group(ref a0, ref a1, ref a2, ref a3, Quad(ref Unsafe.Add(ref x, 4 * g0)), ref wb, (nuint)(g0 * GroupBytes));
         }
         (a0 + a4).StoreUnsafe(ref acc, 0);
         (a1 + a5).StoreUnsafe(ref acc, 8);
@@ -367,57 +338,45 @@ internal static class Int8Dense
         (a3 + a7).StoreUnsafe(ref acc, 24);
     }
 
-    /// <summary><see cref="TileVnniGroupsWide"/> with 256-bit loads, for processors with AVX-VNNI but not AVX-512.</summary>
-    private static void TileVnniGroups(ref sbyte w, ref byte x, ReadOnlySpan<int> groups, ref int acc)
+    /// <summary>Four input bytes in every 32-bit lane: what one <c>vpdpbusd</c> multiplies each lane's four weights by.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Quad(ref byte x) => Vector256.Create(Unsafe.ReadUnaligned<int>(ref x)).AsByte();
+
+    /// <summary>How the one-sample tiles read a group's 128 weight bytes (at <c>w + at</c>) into four accumulators.</summary>
+    private interface IGroupLoads
     {
-        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-        ref int gr = ref MemoryMarshal.GetReference(groups);
-        int n = groups.Length;
-        for (int i = 0; i < n; i++)
+        static abstract void Group(ref Vector256<int> a0, ref Vector256<int> a1, ref Vector256<int> a2, ref Vector256<int> a3, Vector256<byte> x, ref byte w, nuint at);
+    }
+
+    /// <summary>Four 256-bit loads (processors with AVX-VNNI but not AVX-512).</summary>
+    private readonly struct NarrowLoads : IGroupLoads
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Group(ref Vector256<int> a0, ref Vector256<int> a1, ref Vector256<int> a2, ref Vector256<int> a3, Vector256<byte> x, ref byte w, nuint at)
         {
-            int g = Unsafe.Add(ref gr, i);
-            Vector256<byte> xg = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, 4 * g))).AsByte();
-            ref sbyte p = ref Unsafe.Add(ref w, g * GroupBytes);
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, xg, Vector256.LoadUnsafe(ref p, 0));
-            a1 = AvxVnni.MultiplyWideningAndAdd(a1, xg, Vector256.LoadUnsafe(ref p, 32));
-            a2 = AvxVnni.MultiplyWideningAndAdd(a2, xg, Vector256.LoadUnsafe(ref p, 64));
-            a3 = AvxVnni.MultiplyWideningAndAdd(a3, xg, Vector256.LoadUnsafe(ref p, 96));
-            // The next group into the other accumulators, so two chains of vpdpbusd run at once.
-            (a0, a1, a2, a3, a4, a5, a6, a7) = (a4, a5, a6, a7, a0, a1, a2, a3);
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, Vector256.LoadUnsafe(ref w, at).AsSByte());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, Vector256.LoadUnsafe(ref w, at + 32).AsSByte());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, Vector256.LoadUnsafe(ref w, at + 64).AsSByte());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, Vector256.LoadUnsafe(ref w, at + 96).AsSByte());
         }
-        (a0 + a4).StoreUnsafe(ref acc, 0);
-        (a1 + a5).StoreUnsafe(ref acc, 8);
-        (a2 + a6).StoreUnsafe(ref acc, 16);
-        (a3 + a7).StoreUnsafe(ref acc, 24);
     }
 
     /// <summary>
-    /// <see cref="TileVnni"/> reading the weights in 512-bit loads whose halves feed two 256-bit <c>vpdpbusd</c> (the lower
-    /// half is the same register; the upper one extracted): one sample reads every weight from L2 once, and L2 delivers
-    /// 64-byte loads faster than 32-byte ones (on this project's machine the 784 x 128 layer took 0.85 us against 1.14 us,
-    /// weights 64-byte aligned). The same products in the same accumulators, so the same integers.
+    /// Two 512-bit loads whose halves feed the 256-bit <c>vpdpbusd</c> (.NET has no 512-bit one): one sample reads every
+    /// weight from L2 once, and L2 delivers 64-byte loads faster than 32-byte ones (on this project's machine the 784 x 128
+    /// layer took 0.85 us against 1.14 us, weights 64-byte aligned).
     /// </summary>
-    private static void TileVnniWideLoads(ref sbyte w, ref byte x, ReadOnlySpan<int> blocks, ref int acc)
+    private readonly struct WideLoads : IGroupLoads
     {
-        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-        ref byte wb = ref Unsafe.As<sbyte, byte>(ref w);
-        foreach (int b in blocks)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Group(ref Vector256<int> a0, ref Vector256<int> a1, ref Vector256<int> a2, ref Vector256<int> a3, Vector256<byte> x, ref byte w, nuint at)
         {
-            ref byte xb = ref Unsafe.Add(ref x, b * BlockInputs);
-            ref byte g = ref Unsafe.Add(ref wb, b * 4 * GroupBytes);
-            Vector256<byte> x0 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref xb)).AsByte();
-            Vector256<byte> x1 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 4))).AsByte();
-            Vector256<byte> x2 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 8))).AsByte();
-            Vector256<byte> x3 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 12))).AsByte();
-            Group(ref a0, ref a1, ref a2, ref a3, x0, Vector512.LoadUnsafe(ref g, 0).AsSByte(), Vector512.LoadUnsafe(ref g, 64).AsSByte());
-            Group(ref a4, ref a5, ref a6, ref a7, x1, Vector512.LoadUnsafe(ref g, 128).AsSByte(), Vector512.LoadUnsafe(ref g, 192).AsSByte());
-            Group(ref a0, ref a1, ref a2, ref a3, x2, Vector512.LoadUnsafe(ref g, 256).AsSByte(), Vector512.LoadUnsafe(ref g, 320).AsSByte());
-            Group(ref a4, ref a5, ref a6, ref a7, x3, Vector512.LoadUnsafe(ref g, 384).AsSByte(), Vector512.LoadUnsafe(ref g, 448).AsSByte());
+            Vector512<sbyte> lo = Vector512.LoadUnsafe(ref w, at).AsSByte(), hi = Vector512.LoadUnsafe(ref w, at + 64).AsSByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, lo.GetLower());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, lo.GetUpper());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, hi.GetLower());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, hi.GetUpper());
         }
-        (a0 + a4).StoreUnsafe(ref acc, 0);
-        (a1 + a5).StoreUnsafe(ref acc, 8);
-        (a2 + a6).StoreUnsafe(ref acc, 16);
-        (a3 + a7).StoreUnsafe(ref acc, 24);
     }
 
     /// <summary>
@@ -440,10 +399,10 @@ internal static class Int8Dense
             for (int group = 0; group < 4; group++)
             {
                 int at = b * BlockInputs + group * 4;
-                Vector256<byte> p = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, at))).AsByte();
-                Vector256<byte> q = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x1, at))).AsByte();
-                Vector256<byte> r = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x2, at))).AsByte();
-                Vector256<byte> t = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x3, at))).AsByte();
+                Vector256<byte> p = Quad(ref Unsafe.Add(ref x, at));
+                Vector256<byte> q = Quad(ref Unsafe.Add(ref x1, at));
+                Vector256<byte> r = Quad(ref Unsafe.Add(ref x2, at));
+                Vector256<byte> t = Quad(ref Unsafe.Add(ref x3, at));
                 ref byte gg = ref Unsafe.Add(ref g, group * GroupBytes);
                 Vector256<sbyte> w0 = Vector256.LoadUnsafe(ref gg, 0).AsSByte();
                 a0 = AvxVnni.MultiplyWideningAndAdd(a0, p, w0);
@@ -487,8 +446,8 @@ internal static class Int8Dense
             for (int group = 0; group < 4; group++)
             {
                 int at = b * BlockInputs + group * 4;
-                Vector256<byte> u = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x0, at))).AsByte();
-                Vector256<byte> v = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x1, at))).AsByte();
+                Vector256<byte> u = Quad(ref Unsafe.Add(ref x0, at));
+                Vector256<byte> v = Quad(ref Unsafe.Add(ref x1, at));
                 Vector256<sbyte> w0 = Vector256.LoadUnsafe(ref g, (nuint)(group * GroupBytes)).AsSByte();
                 Vector256<sbyte> w1 = Vector256.LoadUnsafe(ref g, (nuint)(group * GroupBytes + 32)).AsSByte();
                 Vector256<sbyte> w2 = Vector256.LoadUnsafe(ref g, (nuint)(group * GroupBytes + 64)).AsSByte();
