@@ -94,4 +94,38 @@ internal static class ActivationQuantizer
         for (; j < n; j++)
             Unsafe.Add(ref zr, j) = (float)(Unsafe.Add(ref a, j) - Unsafe.Add(ref c, j)) * Unsafe.Add(ref s, j) + Unsafe.Add(ref b, j);
     }
+
+    /// <summary>
+    /// <see cref="Dequantize"/> for rows of <paramref name="width"/> values: row r's sums at
+    /// <c>acc[r · accStride]</c>, its values at <c>z[r · width]</c>. The same formula (no fused multiply-add), 16 lanes at a time where the processor has them.
+    /// </summary>
+    public static void DequantizeRows(ReadOnlySpan<int> acc, int accStride, ReadOnlySpan<int> compensation, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, Span<float> z, int width)
+    {
+        int rows = z.Length / width;
+        if (z.Length % width != 0 || accStride < width || acc.Length < (rows - 1) * accStride + width)
+            throw new ArgumentException($"Expected whole rows of {width} values and {rows} rows of sums {accStride} apart.");
+        if (!(Vector512.IsHardwareAccelerated && width % 16 == 0))
+        {
+            for (int r = 0; r < rows; r++)
+                Dequantize(acc.Slice(r * accStride, width), compensation, scale, bias, z.Slice(r * width, width));
+            return;
+        }
+        if (compensation.Length < width || scale.Length < width || bias.Length < width)
+            throw new ArgumentException($"Expected at least {width} compensations, scales and biases.");
+        ref int a = ref MemoryMarshal.GetReference(acc);
+        ref int c = ref MemoryMarshal.GetReference(compensation);
+        ref float s = ref MemoryMarshal.GetReference(scale);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        ref float zr = ref MemoryMarshal.GetReference(z);
+        for (int j = 0; j < width; j += 16)
+        {
+            Vector512<int> cj = Vector512.LoadUnsafe(ref c, (nuint)j);
+            Vector512<float> sj = Vector512.LoadUnsafe(ref s, (nuint)j), bj = Vector512.LoadUnsafe(ref b, (nuint)j);
+            for (int r = 0; r < rows; r++)
+            {
+                Vector512<float> v = Vector512.ConvertToSingle(Vector512.LoadUnsafe(ref a, (nuint)(r * accStride + j)) - cj);
+                (v * sj + bj).StoreUnsafe(ref zr, (nuint)(r * width + j));
+            }
+        }
+    }
 }

@@ -25,9 +25,12 @@ public sealed partial class Int8Network
     /// (I32, []); <c>__metadata__</c> holds the format, the activations and the leaky ReLU slope.
     /// The file is replaced crash-safely (temporary file, flush, rename): nothing is half-written.
     /// </summary>
+    /// <exception cref="NotSupportedException">The network has convolutions (the file format holds dense layers only).</exception>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (_steps is not null)
+            throw new NotSupportedException("Int8Network.Save writes dense stacks only; this network has convolutions. Quantize the float32 model again where it is loaded.");
         AtomicFile.Write(path, Write);
     }
 

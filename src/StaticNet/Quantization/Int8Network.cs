@@ -9,7 +9,7 @@ using StaticNet.Kernels;
 namespace StaticNet.Quantization;
 
 /// <summary>
-/// A trained dense network with int8 weights, for prediction only: Keras/TFLite's "post-training
+/// A trained network with int8 weights, for prediction only: Keras/TFLite's "post-training
 /// integer quantization" with a representative data set. Weights are symmetric int8 with one scale
 /// per output unit; each layer's input is quantized to unsigned bytes with a scale and zero point
 /// calibrated (static) on sample inputs; the integer dot products run on AVX-VNNI where the
@@ -19,8 +19,9 @@ namespace StaticNet.Quantization;
 /// The object is immutable: <see cref="Predict(ReadOnlySpan{float}, Span{float})"/> may be called
 /// from many threads at once and allocates nothing (for layers up to 8,192 units wide). The error
 /// of each layer is bounded as <see cref="QuantizedDenseLayer"/> documents; see docs/QUANTIZATION.md.
-/// Only dense stacks (<see cref="NetworkShape.IsDenseStack"/>) can be quantized; dropout layers
-/// are dropped (they do nothing at prediction time).
+/// Dense stacks and networks of Conv2D, Conv1D, max pooling, Flatten, Dropout and Dense layers can be
+/// quantized: convolutions and dense layers run in int8, max pooling in float32 between them (it commutes
+/// with the rounding to bytes), dropout layers are dropped (they do nothing at prediction time).
 /// </remarks>
 public sealed partial class Int8Network
 {
@@ -36,6 +37,7 @@ public sealed partial class Int8Network
         _layers = layers;
         _leakyReluSlope = leakyReluSlope;
         _path = path;
+        _inputSize = layers[0].Inputs;
         foreach (QuantizedDenseLayer layer in layers)
         {
             _maxPaddedInputs = Math.Max(_maxPaddedInputs, Int8Dense.PaddedInputs(layer.Inputs));
@@ -44,26 +46,26 @@ public sealed partial class Int8Network
     }
 
     /// <summary>
-    /// Quantizes a trained dense network. <paramref name="calibrationInputs"/> are sample inputs,
+    /// Quantizes a trained network. <paramref name="calibrationInputs"/> are sample inputs,
     /// row-major (a multiple of the input size; a few hundred to a few thousand typical inputs, as
     /// TFLite's representative data set): the float32 network runs on them and each layer's input
     /// range (minimum and maximum, widened to contain 0) becomes its byte scale and zero point.
     /// Inputs outside that range saturate at prediction time.
     /// </summary>
-    /// <exception cref="NotSupportedException">The network is not a dense stack.</exception>
+    /// <exception cref="NotSupportedException">The network has a layer other than Dense, Conv2D, Conv1D, max pooling, Flatten and Dropout.</exception>
     /// <exception cref="ArgumentException">No calibration sample, a length that is not a multiple of the input size, or a non-finite value.</exception>
     public static Int8Network Quantize(NeuralNetwork model, ReadOnlySpan<float> calibrationInputs)
     {
         ArgumentNullException.ThrowIfNull(model);
         NetworkShape shape = model.NetworkShape;
-        if (!shape.IsDenseStack)
-            throw new NotSupportedException($"Int8Network quantizes dense stacks only; {shape} has other layers.");
         int inputSize = shape.InputSize;
         if (calibrationInputs.Length == 0 || calibrationInputs.Length % inputSize != 0)
             throw new ArgumentException($"Expected a positive multiple of the input size {inputSize} calibration values; got {calibrationInputs.Length}.", nameof(calibrationInputs));
         for (int i = 0; i < calibrationInputs.Length; i++)
             if (!float.IsFinite(calibrationInputs[i]))
                 throw new ArgumentException($"Calibration value {i} (sample {i / inputSize}, feature {i % inputSize}) is {calibrationInputs[i]}; expected a finite number.", nameof(calibrationInputs));
+        if (!shape.IsDenseStack)
+            return QuantizeConvolutional(model, calibrationInputs);
 
         // Each layer's input range over the calibration samples, from the float32 network.
         ReadOnlySpan<float> parameters = model.Parameters;
@@ -115,11 +117,11 @@ public sealed partial class Int8Network
         return Quantize(model, DataConversion.Flat(calibrationInputs));
     }
 
-    /// <summary>The layers, input first.</summary>
+    /// <summary>The dense layers, input first (the convolutions before them are <see cref="Convolutions"/>).</summary>
     public IReadOnlyList<QuantizedDenseLayer> Layers => _layers;
 
     /// <summary>Values per input sample.</summary>
-    public int InputSize => _layers[0].Inputs;
+    public int InputSize => _inputSize;
 
     /// <summary>Values per prediction.</summary>
     public int OutputSize => _layers[^1].Units;
@@ -131,18 +133,24 @@ public sealed partial class Int8Network
         {
             int total = 0;
             foreach (QuantizedDenseLayer layer in _layers) total += layer.WeightBytes;
+            foreach (QuantizedConv2DLayer layer in _convolutions) total += layer.WeightBytes;
             return total;
         }
     }
 
     /// <summary>The same network computed by another kernel path (tests force each path).</summary>
-    internal Int8Network WithPath(Int8Path path) => new(_layers, _leakyReluSlope, path);
+    internal Int8Network WithPath(Int8Path path) => _steps is null ? new(_layers, _leakyReluSlope, path) : new(_steps, _inputSize, _leakyReluSlope, path);
 
     /// <summary>Predicts one sample; allocation-free and safe to call from several threads at once.</summary>
     public void Predict(ReadOnlySpan<float> input, Span<float> output)
     {
         if (input.Length != InputSize) throw new ArgumentException($"Expected {InputSize} input values; got {input.Length}.", nameof(input));
         if (output.Length != OutputSize) throw new ArgumentException($"Expected room for {OutputSize} outputs; got {output.Length}.", nameof(output));
+        if (_steps is not null)
+        {
+            ForwardSteps(input, output);
+            return;
+        }
         if (_maxPaddedInputs <= StackLimit && _maxPaddedOutputs <= StackLimit)
         {
             Span<byte> x = stackalloc byte[_maxPaddedInputs];
@@ -219,9 +227,11 @@ public sealed partial class Int8Network
         if (outputs.Length != samples * OutputSize)
             throw new ArgumentException($"Expected room for {samples} x {OutputSize} outputs; got {outputs.Length}.", nameof(outputs));
         if (samples == 0) return;
-        if (samples == 1)
+        if (samples == 1 || _steps is not null)
         {
-            Predict(inputs, outputs);
+            // A convolution already runs its output positions as a batch through the kernel: one sample at a time.
+            for (int s = 0; s < samples; s++)
+                Predict(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize));
             return;
         }
         // Layer by layer over chunks of samples: each 32-output tile of weights is run over the whole

@@ -1,0 +1,369 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using StaticNet.Kernels;
+
+namespace StaticNet.Quantization;
+
+/// <summary>
+/// Networks with convolutions: Conv2D and Conv1D in int8 (each output position one row of the dense
+/// int8 kernel), max pooling in float32 between them, Flatten and Dropout as no-ops, then the dense layers.
+/// </summary>
+public sealed partial class Int8Network
+{
+    /// <summary>Output positions of a convolution gathered and multiplied at once: their window bytes and sums stay in L1.</summary>
+    private const int ChunkPositions = 64;
+
+    /// <summary>One step of a network with convolutions: exactly one of an int8 or a float32 convolution, a max pooling or a dense layer.</summary>
+    private sealed record Step(QuantizedConv2DLayer? Convolution, Float32Convolution? FloatConvolution, ConvGeometry? Pooling, QuantizedDenseLayer? Dense)
+    {
+        public int OutputSize => Convolution?.Shape.OutputSize ?? FloatConvolution?.Shape.OutputSize ?? Pooling?.OutputSize ?? Dense!.Units;
+    }
+
+    /// <summary>The steps, input first, of a network with convolutions; null for a dense stack (which runs <see cref="_layers"/>).</summary>
+    private readonly Step[]? _steps;
+    private readonly QuantizedConv2DLayer[] _convolutions = Array.Empty<QuantizedConv2DLayer>();
+    private readonly int _inputSize, _maxValues, _maxImage, _maxWindowBytes, _maxLive;
+
+    private Int8Network(Step[] steps, int inputSize, float leakyReluSlope, Int8Path path)
+        : this(DenseLayers(steps), leakyReluSlope, path)
+    {
+        _steps = steps;
+        _inputSize = inputSize;
+        var convolutions = new List<QuantizedConv2DLayer>();
+        _maxValues = inputSize;
+        foreach (Step step in steps)
+        {
+            _maxValues = Math.Max(_maxValues, step.OutputSize);
+            if (step.Convolution is { } c)
+            {
+                convolutions.Add(c);
+                int padded = Int8Dense.PaddedInputs(c.Shape.WindowSize);
+                _maxImage = Math.Max(_maxImage, c.Shape.InputSize);
+                _maxWindowBytes = Math.Max(_maxWindowBytes, ChunkPositions * padded);
+                _maxLive = Math.Max(_maxLive, ChunkPositions / 4 * (padded / Int8Dense.BlockInputs));
+                _maxPaddedOutputs = Math.Max(_maxPaddedOutputs, Int8Dense.PaddedOutputs(c.Filters));
+            }
+        }
+        _convolutions = convolutions.ToArray();
+    }
+
+    private static QuantizedDenseLayer[] DenseLayers(Step[] steps)
+    {
+        var dense = new List<QuantizedDenseLayer>();
+        foreach (Step s in steps) if (s.Dense is { } d) dense.Add(d);
+        return dense.ToArray();
+    }
+
+    /// <summary>The convolutions, input first (none for a dense stack).</summary>
+    public IReadOnlyList<QuantizedConv2DLayer> Convolutions => _convolutions;
+
+    /// <summary>Quantizes a network with convolutions: the float32 network runs layer by layer on the calibration samples for each int8 layer's input range.</summary>
+    private static Int8Network QuantizeConvolutional(NeuralNetwork model, ReadOnlySpan<float> calibrationInputs)
+    {
+        NetworkShape shape = model.NetworkShape;
+        IReadOnlyList<LayerInfo> layers = shape.Layers;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            LayerInfo layer = layers[l];
+            switch (layer.Kind)
+            {
+                case LayerKind.Conv2D or LayerKind.Conv1D or LayerKind.Dense or LayerKind.MaxPooling2D or LayerKind.MaxPooling1D
+                    or LayerKind.Flatten or LayerKind.Dropout:
+                    break;
+                default:
+                    throw new NotSupportedException($"Int8Network quantizes Dense, Conv2D, Conv1D, MaxPooling2D, MaxPooling1D, Flatten and Dropout layers; layer {l} ({layer.Name}) is {layer.Kind}.");
+            }
+            int fanIn = layer.Kind == LayerKind.Dense ? layer.InputShape[0] : layer.Kind is LayerKind.Conv2D or LayerKind.Conv1D ? layer.Geometry.WindowHeight * layer.Geometry.WindowWidth * layer.Geometry.InChannels : 0;
+            if (fanIn > MaxInputs)   // beyond it an int32 sum of 255 · 127 products could overflow
+                throw new NotSupportedException($"Layer {l} ({layer.Name}) has {fanIn} inputs per output; Int8Network supports at most {MaxInputs}.");
+        }
+
+        // Each int8 layer's input range over the calibration samples, from the float32 network.
+        ReadOnlySpan<float> parameters = model.Parameters;
+        int inputSize = shape.InputSize, largest = inputSize;
+        var min = new float[layers.Count];
+        var max = new float[layers.Count];
+        min.AsSpan().Fill(float.PositiveInfinity);
+        max.AsSpan().Fill(float.NegativeInfinity);
+        var convolutions = new Float32Convolution?[layers.Count];
+        for (int l = 0; l < layers.Count; l++)
+        {
+            LayerInfo layer = layers[l];
+            largest = Math.Max(largest, layer.Geometry.OutputSize);
+            if (layer.Kind is LayerKind.Conv2D or LayerKind.Conv1D)
+                convolutions[l] = new Float32Convolution(QuantizedConv2DLayer.Geometry(layer), parameters.Slice(layer.ParameterOffset, layer.WeightCount),
+                    layer.UseBias ? parameters.Slice(layer.ParameterOffset + layer.WeightCount, layer.Units) : default, layer.Activation);
+        }
+        var a = new float[largest];
+        var b = new float[largest];
+        for (int s = 0; s < calibrationInputs.Length / inputSize; s++)
+        {
+            calibrationInputs.Slice(s * inputSize, inputSize).CopyTo(a);
+            int size = inputSize;
+            for (int l = 0; l < layers.Count; l++)
+            {
+                LayerInfo layer = layers[l];
+                ReadOnlySpan<float> x = a.AsSpan(0, size);
+                if (layer.Kind is LayerKind.Conv2D or LayerKind.Conv1D or LayerKind.Dense)
+                {
+                    min[l] = Math.Min(min[l], TensorPrimitives.Min(x));
+                    max[l] = Math.Max(max[l], TensorPrimitives.Max(x));
+                }
+                int outSize = layer.Geometry.OutputSize;
+                Span<float> y = b.AsSpan(0, outSize);
+                switch (layer.Kind)
+                {
+                    case LayerKind.Conv2D or LayerKind.Conv1D:
+                        convolutions[l]!.Forward(x, y);
+                        ApplyConvolutionActivation(layer.Activation, shape.LeakyReluSlope, y, layer.Units);
+                        break;
+                    case LayerKind.Dense:
+                    {
+                        int fanIn = layer.InputShape[0];
+                        ReadOnlySpan<float> w = parameters.Slice(layer.ParameterOffset, layer.WeightCount);
+                        ReadOnlySpan<float> bias = parameters.Slice(layer.ParameterOffset + layer.WeightCount, layer.Units);
+                        for (int j = 0; j < layer.Units; j++) y[j] = TensorPrimitives.Dot(w.Slice(j * fanIn, fanIn), x) + bias[j];
+                        ApplyActivation(layer.Activation, shape.LeakyReluSlope, y);
+                        break;
+                    }
+                    case LayerKind.MaxPooling2D or LayerKind.MaxPooling1D:
+                        MaxPool(QuantizedConv2DLayer.Geometry(layer), x, y);
+                        break;
+                    default:   // Flatten and Dropout (a no-op at prediction time)
+                        x.CopyTo(y);
+                        break;
+                }
+                (a, b) = (b, a);
+                size = outSize;
+            }
+        }
+
+        var steps = new List<Step>();
+        for (int l = 0; l < layers.Count; l++)
+        {
+            LayerInfo layer = layers[l];
+            switch (layer.Kind)
+            {
+                case LayerKind.Conv2D or LayerKind.Conv1D:
+                    steps.Add(convolutions[l]!.Shape.WindowSize < Float32Convolution.Int8MinimumWindow
+                        ? new Step(null, convolutions[l], null, null)
+                        : new Step(new QuantizedConv2DLayer(layer, parameters, min[l], max[l]), null, null, null));
+                    break;
+                case LayerKind.MaxPooling2D or LayerKind.MaxPooling1D:
+                    steps.Add(new Step(null, null, QuantizedConv2DLayer.Geometry(layer), null));
+                    break;
+                case LayerKind.Dense:
+                {
+                    int fanIn = layer.InputShape[0];
+                    steps.Add(new Step(null, null, null, new QuantizedDenseLayer(parameters.Slice(layer.ParameterOffset, layer.WeightCount),
+                        parameters.Slice(layer.ParameterOffset + layer.WeightCount, layer.Units), fanIn, layer.Units, layer.Activation, min[l], max[l])));
+                    break;
+                }
+            }
+        }
+        return new Int8Network(steps.ToArray(), inputSize, shape.LeakyReluSlope, Int8Path.Auto);
+    }
+
+    /// <summary>One sample through the steps of a network with convolutions; scratch from <see cref="ArrayPool{T}.Shared"/> (nothing allocated once it is warm).</summary>
+    private void ForwardSteps(ReadOnlySpan<float> input, Span<float> output)
+    {
+        Step[] steps = _steps!;
+        float[] values = ArrayPool<float>.Shared.Rent(2 * _maxValues);
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(_maxImage + Math.Max(_maxWindowBytes, _maxPaddedInputs) + 2 * Slack);
+        int[] ints = ArrayPool<int>.Shared.Rent(ChunkPositions * _maxPaddedOutputs + _maxLive);
+        try
+        {
+            Span<float> a = values.AsSpan(0, _maxValues), b = values.AsSpan(_maxValues, _maxValues);
+            Span<byte> image = bytes.AsSpan(0, _maxImage + Slack), windows = bytes.AsSpan(_maxImage + Slack);
+            Span<int> acc = ints.AsSpan(0, ChunkPositions * _maxPaddedOutputs), live = ints.AsSpan(ChunkPositions * _maxPaddedOutputs);
+            ReadOnlySpan<float> x = input;
+            for (int i = 0; i < steps.Length; i++)
+            {
+                Step step = steps[i];
+                Span<float> y = i == steps.Length - 1 ? output : (i % 2 == 0 ? a : b).Slice(0, step.OutputSize);
+                if (step.Convolution is { } conv)
+                {
+                    Convolve(conv, x, y, image, windows, acc, live);
+                    ApplyConvolutionActivation(conv.Activation, _leakyReluSlope, y, conv.Filters);
+                }
+                else if (step.FloatConvolution is { } floatConv)
+                {
+                    floatConv.Forward(x, y);
+                    ApplyConvolutionActivation(floatConv.Activation, _leakyReluSlope, y, floatConv.Shape.Filters);
+                }
+                else if (step.Pooling is { } pool)
+                {
+                    MaxPool(pool, x, y);
+                }
+                else
+                {
+                    QuantizedDenseLayer dense = step.Dense!;
+                    PreActivations(dense, x, windows, acc, y);
+                    ApplyActivation(dense.Activation, _leakyReluSlope, y);
+                }
+                x = y;
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(values);
+            ArrayPool<byte>.Shared.Return(bytes);
+            ArrayPool<int>.Shared.Return(ints);
+        }
+    }
+
+    /// <summary>
+    /// A convolution's pre-activations: the input quantized once, then for chunks of output positions
+    /// each window's bytes gathered into a row (padding holds the zero point, which stands for 0) and
+    /// the rows run through the int8 dense kernel as a batch, four positions per weight load.
+    /// </summary>
+    private void Convolve(QuantizedConv2DLayer conv, ReadOnlySpan<float> input, Span<float> z, Span<byte> image, Span<byte> windows, Span<int> acc, Span<int> live)
+    {
+        ConvGeometry g = conv.Shape;
+        QuantizedDenseLayer k = conv.Kernel;
+        int window = g.WindowSize, filters = g.Filters;
+        int paddedInputs = Int8Dense.PaddedInputs(window), paddedOutputs = Int8Dense.PaddedOutputs(filters);
+        ActivationQuantizer.Quantize(input, k.InverseInputScale, k.InputZeroPoint, image);
+        byte zeroPoint = (byte)k.InputZeroPoint;
+        for (int p0 = 0; p0 < g.Positions; p0 += ChunkPositions)
+        {
+            int n = Math.Min(ChunkPositions, g.Positions - p0);
+            Gather(g, image, p0, n, windows, paddedInputs, zeroPoint);
+            Int8Dense.MultiplyAccumulateBatch(_path, k.Packed, windows, paddedInputs, acc, paddedOutputs, n, paddedInputs, paddedOutputs, live);
+            ActivationQuantizer.DequantizeRows(acc, paddedOutputs, k.Compensation, k.OutputScales, k.Bias, z.Slice(p0 * filters, n * filters), filters);
+        }
+    }
+
+    /// <summary>Bytes the scratch buffers hold past their data: <see cref="Gather"/> copies in whole 32-byte vectors.</summary>
+    private const int Slack = 64;
+
+    /// <summary>
+    /// The window bytes of output positions <paramref name="first"/> .. + <paramref name="count"/> into rows of
+    /// <paramref name="paddedInputs"/> bytes, each followed by zeros (they meet zero weights and count as zero
+    /// blocks). A window inside the input is copied a kernel row at a time in 32-byte vectors, each overshooting
+    /// into bytes written after it; so <paramref name="image"/> and <paramref name="rows"/> need <see cref="Slack"/>
+    /// bytes past their data.
+    /// </summary>
+    private static void Gather(in ConvGeometry g, Span<byte> image, int first, int count, Span<byte> rows, int paddedInputs, byte zeroPoint)
+    {
+        if (image.Length < g.InputSize + Slack || rows.Length < count * paddedInputs + Slack)
+            throw new ArgumentException($"Expected {Slack} bytes of slack past the image and the rows.");
+        int window = g.WindowSize, outWidth = g.OutWidth, inHeight = g.InHeight, inWidth = g.InWidth, cin = g.InChannels;
+        int kh = g.WindowHeight, kw = g.WindowWidth, sh = g.StrideHeight, sw = g.StrideWidth;
+        int run = kw * cin, stride = inWidth * cin;
+        ref byte src0 = ref MemoryMarshal.GetReference(image);
+        ref byte dst0 = ref MemoryMarshal.GetReference(rows);
+        int oy = first / outWidth, ox = first - oy * outWidth;
+        for (int i = 0; i < count; i++)
+        {
+            ref byte dst = ref Unsafe.Add(ref dst0, i * paddedInputs);
+            int iy0 = oy * sh - g.PadTop, ix0 = ox * sw - g.PadLeft;
+            if (iy0 >= 0 && iy0 + kh <= inHeight && ix0 >= 0 && ix0 + kw <= inWidth)
+            {
+                ref byte src = ref Unsafe.Add(ref src0, iy0 * stride + ix0 * cin);
+                for (int ky = 0; ky < kh; ky++)
+                {
+                    ref byte from = ref Unsafe.Add(ref src, ky * stride);
+                    ref byte to = ref Unsafe.Add(ref dst, ky * run);
+                    for (int j = 0; j < run; j += Vector256<byte>.Count)
+                        Vector256.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref to, (nuint)j);
+                }
+            }
+            else
+            {
+                g.Window<byte>(image.Slice(0, g.InputSize), first + i, rows.Slice(i * paddedInputs, window), zeroPoint);
+            }
+            for (int j = window; j < paddedInputs; j += Vector256<byte>.Count)
+                Vector256<byte>.Zero.StoreUnsafe(ref dst, (nuint)j);
+            if (++ox == outWidth)
+            {
+                ox = 0;
+                oy++;
+            }
+        }
+    }
+
+    /// <summary>Layer <paramref name="convolution"/>'s int8 pre-activations for one float input (tests check the error bound).</summary>
+    internal void ConvolutionPreActivations(int convolution, ReadOnlySpan<float> input, Span<float> z)
+    {
+        QuantizedConv2DLayer conv = _convolutions[convolution];
+        var image = new byte[conv.Shape.InputSize + Slack];
+        var windows = new byte[ChunkPositions * Int8Dense.PaddedInputs(conv.Shape.WindowSize) + Slack];
+        var acc = new int[ChunkPositions * Int8Dense.PaddedOutputs(conv.Filters)];
+        var live = new int[ChunkPositions / 4 * (Int8Dense.PaddedInputs(conv.Shape.WindowSize) / Int8Dense.BlockInputs)];
+        Convolve(conv, input, z, image, windows, acc, live);
+    }
+
+    /// <summary>A convolution's activation: as a dense layer's, but softmax over each position's filters (Keras's last axis).</summary>
+    private static void ApplyConvolutionActivation(Activation activation, float leakyReluSlope, Span<float> values, int filters)
+    {
+        if (activation == Activation.Softmax) Softmax.ApplyRows(values, filters);
+        else ApplyActivation(activation, leakyReluSlope, values);
+    }
+
+    /// <summary>
+    /// Max pooling over a channels-last input (Keras MaxPooling2D and MaxPooling1D): window positions outside
+    /// the input are left out, as Keras's 'same' padding does. The rule of the float32 kernel
+    /// (<see cref="MaxPooling2D"/>): the first value in scan order, replaced by each later one that is greater.
+    /// </summary>
+    private static void MaxPool(ConvGeometry g, ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (x.Length < g.InputSize || y.Length < g.OutputSize) throw new ArgumentException($"Expected {g.InputSize} inputs and room for {g.OutputSize} outputs.");
+        int channels = g.Filters;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            int top = oy * g.StrideHeight - g.PadTop;
+            int iy0 = Math.Max(top, 0), iy1 = Math.Min(top + g.WindowHeight, g.InHeight);
+            for (int ox = 0; ox < g.OutWidth; ox++)
+            {
+                int left = ox * g.StrideWidth - g.PadLeft;
+                int ix0 = Math.Max(left, 0), ix1 = Math.Min(left + g.WindowWidth, g.InWidth);
+                ref float o = ref Unsafe.Add(ref yr, (oy * g.OutWidth + ox) * channels);
+                ref float first = ref Unsafe.Add(ref xr, (iy0 * g.InWidth + ix0) * channels);
+                int c = 0;
+                if (Vector512.IsHardwareAccelerated)
+                    for (; c <= channels - Vector512<float>.Count; c += Vector512<float>.Count)
+                    {
+                        var best = Vector512.LoadUnsafe(ref first, (nuint)c);
+                        for (int iy = iy0; iy < iy1; iy++)
+                            for (int ix = ix0; ix < ix1; ix++)
+                            {
+                                var v = Vector512.LoadUnsafe(ref xr, (nuint)((iy * g.InWidth + ix) * channels + c));
+                                best = Vector512.ConditionalSelect(Vector512.GreaterThan(v, best), v, best);
+                            }
+                        best.StoreUnsafe(ref o, (nuint)c);
+                    }
+                if (Vector256.IsHardwareAccelerated)
+                    for (; c <= channels - Vector256<float>.Count; c += Vector256<float>.Count)
+                    {
+                        var best = Vector256.LoadUnsafe(ref first, (nuint)c);
+                        for (int iy = iy0; iy < iy1; iy++)
+                            for (int ix = ix0; ix < ix1; ix++)
+                            {
+                                var v = Vector256.LoadUnsafe(ref xr, (nuint)((iy * g.InWidth + ix) * channels + c));
+                                best = Vector256.ConditionalSelect(Vector256.GreaterThan(v, best), v, best);
+                            }
+                        best.StoreUnsafe(ref o, (nuint)c);
+                    }
+                for (; c < channels; c++)
+                {
+                    float best = Unsafe.Add(ref first, c);
+                    for (int iy = iy0; iy < iy1; iy++)
+                        for (int ix = ix0; ix < ix1; ix++)
+                        {
+                            float v = Unsafe.Add(ref xr, (iy * g.InWidth + ix) * channels + c);
+                            if (v > best) best = v;
+                        }
+                    Unsafe.Add(ref o, c) = best;
+                }
+            }
+        }
+    }
+}

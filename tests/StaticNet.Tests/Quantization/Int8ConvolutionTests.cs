@@ -1,0 +1,312 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using StaticNet.Kernels;
+using StaticNet.Quantization;
+using StaticNet.Tests.Layers;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace StaticNet.Tests.Quantization;
+
+/// <summary>Int8Network on networks with convolutions, checked against a plain double-precision forward pass written here.</summary>
+public class Int8ConvolutionTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Networks() => new() { "mix", "sequence", "digits", "small" };
+
+    private static NeuralNetwork Create(string name) => name switch
+    {
+        "mix" => new Int8ConvMix(seed: 3),
+        "sequence" => new Int8SequenceNet(seed: 4),
+        "digits" => new Int8DigitCnn(seed: 5),
+        _ => new SmallConvNet(seed: 6),
+    };
+
+    // Pixels in [0, 1] for the digit CNN; elsewhere [-2, 3], so that the first layer's bytes have a non-zero zero point.
+    private static float[] Inputs(NeuralNetwork model, int samples, int seed)
+    {
+        var random = new Random(seed);
+        bool pixels = model.NetworkShape.InputSize == 784;
+        var x = new float[samples * model.NetworkShape.InputSize];
+        for (int i = 0; i < x.Length; i++) x[i] = pixels ? (random.Next(3) == 0 ? 0f : (float)random.NextDouble()) : -2f + 5f * (float)random.NextDouble();
+        return x;
+    }
+
+    /// <summary>One layer's output for one sample, in double, by the definitions (Keras's layouts, 'same' padding as zeros or as left out for pooling).</summary>
+    private static double[] Layer(LayerInfo layer, NetworkShape shape, ReadOnlySpan<float> p, double[] x, out double[] pre)
+    {
+        var g = layer.Geometry;
+        int h = g.InHeight, w = g.InWidth, c = g.InChannels, oh = g.OutHeight, ow = g.OutWidth, oc = g.OutChannels;
+        pre = Array.Empty<double>();
+        switch (layer.Kind)
+        {
+            case LayerKind.Conv2D or LayerKind.Conv1D:
+            {
+                int kh = g.WindowHeight, kw = g.WindowWidth;
+                pre = new double[oh * ow * oc];
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++)
+                        for (int f = 0; f < oc; f++)
+                        {
+                            double sum = layer.UseBias ? p[layer.ParameterOffset + layer.WeightCount + f] : 0;
+                            for (int ky = 0; ky < kh; ky++)
+                                for (int kx = 0; kx < kw; kx++)
+                                {
+                                    int iy = oy * g.StrideHeight - g.PadTop + ky, ix = ox * g.StrideWidth - g.PadLeft + kx;
+                                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                                    for (int ci = 0; ci < c; ci++)
+                                        sum += x[(iy * w + ix) * c + ci] * p[layer.ParameterOffset + ((ky * kw + kx) * c + ci) * oc + f];
+                                }
+                            pre[(oy * ow + ox) * oc + f] = sum;
+                        }
+                return Activate(layer.Activation, shape.LeakyReluSlope, pre, oc);
+            }
+            case LayerKind.MaxPooling2D or LayerKind.MaxPooling1D:
+            {
+                var y = new double[oh * ow * oc];
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++)
+                        for (int ci = 0; ci < oc; ci++)
+                        {
+                            double best = double.NegativeInfinity;
+                            for (int ky = 0; ky < g.WindowHeight; ky++)
+                                for (int kx = 0; kx < g.WindowWidth; kx++)
+                                {
+                                    int iy = oy * g.StrideHeight - g.PadTop + ky, ix = ox * g.StrideWidth - g.PadLeft + kx;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) best = Math.Max(best, x[(iy * w + ix) * c + ci]);
+                                }
+                            y[(oy * ow + ox) * oc + ci] = best;
+                        }
+                return y;
+            }
+            case LayerKind.Dense:
+            {
+                int inputs = x.Length;
+                pre = new double[layer.Units];
+                for (int j = 0; j < layer.Units; j++)
+                {
+                    double sum = p[layer.ParameterOffset + layer.WeightCount + j];
+                    for (int i = 0; i < inputs; i++) sum += (double)p[layer.ParameterOffset + j * inputs + i] * x[i];
+                    pre[j] = sum;
+                }
+                return Activate(layer.Activation, shape.LeakyReluSlope, pre, layer.Units);
+            }
+            default:
+                return x;   // Flatten, Dropout (prediction)
+        }
+    }
+
+    private static double[] Activate(Activation activation, float slope, double[] z, int width)
+    {
+        var y = new double[z.Length];
+        for (int i = 0; i < z.Length; i++)
+            y[i] = activation switch
+            {
+                Activation.Relu => Math.Max(z[i], 0),
+                Activation.LeakyRelu => z[i] < 0 ? slope * z[i] : z[i],
+                Activation.Tanh => Math.Tanh(z[i]),
+                Activation.Sigmoid => 1 / (1 + Math.Exp(-z[i])),
+                _ => z[i],
+            };
+        if (activation == Activation.Softmax)
+            for (int start = 0; start < z.Length; start += width)
+            {
+                double max = double.NegativeInfinity, sum = 0;
+                for (int i = start; i < start + width; i++) max = Math.Max(max, z[i]);
+                for (int i = start; i < start + width; i++) sum += y[i] = Math.Exp(z[i] - max);
+                for (int i = start; i < start + width; i++) y[i] /= sum;
+            }
+        return y;
+    }
+
+    private static float[] ToFloat(double[] x) => Array.ConvertAll(x, v => (float)v);
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void Convolutions_StayWithinTheDocumentedBound(string name)
+    {
+        NeuralNetwork model = Create(name);
+        NetworkShape shape = model.NetworkShape;
+        float[] calibration = Inputs(model, 100, 1), fresh = Inputs(model, 20, 2);
+        Int8Network q = Int8Network.Quantize(model, calibration);
+        int n = shape.InputSize;
+        double worst = 0;
+        int checkedLayers = 0;
+        for (int s = 0; s < 40; s++)
+        {
+            float[] x = (s < 20 ? calibration.AsSpan(s * n, n) : fresh.AsSpan((s - 20) * n, n)).ToArray();
+            int convolution = 0;
+            foreach (LayerInfo layer in shape.Layers)
+            {
+                // Each layer's input rounded to float32, as the int8 network's layers receive it.
+                double[] exact = Layer(layer, shape, model.Parameters, Array.ConvertAll(x, v => (double)v), out double[] pre);
+                bool int8 = layer.Kind is LayerKind.Conv2D or LayerKind.Conv1D
+                    && layer.Geometry.WindowHeight * layer.Geometry.WindowWidth * layer.Geometry.InChannels >= 32;
+                if (int8)
+                {
+                    QuantizedConv2DLayer conv = q.Convolutions[convolution];
+                    Assert.Equal(layer.Units, conv.Filters);
+                    var z = new float[pre.Length];
+                    var bound = new float[pre.Length];
+                    q.ConvolutionPreActivations(convolution, x, z);
+                    conv.PreActivationErrorBound(model.Parameters.Slice(layer.ParameterOffset, layer.WeightCount), x, bound);
+                    for (int i = 0; i < z.Length; i++)
+                    {
+                        double error = Math.Abs(z[i] - pre[i]);
+                        Assert.True(error <= bound[i], $"{name}, sample {s}, {layer.Name}, value {i}: |{z[i]} - {pre[i]}| = {error} > bound {bound[i]}");
+                        worst = Math.Max(worst, error / bound[i]);
+                    }
+                    convolution++;
+                    checkedLayers++;
+                }
+                x = ToFloat(exact);
+            }
+            Assert.Equal(q.Convolutions.Count, convolution);
+        }
+        output.WriteLine($"{name}: {q.Convolutions.Count} int8 convolutions, largest error / bound {worst:0.000}");
+        if (checkedLayers > 0) Assert.True(worst > 0.02, $"largest error / bound {worst}: the bound is vacuous");
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void Predictions_FollowTheFloatNetwork_OnEveryKernelPath_WithTheSameBits(string name)
+    {
+        NeuralNetwork model = Create(name);
+        NetworkShape shape = model.NetworkShape;
+        float[] calibration = Inputs(model, 100, 1), fresh = Inputs(model, 30, 3);
+        Int8Network q = Int8Network.Quantize(model, calibration);
+        Assert.Equal(shape.InputSize, q.InputSize);
+        Assert.Equal(shape.OutputSize, q.OutputSize);
+        int n = shape.InputSize, outputs = shape.OutputSize;
+        var expected = new float[30 * outputs];
+        q.PredictBatch(fresh, expected);
+        double largest = 0;
+        for (int s = 0; s < 30; s++)
+        {
+            double[] x = Array.ConvertAll(fresh.AsSpan(s * n, n).ToArray(), v => (double)v);
+            foreach (LayerInfo layer in shape.Layers) x = Layer(layer, shape, model.Parameters, x, out _);
+            for (int k = 0; k < outputs; k++) largest = Math.Max(largest, Math.Abs(expected[s * outputs + k] - x[k]));
+        }
+        output.WriteLine($"{name}: largest |int8 - exact| output {largest:0.00000}");
+        // Softmax and sigmoid outputs: within a few hundredths of the exact network (the error bounds are per layer).
+        Assert.True(largest < 0.05, $"largest output difference {largest}");
+
+        foreach (Int8Path path in new[] { Int8Path.Scalar, Int8Path.Avx2, Int8Path.Vnni, Int8Path.VnniWide })
+        {
+            if (!Int8Dense.IsSupported(path)) continue;
+            var y = new float[30 * outputs];
+            q.WithPath(path).PredictBatch(fresh, y);
+            Assert.Equal(expected, y);
+        }
+    }
+
+    [Fact]
+    public void FloatConvolution_MatchesTheDefinition_OnTiledAndBorderPositions()
+    {
+        // 16 filters (the AVX-512 tiles) and 5 (the general path); 'same' padding and stride 2 (border positions).
+        foreach (var (filters, stride, padding) in new[] { (16, 1, Padding.Valid), (16, 2, Padding.Same), (5, 1, Padding.Same), (32, 1, Padding.Same) })
+        {
+            LayerInfo[] layers = { LayerInfo.Conv2D(filters, 3, 3, stride, stride, padding, Activation.Linear), LayerInfo.Flatten(), LayerInfo.Dense(2) };
+            var shape = new NetworkShape(new[] { 13, 21, 2 }, layers);
+            LayerInfo conv = shape.Layers[0];
+            var random = new Random(filters + stride);
+            var p = new float[shape.ParameterCount];
+            for (int i = 0; i < p.Length; i++) p[i] = (float)(random.NextDouble() - 0.5);
+            var x = new float[13 * 21 * 2];
+            for (int i = 0; i < x.Length; i++) x[i] = (float)(random.NextDouble() * 4 - 2);
+            var f32 = new Float32Convolution(QuantizedConv2DLayer.Geometry(conv), p.AsSpan(conv.ParameterOffset, conv.WeightCount),
+                p.AsSpan(conv.ParameterOffset + conv.WeightCount, filters), Activation.Linear);
+            var y = new float[conv.Geometry.OutputSize];
+            f32.Forward(x, y);
+            Layer(conv, shape, p, Array.ConvertAll(x, v => (double)v), out double[] pre);
+            for (int i = 0; i < y.Length; i++)
+                Assert.True(Math.Abs(y[i] - pre[i]) <= 1e-5, $"filters {filters}, stride {stride}, {padding}, value {i}: {y[i]} against {pre[i]}");
+        }
+    }
+
+    [Fact]
+    public void Mnist_DigitCnn_LosesAtMostAThirdOfAPoint()
+    {
+        string directory = StaticNet.Data.Mnist.FindDataDirectory() ?? throw new InvalidOperationException("samples/data/mnist not found");
+        StaticNet.Data.MnistData mnist = StaticNet.Data.Mnist.Load(directory);
+        var model = new Int8DigitCnn(seed: 7);
+        model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(), Metric.Accuracy);
+        model.Fit(mnist.TrainImages, mnist.TrainLabels, epochs: 1, batchSize: 32, verbose: 0);
+
+        var calibration = new float[1000, 784];
+        Buffer.BlockCopy(mnist.TrainImages, 0, calibration, 0, 1000 * 784 * sizeof(float));
+        Int8Network q = Int8Network.Quantize(model, calibration);
+        Assert.Single(q.Convolutions);   // the 3x3 first layer over one channel stays in float32
+        Assert.Equal((11, 11, 32), q.Convolutions[0].OutputShape);
+
+        float[,] p = model.Predict(mnist.TestImages);
+        int[] int8Classes = q.PredictClasses(mnist.TestImages);
+        int samples = mnist.TestLabels.Length, floatRight = 0, int8Right = 0, agree = 0;
+        for (int s = 0; s < samples; s++)
+        {
+            int best = 0;
+            for (int k = 1; k < 10; k++) if (p[s, k] > p[s, best]) best = k;
+            if (best == mnist.TestLabels[s]) floatRight++;
+            if (int8Classes[s] == mnist.TestLabels[s]) int8Right++;
+            if (int8Classes[s] == best) agree++;
+        }
+        double floatAccuracy = (double)floatRight / samples, int8Accuracy = (double)int8Right / samples;
+        output.WriteLine($"float32 {floatAccuracy:0.0000}, int8 {int8Accuracy:0.0000}, {agree} of {samples} classes agree");
+        Assert.True(floatAccuracy > 0.9, $"float32 accuracy {floatAccuracy}: the model did not train");
+        Assert.True(floatAccuracy - int8Accuracy <= 0.003, $"float32 {floatAccuracy:0.0000}, int8 {int8Accuracy:0.0000}");
+        Assert.True(agree >= 0.99 * samples, $"{agree} of {samples} classes agree");
+        Assert.Equal(32 * 144 + 800 * 64 + 64 * 10, q.WeightBytes);
+    }
+
+    [Fact]
+    public void Predict_AllocatesNothing_AndAllOverloadsAgree()
+    {
+        var model = new Int8ConvMix(seed: 3);
+        Int8Network q = Int8Network.Quantize(model, Inputs(model, 20, 1));
+        int n = model.NetworkShape.InputSize, samples = 300;
+        float[] inputs = Inputs(model, samples, 2);
+        var one = new float[5];
+        q.Predict(inputs.AsSpan(0, n), one);
+        long least = long.MaxValue;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++) q.Predict(inputs.AsSpan(i * n, n), one);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, least);
+
+        var batch = new float[samples * 5];
+        q.PredictBatch(inputs, batch);
+        var matrix = new float[samples, n];
+        Buffer.BlockCopy(inputs, 0, matrix, 0, inputs.Length * sizeof(float));
+        float[,] all = q.Predict(matrix);
+        for (int s = 0; s < samples; s++)
+        {
+            q.Predict(inputs.AsSpan(s * n, n), one);
+            for (int k = 0; k < 5; k++)
+            {
+                Assert.Equal(one[k], batch[s * 5 + k]);
+                Assert.Equal(one[k], all[s, k]);
+            }
+        }
+    }
+
+    [Fact]
+    public void UnsupportedLayers_AndSaving_AreRejectedWithClearMessages()
+    {
+        var batchNorm = Assert.Throws<NotSupportedException>(() => Int8Network.Quantize(new StridedConvNet(seed: 1), new float[64]));
+        Assert.Contains("BatchNormalization", batchNorm.Message);
+        var average = Assert.Throws<NotSupportedException>(() => Int8Network.Quantize(new TinyCnn(seed: 1), new float[100]));
+        Assert.Contains("AveragePooling2D", average.Message);
+
+        var model = new Int8ConvMix(seed: 3);
+        Int8Network q = Int8Network.Quantize(model, Inputs(model, 5, 1));
+        string path = Path.Combine(Path.GetTempPath(), $"staticnet-int8conv-{Guid.NewGuid():N}.safetensors");
+        var e = Assert.Throws<NotSupportedException>(() => q.Save(path));
+        Assert.Contains("convolutions", e.Message);
+        Assert.False(File.Exists(path));
+        Assert.Throws<ArgumentException>(() => q.Predict(new float[model.NetworkShape.InputSize - 1], new float[5]));
+        Assert.Throws<ArgumentException>(() => q.Predict(new float[model.NetworkShape.InputSize], new float[4]));
+    }
+}
