@@ -18,6 +18,7 @@ internal sealed class Float32Convolution
     private readonly float[] _kernel;   // Keras's [kh, kw, cin, filters]: the filters of one input value are contiguous
     private readonly float[] _rows;     // the same as [filters x window] rows (the general path)
     private readonly float[] _bias;
+    private readonly nint[] _offsets;   // byte offset of each window value (kernel order) from the window's first input
 
     public Float32Convolution(ConvGeometry shape, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Activation activation)
     {
@@ -26,6 +27,11 @@ internal sealed class Float32Convolution
         _rows = QuantizedConv2DLayer.DenseRows(kernel, shape);
         _bias = bias.IsEmpty ? new float[shape.Filters] : bias.Slice(0, shape.Filters).ToArray();
         Activation = activation;
+        _offsets = new nint[shape.WindowSize];
+        for (int ky = 0, i = 0; ky < shape.WindowHeight; ky++)
+            for (int kx = 0; kx < shape.WindowWidth; kx++)
+                for (int c = 0; c < shape.InChannels; c++)
+                    _offsets[i++] = ((ky * shape.InWidth + kx) * shape.InChannels + c) * sizeof(float);
     }
 
     public ConvGeometry Shape { get; }
@@ -66,6 +72,8 @@ internal sealed class Float32Convolution
         int cin = g.InChannels, filters = g.Filters, kh = g.WindowHeight, kw = g.WindowWidth;
         ref float k = ref MemoryMarshal.GetArrayDataReference(_kernel);
         ref float b = ref MemoryMarshal.GetArrayDataReference(_bias);
+        ref nint offsets = ref MemoryMarshal.GetArrayDataReference(_offsets);
+        int window = g.WindowSize;
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
             int iy0 = oy * g.StrideHeight - g.PadTop;
@@ -74,31 +82,39 @@ internal sealed class Float32Convolution
             while (ox < g.OutWidth)
             {
                 int ix0 = ox * g.StrideWidth - g.PadLeft;
-                int lastIx = (ox + Tile - 1) * g.StrideWidth - g.PadLeft;
-                if (rowsInside && ix0 >= 0 && ox + Tile <= g.OutWidth && lastIx + kw <= g.InWidth)
+                // The last columns of a row: a tile shifted left to end at the row's end, when it lies inside (it
+                // recomputes a few columns with the same operations in the same order, so the values are the same).
+                int start = ox + Tile <= g.OutWidth ? ox : Math.Max(g.OutWidth - Tile, 0);
+                int startIx = start * g.StrideWidth - g.PadLeft;
+                if (rowsInside && start + Tile <= g.OutWidth && startIx >= 0 && (start + Tile - 1) * g.StrideWidth - g.PadLeft + kw <= g.InWidth)
                 {
-                    int step = g.StrideWidth * cin;
+                    ox = start;
+                    ix0 = startIx;
+                    // Byte offsets of the eight columns' inputs, hoisted: the inner loop only bumps two pointers.
+                    nint step = g.StrideWidth * cin * sizeof(float);
+                    nint o2 = 2 * step, o3 = 3 * step, o4 = 4 * step, o5 = 5 * step, o6 = 6 * step, o7 = 7 * step;
+                    nint wStep = filters * sizeof(float);
                     for (int f = 0; f < filters; f += Vector512<float>.Count)
                     {
                         Vector512<float> bias = Vector512.LoadUnsafe(ref b, (nuint)f);
                         Vector512<float> a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias;
-                        for (int ky = 0; ky < kh; ky++)
+                        // One loop over the window's values (offsets from its first input, in kernel order): fewer loop
+                        // counters and branches than rows, columns and channels for the small windows this class serves.
+                        ref byte x0 = ref Unsafe.As<float, byte>(ref Unsafe.Add(ref x, (iy0 * g.InWidth + ix0) * cin));
+                        ref byte wi = ref Unsafe.As<float, byte>(ref Unsafe.Add(ref k, f));
+                        for (int i = 0; i < window; i++)
                         {
-                            ref float xr = ref Unsafe.Add(ref x, ((iy0 + ky) * g.InWidth + ix0) * cin);
-                            ref float kr = ref Unsafe.Add(ref k, ky * kw * cin * filters + f);
-                            for (int i = 0; i < kw * cin; i++)
-                            {
-                                Vector512<float> w = Vector512.LoadUnsafe(ref kr, (nuint)(i * filters));
-                                ref float xi = ref Unsafe.Add(ref xr, i);
-                                a0 = Avx512F.FusedMultiplyAdd(Vector512.Create(xi), w, a0);
-                                a1 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, step)), w, a1);
-                                a2 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 2 * step)), w, a2);
-                                a3 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 3 * step)), w, a3);
-                                a4 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 4 * step)), w, a4);
-                                a5 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 5 * step)), w, a5);
-                                a6 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 6 * step)), w, a6);
-                                a7 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 7 * step)), w, a7);
-                            }
+                            ref byte xi = ref Unsafe.AddByteOffset(ref x0, Unsafe.Add(ref offsets, i));
+                            Vector512<float> w = Vector512.LoadUnsafe(ref Unsafe.As<byte, float>(ref wi));
+                            a0 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref xi)), w, a0);
+                            a1 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, step))), w, a1);
+                            a2 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o2))), w, a2);
+                            a3 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o3))), w, a3);
+                            a4 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o4))), w, a4);
+                            a5 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o5))), w, a5);
+                            a6 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o6))), w, a6);
+                            a7 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o7))), w, a7);
+                            wi = ref Unsafe.AddByteOffset(ref wi, wStep);
                         }
                         ref float yo = ref Unsafe.Add(ref y, (oy * g.OutWidth + ox) * filters + f);
                         a0.StoreUnsafe(ref yo, 0);
