@@ -182,23 +182,31 @@ public sealed partial class Int8Network
             Span<byte> image = bytes.AsSpan(0, _maxImage + Slack), windows = bytes.AsSpan(_maxImage + Slack);
             Span<int> acc = ints.AsSpan(0, ChunkPositions * _maxPaddedOutputs), live = ints.AsSpan(ChunkPositions * _maxPaddedOutputs);
             ReadOnlySpan<float> x = input;
+            Activation? deferred = null;
             for (int i = 0; i < steps.Length; i++)
             {
                 Step step = steps[i];
                 Span<float> y = i == steps.Length - 1 ? output : (i % 2 == 0 ? a : b).Slice(0, step.OutputSize);
-                if (step.Convolution is { } conv)
+                if (step.Convolution is not null || step.FloatConvolution is not null)
                 {
-                    Convolve(conv, x, y, image, windows, acc, live);
-                    ApplyConvolutionActivation(conv.Activation, _leakyReluSlope, y, conv.Filters);
-                }
-                else if (step.FloatConvolution is { } floatConv)
-                {
-                    floatConv.Forward(x, y);
-                    ApplyConvolutionActivation(floatConv.Activation, _leakyReluSlope, y, floatConv.Shape.Filters);
+                    if (step.Convolution is { } conv) Convolve(conv, x, y, image, windows, acc, live);
+                    else step.FloatConvolution!.Forward(x, y);
+                    Activation activation = step.Convolution?.Activation ?? step.FloatConvolution!.Activation;
+                    // ReLU and leaky ReLU commute with a max pooling after them (they are non-decreasing, exactly):
+                    // applied to the pooled values, a quarter as many for 2x2 windows.
+                    if (i + 1 < steps.Length && steps[i + 1].Pooling is not null && activation is Activation.Relu or Activation.LeakyRelu)
+                        deferred = activation;
+                    else
+                        ApplyConvolutionActivation(activation, _leakyReluSlope, y, step.Convolution?.Filters ?? step.FloatConvolution!.Shape.Filters);
                 }
                 else if (step.Pooling is { } pool)
                 {
                     MaxPool(pool, x, y);
+                    if (deferred is { } activation)
+                    {
+                        ApplyActivation(activation, _leakyReluSlope, y);
+                        deferred = null;
+                    }
                 }
                 else
                 {
@@ -239,13 +247,13 @@ public sealed partial class Int8Network
         }
     }
 
-    /// <summary>Bytes the scratch buffers hold past their data: <see cref="Gather"/> copies in whole 32-byte vectors.</summary>
+    /// <summary>Bytes the scratch buffers hold past their data: <see cref="Gather"/> copies in whole vectors of up to 64 bytes.</summary>
     private const int Slack = 64;
 
     /// <summary>
     /// The window bytes of output positions <paramref name="first"/> .. + <paramref name="count"/> into rows of
     /// <paramref name="paddedInputs"/> bytes, each followed by zeros (they meet zero weights and count as zero
-    /// blocks). A window inside the input is copied a kernel row at a time in 32-byte vectors, each overshooting
+    /// blocks). A window inside the input is copied a kernel row at a time in whole 64-byte (or 32-byte) vectors, each overshooting
     /// into bytes written after it; so <paramref name="image"/> and <paramref name="rows"/> need <see cref="Slack"/>
     /// bytes past their data.
     /// </summary>
@@ -270,8 +278,12 @@ public sealed partial class Int8Network
                 {
                     ref byte from = ref Unsafe.Add(ref src, ky * stride);
                     ref byte to = ref Unsafe.Add(ref dst, ky * run);
-                    for (int j = 0; j < run; j += Vector256<byte>.Count)
-                        Vector256.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref to, (nuint)j);
+                    if (Vector512.IsHardwareAccelerated)
+                        for (int j = 0; j < run; j += Vector512<byte>.Count)
+                            Vector512.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref to, (nuint)j);
+                    else
+                        for (int j = 0; j < run; j += Vector256<byte>.Count)
+                            Vector256.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref to, (nuint)j);
                 }
             }
             else
@@ -317,6 +329,31 @@ public sealed partial class Int8Network
         int channels = g.Filters;
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated && channels % Vector512<float>.Count == 0 && g.WindowHeight == 2 && g.WindowWidth == 2
+            && g.StrideHeight == 2 && g.StrideWidth == 2 && g.PadTop == 0 && g.PadLeft == 0 && 2 * g.OutHeight <= g.InHeight && 2 * g.OutWidth <= g.InWidth)
+        {
+            // The common layer (2x2 windows at stride 2, every window inside): four loads a vector, in scan order.
+            int rowStride = g.InWidth * channels;
+            for (int oy = 0; oy < g.OutHeight; oy++)
+                for (int ox = 0; ox < g.OutWidth; ox++)
+                {
+                    ref float top = ref Unsafe.Add(ref xr, 2 * oy * rowStride + 2 * ox * channels);
+                    ref float bottom = ref Unsafe.Add(ref top, rowStride);
+                    ref float o = ref Unsafe.Add(ref yr, (oy * g.OutWidth + ox) * channels);
+                    for (int c = 0; c < channels; c += Vector512<float>.Count)
+                    {
+                        var best = Vector512.LoadUnsafe(ref top, (nuint)c);
+                        var v = Vector512.LoadUnsafe(ref top, (nuint)(c + channels));
+                        best = Vector512.ConditionalSelect(Vector512.GreaterThan(v, best), v, best);
+                        v = Vector512.LoadUnsafe(ref bottom, (nuint)c);
+                        best = Vector512.ConditionalSelect(Vector512.GreaterThan(v, best), v, best);
+                        v = Vector512.LoadUnsafe(ref bottom, (nuint)(c + channels));
+                        best = Vector512.ConditionalSelect(Vector512.GreaterThan(v, best), v, best);
+                        best.StoreUnsafe(ref o, (nuint)c);
+                    }
+                }
+            return;
+        }
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
             int top = oy * g.StrideHeight - g.PadTop;

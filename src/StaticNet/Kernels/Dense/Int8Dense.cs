@@ -246,10 +246,10 @@ internal static class Int8Dense
         for (int k = 0; k < blocks.Length; k++)
         {
             ref byte at = ref Unsafe.Add(ref r, k * BlockInputs);
-            ulong bits = 0;
-            for (int s = 0; s < count; s++)
-                bits |= Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref at, s * stride)) | Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref at, s * stride + 8));
-            if (bits != 0) blocks[live++] = k;
+            Vector128<byte> bits = Vector128.LoadUnsafe(ref at);
+            for (int s = 1; s < count; s++)
+                bits |= Vector128.LoadUnsafe(ref at, (nuint)(s * stride));
+            if (bits != Vector128<byte>.Zero) blocks[live++] = k;
         }
         return live;
     }
