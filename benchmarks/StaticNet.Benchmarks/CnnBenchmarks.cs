@@ -28,6 +28,14 @@ internal static class CnnWorkload
     public static MnistData Digits() =>
         Mnist.Load(Mnist.FindDataDirectory() ?? throw new DirectoryNotFoundException("samples/data/mnist not found: run from the repository."));
 
+    /// <summary>The network quantized to int8 (<see cref="Quantization.Int8Network"/>), calibrated on the first 500 training digits.</summary>
+    public static Quantization.Int8Network Int8(NeuralNetwork model, MnistData digits)
+    {
+        var calibration = new float[500, 784];
+        Buffer.BlockCopy(digits.TrainImages, 0, calibration, 0, 500 * 784 * sizeof(float));
+        return Quantization.Int8Network.Quantize(model, calibration);
+    }
+
     /// <summary>ONNX Runtime on StaticNet's export of <paramref name="model"/> (input [1, 28, 28, 1], channels-last as StaticNet's), IoBinding, <paramref name="threads"/> intra-op threads.</summary>
     public static (InferenceSession Session, OrtIoBinding Binding, IDisposable[] Owned) Ort(NeuralNetwork model, float[] input, float[] output, int threads)
     {
@@ -48,12 +56,13 @@ internal static class CnnWorkload
     }
 }
 
-/// <summary>One image through the DigitCnn network: StaticNet's generated Predict against ONNX Runtime (one thread each).</summary>
+/// <summary>One image through the DigitCnn network: StaticNet's generated Predict, its int8 quantization and ONNX Runtime (one thread each).</summary>
 [MemoryDiagnoser]
 [Config(typeof(MicroConfig))]
 public class CnnPredictOne : IDisposable
 {
     private BenchDigitCnn _model = null!;
+    private Quantization.Int8Network _int8 = null!;
     private readonly float[] _input = new float[784], _output = new float[10], _ortOutput = new float[10];
     private InferenceSession _session = null!;
     private OrtIoBinding _binding = null!;
@@ -66,11 +75,15 @@ public class CnnPredictOne : IDisposable
         _model = new BenchDigitCnn(1);
         MnistData digits = CnnWorkload.Digits();
         for (int i = 0; i < 784; i++) _input[i] = digits.TestImages[0, i];
+        _int8 = CnnWorkload.Int8(_model, digits);
         (_session, _binding, _owned) = CnnWorkload.Ort(_model, _input, _ortOutput, threads: 1);
     }
 
     [Benchmark(Baseline = true)]
     public void StaticNet() => _model.Predict(_input, _output);
+
+    [Benchmark]
+    public void StaticNetInt8() => _int8.Predict(_input, _output);
 
     [Benchmark]
     public void OnnxRuntime() => _session.RunWithBinding(_run, _binding);
@@ -143,10 +156,12 @@ internal static class CnnUserProgram
             Array.Sort(times);
             return times[rounds / 2];
         }
-        for (int i = 0; i < 2000; i++) { model.Predict(input, output); session.RunWithBinding(run, binding); }
+        Quantization.Int8Network int8 = CnnWorkload.Int8(model, digits);
+        for (int i = 0; i < 2000; i++) { model.Predict(input, output); int8.Predict(input, output); session.RunWithBinding(run, binding); }
         double mine = Median(() => model.Predict(input, output), 5000);
+        double quantized = Median(() => int8.Predict(input, output), 5000);
         double ort = Median(() => session.RunWithBinding(run, binding), 5000);
-        Console.WriteLine($"predict one image: StaticNet {mine:F1} us, ONNX Runtime (1 thread, IoBinding) {ort:F1} us: ORT / StaticNet = {ort / mine:F2}");
+        Console.WriteLine($"predict one image: StaticNet {mine:F1} us, int8 {quantized:F1} us, ONNX Runtime (1 thread, IoBinding) {ort:F1} us: ORT / StaticNet = {ort / mine:F2}, ORT / int8 = {ort / quantized:F2}, float32 / int8 = {mine / quantized:F2}");
         foreach (IDisposable d in owned) d.Dispose();
 
         // One epoch of training.
