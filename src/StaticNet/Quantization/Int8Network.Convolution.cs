@@ -237,6 +237,24 @@ public sealed partial class Int8Network
         int window = g.WindowSize, filters = g.Filters;
         int paddedInputs = Int8Dense.PaddedInputs(window), paddedOutputs = Int8Dense.PaddedOutputs(filters);
         ActivationQuantizer.Quantize(input, k.InverseInputScale, k.InputZeroPoint, image);
+        if (conv.BlockOffsets is { } offsets && Int8Dense.HasWindowKernel(_path))
+        {
+            // Windows read where they lie: four neighbouring positions of an output row at a time (the last four of a
+            // row shifted left to end at its end; integer sums, so the columns computed twice get the same values).
+            int xStride = g.StrideWidth * g.InChannels;
+            for (int oy = 0; oy < g.OutHeight; oy++)
+            {
+                for (int ox = 0; ox < g.OutWidth; ox += 4)
+                {
+                    int first = Math.Min(ox, g.OutWidth - 4);
+                    int start = (oy * g.StrideHeight * g.InWidth + first * g.StrideWidth) * g.InChannels;
+                    Int8Dense.MultiplyAccumulateWindows(_path, k.Packed, image.Slice(start), xStride, offsets, acc, paddedOutputs, paddedOutputs);
+                    ActivationQuantizer.DequantizeRows(acc, paddedOutputs, k.Compensation, k.OutputScales, k.Bias,
+                        z.Slice((oy * g.OutWidth + first) * filters, 4 * filters), filters);
+                }
+            }
+            return;
+        }
         byte zeroPoint = (byte)k.InputZeroPoint;
         for (int p0 = 0; p0 < g.Positions; p0 += ChunkPositions)
         {

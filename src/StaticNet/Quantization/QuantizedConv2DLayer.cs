@@ -31,7 +31,20 @@ public sealed class QuantizedConv2DLayer
         Shape = geometry;
         Activation = activation;
         Kernel = kernel;
+        // Windows read in place (no gathering) when every window lies inside the input and a kernel row's bytes
+        // are whole blocks of 16: block k's inputs are then 16 contiguous bytes of one input row.
+        int run = geometry.WindowWidth * geometry.InChannels;
+        if (geometry.PadTop == 0 && geometry.PadLeft == 0 && geometry.Padding == Padding.Valid && run % Int8Dense.BlockInputs == 0 && geometry.OutWidth >= 4)
+        {
+            int perRow = run / Int8Dense.BlockInputs;
+            BlockOffsets = new int[geometry.WindowHeight * perRow];
+            for (int k = 0; k < BlockOffsets.Length; k++)
+                BlockOffsets[k] = k / perRow * geometry.InWidth * geometry.InChannels + k % perRow * Int8Dense.BlockInputs;
+        }
     }
+
+    /// <summary>Byte offsets of the window's blocks of 16 inputs from its first byte in the quantized input, when windows can be read in place; else null.</summary>
+    internal readonly int[]? BlockOffsets;
 
     /// <summary>The geometry a convolution needs at prediction time, from a resolved layer.</summary>
     internal static ConvGeometry Geometry(LayerInfo layer)

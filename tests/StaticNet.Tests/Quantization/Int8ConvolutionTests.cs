@@ -12,13 +12,14 @@ namespace StaticNet.Tests.Quantization;
 /// <summary>Int8Network on networks with convolutions, checked against a plain double-precision forward pass written here.</summary>
 public class Int8ConvolutionTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Networks() => new() { "mix", "sequence", "digits", "small" };
+    public static TheoryData<string> Networks() => new() { "mix", "sequence", "digits", "small", "windows" };
 
     private static NeuralNetwork Create(string name) => name switch
     {
         "mix" => new Int8ConvMix(seed: 3),
         "sequence" => new Int8SequenceNet(seed: 4),
         "digits" => new Int8DigitCnn(seed: 5),
+        "windows" => new Int8WindowNet(seed: 8),
         _ => new SmallConvNet(seed: 6),
     };
 

@@ -42,3 +42,14 @@ public partial class Int8ConvMix;
 [Flatten]
 [Dense(3, Activation = Activation.Softmax)]
 public partial class Int8SequenceNet;
+
+/// <summary>
+/// Convolutions whose windows the VNNI paths read in place (kernel rows of whole 16-byte blocks, 'valid' padding):
+/// a stride of 2, 40 filters (two 32-output tiles), output rows of 6 and 5 positions (the last four shifted).
+/// </summary>
+[Sequential(10, 13, 16)]
+[Conv2D(40, 3, Strides = 2, Activation = Activation.Relu)]
+[Conv2D(8, 2, Activation = Activation.Tanh)]
+[Flatten]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class Int8WindowNet;

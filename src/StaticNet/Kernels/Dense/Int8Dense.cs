@@ -286,6 +286,41 @@ internal static class Int8Dense
         return blocks.Slice(0, live);
     }
 
+    /// <summary>
+    /// Sums for the convolution windows of four output positions read where they lie in a quantized image: position s's
+    /// window starts at <c>x[s · xStride]</c> and its k-th block of 16 inputs (weights' block k) at
+    /// <paramref name="blockOffsets"/>[k] bytes from there; sums of position s at <c>acc[s · accStride]</c>. The same
+    /// integers as <see cref="MultiplyAccumulateBatch"/> on the gathered windows, without gathering them. VNNI paths only
+    /// (<see cref="HasWindowKernel"/>).
+    /// </summary>
+    public static void MultiplyAccumulateWindows(Int8Path path, ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x, int xStride, ReadOnlySpan<int> blockOffsets,
+        Span<int> acc, int accStride, int paddedOutputs)
+    {
+        path = Resolve(path);
+        if (!HasWindowKernel(path)) throw new ArgumentException($"The kernel path {path} has no window kernel.", nameof(path));
+        int paddedInputs = blockOffsets.Length * BlockInputs, last = 0;
+        foreach (int offset in blockOffsets) last = Math.Max(last, offset);
+        if (packed.Length < paddedInputs * paddedOutputs || x.Length < 3 * xStride + last + BlockInputs || acc.Length < 3 * accStride + paddedOutputs || accStride < paddedOutputs)
+            throw new ArgumentException($"Expected {paddedInputs} x {paddedOutputs} weights, four windows {xStride} bytes apart with blocks up to byte {last + BlockInputs}, and four rows of {paddedOutputs} sums.");
+#if NET10_0_OR_GREATER
+        ref sbyte w = ref MemoryMarshal.GetReference(packed);
+        int tileBytes = TileOutputs * paddedInputs;
+        for (int tile = 0; tile < paddedOutputs / TileOutputs; tile++)
+            TileVnni4<WindowBlocks>(ref Unsafe.Add(ref w, tile * tileBytes), ref MemoryMarshal.GetReference(x), xStride, blockOffsets,
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(acc), tile * TileOutputs), accStride);
+#endif
+    }
+
+    /// <summary>Whether <see cref="MultiplyAccumulateWindows"/> runs on <paramref name="path"/> (the VNNI paths, on .NET 10).</summary>
+    public static bool HasWindowKernel(Int8Path path)
+    {
+#if NET10_0_OR_GREATER
+        return Resolve(path) is Int8Path.Vnni or Int8Path.VnniWide;
+#else
+        return false;
+#endif
+    }
+
 #if NET10_0_OR_GREATER
     /// <summary>
     /// One tile of one sample with <c>vpdpbusd</c>, block by block: 8 accumulators (4 vectors of outputs x 2
@@ -385,7 +420,31 @@ internal static class Int8Dense
     /// than 16 vector registers: the JIT encodes <c>vpdpbusd</c> with EVEX where the processor has
     /// AVX512-VNNI+VL, which reaches ymm16-31 (see docs/PERFORMANCE.md, "Int8 inference").
     /// </summary>
-    private static void TileVnni4(ref sbyte w, ref byte x, int xStride, ReadOnlySpan<int> blocks, ref int acc, int accStride)
+    private static void TileVnni4(ref sbyte w, ref byte x, int xStride, ReadOnlySpan<int> blocks, ref int acc, int accStride) =>
+        TileVnni4<ListedBlocks>(ref w, ref x, xStride, blocks, ref acc, accStride);
+
+    /// <summary>Where the k-th entry of a block list puts a block's weights (a block index) and its 16 input bytes (a byte offset).</summary>
+    private interface IBlockAddress
+    {
+        static abstract int Weights(int k, int entry);
+        static abstract int Inputs(int entry);
+    }
+
+    /// <summary>Dense rows: the entries are the indices of the live blocks; block b's inputs are bytes 16b .. 16b + 15.</summary>
+    private readonly struct ListedBlocks : IBlockAddress
+    {
+        public static int Weights(int k, int entry) => entry;
+        public static int Inputs(int entry) => entry * BlockInputs;
+    }
+
+    /// <summary>Convolution windows in place: entry k is the byte offset of block k's inputs from the window's first byte.</summary>
+    private readonly struct WindowBlocks : IBlockAddress
+    {
+        public static int Weights(int k, int entry) => k;
+        public static int Inputs(int entry) => entry;
+    }
+
+    private static void TileVnni4<TBlocks>(ref sbyte w, ref byte x, int xStride, ReadOnlySpan<int> blocks, ref int acc, int accStride) where TBlocks : IBlockAddress
     {
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
         Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
@@ -393,12 +452,13 @@ internal static class Int8Dense
         ref byte x1 = ref Unsafe.Add(ref x, xStride);
         ref byte x2 = ref Unsafe.Add(ref x, 2 * xStride);
         ref byte x3 = ref Unsafe.Add(ref x, 3 * xStride);
-        foreach (int b in blocks)
+        for (int k = 0; k < blocks.Length; k++)
         {
-            ref byte g = ref Unsafe.Add(ref wb, b * 4 * GroupBytes);
+            int entry = blocks[k];
+            ref byte g = ref Unsafe.Add(ref wb, TBlocks.Weights(k, entry) * 4 * GroupBytes);
             for (int group = 0; group < 4; group++)
             {
-                int at = b * BlockInputs + group * 4;
+                int at = TBlocks.Inputs(entry) + group * 4;
                 Vector256<byte> p = Quad(ref Unsafe.Add(ref x, at));
                 Vector256<byte> q = Quad(ref Unsafe.Add(ref x1, at));
                 Vector256<byte> r = Quad(ref Unsafe.Add(ref x2, at));
