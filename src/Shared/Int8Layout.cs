@@ -14,6 +14,12 @@ namespace StaticNet.Kernels;
 /// </summary>
 internal static class Int8Layout
 {
+    /// <summary>The <c>__metadata__</c> "format" of an int8 dense stack's file: what Int8Network.Save writes and a Precision.Int8 class bakes.</summary>
+    public const string FileFormat = "staticnet-int8";
+
+    /// <summary>The "format" of an int8 network with convolutions: Int8Network.Save writes and Load reads it; it is not baked.</summary>
+    public const string LayersFileFormat = "staticnet-int8-layers";
+
     /// <summary>Outputs per tile: four vectors of eight int32 sums.</summary>
     public const int TileOutputs = 32;
 

@@ -158,6 +158,21 @@ public class Int8DeclarationTests
         Assert.Empty(run.Result.GeneratedSources);
     }
 
+    [Fact]
+    public void FileOfANetworkWithConvolutions_IsSN0032_NamingWhatReadsIt()
+    {
+        // The header of what Int8Network.Save writes for a network with convolutions (format staticnet-int8-layers).
+        byte[] header = Encoding.UTF8.GetBytes("{\"__metadata__\":{\"format\":\"staticnet-int8-layers\",\"input_shape\":\"5\",\"layers\":\"Dense 3 Softmax\"}," +
+            "\"0.weight\":{\"dtype\":\"I8\",\"shape\":[3,5],\"data_offsets\":[0,15]}}");
+        byte[] file = BitConverter.GetBytes((ulong)header.Length).Concat(header).Concat(new byte[15]).ToArray();
+        GeneratorRun run = Run(Source, Encoded(file));
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SN0032", d.Id);
+        Assert.Contains("\"staticnet-int8-layers\"", d.GetMessage());
+        Assert.Contains("convolutions: Int8Network.Load reads it", d.GetMessage());
+        Assert.Empty(run.Result.GeneratedSources);
+    }
+
     [Theory]
     [InlineData("[Network(5, 6, 3, Hidden = Activation.Tanh, Output = Activation.Softmax,", "tensor '0.weight' has shape [4, 5] but the network needs [6, 5]")]
     [InlineData("[Network(5, 4, 3, Hidden = Activation.Relu, Output = Activation.Softmax,", "layer 0 has activation Tanh in the file but Relu in the declaration")]

@@ -24,7 +24,7 @@ internal sealed record Int8LayerData(int Inputs, int Units, Activation Activatio
 /// </summary>
 internal static class Int8Baker
 {
-    public const string Format = "staticnet-int8";
+    public const string Format = Int8Layout.FileFormat;
 
     // The kernel's packed layout is Int8Layout's (src/Shared), compiled into the runtime too.
     public static int PaddedInputs(int inputs) => Int8Layout.PaddedInputs(inputs);
@@ -56,7 +56,8 @@ internal static class Int8Baker
             throw new NotInt8Exception((format is null
                 ? $"has no __metadata__ \"format\": \"{Format}\""
                 : $"has __metadata__ \"format\": \"{format}\", not \"{Format}\"")
-                + (floats ? " (it holds float32 weights: quantize the trained network with Int8Network.Quantize and save that)" : ""));
+                + (floats ? " (it holds float32 weights: quantize the trained network with Int8Network.Quantize and save that)" : "")
+                + (format == Int8Layout.LayersFileFormat ? " (an int8 network with convolutions: Int8Network.Load reads it; Precision.Int8 bakes dense stacks)" : ""));
         }
 
         Activation[] declared = spec.DenseActivations();

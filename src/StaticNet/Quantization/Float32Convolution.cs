@@ -36,6 +36,12 @@ internal sealed class Float32Convolution
 
     public ConvGeometry Shape { get; }
 
+    /// <summary>The kernel in Keras's [kh, kw, cin, filters] order (what <see cref="Int8Network.Save"/> writes).</summary>
+    public ReadOnlySpan<float> Kernel => _kernel;
+
+    /// <summary>The biases (zeros for a layer without them).</summary>
+    public ReadOnlySpan<float> Bias => _bias;
+
     public Activation Activation { get; }
 
     /// <summary>The window size below which <see cref="Int8Network"/> keeps a convolution in float32: half a 32-output tile's group of 4 x 16 bytes (measured on the digit CNN: its 3x3 first layer took 16 us in int8 against 1.5 us in float32).</summary>

@@ -18,8 +18,11 @@ public sealed partial class Int8Network
     /// <summary>Output positions of a convolution gathered and multiplied at once: their window bytes and sums stay in L1.</summary>
     private const int ChunkPositions = 64;
 
-    /// <summary>One step of a network with convolutions: exactly one of an int8 or a float32 convolution, a max pooling or a dense layer.</summary>
-    private sealed record Step(QuantizedConv2DLayer? Convolution, Float32Convolution? FloatConvolution, ConvGeometry? Pooling, QuantizedDenseLayer? Dense)
+    /// <summary>
+    /// One step of a network with convolutions: layer <see cref="Layer"/> of the source network (an index into its
+    /// <see cref="NetworkShape.Layers"/>) as exactly one of an int8 or a float32 convolution, a max pooling or a dense layer.
+    /// </summary>
+    private sealed record Step(int Layer, QuantizedConv2DLayer? Convolution, Float32Convolution? FloatConvolution, ConvGeometry? Pooling, QuantizedDenseLayer? Dense)
     {
         public int OutputSize => Convolution?.Shape.OutputSize ?? FloatConvolution?.Shape.OutputSize ?? Pooling?.OutputSize ?? Dense!.Units;
     }
@@ -27,13 +30,15 @@ public sealed partial class Int8Network
     /// <summary>The steps, input first, of a network with convolutions; null for a dense stack (which runs <see cref="_layers"/>).</summary>
     private readonly Step[]? _steps;
     private readonly QuantizedConv2DLayer[] _convolutions = Array.Empty<QuantizedConv2DLayer>();
+    private readonly NetworkShape? _shape;   // the source network's layers (what Save writes), with convolutions
     private readonly int _inputSize, _maxValues, _maxImage, _maxWindowBytes, _maxLive;
 
-    private Int8Network(Step[] steps, int inputSize, float leakyReluSlope, Int8Path path)
-        : this(DenseLayers(steps), leakyReluSlope, path)
+    private Int8Network(Step[] steps, NetworkShape shape, Int8Path path)
+        : this(DenseLayers(steps), shape.LeakyReluSlope, path)
     {
         _steps = steps;
-        _inputSize = inputSize;
+        _shape = shape;
+        int inputSize = _inputSize = shape.InputSize;
         var convolutions = new List<QuantizedConv2DLayer>();
         _maxValues = inputSize;
         foreach (Step step in steps)
@@ -151,22 +156,22 @@ public sealed partial class Int8Network
             {
                 case LayerKind.Conv2D or LayerKind.Conv1D:
                     steps.Add(convolutions[l]!.Shape.WindowSize < Float32Convolution.Int8MinimumWindow
-                        ? new Step(null, convolutions[l], null, null)
-                        : new Step(new QuantizedConv2DLayer(layer, parameters, min[l], max[l]), null, null, null));
+                        ? new Step(l, null, convolutions[l], null, null)
+                        : new Step(l, new QuantizedConv2DLayer(layer, parameters, min[l], max[l]), null, null, null));
                     break;
                 case LayerKind.MaxPooling2D or LayerKind.MaxPooling1D:
-                    steps.Add(new Step(null, null, QuantizedConv2DLayer.Geometry(layer), null));
+                    steps.Add(new Step(l, null, null, QuantizedConv2DLayer.Geometry(layer), null));
                     break;
                 case LayerKind.Dense:
                 {
                     int fanIn = layer.InputShape[0];
-                    steps.Add(new Step(null, null, null, new QuantizedDenseLayer(parameters.Slice(layer.ParameterOffset, layer.WeightCount),
+                    steps.Add(new Step(l, null, null, null, new QuantizedDenseLayer(parameters.Slice(layer.ParameterOffset, layer.WeightCount),
                         parameters.Slice(layer.ParameterOffset + layer.WeightCount, layer.Units), fanIn, layer.Units, layer.Activation, min[l], max[l])));
                     break;
                 }
             }
         }
-        return new Int8Network(steps.ToArray(), inputSize, shape.LeakyReluSlope, Int8Path.Auto);
+        return new Int8Network(steps.ToArray(), shape, Int8Path.Auto);
     }
 
     /// <summary>One sample through the steps of a network with convolutions; scratch from <see cref="ArrayPool{T}.Shared"/> (nothing allocated once it is warm).</summary>

@@ -15,7 +15,7 @@ namespace StaticNet.Quantization;
 public sealed partial class Int8Network
 {
     /// <summary>The <c>__metadata__</c> "format" value of an int8 network file (the generator checks it too).</summary>
-    public const string FileFormat = "staticnet-int8";
+    public const string FileFormat = Int8Layout.FileFormat;
 
     /// <summary>
     /// Saves the quantized network as a safetensors file that <see cref="Load"/> reads and that a
@@ -25,13 +25,18 @@ public sealed partial class Int8Network
     /// (I32, []); <c>__metadata__</c> holds the format, the activations and the leaky ReLU slope.
     /// The file is replaced crash-safely (temporary file, flush, rename): nothing is half-written.
     /// </summary>
-    /// <exception cref="NotSupportedException">The network has convolutions (the file format holds dense layers only).</exception>
+    /// <remarks>
+    /// A network with convolutions is written with the format <c>staticnet-int8-layers</c>: <c>__metadata__</c>
+    /// also holds the input shape and every layer of the source network (kind, sizes, padding, activation, and for a
+    /// convolution whether it runs in int8 or float32); an int8 convolution's tensors are a dense layer's with
+    /// <c>l.weight</c> [filters, kernel height x kernel width x input channels], a float32 one's <c>l.kernel</c>
+    /// (F32, Keras's [kernel height, kernel width, input channels, filters]) and <c>l.bias</c>, where l counts every
+    /// layer. <see cref="Load"/> reads both formats; only the dense one can be baked into a class.
+    /// </remarks>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (_steps is not null)
-            throw new NotSupportedException("Int8Network.Save writes dense stacks only; this network has convolutions. Quantize the float32 model again where it is loaded.");
-        AtomicFile.Write(path, Write);
+        AtomicFile.Write(path, _steps is null ? Write : WriteLayers);
     }
 
     private void Write(Stream stream)
@@ -40,25 +45,38 @@ public sealed partial class Int8Network
         var activations = new string[_layers.Length];
         for (int l = 0; l < _layers.Length; l++)
         {
-            QuantizedDenseLayer layer = _layers[l];
-            activations[l] = layer.Activation.ToString();
-            entries.Add(($"{l}.weight", "I8", new[] { layer.Units, layer.Inputs }, MemoryMarshal.AsBytes(layer.QuantizedWeights).ToArray()));
-            entries.Add(($"{l}.weight_scale", "F32", new[] { layer.Units }, FloatBytes(layer.WeightScales)));
-            entries.Add(($"{l}.bias", "F32", new[] { layer.Units }, FloatBytes(layer.Bias)));
-            entries.Add(($"{l}.input_scale", "F32", Array.Empty<int>(), FloatBytes(new[] { layer.InputScale })));
-            var zeroPoint = new byte[4];
-            BinaryPrimitives.WriteInt32LittleEndian(zeroPoint, layer.InputZeroPoint);
-            entries.Add(($"{l}.input_zero_point", "I32", Array.Empty<int>(), zeroPoint));
+            activations[l] = _layers[l].Activation.ToString();
+            AddQuantized(entries, l, _layers[l]);
         }
+        WriteSafetensors(stream, entries, new[]
+        {
+            ("activations", string.Join(",", activations)),
+            ("format", FileFormat),
+            ("leaky_relu_slope", _leakyReluSlope.ToString("R", CultureInfo.InvariantCulture)),
+        });
+    }
 
+    /// <summary>Layer <paramref name="l"/>'s int8 tensors: weights [rows, inputs], their scales, the biases, the input's scale and zero point.</summary>
+    private static void AddQuantized(List<(string Name, string DType, int[] Shape, byte[] Data)> entries, int l, QuantizedDenseLayer layer)
+    {
+        entries.Add(($"{l}.weight", "I8", new[] { layer.Units, layer.Inputs }, MemoryMarshal.AsBytes(layer.QuantizedWeights).ToArray()));
+        entries.Add(($"{l}.weight_scale", "F32", new[] { layer.Units }, FloatBytes(layer.WeightScales)));
+        entries.Add(($"{l}.bias", "F32", new[] { layer.Units }, FloatBytes(layer.Bias)));
+        entries.Add(($"{l}.input_scale", "F32", Array.Empty<int>(), FloatBytes(new[] { layer.InputScale })));
+        var zeroPoint = new byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(zeroPoint, layer.InputZeroPoint);
+        entries.Add(($"{l}.input_zero_point", "I32", Array.Empty<int>(), zeroPoint));
+    }
+
+    /// <summary>A safetensors file: the header (metadata, then the tensors in order, padded with spaces to 8 bytes) and the data.</summary>
+    private static void WriteSafetensors(Stream stream, List<(string Name, string DType, int[] Shape, byte[] Data)> entries, (string Key, string Value)[] metadata)
+    {
         var json = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(json))
         {
             writer.WriteStartObject();
             writer.WriteStartObject("__metadata__");
-            writer.WriteString("activations", string.Join(",", activations));
-            writer.WriteString("format", FileFormat);
-            writer.WriteString("leaky_relu_slope", _leakyReluSlope.ToString("R", CultureInfo.InvariantCulture));
+            foreach (var (key, value) in metadata) writer.WriteString(key, value);
             writer.WriteEndObject();
             long offset = 0;
             foreach (var (name, dtype, shape, data) in entries)
@@ -119,8 +137,11 @@ public sealed partial class Int8Network
 
     private static Int8Network Read(SafetensorsHeader header, byte[] data)
     {
-        if (!header.Metadata.TryGetValue("format", out string? format) || format != FileFormat)
-            throw new InvalidDataException($"its __metadata__ \"format\" is {(format is null ? "missing" : "'" + format + "'")}, not '{FileFormat}' " +
+        header.Metadata.TryGetValue("format", out string? format);
+        if (format == LayersFileFormat)
+            return ReadLayers(header, data);
+        if (format != FileFormat)
+            throw new InvalidDataException($"its __metadata__ \"format\" is {(format is null ? "missing" : "'" + format + "'")}, not '{FileFormat}' or '{LayersFileFormat}' " +
                 "(write the file with Int8Network.Save; a float32 weights file cannot be loaded as int8)");
         if (!header.Metadata.TryGetValue("activations", out string? list) || list.Length == 0)
             throw new InvalidDataException("its __metadata__ has no \"activations\"");
@@ -142,27 +163,34 @@ public sealed partial class Int8Network
             int units = weight.Shape[0], fanIn = weight.Shape[1];
             if (inputs >= 0 && fanIn != inputs)
                 throw new InvalidDataException($"tensor '{weight.Name}' has {fanIn} inputs but layer {l - 1} has {inputs} units");
-            if (fanIn > MaxInputs)
-                throw new InvalidDataException($"tensor '{weight.Name}' has {fanIn} inputs; Int8Network supports at most {MaxInputs} per layer");
-            var q = new sbyte[units * fanIn];
-            data.AsSpan((int)weight.Begin, q.Length).CopyTo(MemoryMarshal.AsBytes(q.AsSpan()));
-            for (int i = 0; i < q.Length; i++)
-                if (q[i] == sbyte.MinValue)
-                    throw new InvalidDataException($"tensor '{weight.Name}' holds -128 at [{i / fanIn}, {i % fanIn}]; int8 weights are symmetric, from -127 to 127");
-            float[] scales = Floats(entries, data, $"{l}.weight_scale", units, positive: true);
-            float[] bias = Floats(entries, data, $"{l}.bias", units, positive: false);
-            float inputScale = Floats(entries, data, $"{l}.input_scale", -1, positive: true)[0];
-            SafetensorsEntry zero = Entry(entries, $"{l}.input_zero_point", SafetensorsDType.I32, Array.Empty<int>());
-            int zeroPoint = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan((int)zero.Begin, 4));
-            if (zeroPoint is < 0 or > 255)
-                throw new InvalidDataException($"tensor '{zero.Name}' holds {zeroPoint}; a zero point is a byte, from 0 to 255");
-            layers[l] = new QuantizedDenseLayer(q, scales, bias, fanIn, units, activation, inputScale, zeroPoint);
+            layers[l] = ReadQuantized(entries, data, l, units, fanIn, activation);
             inputs = units;
         }
         foreach (string name in entries.Keys)
             if (!IsLayerTensor(name, names.Length))
                 throw new InvalidDataException($"it has a tensor '{name}' that no layer of its {names.Length} (from \"activations\") uses");
         return new Int8Network(layers, slope, Int8Path.Auto);
+    }
+
+    /// <summary>Layer <paramref name="l"/>'s int8 tensors (those <see cref="AddQuantized"/> writes), checked: weights [rows, inputs] from −127 to 127, finite positive scales, a byte zero point.</summary>
+    private static QuantizedDenseLayer ReadQuantized(Dictionary<string, SafetensorsEntry> entries, byte[] data, int l, int rows, int inputs, Activation activation)
+    {
+        SafetensorsEntry weight = Entry(entries, $"{l}.weight", SafetensorsDType.I8, new[] { rows, inputs });
+        if (inputs > MaxInputs)
+            throw new InvalidDataException($"tensor '{weight.Name}' has {inputs} inputs; Int8Network supports at most {MaxInputs} per layer");
+        var q = new sbyte[rows * inputs];
+        data.AsSpan((int)weight.Begin, q.Length).CopyTo(MemoryMarshal.AsBytes(q.AsSpan()));
+        for (int i = 0; i < q.Length; i++)
+            if (q[i] == sbyte.MinValue)
+                throw new InvalidDataException($"tensor '{weight.Name}' holds -128 at [{i / inputs}, {i % inputs}]; int8 weights are symmetric, from -127 to 127");
+        float[] scales = Floats(entries, data, $"{l}.weight_scale", rows, positive: true);
+        float[] bias = Floats(entries, data, $"{l}.bias", rows, positive: false);
+        float inputScale = Floats(entries, data, $"{l}.input_scale", -1, positive: true)[0];
+        SafetensorsEntry zero = Entry(entries, $"{l}.input_zero_point", SafetensorsDType.I32, Array.Empty<int>());
+        int zeroPoint = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan((int)zero.Begin, 4));
+        if (zeroPoint is < 0 or > 255)
+            throw new InvalidDataException($"tensor '{zero.Name}' holds {zeroPoint}; a zero point is a byte, from 0 to 255");
+        return new QuantizedDenseLayer(q, scales, bias, inputs, rows, activation, inputScale, zeroPoint);
     }
 
     private static bool IsLayerTensor(string name, int layers)
@@ -192,10 +220,10 @@ public sealed partial class Int8Network
         return entry;
     }
 
-    /// <summary>An F32 tensor of shape [<paramref name="count"/>] ([] for −1), finite (and positive when asked).</summary>
-    private static float[] Floats(Dictionary<string, SafetensorsEntry> entries, byte[] data, string name, int count, bool positive)
+    /// <summary>An F32 tensor of shape [<paramref name="count"/>] ([] for −1; <paramref name="shape"/> when given), finite (and positive when asked).</summary>
+    private static float[] Floats(Dictionary<string, SafetensorsEntry> entries, byte[] data, string name, int count, bool positive, int[]? shape = null)
     {
-        SafetensorsEntry entry = Entry(entries, name, SafetensorsDType.F32, count < 0 ? Array.Empty<int>() : new[] { count });
+        SafetensorsEntry entry = Entry(entries, name, SafetensorsDType.F32, shape ?? (count < 0 ? Array.Empty<int>() : new[] { count }));
         var values = new float[entry.ElementCount];
         for (int i = 0; i < values.Length; i++)
         {

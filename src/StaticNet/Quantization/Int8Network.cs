@@ -139,7 +139,7 @@ public sealed partial class Int8Network
     }
 
     /// <summary>The same network computed by another kernel path (tests force each path).</summary>
-    internal Int8Network WithPath(Int8Path path) => _steps is null ? new(_layers, _leakyReluSlope, path) : new(_steps, _inputSize, _leakyReluSlope, path);
+    internal Int8Network WithPath(Int8Path path) => _steps is null ? new(_layers, _leakyReluSlope, path) : new(_steps, _shape!, path);
 
     /// <summary>Predicts one sample; allocation-free and safe to call from several threads at once.</summary>
     public void Predict(ReadOnlySpan<float> input, Span<float> output)

@@ -26,6 +26,12 @@ public sealed class QuantizedConv2DLayer
     {
     }
 
+    /// <summary>A layer from its stored int8 form (<see cref="Int8Network.Load"/>): <paramref name="kernel"/> is its dense row form, as <see cref="Kernel"/>.</summary>
+    internal QuantizedConv2DLayer(LayerInfo layer, QuantizedDenseLayer kernel)
+        : this(Geometry(layer), layer.Activation, kernel)
+    {
+    }
+
     private QuantizedConv2DLayer(ConvGeometry geometry, Activation activation, QuantizedDenseLayer kernel)
     {
         Shape = geometry;

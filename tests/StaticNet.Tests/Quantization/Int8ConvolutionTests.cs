@@ -294,7 +294,7 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void UnsupportedLayers_AndSaving_AreRejectedWithClearMessages()
+    public void UnsupportedLayers_AndBadInputs_AreRejectedWithClearMessages()
     {
         var batchNorm = Assert.Throws<NotSupportedException>(() => Int8Network.Quantize(new StridedConvNet(seed: 1), new float[64]));
         Assert.Contains("BatchNormalization", batchNorm.Message);
@@ -303,11 +303,64 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
 
         var model = new Int8ConvMix(seed: 3);
         Int8Network q = Int8Network.Quantize(model, Inputs(model, 5, 1));
-        string path = Path.Combine(Path.GetTempPath(), $"staticnet-int8conv-{Guid.NewGuid():N}.safetensors");
-        var e = Assert.Throws<NotSupportedException>(() => q.Save(path));
-        Assert.Contains("convolutions", e.Message);
-        Assert.False(File.Exists(path));
         Assert.Throws<ArgumentException>(() => q.Predict(new float[model.NetworkShape.InputSize - 1], new float[5]));
         Assert.Throws<ArgumentException>(() => q.Predict(new float[model.NetworkShape.InputSize], new float[4]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void SaveAndLoad_GiveTheSameBits_AndTheSameFile(string name)
+    {
+        NeuralNetwork model = Create(name);
+        Int8Network q = Int8Network.Quantize(model, Inputs(model, 50, 1));
+        string path = Path.Combine(Path.GetTempPath(), $"staticnet-int8conv-{Guid.NewGuid():N}.safetensors");
+        string again = path + ".again.safetensors";
+        try
+        {
+            q.Save(path);
+            Int8Network loaded = Int8Network.Load(path);
+            float[] x = Inputs(model, 20, 2);
+            var expected = new float[20 * q.OutputSize];
+            var actual = new float[20 * q.OutputSize];
+            q.PredictBatch(x, expected);
+            loaded.PredictBatch(x, actual);
+            Assert.Equal(expected, actual);
+            Assert.Equal(q.Convolutions.Count, loaded.Convolutions.Count);
+            Assert.Equal(q.WeightBytes, loaded.WeightBytes);
+            loaded.Save(again);
+            Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(again));
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(again);
+        }
+    }
+
+    [Fact]
+    public void Load_RejectsAFileWhoseLayersDoNotMatchItsTensors()
+    {
+        var model = new Int8ConvMix(seed: 3);
+        Int8Network q = Int8Network.Quantize(model, Inputs(model, 5, 1));
+        string path = Path.Combine(Path.GetTempPath(), $"staticnet-int8conv-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            q.Save(path);
+            byte[] original = File.ReadAllBytes(path);
+            // Edits of the same length inside the header's JSON: a convolution with 13 filters instead of 12, an unknown activation.
+            foreach (var (from, to, message) in new[] { ("Conv2D 12 ", "Conv2D 13 ", "0.weight"), ("Tanh int8", "Tanx int8", "Tanx"), ("MaxPooling2D 3x3", "MaxPooling2D 3y3", "MaxPooling2D 3y3") })
+            {
+                string text = System.Text.Encoding.Latin1.GetString(original);
+                Assert.Contains(from, text);
+                File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes(text.Replace(from, to)));
+                var e = Assert.Throws<InvalidDataException>(() => Int8Network.Load(path));
+                Assert.Contains(message, e.Message);
+                Assert.Contains(path, e.Message);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }
