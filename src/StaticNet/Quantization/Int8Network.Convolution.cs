@@ -197,9 +197,10 @@ public sealed partial class Int8Network
                     if (step.Convolution is { } conv) Convolve(conv, x, y, image, windows, acc, live);
                     else step.FloatConvolution!.Forward(x, y);
                     Activation activation = step.Convolution?.Activation ?? step.FloatConvolution!.Activation;
-                    // ReLU and leaky ReLU commute with a max pooling after them (they are non-decreasing, exactly):
-                    // applied to the pooled values, a quarter as many for 2x2 windows.
-                    if (i + 1 < steps.Length && steps[i + 1].Pooling is not null && activation is Activation.Relu or Activation.LeakyRelu)
+                    // ReLU and leaky ReLU (with a slope of at least 0) commute with a max pooling after them (they are
+                    // non-decreasing, exactly): applied to the pooled values, a quarter as many for 2x2 windows.
+                    if (i + 1 < steps.Length && steps[i + 1].Pooling is not null
+                        && (activation == Activation.Relu || (activation == Activation.LeakyRelu && _leakyReluSlope >= 0)))
                         deferred = activation;
                     else
                         ApplyConvolutionActivation(activation, _leakyReluSlope, y, step.Convolution?.Filters ?? step.FloatConvolution!.Shape.Filters);
@@ -355,26 +356,8 @@ public sealed partial class Int8Network
         if (Vector512.IsHardwareAccelerated && channels % Vector512<float>.Count == 0 && g.WindowHeight == 2 && g.WindowWidth == 2
             && g.StrideHeight == 2 && g.StrideWidth == 2 && g.PadTop == 0 && g.PadLeft == 0 && 2 * g.OutHeight <= g.InHeight && 2 * g.OutWidth <= g.InWidth)
         {
-            // The common layer (2x2 windows at stride 2, every window inside): four loads a vector, in scan order.
-            int rowStride = g.InWidth * channels;
-            for (int oy = 0; oy < g.OutHeight; oy++)
-                for (int ox = 0; ox < g.OutWidth; ox++)
-                {
-                    ref float top = ref Unsafe.Add(ref xr, 2 * oy * rowStride + 2 * ox * channels);
-                    ref float bottom = ref Unsafe.Add(ref top, rowStride);
-                    ref float o = ref Unsafe.Add(ref yr, (oy * g.OutWidth + ox) * channels);
-                    for (int c = 0; c < channels; c += Vector512<float>.Count)
-                    {
-                        var best = Vector512.LoadUnsafe(ref top, (nuint)c);
-                        var v = Vector512.LoadUnsafe(ref top, (nuint)(c + channels));
-                        best = Vector512.ConditionalSelect(Vector512.GreaterThan(v, best), v, best);
-                        v = Vector512.LoadUnsafe(ref bottom, (nuint)c);
-                        best = Vector512.ConditionalSelect(Vector512.GreaterThan(v, best), v, best);
-                        v = Vector512.LoadUnsafe(ref bottom, (nuint)(c + channels));
-                        best = Vector512.ConditionalSelect(Vector512.GreaterThan(v, best), v, best);
-                        best.StoreUnsafe(ref o, (nuint)c);
-                    }
-                }
+            // The common layer (2x2 windows at stride 2, every window inside): the float32 kernel's loop.
+            MaxPooling2D.ForwardTwoByTwo(ref xr, ref yr, 1, g.InHeight, g.InWidth, channels, g.OutHeight, g.OutWidth);
             return;
         }
         for (int oy = 0; oy < g.OutHeight; oy++)

@@ -232,16 +232,8 @@ public class Int8NetworkTests(ITestOutputHelper output)
 
         float[,] p = model.Predict(mnist.TestImages);
         int[] int8Classes = q.PredictClasses(mnist.TestImages);
-        int samples = mnist.TestLabels.Length, floatRight = 0, int8Right = 0, agree = 0;
-        for (int s = 0; s < samples; s++)
-        {
-            int best = 0;
-            for (int k = 1; k < 10; k++) if (p[s, k] > p[s, best]) best = k;
-            if (best == mnist.TestLabels[s]) floatRight++;
-            if (int8Classes[s] == mnist.TestLabels[s]) int8Right++;
-            if (int8Classes[s] == best) agree++;
-        }
-        double floatAccuracy = (double)floatRight / samples, int8Accuracy = (double)int8Right / samples;
+        var (floatAccuracy, int8Accuracy, agree) = ClassAgreement.Of(p, int8Classes, mnist.TestLabels);
+        int samples = mnist.TestLabels.Length;
         output.WriteLine($"float32 {floatAccuracy:0.0000}, int8 {int8Accuracy:0.0000}, {agree} of {samples} classes agree");
         Assert.True(floatAccuracy > 0.85, $"float32 accuracy {floatAccuracy}: the model did not train");
         Assert.True(floatAccuracy - int8Accuracy <= 0.003, $"float32 {floatAccuracy:0.0000}, int8 {int8Accuracy:0.0000}");
