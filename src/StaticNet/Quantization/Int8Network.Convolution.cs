@@ -188,10 +188,24 @@ public sealed partial class Int8Network
             Span<int> acc = ints.AsSpan(0, ChunkPositions * _maxPaddedOutputs), live = ints.AsSpan(ChunkPositions * _maxPaddedOutputs);
             ReadOnlySpan<float> x = input;
             Activation? deferred = null;
+            bool inA = false;   // whether x is in a (the input is in neither)
             for (int i = 0; i < steps.Length; i++)
             {
                 Step step = steps[i];
-                Span<float> y = i == steps.Length - 1 ? output : (i % 2 == 0 ? a : b).Slice(0, step.OutputSize);
+                // Each step writes the scratch buffer its input is not in (the last one writes the output).
+                inA = !inA;
+                Span<float> y = i == steps.Length - 1 ? output : (inA ? a : b).Slice(0, step.OutputSize);
+                if (step.FloatConvolution is { } fused && i + 2 < steps.Length && steps[i + 1].Pooling is { } next && fused.CanFusePooling(next)
+                    && (fused.Activation is Activation.Linear or Activation.Relu || (fused.Activation == Activation.LeakyRelu && _leakyReluSlope >= 0)))
+                {
+                    // The convolution and the pooling in one pass (the activation, non-decreasing, after the pooling).
+                    y = (inA ? a : b).Slice(0, next.OutputSize);
+                    fused.ForwardPooled(next, x, y);
+                    ApplyActivation(fused.Activation, _leakyReluSlope, y);
+                    x = y;
+                    i++;
+                    continue;
+                }
                 if (step.Convolution is not null || step.FloatConvolution is not null)
                 {
                     if (step.Convolution is { } conv) Convolve(conv, x, y, image, windows, acc, live);

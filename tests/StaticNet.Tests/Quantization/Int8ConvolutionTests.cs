@@ -226,6 +226,47 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FloatConvolutionFusedWithPooling_GivesTheSameBitsAsTheTwoSteps()
+    {
+        // One channel (the digit CNN's first layer) and three (RGB), with 16 and 32 filters; rows of 26 and 12 columns.
+        foreach (var (height, width, channels, filters) in new[] { (28, 28, 1, 16), (9, 14, 3, 32) })
+        {
+            LayerInfo[] layers = { LayerInfo.Conv2D(filters, 3, 3, activation: Activation.Relu), LayerInfo.MaxPooling2D(2, 2), LayerInfo.Flatten(), LayerInfo.Dense(2) };
+            var shape = new NetworkShape(new[] { height, width, channels }, layers);
+            LayerInfo conv = shape.Layers[0];
+            var random = new Random(filters);
+            var p = new float[shape.ParameterCount];
+            for (int i = 0; i < p.Length; i++) p[i] = (float)(random.NextDouble() - 0.5);
+            var x = new float[height * width * channels];
+            for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextDouble();
+            var f32 = new Float32Convolution(QuantizedConv2DLayer.Geometry(conv), p.AsSpan(conv.ParameterOffset, conv.WeightCount),
+                p.AsSpan(conv.ParameterOffset + conv.WeightCount, filters), Activation.Relu);
+            ConvGeometry pool = QuantizedConv2DLayer.Geometry(shape.Layers[1]);
+            Assert.Equal(System.Runtime.Intrinsics.X86.Avx512F.IsSupported, f32.CanFusePooling(pool));
+            if (!f32.CanFusePooling(pool)) continue;   // no AVX-512: the two steps run separately
+            var y = new float[conv.Geometry.OutputSize];
+            f32.Forward(x, y);
+            var expected = new float[pool.OutputSize];
+            for (int py = 0; py < pool.OutHeight; py++)
+                for (int px = 0; px < pool.OutWidth; px++)
+                    for (int c = 0; c < filters; c++)
+                    {
+                        // The pooling's rule: the window's values in scan order, each replacing the best only when greater.
+                        float best = y[((2 * py) * pool.InWidth + 2 * px) * filters + c];
+                        foreach (var (dy, dx) in new[] { (0, 1), (1, 0), (1, 1) })
+                        {
+                            float v = y[((2 * py + dy) * pool.InWidth + 2 * px + dx) * filters + c];
+                            if (v > best) best = v;
+                        }
+                        expected[(py * pool.OutWidth + px) * filters + c] = best;
+                    }
+            var fused = new float[pool.OutputSize];
+            f32.ForwardPooled(pool, x, fused);
+            Assert.Equal(expected, fused);
+        }
+    }
+
+    [Fact]
     public void Mnist_DigitCnn_LosesAtMostAThirdOfAPoint()
     {
         string directory = StaticNet.Data.Mnist.FindDataDirectory() ?? throw new InvalidOperationException("samples/data/mnist not found");
