@@ -31,7 +31,10 @@ public sealed partial class Int8Network
     private readonly Step[]? _steps;
     private readonly QuantizedConv2DLayer[] _convolutions = Array.Empty<QuantizedConv2DLayer>();
     private readonly NetworkShape? _shape;   // the source network's layers (what Save writes), with convolutions
-    private readonly int _inputSize, _maxValues, _maxImage, _maxWindowBytes, _maxLive;
+    private readonly int _inputSize, _maxValues, _maxImage, _maxWindowBytes, _maxLive, _maxSumRows = ChunkPositions;
+
+    /// <summary>Rows of int32 sums a convolution needs at once: a chunk of gathered windows, or an output row of windows read in place (groups of four).</summary>
+    private static int SumRows(QuantizedConv2DLayer c) => Math.Max(ChunkPositions, 4 * ((c.Shape.OutWidth + 3) / 4));
 
     private Int8Network(Step[] steps, NetworkShape shape, Int8Path path)
         : this(DenseLayers(steps), shape.LeakyReluSlope, path)
@@ -52,6 +55,7 @@ public sealed partial class Int8Network
                 _maxWindowBytes = Math.Max(_maxWindowBytes, ChunkPositions * padded);
                 _maxLive = Math.Max(_maxLive, ChunkPositions / 4 * (padded / Int8Dense.BlockInputs));
                 _maxPaddedOutputs = Math.Max(_maxPaddedOutputs, Int8Dense.PaddedOutputs(c.Filters));
+                _maxSumRows = Math.Max(_maxSumRows, SumRows(c));
             }
         }
         _convolutions = convolutions.ToArray();
@@ -180,12 +184,12 @@ public sealed partial class Int8Network
         Step[] steps = _steps!;
         float[] values = ArrayPool<float>.Shared.Rent(2 * _maxValues);
         byte[] bytes = ArrayPool<byte>.Shared.Rent(_maxImage + Math.Max(_maxWindowBytes, _maxPaddedInputs) + 2 * Slack);
-        int[] ints = ArrayPool<int>.Shared.Rent(ChunkPositions * _maxPaddedOutputs + _maxLive);
+        int[] ints = ArrayPool<int>.Shared.Rent(_maxSumRows * _maxPaddedOutputs + _maxLive);
         try
         {
             Span<float> a = values.AsSpan(0, _maxValues), b = values.AsSpan(_maxValues, _maxValues);
             Span<byte> image = bytes.AsSpan(0, _maxImage + Slack), windows = bytes.AsSpan(_maxImage + Slack);
-            Span<int> acc = ints.AsSpan(0, ChunkPositions * _maxPaddedOutputs), live = ints.AsSpan(ChunkPositions * _maxPaddedOutputs);
+            Span<int> acc = ints.AsSpan(0, _maxSumRows * _maxPaddedOutputs), live = ints.AsSpan(_maxSumRows * _maxPaddedOutputs);
             ReadOnlySpan<float> x = input;
             Activation? deferred = null;
             bool inA = false;   // whether x is in a (the input is in neither)
@@ -259,19 +263,20 @@ public sealed partial class Int8Network
         ActivationQuantizer.Quantize(input, k.InverseInputScale, k.InputZeroPoint, image);
         if (conv.BlockOffsets is { } offsets && Int8Dense.HasWindowKernel(_path))
         {
-            // Windows read where they lie: four neighbouring positions of an output row at a time (the last four of a
-            // row shifted left to end at its end; integer sums, so the columns computed twice get the same values).
-            int xStride = g.StrideWidth * g.InChannels;
+            // Windows read where they lie: an output row at a time, in groups of four neighbouring positions (the last
+            // four shifted left to end at the row's end; integer sums, so the columns computed twice get the same values).
+            int xStride = g.StrideWidth * g.InChannels, groups = (g.OutWidth + 3) / 4, whole = g.OutWidth / 4;
+            Span<int> starts = groups <= 1024 ? stackalloc int[groups] : new int[groups];
             for (int oy = 0; oy < g.OutHeight; oy++)
             {
-                for (int ox = 0; ox < g.OutWidth; ox += 4)
-                {
-                    int first = Math.Min(ox, g.OutWidth - 4);
-                    int start = (oy * g.StrideHeight * g.InWidth + first * g.StrideWidth) * g.InChannels;
-                    Int8Dense.MultiplyAccumulateWindows(_path, k.Packed, image.Slice(start), xStride, offsets, acc, paddedOutputs, paddedOutputs);
-                    ActivationQuantizer.DequantizeRows(acc, paddedOutputs, k.Compensation, k.OutputScales, k.Bias,
-                        z.Slice((oy * g.OutWidth + first) * filters, 4 * filters), filters);
-                }
+                for (int q = 0; q < groups; q++)
+                    starts[q] = (oy * g.StrideHeight * g.InWidth + Math.Min(4 * q, g.OutWidth - 4) * g.StrideWidth) * g.InChannels;
+                Int8Dense.MultiplyAccumulateWindows(_path, k.Packed, image, starts, xStride, offsets, acc, paddedOutputs, paddedOutputs);
+                ActivationQuantizer.DequantizeRows(acc, paddedOutputs, k.Compensation, k.OutputScales, k.Bias,
+                    z.Slice(oy * g.OutWidth * filters, 4 * whole * filters), filters);
+                if (whole < groups)
+                    ActivationQuantizer.DequantizeRows(acc.Slice(4 * whole * paddedOutputs), paddedOutputs, k.Compensation, k.OutputScales, k.Bias,
+                        z.Slice((oy * g.OutWidth + g.OutWidth - 4) * filters, 4 * filters), filters);
             }
             return;
         }
@@ -344,7 +349,7 @@ public sealed partial class Int8Network
         QuantizedConv2DLayer conv = _convolutions[convolution];
         var image = new byte[conv.Shape.InputSize + Slack];
         var windows = new byte[ChunkPositions * Int8Dense.PaddedInputs(conv.Shape.WindowSize) + Slack];
-        var acc = new int[ChunkPositions * Int8Dense.PaddedOutputs(conv.Filters)];
+        var acc = new int[SumRows(conv) * Int8Dense.PaddedOutputs(conv.Filters)];
         var live = new int[ChunkPositions / 4 * (Int8Dense.PaddedInputs(conv.Shape.WindowSize) / Int8Dense.BlockInputs)];
         Convolve(conv, input, z, image, windows, acc, live);
     }

@@ -12,7 +12,7 @@ namespace StaticNet.Tests.Quantization;
 /// <summary>Int8Network on networks with convolutions, checked against a plain double-precision forward pass written here.</summary>
 public class Int8ConvolutionTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Networks() => new() { "mix", "sequence", "digits", "small", "windows" };
+    public static TheoryData<string> Networks() => new() { "mix", "sequence", "digits", "small", "windows", "wide" };
 
     private static NeuralNetwork Create(string name) => name switch
     {
@@ -20,6 +20,7 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
         "sequence" => new Int8SequenceNet(seed: 4),
         "digits" => new Int8DigitCnn(seed: 5),
         "windows" => new Int8WindowNet(seed: 8),
+        "wide" => new Int8WideRowNet(seed: 9),
         _ => new SmallConvNet(seed: 6),
     };
 

@@ -53,3 +53,10 @@ public partial class Int8SequenceNet;
 [Flatten]
 [Dense(3, Activation = Activation.Softmax)]
 public partial class Int8WindowNet;
+
+/// <summary>Output rows of 79 positions, read in place: more sums at once than a chunk of gathered windows holds.</summary>
+[Sequential(3, 80, 16)]
+[Conv2D(8, 2, Activation = Activation.Relu)]
+[Flatten]
+[Dense(2, Activation = Activation.Softmax)]
+public partial class Int8WideRowNet;

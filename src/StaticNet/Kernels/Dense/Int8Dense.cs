@@ -287,27 +287,32 @@ internal static class Int8Dense
     }
 
     /// <summary>
-    /// Sums for the convolution windows of four output positions read where they lie in a quantized image: position s's
-    /// window starts at <c>x[s · xStride]</c> and its k-th block of 16 inputs (weights' block k) at
-    /// <paramref name="blockOffsets"/>[k] bytes from there; sums of position s at <c>acc[s · accStride]</c>. The same
-    /// integers as <see cref="MultiplyAccumulateBatch"/> on the gathered windows, without gathering them. VNNI paths only
-    /// (<see cref="HasWindowKernel"/>).
+    /// Sums for convolution windows read where they lie in a quantized image, in groups of four positions: group g's
+    /// position s has its window at <c>x[starts[g] + s · xStride]</c>, and its k-th block of 16 inputs (weights' block
+    /// k) <paramref name="blockOffsets"/>[k] bytes from there; its sums go to <c>acc[(4g + s) · accStride]</c>. The same
+    /// integers as <see cref="MultiplyAccumulateBatch"/> on the gathered windows, without gathering them. VNNI paths
+    /// only (<see cref="HasWindowKernel"/>).
     /// </summary>
-    public static void MultiplyAccumulateWindows(Int8Path path, ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x, int xStride, ReadOnlySpan<int> blockOffsets,
-        Span<int> acc, int accStride, int paddedOutputs)
+    public static void MultiplyAccumulateWindows(Int8Path path, ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x, ReadOnlySpan<int> starts, int xStride,
+        ReadOnlySpan<int> blockOffsets, Span<int> acc, int accStride, int paddedOutputs)
     {
         path = Resolve(path);
         if (!HasWindowKernel(path)) throw new ArgumentException($"The kernel path {path} has no window kernel.", nameof(path));
-        int paddedInputs = blockOffsets.Length * BlockInputs, last = 0;
+        int paddedInputs = blockOffsets.Length * BlockInputs, last = 0, farthest = 0;
         foreach (int offset in blockOffsets) last = Math.Max(last, offset);
-        if (packed.Length < paddedInputs * paddedOutputs || x.Length < 3 * xStride + last + BlockInputs || acc.Length < 3 * accStride + paddedOutputs || accStride < paddedOutputs)
-            throw new ArgumentException($"Expected {paddedInputs} x {paddedOutputs} weights, four windows {xStride} bytes apart with blocks up to byte {last + BlockInputs}, and four rows of {paddedOutputs} sums.");
+        foreach (int start in starts) farthest = Math.Max(farthest, start);
+        if (packed.Length < paddedInputs * paddedOutputs || x.Length < farthest + 3 * xStride + last + BlockInputs
+            || acc.Length < (4 * starts.Length - 1) * accStride + paddedOutputs || accStride < paddedOutputs)
+            throw new ArgumentException($"Expected {paddedInputs} x {paddedOutputs} weights, windows up to byte {farthest + 3 * xStride + last + BlockInputs}, and {4 * starts.Length} rows of {paddedOutputs} sums.");
 #if NET10_0_OR_GREATER
         ref sbyte w = ref MemoryMarshal.GetReference(packed);
+        ref byte xr = ref MemoryMarshal.GetReference(x);
+        ref int ar = ref MemoryMarshal.GetReference(acc);
         int tileBytes = TileOutputs * paddedInputs;
         for (int tile = 0; tile < paddedOutputs / TileOutputs; tile++)
-            TileVnni4<WindowBlocks>(ref Unsafe.Add(ref w, tile * tileBytes), ref MemoryMarshal.GetReference(x), xStride, blockOffsets,
-                ref Unsafe.Add(ref MemoryMarshal.GetReference(acc), tile * TileOutputs), accStride);
+            for (int g = 0; g < starts.Length; g++)
+                TileVnni4<WindowBlocks>(ref Unsafe.Add(ref w, tile * tileBytes), ref Unsafe.Add(ref xr, starts[g]), xStride, blockOffsets,
+                    ref Unsafe.Add(ref ar, 4 * g * accStride + tile * TileOutputs), accStride);
 #endif
     }
 
