@@ -126,10 +126,7 @@ internal sealed class Float32Convolution
                 {
                     ox = start;
                     ix0 = startIx;
-                    // Byte offsets of the eight columns' inputs, hoisted (constants for the common steps).
                     nint step = g.StrideWidth * cin * sizeof(float);
-                    nint o1 = TStep.Offset(step, 1), o2 = TStep.Offset(step, 2), o3 = TStep.Offset(step, 3), o4 = TStep.Offset(step, 4);
-                    nint o5 = TStep.Offset(step, 5), o6 = TStep.Offset(step, 6), o7 = TStep.Offset(step, 7);
                     nint wStep = filters * sizeof(float);
                     for (int f = 0; f < filters; f += Vector512<float>.Count)
                     {
@@ -143,14 +140,7 @@ internal sealed class Float32Convolution
                         {
                             ref byte xi = ref Unsafe.AddByteOffset(ref x0, Unsafe.Add(ref offsets, i));
                             Vector512<float> w = Vector512.LoadUnsafe(ref Unsafe.As<byte, float>(ref wi));
-                            a0 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref xi)), w, a0);
-                            a1 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o1))), w, a1);
-                            a2 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o2))), w, a2);
-                            a3 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o3))), w, a3);
-                            a4 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o4))), w, a4);
-                            a5 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o5))), w, a5);
-                            a6 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o6))), w, a6);
-                            a7 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o7))), w, a7);
+                            EightColumns<TStep>(ref xi, step, w, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
                             wi = ref Unsafe.AddByteOffset(ref wi, wStep);
                         }
                         ref float yo = ref Unsafe.Add(ref y, (oy * g.OutWidth + ox) * filters + f);
@@ -226,8 +216,6 @@ internal sealed class Float32Convolution
         ref float b = ref MemoryMarshal.GetArrayDataReference(_bias);
         ref nint offsets = ref MemoryMarshal.GetArrayDataReference(_offsets);
         nint step = g.StrideWidth * cin * sizeof(float), wStep = filters * sizeof(float);
-        nint o1 = TStep.Offset(step, 1), o2 = TStep.Offset(step, 2), o3 = TStep.Offset(step, 3), o4 = TStep.Offset(step, 4);
-        nint o5 = TStep.Offset(step, 5), o6 = TStep.Offset(step, 6), o7 = TStep.Offset(step, 7);
         nint nextRow = g.StrideHeight * g.InWidth * cin * sizeof(float);   // from output row 2r's inputs to row 2r + 1's
         for (int py = 0; py < pool.OutHeight; py++)
         {
@@ -247,22 +235,8 @@ internal sealed class Float32Convolution
                         ref byte xi = ref Unsafe.AddByteOffset(ref x0, Unsafe.Add(ref offsets, i));
                         ref byte xj = ref Unsafe.AddByteOffset(ref xi, nextRow);
                         Vector512<float> w = Vector512.LoadUnsafe(ref Unsafe.As<byte, float>(ref wi));
-                        a0 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref xi)), w, a0);
-                        a1 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o1))), w, a1);
-                        a2 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o2))), w, a2);
-                        a3 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o3))), w, a3);
-                        a4 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o4))), w, a4);
-                        a5 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o5))), w, a5);
-                        a6 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o6))), w, a6);
-                        a7 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, o7))), w, a7);
-                        c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref xj)), w, c0);
-                        c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xj, o1))), w, c1);
-                        c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xj, o2))), w, c2);
-                        c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xj, o3))), w, c3);
-                        c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xj, o4))), w, c4);
-                        c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xj, o5))), w, c5);
-                        c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xj, o6))), w, c6);
-                        c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xj, o7))), w, c7);
+                        EightColumns<TStep>(ref xi, step, w, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
+                        EightColumns<TStep>(ref xj, step, w, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
                         wi = ref Unsafe.AddByteOffset(ref wi, wStep);
                     }
                     ref float yo = ref Unsafe.Add(ref y, (py * pool.OutWidth + start / 2) * filters + f);
@@ -273,6 +247,22 @@ internal sealed class Float32Convolution
                 }
             }
         }
+    }
+
+    /// <summary>One window value's weights <paramref name="w"/> into eight neighbouring columns' accumulators: column k's input
+    /// at <c>TStep.Offset(step, k)</c> bytes from <paramref name="xi"/> (a fixed displacement for the constant steps).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EightColumns<TStep>(ref byte xi, nint step, Vector512<float> w, ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2,
+        ref Vector512<float> a3, ref Vector512<float> a4, ref Vector512<float> a5, ref Vector512<float> a6, ref Vector512<float> a7) where TStep : IColumnStep
+    {
+        a0 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref xi)), w, a0);
+        a1 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, TStep.Offset(step, 1)))), w, a1);
+        a2 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, TStep.Offset(step, 2)))), w, a2);
+        a3 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, TStep.Offset(step, 3)))), w, a3);
+        a4 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, TStep.Offset(step, 4)))), w, a4);
+        a5 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, TStep.Offset(step, 5)))), w, a5);
+        a6 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, TStep.Offset(step, 6)))), w, a6);
+        a7 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.As<byte, float>(ref Unsafe.AddByteOffset(ref xi, TStep.Offset(step, 7)))), w, a7);
     }
 
     /// <summary>The pooling's rule over a 2x2 window in scan order (top left, top right, bottom left, bottom right).</summary>
