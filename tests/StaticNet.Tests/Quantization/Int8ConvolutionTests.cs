@@ -270,21 +270,14 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
     [Fact]
     public void Mnist_DigitCnn_LosesAtMostAThirdOfAPoint()
     {
-        string directory = StaticNet.Data.Mnist.FindDataDirectory() ?? throw new InvalidOperationException("samples/data/mnist not found");
-        StaticNet.Data.MnistData mnist = StaticNet.Data.Mnist.Load(directory);
         var model = new Int8DigitCnn(seed: 7);
-        model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(), Metric.Accuracy);
-        model.Fit(mnist.TrainImages, mnist.TrainLabels, epochs: 1, batchSize: 32, verbose: 0);
-
-        var calibration = new float[1000, 784];
-        Buffer.BlockCopy(mnist.TrainImages, 0, calibration, 0, 1000 * 784 * sizeof(float));
-        Int8Network q = Int8Network.Quantize(model, calibration);
+        var (mnist, q) = Int8Digits.TrainAndQuantize(model);
         Assert.Single(q.Convolutions);   // the 3x3 first layer over one channel stays in float32
         Assert.Equal((11, 11, 32), q.Convolutions[0].OutputShape);
 
         float[,] p = model.Predict(mnist.TestImages);
         int[] int8Classes = q.PredictClasses(mnist.TestImages);
-        var (floatAccuracy, int8Accuracy, agree) = ClassAgreement.Of(p, int8Classes, mnist.TestLabels);
+        var (floatAccuracy, int8Accuracy, agree) = Int8Digits.Compare(p, int8Classes, mnist.TestLabels);
         int samples = mnist.TestLabels.Length;
         output.WriteLine($"float32 {floatAccuracy:0.0000}, int8 {int8Accuracy:0.0000}, {agree} of {samples} classes agree");
         Assert.True(floatAccuracy > 0.9, $"float32 accuracy {floatAccuracy}: the model did not train");

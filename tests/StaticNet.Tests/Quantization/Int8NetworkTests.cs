@@ -220,19 +220,12 @@ public class Int8NetworkTests(ITestOutputHelper output)
     [Fact]
     public void Mnist_LosesAtMostAThirdOfAPoint_AndAgreesOn99PercentOfDigits()
     {
-        string directory = StaticNet.Data.Mnist.FindDataDirectory() ?? throw new InvalidOperationException("samples/data/mnist not found");
-        StaticNet.Data.MnistData mnist = StaticNet.Data.Mnist.Load(directory);
         var model = new MnistNet(seed: 11);
-        model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(), Metric.Accuracy);
-        model.Fit(mnist.TrainImages, mnist.TrainLabels, epochs: 1, batchSize: 32, verbose: 0);
-
-        var calibration = new float[1000, 784];
-        Buffer.BlockCopy(mnist.TrainImages, 0, calibration, 0, 1000 * 784 * sizeof(float));
-        Int8Network q = Int8Network.Quantize(model, calibration);
+        var (mnist, q) = Int8Digits.TrainAndQuantize(model);
 
         float[,] p = model.Predict(mnist.TestImages);
         int[] int8Classes = q.PredictClasses(mnist.TestImages);
-        var (floatAccuracy, int8Accuracy, agree) = ClassAgreement.Of(p, int8Classes, mnist.TestLabels);
+        var (floatAccuracy, int8Accuracy, agree) = Int8Digits.Compare(p, int8Classes, mnist.TestLabels);
         int samples = mnist.TestLabels.Length;
         output.WriteLine($"float32 {floatAccuracy:0.0000}, int8 {int8Accuracy:0.0000}, {agree} of {samples} classes agree");
         Assert.True(floatAccuracy > 0.85, $"float32 accuracy {floatAccuracy}: the model did not train");
