@@ -20,11 +20,13 @@ public sealed partial class Int8Network
 
     /// <summary>
     /// One step of a network with convolutions: layer <see cref="Layer"/> of the source network (an index into its
-    /// <see cref="NetworkShape.Layers"/>) as exactly one of an int8 or a float32 convolution, a max pooling or a dense layer.
+    /// <see cref="NetworkShape.Layers"/>) as exactly one of an int8 or a float32 convolution, a max pooling, a dense
+    /// layer, or another float32 layer (BatchNormalization, average pooling).
     /// </summary>
-    private sealed record Step(int Layer, QuantizedConv2DLayer? Convolution, Float32Convolution? FloatConvolution, ConvGeometry? Pooling, QuantizedDenseLayer? Dense)
+    private sealed record Step(int Layer, QuantizedConv2DLayer? Convolution = null, Float32Convolution? FloatConvolution = null, ConvGeometry? Pooling = null,
+        QuantizedDenseLayer? Dense = null, Float32Layer? Other = null)
     {
-        public int OutputSize => Convolution?.Shape.OutputSize ?? FloatConvolution?.Shape.OutputSize ?? Pooling?.OutputSize ?? Dense!.Units;
+        public int OutputSize => Convolution?.Shape.OutputSize ?? FloatConvolution?.Shape.OutputSize ?? Pooling?.OutputSize ?? Other?.OutputSize ?? Dense!.Units;
     }
 
     /// <summary>The steps, input first, of a network with convolutions; null for a dense stack (which runs <see cref="_layers"/>).</summary>
@@ -82,10 +84,11 @@ public sealed partial class Int8Network
             switch (layer.Kind)
             {
                 case LayerKind.Conv2D or LayerKind.Conv1D or LayerKind.Dense or LayerKind.MaxPooling2D or LayerKind.MaxPooling1D
-                    or LayerKind.Flatten or LayerKind.Dropout:
+                    or LayerKind.Flatten or LayerKind.Dropout or LayerKind.BatchNormalization or LayerKind.AveragePooling2D or LayerKind.AveragePooling1D
+                    or LayerKind.GlobalAveragePooling2D or LayerKind.GlobalAveragePooling1D:
                     break;
                 default:
-                    throw new NotSupportedException($"Int8Network quantizes Dense, Conv2D, Conv1D, MaxPooling2D, MaxPooling1D, Flatten and Dropout layers; layer {l} ({layer.Name}) is {layer.Kind}.");
+                    throw new NotSupportedException($"Int8Network does not quantize {layer.Kind} layers; layer {l} ({layer.Name}) is one.");
             }
             int fanIn = layer.Kind == LayerKind.Dense ? layer.InputShape[0] : layer.Kind is LayerKind.Conv2D or LayerKind.Conv1D ? layer.Geometry.WindowHeight * layer.Geometry.WindowWidth * layer.Geometry.InChannels : 0;
             if (fanIn > MaxInputs)   // beyond it an int32 sum of 255 · 127 products could overflow
@@ -100,6 +103,7 @@ public sealed partial class Int8Network
         min.AsSpan().Fill(float.PositiveInfinity);
         max.AsSpan().Fill(float.NegativeInfinity);
         var convolutions = new Float32Convolution?[layers.Count];
+        var others = new Float32Layer?[layers.Count];   // BatchNormalization and average pooling: float32 in the int8 network too
         for (int l = 0; l < layers.Count; l++)
         {
             LayerInfo layer = layers[l];
@@ -107,6 +111,9 @@ public sealed partial class Int8Network
             if (layer.Kind is LayerKind.Conv2D or LayerKind.Conv1D)
                 convolutions[l] = new Float32Convolution(QuantizedConv2DLayer.Geometry(layer), parameters.Slice(layer.ParameterOffset, layer.WeightCount),
                     layer.UseBias ? parameters.Slice(layer.ParameterOffset + layer.WeightCount, layer.Units) : default, layer.Activation);
+            else if (layer.Kind is LayerKind.BatchNormalization or LayerKind.AveragePooling2D or LayerKind.AveragePooling1D
+                     or LayerKind.GlobalAveragePooling2D or LayerKind.GlobalAveragePooling1D)
+                others[l] = Float32Layer.From(layer, parameters);
         }
         var a = new float[largest];
         var b = new float[largest];
@@ -143,6 +150,10 @@ public sealed partial class Int8Network
                     case LayerKind.MaxPooling2D or LayerKind.MaxPooling1D:
                         MaxPool(QuantizedConv2DLayer.Geometry(layer), x, y);
                         break;
+                    case LayerKind.BatchNormalization or LayerKind.AveragePooling2D or LayerKind.AveragePooling1D
+                        or LayerKind.GlobalAveragePooling2D or LayerKind.GlobalAveragePooling1D:
+                        others[l]!.Forward(x, y);
+                        break;
                     default:   // Flatten and Dropout (a no-op at prediction time)
                         x.CopyTo(y);
                         break;
@@ -165,6 +176,10 @@ public sealed partial class Int8Network
                     break;
                 case LayerKind.MaxPooling2D or LayerKind.MaxPooling1D:
                     steps.Add(new Step(l, null, null, QuantizedConv2DLayer.Geometry(layer), null));
+                    break;
+                case LayerKind.BatchNormalization or LayerKind.AveragePooling2D or LayerKind.AveragePooling1D
+                    or LayerKind.GlobalAveragePooling2D or LayerKind.GlobalAveragePooling1D:
+                    steps.Add(new Step(l, Other: others[l]));
                     break;
                 case LayerKind.Dense:
                 {
@@ -231,6 +246,10 @@ public sealed partial class Int8Network
                         ApplyActivation(activation, _leakyReluSlope, y);
                         deferred = null;
                     }
+                }
+                else if (step.Other is { } other)
+                {
+                    other.Forward(x, y);
                 }
                 else
                 {

@@ -45,6 +45,13 @@ public sealed partial class Int8Network
             {
                 AddQuantized(entries, l, dense);
             }
+            else if (step?.Other is { Kind: LayerKind.BatchNormalization } norm)
+            {
+                int channels = norm.Shape.InChannels;
+                entries.Add(($"{l}.center", "F32", new[] { channels }, FloatBytes(norm.Center)));
+                entries.Add(($"{l}.scale", "F32", new[] { channels }, FloatBytes(norm.Scale)));
+                entries.Add(($"{l}.offset", "F32", new[] { channels }, FloatBytes(norm.Offset)));
+            }
         }
         WriteSafetensors(stream, entries, new[]
         {
@@ -55,12 +62,12 @@ public sealed partial class Int8Network
         });
     }
 
-    /// <summary>"Conv2D 32 3x3 1x1 Valid Relu int8", "MaxPooling2D 2x2 2x2 Valid", "Dense 10 Softmax", "Flatten", "Dropout".</summary>
+    /// <summary>"Conv2D 32 3x3 1x1 Valid Relu int8", "MaxPooling2D 2x2 2x2 Valid", "Dense 10 Softmax", "Flatten", "BatchNormalization" (kinds without settings: the name).</summary>
     private static string Describe(LayerInfo layer, Step? step) => layer.Kind switch
     {
         LayerKind.Conv2D or LayerKind.Conv1D =>
             $"{layer.Kind} {layer.Units} {layer.Window.Height}x{layer.Window.Width} {layer.Strides.Height}x{layer.Strides.Width} {layer.Padding} {layer.Activation} {(step?.Convolution is null ? Float32Storage : Int8Storage)}",
-        LayerKind.MaxPooling2D or LayerKind.MaxPooling1D =>
+        LayerKind.MaxPooling2D or LayerKind.MaxPooling1D or LayerKind.AveragePooling2D or LayerKind.AveragePooling1D =>
             $"{layer.Kind} {layer.Window.Height}x{layer.Window.Width} {layer.Strides.Height}x{layer.Strides.Width} {layer.Padding}",
         LayerKind.Dense => $"Dense {layer.Units} {layer.Activation}",
         _ => layer.Kind.ToString(),
@@ -120,6 +127,17 @@ public sealed partial class Int8Network
                 case LayerKind.MaxPooling2D or LayerKind.MaxPooling1D:
                     steps.Add(new Step(l, null, null, QuantizedConv2DLayer.Geometry(layer), null));
                     break;
+                case LayerKind.BatchNormalization:
+                {
+                    int channels = QuantizedConv2DLayer.Geometry(layer).InChannels;
+                    steps.Add(new Step(l, Other: Float32Layer.Normalization(layer, Floats(entries, data, $"{l}.center", channels, positive: false),
+                        Floats(entries, data, $"{l}.scale", channels, positive: false), Floats(entries, data, $"{l}.offset", channels, positive: false))));
+                    used.UnionWith(new[] { $"{l}.center", $"{l}.scale", $"{l}.offset" });
+                    break;
+                }
+                case LayerKind.AveragePooling2D or LayerKind.AveragePooling1D or LayerKind.GlobalAveragePooling2D or LayerKind.GlobalAveragePooling1D:
+                    steps.Add(new Step(l, Other: Float32Layer.From(layer, ReadOnlySpan<float>.Empty)));
+                    break;
                 case LayerKind.Dense:
                     steps.Add(new Step(l, null, null, null, ReadQuantized(entries, data, l, layer.Units, layer.InputShape[0], layer.Activation)));
                     used.UnionWith(new[] { $"{l}.weight", $"{l}.weight_scale", $"{l}.bias", $"{l}.input_scale", $"{l}.input_zero_point" });
@@ -162,12 +180,24 @@ public sealed partial class Int8Network
                     ? LayerInfo.Conv2D(Count(t[1]), kh, kw, sh, sw, PaddingOf(t[4]), activation)
                     : LayerInfo.Conv1D(Count(t[1]), kw, sw, PaddingOf(t[4]), activation);
             }
-            case "MaxPooling2D" or "MaxPooling1D" when t.Length == 4:
+            case "MaxPooling2D" or "MaxPooling1D" or "AveragePooling2D" or "AveragePooling1D" when t.Length == 4:
             {
                 (int ph, int pw) = Pair(t[1]);
                 (int sh, int sw) = Pair(t[2]);
-                return t[0] == "MaxPooling2D" ? LayerInfo.MaxPooling2D(ph, pw, sh, sw, PaddingOf(t[3])) : LayerInfo.MaxPooling1D(pw, sw, PaddingOf(t[3]));
+                return t[0] switch
+                {
+                    "MaxPooling2D" => LayerInfo.MaxPooling2D(ph, pw, sh, sw, PaddingOf(t[3])),
+                    "MaxPooling1D" => LayerInfo.MaxPooling1D(pw, sw, PaddingOf(t[3])),
+                    "AveragePooling2D" => LayerInfo.AveragePooling2D(ph, pw, sh, sw, PaddingOf(t[3])),
+                    _ => LayerInfo.AveragePooling1D(pw, sw, PaddingOf(t[3])),
+                };
             }
+            case "BatchNormalization" when t.Length == 1:
+                return LayerInfo.BatchNormalization();
+            case "GlobalAveragePooling2D" when t.Length == 1:
+                return LayerInfo.GlobalAveragePooling2D();
+            case "GlobalAveragePooling1D" when t.Length == 1:
+                return LayerInfo.GlobalAveragePooling1D();
             case "Dense" when t.Length == 3:
                 return LayerInfo.Dense(Count(t[1]), ParseActivation(t[2], l));
             case "Flatten" when t.Length == 1:
@@ -175,7 +205,7 @@ public sealed partial class Int8Network
             case "Dropout" when t.Length == 1:
                 return LayerInfo.Dropout(0);
             default:
-                throw new InvalidDataException(Bad("a Conv2D, Conv1D, MaxPooling2D, MaxPooling1D, Dense, Flatten or Dropout layer as Int8Network.Save writes it"));
+                throw new InvalidDataException(Bad("a layer as Int8Network.Save describes it"));
         }
     }
 }

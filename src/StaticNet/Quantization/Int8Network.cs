@@ -19,9 +19,9 @@ namespace StaticNet.Quantization;
 /// The object is immutable: <see cref="Predict(ReadOnlySpan{float}, Span{float})"/> may be called
 /// from many threads at once and allocates nothing (for layers up to 8,192 units wide). The error
 /// of each layer is bounded as <see cref="QuantizedDenseLayer"/> documents; see docs/QUANTIZATION.md.
-/// Dense stacks and networks of Conv2D, Conv1D, max pooling, Flatten, Dropout and Dense layers can be
-/// quantized: convolutions and dense layers run in int8, max pooling in float32 between them (it commutes
-/// with the rounding to bytes), dropout layers are dropped (they do nothing at prediction time).
+/// Every layer kind of StaticNet can be quantized: dense layers and convolutions run in int8 (convolutions
+/// with windows of fewer than 32 values stay in float32), pooling and BatchNormalization in float32 between
+/// them, dropout layers are dropped (they do nothing at prediction time).
 /// </remarks>
 public sealed partial class Int8Network
 {
@@ -52,7 +52,7 @@ public sealed partial class Int8Network
     /// range (minimum and maximum, widened to contain 0) becomes its byte scale and zero point.
     /// Inputs outside that range saturate at prediction time.
     /// </summary>
-    /// <exception cref="NotSupportedException">The network has a layer other than Dense, Conv2D, Conv1D, max pooling, Flatten and Dropout.</exception>
+    /// <exception cref="NotSupportedException">The network has a layer kind Int8Network does not know.</exception>
     /// <exception cref="ArgumentException">No calibration sample, a length that is not a multiple of the input size, or a non-finite value.</exception>
     public static Int8Network Quantize(NeuralNetwork model, ReadOnlySpan<float> calibrationInputs)
     {

@@ -12,7 +12,7 @@ namespace StaticNet.Tests.Quantization;
 /// <summary>Int8Network on networks with convolutions, checked against a plain double-precision forward pass written here.</summary>
 public class Int8ConvolutionTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Networks() => new() { "mix", "sequence", "digits", "small", "windows", "wide" };
+    public static TheoryData<string> Networks() => new() { "mix", "sequence", "digits", "small", "windows", "wide", "norm", "strided", "tiny", "audio" };
 
     private static NeuralNetwork Create(string name) => name switch
     {
@@ -21,8 +21,34 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
         "digits" => new Int8DigitCnn(seed: 5),
         "windows" => new Int8WindowNet(seed: 8),
         "wide" => new Int8WideRowNet(seed: 9),
+        "norm" => NormNet(),
+        "strided" => WithStatistics(new StridedConvNet(seed: 10)),
+        "tiny" => new TinyCnn(seed: 11),
+        "audio" => new AudioConvNet(seed: 12),
         _ => new SmallConvNet(seed: 6),
     };
+
+    private static NeuralNetwork NormNet() => WithStatistics(new Int8NormNet(seed: 13));
+
+    /// <summary>BatchNormalization layers given moving statistics and gamma, beta other than Keras's initial 1, 0, 0, 1 (so that each term counts).</summary>
+    private static NeuralNetwork WithStatistics(NeuralNetwork model)
+    {
+        var random = new Random(5);
+        Span<float> p = model.Parameters;
+        foreach (LayerInfo layer in model.NetworkShape.Layers)
+        {
+            if (layer.Kind != LayerKind.BatchNormalization) continue;
+            int channels = layer.WeightCount;
+            for (int c = 0; c < channels; c++)
+            {
+                p[layer.ParameterOffset + c] = 0.5f + (float)random.NextDouble();               // gamma
+                p[layer.ParameterOffset + channels + c] = (float)random.NextDouble() - 0.5f;    // beta
+                p[layer.ParameterOffset + 2 * channels + c] = (float)random.NextDouble() - 0.5f; // moving mean
+                p[layer.ParameterOffset + 3 * channels + c] = 0.2f + (float)random.NextDouble(); // moving variance
+            }
+        }
+        return model;
+    }
 
     // Pixels in [0, 1] for the digit CNN; elsewhere [-2, 3], so that the first layer's bytes have a non-zero zero point.
     private static float[] Inputs(NeuralNetwork model, int samples, int seed)
@@ -62,6 +88,42 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
                             pre[(oy * ow + ox) * oc + f] = sum;
                         }
                 return Activate(layer.Activation, shape.LeakyReluSlope, pre, oc);
+            }
+            case LayerKind.BatchNormalization:
+            {
+                var y = new double[x.Length];
+                int at = layer.ParameterOffset, ch = c;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    int k = i % ch;
+                    y[i] = p[at + k] * (x[i] - p[at + 2 * ch + k]) / Math.Sqrt(p[at + 3 * ch + k] + (double)layer.Epsilon) + p[at + ch + k];
+                }
+                return y;
+            }
+            case LayerKind.GlobalAveragePooling2D or LayerKind.GlobalAveragePooling1D:
+            {
+                var y = new double[c];
+                for (int i = 0; i < x.Length; i++) y[i % c] += x[i] / (x.Length / c);
+                return y;
+            }
+            case LayerKind.AveragePooling2D or LayerKind.AveragePooling1D:
+            {
+                var y = new double[oh * ow * oc];
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++)
+                        for (int ci = 0; ci < oc; ci++)
+                        {
+                            double sum = 0;
+                            int n = 0;
+                            for (int ky = 0; ky < g.WindowHeight; ky++)
+                                for (int kx = 0; kx < g.WindowWidth; kx++)
+                                {
+                                    int iy = oy * g.StrideHeight - g.PadTop + ky, ix = ox * g.StrideWidth - g.PadLeft + kx;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) { sum += x[(iy * w + ix) * c + ci]; n++; }
+                                }
+                            y[(oy * ow + ox) * oc + ci] = sum / n;
+                        }
+                return y;
             }
             case LayerKind.MaxPooling2D or LayerKind.MaxPooling1D:
             {
@@ -321,17 +383,14 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void UnsupportedLayers_AndBadInputs_AreRejectedWithClearMessages()
+    public void BadInputs_AreRejectedWithClearMessages()
     {
-        var batchNorm = Assert.Throws<NotSupportedException>(() => Int8Network.Quantize(new StridedConvNet(seed: 1), new float[64]));
-        Assert.Contains("BatchNormalization", batchNorm.Message);
-        var average = Assert.Throws<NotSupportedException>(() => Int8Network.Quantize(new TinyCnn(seed: 1), new float[100]));
-        Assert.Contains("AveragePooling2D", average.Message);
-
         var model = new Int8ConvMix(seed: 3);
         Int8Network q = Int8Network.Quantize(model, Inputs(model, 5, 1));
         Assert.Throws<ArgumentException>(() => q.Predict(new float[model.NetworkShape.InputSize - 1], new float[5]));
         Assert.Throws<ArgumentException>(() => q.Predict(new float[model.NetworkShape.InputSize], new float[4]));
+        var e = Assert.Throws<ArgumentException>(() => Int8Network.Quantize(model, new float[model.NetworkShape.InputSize + 1]));
+        Assert.Contains($"{model.NetworkShape.InputSize}", e.Message);
     }
 
     [Theory]

@@ -60,3 +60,13 @@ public partial class Int8WindowNet;
 [Flatten]
 [Dense(2, Activation = Activation.Softmax)]
 public partial class Int8WideRowNet;
+
+/// <summary>Float32 layers between int8 convolutions: BatchNormalization after a linear int8 convolution, average pooling, global average pooling.</summary>
+[Sequential(8, 8, 16)]
+[Conv2D(32, 3, Padding = Padding.Same, UseBias = false)]
+[BatchNormalization]
+[Conv2D(16, 3, Activation = Activation.Relu)]
+[AveragePooling2D(2)]
+[GlobalAveragePooling2D]
+[Dense(4, Activation = Activation.Softmax)]
+public partial class Int8NormNet;
