@@ -14,6 +14,13 @@ internal readonly record struct ConvGeometry(int InHeight, int InWidth, int InCh
     public int OutputSize => Positions * Filters;
     public int Positions => OutHeight * OutWidth;
 
+    /// <summary>The input rows [iy0, iy1) and columns [ix0, ix1) of output position (<paramref name="oy"/>, <paramref name="ox"/>)'s window that lie inside the input.</summary>
+    public (int Iy0, int Iy1, int Ix0, int Ix1) Inside(int oy, int ox)
+    {
+        int top = oy * StrideHeight - PadTop, left = ox * StrideWidth - PadLeft;
+        return (Math.Max(top, 0), Math.Min(top + WindowHeight, InHeight), Math.Max(left, 0), Math.Min(left + WindowWidth, InWidth));
+    }
+
     /// <summary>Values in one window: kernel height x kernel width x input channels.</summary>
     public int WindowSize => WindowHeight * WindowWidth * InChannels;
 

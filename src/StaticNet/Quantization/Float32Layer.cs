@@ -1,7 +1,5 @@
 using System;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace StaticNet.Quantization;
 
@@ -68,8 +66,8 @@ internal sealed class Float32Layer
         switch (Kind)
         {
             case LayerKind.BatchNormalization:
-                for (int p = 0; p < g.InputSize / channels; p++)
-                    Normalize(x.Slice(p * channels, channels), y.Slice(p * channels, channels));
+                Kernels.BatchNormalization.Normalize(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), g.InputSize / channels, channels,
+                    ref MemoryMarshal.GetArrayDataReference(_center!), ref MemoryMarshal.GetArrayDataReference(_scale!), ref MemoryMarshal.GetArrayDataReference(_offset!));
                 break;
             case LayerKind.GlobalAveragePooling2D or LayerKind.GlobalAveragePooling1D:
             {
@@ -82,13 +80,9 @@ internal sealed class Float32Layer
             }
             default:   // average pooling over the window's positions inside the input (Keras's 'same' excludes the padding)
                 for (int oy = 0; oy < g.OutHeight; oy++)
-                {
-                    int top = oy * g.StrideHeight - g.PadTop;
-                    int iy0 = Math.Max(top, 0), iy1 = Math.Min(top + g.WindowHeight, g.InHeight);
                     for (int ox = 0; ox < g.OutWidth; ox++)
                     {
-                        int left = ox * g.StrideWidth - g.PadLeft;
-                        int ix0 = Math.Max(left, 0), ix1 = Math.Min(left + g.WindowWidth, g.InWidth);
+                        var (iy0, iy1, ix0, ix1) = g.Inside(oy, ox);
                         Span<float> o = y.Slice((oy * g.OutWidth + ox) * channels, channels);
                         o.Clear();
                         for (int iy = iy0; iy < iy1; iy++)
@@ -97,25 +91,8 @@ internal sealed class Float32Layer
                         float count = (iy1 - iy0) * (ix1 - ix0);
                         for (int c = 0; c < channels; c++) o[c] /= count;
                     }
-                }
                 break;
         }
-    }
-
-    private void Normalize(ReadOnlySpan<float> x, Span<float> y)
-    {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        ref float center = ref MemoryMarshal.GetArrayDataReference(_center!);
-        ref float scale = ref MemoryMarshal.GetArrayDataReference(_scale!);
-        ref float offset = ref MemoryMarshal.GetArrayDataReference(_offset!);
-        int c = 0, n = x.Length;
-        if (Vector256.IsHardwareAccelerated)
-            for (; c <= n - Vector256<float>.Count; c += Vector256<float>.Count)
-                ((Vector256.LoadUnsafe(ref xr, (nuint)c) - Vector256.LoadUnsafe(ref center, (nuint)c)) * Vector256.LoadUnsafe(ref scale, (nuint)c)
-                    + Vector256.LoadUnsafe(ref offset, (nuint)c)).StoreUnsafe(ref yr, (nuint)c);
-        for (; c < n; c++)
-            Unsafe.Add(ref yr, c) = (Unsafe.Add(ref xr, c) - Unsafe.Add(ref center, c)) * Unsafe.Add(ref scale, c) + Unsafe.Add(ref offset, c);
     }
 
     private static void Add(ReadOnlySpan<float> x, Span<float> sum)

@@ -400,12 +400,9 @@ public sealed partial class Int8Network
         }
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
-            int top = oy * g.StrideHeight - g.PadTop;
-            int iy0 = Math.Max(top, 0), iy1 = Math.Min(top + g.WindowHeight, g.InHeight);
             for (int ox = 0; ox < g.OutWidth; ox++)
             {
-                int left = ox * g.StrideWidth - g.PadLeft;
-                int ix0 = Math.Max(left, 0), ix1 = Math.Min(left + g.WindowWidth, g.InWidth);
+                var (iy0, iy1, ix0, ix1) = g.Inside(oy, ox);
                 ref float o = ref Unsafe.Add(ref yr, (oy * g.OutWidth + ox) * channels);
                 ref float first = ref Unsafe.Add(ref xr, (iy0 * g.InWidth + ix0) * channels);
                 int c = 0;

@@ -294,7 +294,7 @@ public static class BatchNormalization
     }
 
     /// <summary>output = (input − center) · scale + offset, per channel, over <paramref name="rows"/> rows.</summary>
-    private static void Normalize(ref float input, ref float output, int rows, int ch, ref float center, ref float scale, ref float offset)
+    internal static void Normalize(ref float input, ref float output, int rows, int ch, ref float center, ref float scale, ref float offset)
     {
         for (int r = 0; r < rows; r++)
         {
