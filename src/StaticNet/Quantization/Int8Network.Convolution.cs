@@ -73,8 +73,8 @@ public sealed partial class Int8Network
     /// <summary>The convolutions, input first (none for a dense stack).</summary>
     public IReadOnlyList<QuantizedConv2DLayer> Convolutions => _convolutions;
 
-    /// <summary>Quantizes a network with convolutions: the float32 network runs layer by layer on the calibration samples for each int8 layer's input range.</summary>
-    private static Int8Network QuantizeConvolutional(NeuralNetwork model, ReadOnlySpan<float> calibrationInputs)
+    /// <summary>Quantizes a network other than a dense stack (convolutions, pooling, BatchNormalization): the float32 network runs layer by layer on the calibration samples for each int8 layer's input range.</summary>
+    private static Int8Network QuantizeLayers(NeuralNetwork model, ReadOnlySpan<float> calibrationInputs)
     {
         NetworkShape shape = model.NetworkShape;
         IReadOnlyList<LayerInfo> layers = shape.Layers;
@@ -269,9 +269,10 @@ public sealed partial class Int8Network
     }
 
     /// <summary>
-    /// A convolution's pre-activations: the input quantized once, then for chunks of output positions
-    /// each window's bytes gathered into a row (padding holds the zero point, which stands for 0) and
-    /// the rows run through the int8 dense kernel as a batch, four positions per weight load.
+    /// A convolution's pre-activations: the input quantized once, then every output position's window through the int8
+    /// dense kernel, four positions per weight load: read where it lies in the quantized input (VNNI paths, windows
+    /// inside the input made of whole 16-byte blocks), or else gathered into rows, chunk by chunk (padding holds the
+    /// zero point, which stands for 0).
     /// </summary>
     private void Convolve(QuantizedConv2DLayer conv, ReadOnlySpan<float> input, Span<float> z, Span<byte> image, Span<byte> windows, Span<int> acc, Span<int> live)
     {

@@ -65,7 +65,7 @@ public sealed partial class Int8Network
             if (!float.IsFinite(calibrationInputs[i]))
                 throw new ArgumentException($"Calibration value {i} (sample {i / inputSize}, feature {i % inputSize}) is {calibrationInputs[i]}; expected a finite number.", nameof(calibrationInputs));
         if (!shape.IsDenseStack)
-            return QuantizeConvolutional(model, calibrationInputs);
+            return QuantizeLayers(model, calibrationInputs);
 
         // Each layer's input range over the calibration samples, from the float32 network.
         ReadOnlySpan<float> parameters = model.Parameters;
