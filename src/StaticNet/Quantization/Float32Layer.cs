@@ -22,6 +22,10 @@ internal sealed class Float32Layer
         _offset = offset;
     }
 
+    /// <summary>Whether layers of <paramref name="kind"/> run as this class: BatchNormalization and average and global average pooling.</summary>
+    public static bool Handles(LayerKind kind) => kind is LayerKind.BatchNormalization or LayerKind.AveragePooling2D or LayerKind.AveragePooling1D
+        or LayerKind.GlobalAveragePooling2D or LayerKind.GlobalAveragePooling1D;
+
     /// <summary>BatchNormalization, AveragePooling2D/1D or GlobalAveragePooling2D/1D from a resolved layer and the network's parameters.</summary>
     public static Float32Layer From(LayerInfo layer, ReadOnlySpan<float> parameters)
     {

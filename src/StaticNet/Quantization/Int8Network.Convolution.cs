@@ -10,8 +10,9 @@ using StaticNet.Kernels;
 namespace StaticNet.Quantization;
 
 /// <summary>
-/// Networks with convolutions: Conv2D and Conv1D in int8 (each output position one row of the dense
-/// int8 kernel), max pooling in float32 between them, Flatten and Dropout as no-ops, then the dense layers.
+/// Networks other than dense stacks: Conv2D and Conv1D in int8 (each output position one row of the dense int8
+/// kernel; small windows in float32), max pooling, average pooling and BatchNormalization in float32 between the
+/// int8 layers, Flatten and Dropout as no-ops, and the dense layers in int8.
 /// </summary>
 public sealed partial class Int8Network
 {
@@ -81,15 +82,9 @@ public sealed partial class Int8Network
         for (int l = 0; l < layers.Count; l++)
         {
             LayerInfo layer = layers[l];
-            switch (layer.Kind)
-            {
-                case LayerKind.Conv2D or LayerKind.Conv1D or LayerKind.Dense or LayerKind.MaxPooling2D or LayerKind.MaxPooling1D
-                    or LayerKind.Flatten or LayerKind.Dropout or LayerKind.BatchNormalization or LayerKind.AveragePooling2D or LayerKind.AveragePooling1D
-                    or LayerKind.GlobalAveragePooling2D or LayerKind.GlobalAveragePooling1D:
-                    break;
-                default:
-                    throw new NotSupportedException($"Int8Network does not quantize {layer.Kind} layers; layer {l} ({layer.Name}) is one.");
-            }
+            if (!(layer.Kind is LayerKind.Conv2D or LayerKind.Conv1D or LayerKind.Dense or LayerKind.MaxPooling2D or LayerKind.MaxPooling1D
+                    or LayerKind.Flatten or LayerKind.Dropout || Float32Layer.Handles(layer.Kind)))
+                throw new NotSupportedException($"Int8Network does not quantize {layer.Kind} layers; layer {l} ({layer.Name}) is one.");
             int fanIn = layer.Kind == LayerKind.Dense ? layer.InputShape[0] : layer.Kind is LayerKind.Conv2D or LayerKind.Conv1D ? layer.Geometry.WindowHeight * layer.Geometry.WindowWidth * layer.Geometry.InChannels : 0;
             if (fanIn > MaxInputs)   // beyond it an int32 sum of 255 · 127 products could overflow
                 throw new NotSupportedException($"Layer {l} ({layer.Name}) has {fanIn} inputs per output; Int8Network supports at most {MaxInputs}.");
@@ -111,8 +106,7 @@ public sealed partial class Int8Network
             if (layer.Kind is LayerKind.Conv2D or LayerKind.Conv1D)
                 convolutions[l] = new Float32Convolution(QuantizedConv2DLayer.Geometry(layer), parameters.Slice(layer.ParameterOffset, layer.WeightCount),
                     layer.UseBias ? parameters.Slice(layer.ParameterOffset + layer.WeightCount, layer.Units) : default, layer.Activation);
-            else if (layer.Kind is LayerKind.BatchNormalization or LayerKind.AveragePooling2D or LayerKind.AveragePooling1D
-                     or LayerKind.GlobalAveragePooling2D or LayerKind.GlobalAveragePooling1D)
+            else if (Float32Layer.Handles(layer.Kind))
                 others[l] = Float32Layer.From(layer, parameters);
         }
         var a = new float[largest];
@@ -150,9 +144,8 @@ public sealed partial class Int8Network
                     case LayerKind.MaxPooling2D or LayerKind.MaxPooling1D:
                         MaxPool(QuantizedConv2DLayer.Geometry(layer), x, y);
                         break;
-                    case LayerKind.BatchNormalization or LayerKind.AveragePooling2D or LayerKind.AveragePooling1D
-                        or LayerKind.GlobalAveragePooling2D or LayerKind.GlobalAveragePooling1D:
-                        others[l]!.Forward(x, y);
+                    case var _ when others[l] is { } other:
+                        other.Forward(x, y);
                         break;
                     default:   // Flatten and Dropout (a no-op at prediction time)
                         x.CopyTo(y);
@@ -171,20 +164,19 @@ public sealed partial class Int8Network
             {
                 case LayerKind.Conv2D or LayerKind.Conv1D:
                     steps.Add(convolutions[l]!.Shape.WindowSize < Float32Convolution.Int8MinimumWindow
-                        ? new Step(l, null, convolutions[l], null, null)
-                        : new Step(l, new QuantizedConv2DLayer(layer, parameters, min[l], max[l]), null, null, null));
+                        ? new Step(l, FloatConvolution: convolutions[l])
+                        : new Step(l, Convolution: new QuantizedConv2DLayer(layer, parameters, min[l], max[l])));
                     break;
                 case LayerKind.MaxPooling2D or LayerKind.MaxPooling1D:
-                    steps.Add(new Step(l, null, null, QuantizedConv2DLayer.Geometry(layer), null));
+                    steps.Add(new Step(l, Pooling: QuantizedConv2DLayer.Geometry(layer)));
                     break;
-                case LayerKind.BatchNormalization or LayerKind.AveragePooling2D or LayerKind.AveragePooling1D
-                    or LayerKind.GlobalAveragePooling2D or LayerKind.GlobalAveragePooling1D:
-                    steps.Add(new Step(l, Other: others[l]));
+                case var _ when others[l] is { } other:
+                    steps.Add(new Step(l, Other: other));
                     break;
                 case LayerKind.Dense:
                 {
                     int fanIn = layer.InputShape[0];
-                    steps.Add(new Step(l, null, null, null, new QuantizedDenseLayer(parameters.Slice(layer.ParameterOffset, layer.WeightCount),
+                    steps.Add(new Step(l, Dense: new QuantizedDenseLayer(parameters.Slice(layer.ParameterOffset, layer.WeightCount),
                         parameters.Slice(layer.ParameterOffset + layer.WeightCount, layer.Units), fanIn, layer.Units, layer.Activation, min[l], max[l])));
                     break;
                 }

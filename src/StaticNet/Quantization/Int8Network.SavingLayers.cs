@@ -111,7 +111,7 @@ public sealed partial class Int8Network
                 case LayerKind.Conv2D or LayerKind.Conv1D when storage[l] == Int8Storage:
                 {
                     ConvGeometry g = QuantizedConv2DLayer.Geometry(layer);
-                    steps.Add(new Step(l, new QuantizedConv2DLayer(layer, ReadQuantized(entries, data, l, g.Filters, g.WindowSize, layer.Activation)), null, null, null));
+                    steps.Add(new Step(l, Convolution: new QuantizedConv2DLayer(layer, ReadQuantized(entries, data, l, g.Filters, g.WindowSize, layer.Activation))));
                     used.UnionWith(new[] { $"{l}.weight", $"{l}.weight_scale", $"{l}.bias", $"{l}.input_scale", $"{l}.input_zero_point" });
                     break;
                 }
@@ -120,12 +120,12 @@ public sealed partial class Int8Network
                     ConvGeometry g = QuantizedConv2DLayer.Geometry(layer);
                     float[] kernel = Floats(entries, data, $"{l}.kernel", 0, positive: false, new[] { g.WindowHeight, g.WindowWidth, g.InChannels, g.Filters });
                     float[] bias = Floats(entries, data, $"{l}.bias", g.Filters, positive: false);
-                    steps.Add(new Step(l, null, new Float32Convolution(g, kernel, bias, layer.Activation), null, null));
+                    steps.Add(new Step(l, FloatConvolution: new Float32Convolution(g, kernel, bias, layer.Activation)));
                     used.UnionWith(new[] { $"{l}.kernel", $"{l}.bias" });
                     break;
                 }
                 case LayerKind.MaxPooling2D or LayerKind.MaxPooling1D:
-                    steps.Add(new Step(l, null, null, QuantizedConv2DLayer.Geometry(layer), null));
+                    steps.Add(new Step(l, Pooling: QuantizedConv2DLayer.Geometry(layer)));
                     break;
                 case LayerKind.BatchNormalization:
                 {
@@ -135,11 +135,11 @@ public sealed partial class Int8Network
                     used.UnionWith(new[] { $"{l}.center", $"{l}.scale", $"{l}.offset" });
                     break;
                 }
-                case LayerKind.AveragePooling2D or LayerKind.AveragePooling1D or LayerKind.GlobalAveragePooling2D or LayerKind.GlobalAveragePooling1D:
+                case var kind when Float32Layer.Handles(kind):   // average pooling: no parameters
                     steps.Add(new Step(l, Other: Float32Layer.From(layer, ReadOnlySpan<float>.Empty)));
                     break;
                 case LayerKind.Dense:
-                    steps.Add(new Step(l, null, null, null, ReadQuantized(entries, data, l, layer.Units, layer.InputShape[0], layer.Activation)));
+                    steps.Add(new Step(l, Dense: ReadQuantized(entries, data, l, layer.Units, layer.InputShape[0], layer.Activation)));
                     used.UnionWith(new[] { $"{l}.weight", $"{l}.weight_scale", $"{l}.bias", $"{l}.input_scale", $"{l}.input_zero_point" });
                     break;
             }
