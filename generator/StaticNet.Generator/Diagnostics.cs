@@ -127,8 +127,9 @@ internal static class Diagnostics
         "{0}");
 
     public static readonly DiagnosticDescriptor Int8LayerNotSupported = Error("SN0031",
-        "Layer not supported with int8 precision",
-        "Precision = Precision.Int8 supports Dense layers (and Dropout, which does nothing at prediction) on a one-dimensional input; {0}");
+        "Layer too wide for int8 precision",
+        "Precision = Precision.Int8 supports at most " + StaticNet.Generator.Model.Int8Layout.MaxInputs.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) +
+        " inputs per output (a Dense layer's inputs, a convolution's window values), beyond which int32 sums could overflow; {0}");
 
     public static readonly DiagnosticDescriptor NotInt8File = Error("SN0032",
         "Weights file is not an int8 network file",

@@ -71,7 +71,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             if (result.Diagnostics.Count == 0)
                 Guarded(result.Spec.DisplayName, spc.ReportDiagnostic,
                     () => spc.AddSource(UniqueHintName(result.Spec.HintName, pair.Right), result.Spec.Precision == Precision.Int8
-                        ? Int8Emitter.Emit(result.Spec, result.Int8)
+                        ? result.Int8File is { } file ? Int8Emitter.EmitFile(result.Spec, file) : Int8Emitter.Emit(result.Spec, result.Int8)
                         : Emitter.Emit(result.Spec, result.Parameters)));
         });
     }

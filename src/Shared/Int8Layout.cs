@@ -17,8 +17,14 @@ internal static class Int8Layout
     /// <summary>The <c>__metadata__</c> "format" of an int8 dense stack's file: what Int8Network.Save writes and a Precision.Int8 class bakes.</summary>
     public const string FileFormat = "staticnet-int8";
 
-    /// <summary>The "format" of an int8 network with convolutions: Int8Network.Save writes and Load reads it; it is not baked.</summary>
+    /// <summary>The "format" of an int8 network with convolutions: Int8Network.Save writes and Load reads it; a Precision.Int8 class bakes the file whole.</summary>
     public const string LayersFileFormat = "staticnet-int8-layers";
+
+    /// <summary>Inputs per output at most (a Dense layer's inputs, a convolution's window values): beyond it an int32 sum of 255 x 127 products could overflow.</summary>
+    public const int MaxInputs = 66_000;
+
+    /// <summary>Window values from which a convolution runs in int8; smaller windows stay float32 (Float32Convolution says why).</summary>
+    public const int MinimumConvolutionWindow = 32;
 
     /// <summary>Outputs per tile: four vectors of eight int32 sums.</summary>
     public const int TileOutputs = 32;

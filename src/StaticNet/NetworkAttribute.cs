@@ -77,7 +77,7 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>
     /// <see cref="Precision.Int8"/>: the class becomes a prediction-only <see cref="Quantization.Int8Model"/>
-    /// with the int8 weights of <see cref="Weights"/> (a file written by <see cref="Quantization.Int8Network.Save"/>)
+    /// with the int8 weights of <see cref="Weights"/> (a file written by <see cref="Quantization.Int8Network.Save(string)"/>)
     /// baked in. <see cref="Precision.Float32"/> (the default): a trainable float32 network.
     /// </summary>
     public Precision Precision { get; set; }

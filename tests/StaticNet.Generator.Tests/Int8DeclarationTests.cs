@@ -105,36 +105,115 @@ public class Int8DeclarationTests
         Assert.Empty(run.Result.GeneratedSources);
     }
 
+    private const string CnnSource = """
+        using StaticNet;
+        namespace Int8;
+        [Sequential(6, 6, 2, Precision = Precision.Int8, Weights = "tiny_int8_cnn.safetensors")]
+        [Conv2D(4, 2, Activation = Activation.Relu)]
+        [BatchNormalization]
+        [Conv2D(5, 3, Padding = Padding.Same, Activation = Activation.LeakyRelu)]
+        [MaxPooling2D(2)]
+        [Flatten]
+        [Dense(3, Activation = Activation.Softmax)]
+        public partial class TinyInt8Cnn { }
+        """;
+
+    private static string CnnFixturePath([CallerFilePath] string path = "") =>
+        Path.Combine(Path.GetDirectoryName(path)!, "Fixtures", "tiny_int8_cnn.safetensors");
+
+    private static AdditionalText CnnFile(byte[]? bytes = null) => Encoded(bytes ?? File.ReadAllBytes(CnnFixturePath()), "tiny_int8_cnn.safetensors");
+
     [Fact]
-    public void ConvolutionLayer_IsSN0031()
+    public void CnnClass_CompilesCleanly_AndPredictsTheLoadedNetworksBits()
+    {
+        // The fixture (tools/make-int8-fixture) has a float32 first convolution (8-value windows) and an int8 second one.
+        Int8Network loaded = Int8Network.Load(CnnFixturePath());
+        Assert.Single(loaded.Convolutions);
+        GeneratorRun run = Run(CnnSource, CnnFile());
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputCompilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string source = run.SingleSource();
+        Assert.Contains(": global::StaticNet.Quantization.Int8Model", source);
+        Snapshot.Verify(source, "TinyInt8Cnn");
+
+        var random = new Random(5);
+        var x = new float[40, 72];
+        for (int s = 0; s < 40; s++) for (int i = 0; i < 72; i++) x[s, i] = (float)(random.NextDouble() * 3 - 1);
+        float[,] expected = loaded.Predict(x);
+        (int inputs, int outputs, float[,] actual) = Load(run.OutputCompilation, "Int8.TinyInt8Cnn", model => (model.InputSize, model.OutputSize, model.Predict(x)));
+        Assert.Equal((72, 3), (inputs, outputs));
+        for (int s = 0; s < 40; s++)
+            for (int k = 0; k < 3; k++)
+                Assert.Equal(BitConverter.SingleToInt32Bits(expected[s, k]), BitConverter.SingleToInt32Bits(actual[s, k]));
+    }
+
+    [Theory]
+    [InlineData("[Conv2D(4, 2, Activation = Activation.Relu)]", "[Conv2D(6, 2, Activation = Activation.Relu)]",
+        "layer 0 is 'Conv2D 4 2x2 1x1 Valid Relu' in the file but 'Conv2D 6 2x2 1x1 Valid Relu' in the declaration")]
+    [InlineData("Padding = Padding.Same, Activation = Activation.LeakyRelu", "Activation = Activation.LeakyRelu",
+        "layer 2 is 'Conv2D 5 3x3 1x1 Same LeakyRelu' in the file but 'Conv2D 5 3x3 1x1 Valid LeakyRelu' in the declaration")]
+    [InlineData("[MaxPooling2D(2)]", "[AveragePooling2D(2)]", "layer 3 is 'MaxPooling2D 2x2 2x2 Valid' in the file but 'AveragePooling2D 2x2 2x2 Valid' in the declaration")]
+    [InlineData("[BatchNormalization]\n", "", "it holds 6 layers (Conv2D 4 2x2 1x1 Valid Relu float32; BatchNormalization; ")]
+    [InlineData("[Sequential(6, 6, 2,", "[Sequential(6, 6, 3,", "its input shape is (6, 6, 2) but the network declares (6, 6, 3)")]
+    [InlineData("Precision = Precision.Int8,", "LeakyReluSlope = 0.1f, Precision = Precision.Int8,", "its leaky ReLU slope is 0.2 but the declaration's LeakyReluSlope is 0.1")]
+    public void CnnDeclarationThatDiffersFromTheFile_IsSN0033(string from, string to, string message)
+    {
+        string source = CnnSource.Replace(from, to);
+        Assert.NotEqual(CnnSource, source);
+        GeneratorRun run = Run(source, CnnFile());
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SN0033", d.Id);
+        Assert.Contains(message, d.GetMessage());
+        Assert.Empty(run.Result.GeneratedSources);
+    }
+
+    [Fact]
+    public void DenseStackFile_ForACnnDeclaration_IsSN0033()
+    {
+        GeneratorRun run = Run(CnnSource.Replace("tiny_int8_cnn.safetensors", "tiny_int8.safetensors"), Encoded(TinyInt8File()));
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SN0033", d.Id);
+        Assert.Contains("it holds a dense stack (format \"staticnet-int8\")", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("2.weight_scale", 0, "tensor '2.weight_scale' holds 0 at 0; expected a finite positive number")]
+    [InlineData("1.scale", float.NaN, "tensor '1.scale' holds NaN at 0")]
+    [InlineData("0.kernel", float.PositiveInfinity, "tensor '0.kernel' holds ")]
+    public void CnnFileWithABadValue_IsSN0018(string tensor, float value, string message)
+    {
+        // The fixture with the first value of one F32 tensor overwritten: the class would fail when loading its file, so the compiler stops it.
+        byte[] file = File.ReadAllBytes(CnnFixturePath());
+        int headerLength = (int)BitConverter.ToUInt64(file, 0);
+        string json = Encoding.UTF8.GetString(file, 8, headerLength);
+        int at = json.IndexOf($"\"{tensor}\"", StringComparison.Ordinal);
+        Assert.True(at >= 0, tensor);
+        int offsets = json.IndexOf("\"data_offsets\":[", at, StringComparison.Ordinal) + "\"data_offsets\":[".Length;
+        int begin = int.Parse(json.Substring(offsets, json.IndexOf(',', offsets) - offsets));
+        BitConverter.GetBytes(value).CopyTo(file, 8 + headerLength + begin);
+        GeneratorRun run = Run(CnnSource, CnnFile(file));
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SN0018", d.Id);
+        Assert.Contains(message, d.GetMessage());
+        Assert.Empty(run.Result.GeneratedSources);
+    }
+
+    [Fact]
+    public void LayerWithTooManyInputsPerOutput_IsSN0031()
     {
         const string source = """
             using StaticNet;
             namespace Int8;
-            [Sequential(8, 8, 1, Precision = Precision.Int8, Weights = "tiny_int8.safetensors")]
-            [Conv2D(2, 3)]
-            [Flatten]
-            [Dense(3, Activation = Activation.Softmax)]
-            public partial class Cnn { }
+            [Sequential(70000, Precision = Precision.Int8, Weights = "tiny_int8.safetensors")]
+            [Dense(2, Activation = Activation.Softmax)]
+            public partial class Wide { }
             """;
         GeneratorRun run = Run(source, Encoded(TinyInt8File()));
         Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("SN0031", d.Id);
-        Assert.Contains("the input has shape (8, 8, 1)", d.GetMessage());
+        Assert.Contains("at most 66,000 inputs per output", d.GetMessage());
+        Assert.Contains("layer 0 (Dense) has 70,000", d.GetMessage());
         Assert.Empty(run.Result.GeneratedSources);
-
-        const string normalized = """
-            using StaticNet;
-            namespace Int8;
-            [Sequential(5, Precision = Precision.Int8, Weights = "tiny_int8.safetensors")]
-            [Dense(4, Activation = Activation.Tanh)]
-            [BatchNormalization]
-            [Dense(3, Activation = Activation.Softmax)]
-            public partial class Normalized { }
-            """;
-        Diagnostic bn = Assert.Single(Run(normalized, Encoded(TinyInt8File())).GeneratorDiagnostics);
-        Assert.Equal("SN0031", bn.Id);
-        Assert.Contains("layer 1 is BatchNormalization", bn.GetMessage());
     }
 
     [Fact]
@@ -159,7 +238,7 @@ public class Int8DeclarationTests
     }
 
     [Fact]
-    public void FileOfANetworkWithConvolutions_IsSN0032_NamingWhatReadsIt()
+    public void FileOfANetworkWithConvolutions_ForADenseStack_IsSN0032()
     {
         // The header of what Int8Network.Save writes for a network with convolutions (format staticnet-int8-layers).
         byte[] header = Encoding.UTF8.GetBytes("{\"__metadata__\":{\"format\":\"staticnet-int8-layers\",\"input_shape\":\"5\",\"layers\":\"Dense 3 Softmax\"}," +
@@ -169,7 +248,7 @@ public class Int8DeclarationTests
         Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("SN0032", d.Id);
         Assert.Contains("\"staticnet-int8-layers\"", d.GetMessage());
-        Assert.Contains("convolutions: Int8Network.Load reads it", d.GetMessage());
+        Assert.Contains("the file of a network with convolutions or pooling, but this declaration is a dense stack", d.GetMessage());
         Assert.Empty(run.Result.GeneratedSources);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
@@ -158,20 +159,23 @@ internal static partial class Parser
         return Precision.Float32;
     }
 
-    /// <summary>SN0031 for the first layer an int8 class cannot have (Dense and Dropout on a 1-D input only).</summary>
+    /// <summary>SN0031 for the first layer with more inputs per output than int8 sums can hold (every layer kind is supported).</summary>
     private static void CheckInt8Layers(int[] input, LayerSpec[] layers, Reporter report)
     {
-        if (input.Length != 1)
-        {
-            report(Diagnostics.Int8LayerNotSupported, $"the input has shape ({string.Join(", ", input)})");
-            return;
-        }
+        int[] shape = input;
         for (int i = 0; i < layers.Length; i++)
-            if (layers[i].Kind is not (LayerKind.Dense or LayerKind.Dropout))
+        {
+            LayerGeometry? g = layers[i].Resolve(shape, out _);
+            if (g is null) return;   // reported where the layers were read
+            long fanIn = g.Kind == LayerKind.Dense ? g.InputSize
+                : g.Kind is LayerKind.Conv2D or LayerKind.Conv1D ? (long)g.WindowHeight * g.WindowWidth * g.InChannels : 0;
+            if (fanIn > Int8Layout.MaxInputs)
             {
-                report(Diagnostics.Int8LayerNotSupported, $"layer {i} is {layers[i].Kind}");
+                report(Diagnostics.Int8LayerNotSupported, $"layer {i} ({layers[i].Kind}) has {fanIn.ToString("N0", CultureInfo.InvariantCulture)}");
                 return;
             }
+            shape = g.OutputShape;
+        }
     }
 
     private delegate void Reporter(DiagnosticDescriptor descriptor, params object[] args);

@@ -9,7 +9,8 @@ namespace StaticNet.Generator.Weights;
 /// <summary>
 /// SN0024: the metadata limit on baked weights. Baked data are string literals
 /// (<see cref="BakedLiteral"/>) in the assembly's user-string heap: 4 bytes per float32 parameter, and for an
-/// int8 class (<see cref="Int8Emitter"/>) one byte per packed weight plus 12 bytes per unit. An
+/// int8 class (<see cref="Int8Emitter"/>) one byte per packed weight plus 12 bytes per unit, or for one with
+/// convolutions its whole file (estimated from the declaration). An
 /// <c>ldstr</c> token holds a string's start offset in 24 bits: no string may start at or past
 /// 2^24 bytes (16 MiB), or the compiler fails with CS8103 when it emits the assembly. Checked on the
 /// declarations alone (no file needed), so the error comes before the compiler's.
@@ -53,6 +54,8 @@ internal static class BakedSizeLimit
     internal static long BakedBytes(NetworkSpec spec)
     {
         if (spec.Precision != Precision.Int8) return 4L * spec.ParameterCount;
+        // A network with convolutions bakes its whole file (one byte per byte).
+        if (!spec.IsDenseStack) return Int8LayersBaker.EstimatedBytes(spec);
         // Per dense layer: the weights packed in the kernel's tiles (one byte each, padding included), then
         // 1 + 2 * units floats (input scale, rescale factors, biases) and units ints (zero-point corrections).
         int[] sizes = spec.DenseSizes();

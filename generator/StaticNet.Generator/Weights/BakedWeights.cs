@@ -57,9 +57,10 @@ internal sealed record WeightsFile(string Path, string CopyPath, string Base64, 
 }
 
 /// <summary>The parameters baked into a network, or why they could not be.</summary>
-/// <remarks><paramref name="Int8"/>: the layers of a <c>Precision = Int8</c> network (its <paramref name="Parameters"/> are empty).</remarks>
+/// <remarks><paramref name="Int8"/>: the layers of a <c>Precision = Int8</c> dense stack; <paramref name="Int8File"/>: the
+/// file of a <c>Precision = Int8</c> network with convolutions (either way its <paramref name="Parameters"/> are empty).</remarks>
 internal sealed record BakeResult(NetworkSpec Spec, BakedParameters Parameters, EquatableArray<DiagnosticInfo> Diagnostics,
-    EquatableArray<Int8LayerData> Int8 = default);
+    EquatableArray<Int8LayerData> Int8 = default, Int8FileData? Int8File = null);
 
 /// <summary>
 /// Reads a network's weights from a safetensors file into the parameter buffer's layout, with the runtime's own
@@ -86,7 +87,10 @@ internal static class Baker
         try
         {
             if (spec.Precision == Precision.Int8)
-                return new BakeResult(spec, BakedParameters.Empty, EquatableArray<DiagnosticInfo>.Empty, Int8Baker.Read(spec, file.Decode()));
+            {
+                var (layers, whole) = Int8Baker.Read(spec, file.Decode());
+                return new BakeResult(spec, BakedParameters.Empty, EquatableArray<DiagnosticInfo>.Empty, layers, whole);
+            }
             return new BakeResult(spec, Read(spec, file.Decode()), EquatableArray<DiagnosticInfo>.Empty);
         }
         catch (Int8Baker.NotInt8Exception e)

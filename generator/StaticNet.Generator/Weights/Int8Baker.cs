@@ -37,7 +37,11 @@ internal static class Int8Baker
     /// <summary>The file does not fit the declaration (SN0033).</summary>
     public sealed class MismatchException(string message) : Exception(message);
 
-    public static EquatableArray<Int8LayerData> Read(NetworkSpec spec, byte[] bytes)
+    /// <summary>
+    /// The dense layers of a dense stack's file, or for a declaration with convolutions (any other network) the whole
+    /// checked file (<see cref="Int8LayersBaker"/>).
+    /// </summary>
+    public static (EquatableArray<Int8LayerData> Layers, Int8FileData? File) Read(NetworkSpec spec, byte[] bytes)
     {
         if (bytes.Length < 8) throw new InvalidDataException($"it has {bytes.Length} bytes, fewer than the 8-byte header length");
         ulong headerLength = 0;
@@ -49,20 +53,32 @@ internal static class Int8Baker
 
         var metadata = header.TryGetValue("__metadata__", out object? m) ? m as Dictionary<string, object?> : null;
         string? format = metadata is not null && metadata.TryGetValue("format", out object? f) ? f as string : null;
+        bool denseStack = spec.IsDenseStack;
+        if (format == Int8Layout.LayersFileFormat && !denseStack)
+            return (EquatableArray<Int8LayerData>.Empty, Int8LayersBaker.Read(spec, bytes, header, dataStart, dataLength));
+        if (format == Format && !denseStack)
+            throw new MismatchException($"it holds a dense stack (format \"{Format}\") but the network declares {string.Join(", ", spec.Layers.Select(l => l.Kind).Distinct())} layers; " +
+                $"quantize the network with these layers and save that (format \"{Int8Layout.LayersFileFormat}\")");
         if (format != Format)
         {
             bool floats = header.Values.OfType<Dictionary<string, object?>>().Any(t => t.TryGetValue("dtype", out object? d) && d as string == "F32")
                           && !header.Values.OfType<Dictionary<string, object?>>().Any(t => t.TryGetValue("dtype", out object? d) && d as string == "I8");
+            string wanted = denseStack ? Format : Int8Layout.LayersFileFormat;
             throw new NotInt8Exception((format is null
-                ? $"has no __metadata__ \"format\": \"{Format}\""
-                : $"has __metadata__ \"format\": \"{format}\", not \"{Format}\"")
+                ? $"has no __metadata__ \"format\": \"{wanted}\""
+                : $"has __metadata__ \"format\": \"{format}\", not \"{wanted}\"")
                 + (floats ? " (it holds float32 weights: quantize the trained network with Int8Network.Quantize and save that)" : "")
-                + (format == Int8Layout.LayersFileFormat ? " (an int8 network with convolutions: Int8Network.Load reads it; Precision.Int8 bakes dense stacks)" : ""));
+                + (format == Int8Layout.LayersFileFormat ? " (the file of a network with convolutions or pooling, but this declaration is a dense stack)" : ""));
         }
+        return (ReadDense(spec, bytes, header, metadata!, dataStart, dataLength), null);
+    }
 
+    private static EquatableArray<Int8LayerData> ReadDense(NetworkSpec spec, byte[] bytes, Dictionary<string, object?> header, Dictionary<string, object?> metadata,
+        long dataStart, long dataLength)
+    {
         Activation[] declared = spec.DenseActivations();
         int[] sizes = spec.DenseSizes();
-        string[] activations = (metadata!.TryGetValue("activations", out object? a) ? a as string : null)?.Split(',')
+        string[] activations = (metadata.TryGetValue("activations", out object? a) ? a as string : null)?.Split(',')
             ?? throw new InvalidDataException("its __metadata__ has no \"activations\"");
         if (activations.Length != declared.Length)
             throw new MismatchException($"it holds {activations.Length} dense layers ({string.Join(", ", activations)}) but the network declares {declared.Length}");
@@ -137,7 +153,7 @@ internal static class Int8Baker
         return new Int8LayerData(inputs, units, activation, zeroPoint, new string(packedChars), new string(floats), new string(compensation));
     }
 
-    private static byte[] Tensor(Dictionary<string, object?> header, byte[] bytes, long dataStart, long dataLength, string name, string dtype, int[] shape, int size)
+    internal static byte[] Tensor(Dictionary<string, object?> header, byte[] bytes, long dataStart, long dataLength, string name, string dtype, int[] shape, int size)
     {
         if (!header.TryGetValue(name, out object? entry) || entry is not Dictionary<string, object?> info)
             throw new MismatchException($"it has no tensor '{name}' (expected {dtype} [{string.Join(", ", shape)}])");

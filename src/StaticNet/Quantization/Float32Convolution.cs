@@ -36,7 +36,7 @@ internal sealed class Float32Convolution
 
     public ConvGeometry Shape { get; }
 
-    /// <summary>The kernel in Keras's [kh, kw, cin, filters] order (what <see cref="Int8Network.Save"/> writes).</summary>
+    /// <summary>The kernel in Keras's [kh, kw, cin, filters] order (what <see cref="Int8Network.Save(string)"/> writes).</summary>
     public ReadOnlySpan<float> Kernel => _kernel;
 
     /// <summary>The biases (zeros for a layer without them).</summary>
@@ -49,7 +49,7 @@ internal sealed class Float32Convolution
     /// 16-input blocks. Measured on the digit CNN: its first layer (9-value windows) took 16 us in int8 against 2.3-2.5 us
     /// in float32, its second (144 values) was faster in int8; the line between them is a choice, not a measurement.
     /// </summary>
-    public const int Int8MinimumWindow = 32;
+    public const int Int8MinimumWindow = Kernels.Int8Layout.MinimumConvolutionWindow;
 
     /// <summary>y = the convolution of <paramref name="x"/> plus the bias, before the activation.</summary>
     public void Forward(ReadOnlySpan<float> x, Span<float> y)

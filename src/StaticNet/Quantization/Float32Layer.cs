@@ -50,7 +50,7 @@ internal sealed class Float32Layer
     /// <summary>The input's shape (height 1 for 1-D inputs, height and width 1 for a dense input) and, for pooling, the window.</summary>
     public ConvGeometry Shape { get; }
 
-    /// <summary>BatchNormalization's per-channel center, scale and offset (what <see cref="Int8Network.Save"/> writes).</summary>
+    /// <summary>BatchNormalization's per-channel center, scale and offset (what <see cref="Int8Network.Save(string)"/> writes).</summary>
     public ReadOnlySpan<float> Center => _center;
     public ReadOnlySpan<float> Scale => _scale;
     public ReadOnlySpan<float> Offset => _offset;

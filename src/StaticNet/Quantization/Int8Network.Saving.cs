@@ -18,7 +18,7 @@ public sealed partial class Int8Network
     public const string FileFormat = Int8Layout.FileFormat;
 
     /// <summary>
-    /// Saves the quantized network as a safetensors file that <see cref="Load"/> reads and that a
+    /// Saves the quantized network as a safetensors file that <see cref="Load(string)"/> reads and that a
     /// class declared with <c>Precision = Precision.Int8, Weights = "..."</c> bakes in. Per layer
     /// <c>l</c>: <c>l.weight</c> (I8, [units, inputs], row-major), <c>l.weight_scale</c> (F32, [units]),
     /// <c>l.bias</c> (F32, [units]), <c>l.input_scale</c> (F32, []) and <c>l.input_zero_point</c>
@@ -31,12 +31,20 @@ public sealed partial class Int8Network
     /// convolution whether it runs in int8 or float32); an int8 convolution's tensors are a dense layer's with
     /// <c>l.weight</c> [filters, kernel height x kernel width x input channels], a float32 one's <c>l.kernel</c>
     /// (F32, Keras's [kernel height, kernel width, input channels, filters]) and <c>l.bias</c>, where l counts every
-    /// layer. <see cref="Load"/> reads both formats; only the dense one can be baked into a class.
+    /// layer. <see cref="Load(string)"/> reads both formats, and a <c>Precision = Precision.Int8</c> class bakes both.
     /// </remarks>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         AtomicFile.Write(path, _steps is null ? Write : WriteLayers);
+    }
+
+    /// <summary>Writes the file <see cref="Save(string)"/> writes to <paramref name="stream"/> (left open).</summary>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (_steps is null) Write(stream);
+        else WriteLayers(stream);
     }
 
     private void Write(Stream stream)
@@ -112,7 +120,7 @@ public sealed partial class Int8Network
     }
 
     /// <summary>
-    /// Reads a network written by <see cref="Save"/>. It predicts exactly the bits the saved one did.
+    /// Reads a network written by <see cref="Save(string)"/>. It predicts exactly the bits the saved one did.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not a safetensors file, not an int8 network file
     /// (a float32 weights file, for example), or a tensor is missing, extra, of the wrong dtype or shape,
@@ -123,16 +131,42 @@ public sealed partial class Int8Network
         try
         {
             using FileStream stream = AtomicFile.OpenRead(path);
-            SafetensorsHeader header = SafetensorsHeader.Read(stream);
-            byte[] data = InteropIO.ReadBlock(stream, header.DataLength, "the tensor data");
-            if (stream.Position != stream.Length)
-                throw new InvalidDataException($"it has {stream.Length - stream.Position} bytes after the end of its last tensor");
-            return Read(header, data);
+            return Read(stream);
         }
         catch (InvalidDataException e)
         {
             throw new InvalidDataException($"'{path}' is not a valid int8 network file: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Reads a network written by <see cref="Save(Stream)"/> or <see cref="Save(string)"/> from
+    /// <paramref name="stream"/> (an embedded resource, say), from its position to its end; the stream is left open.
+    /// A <c>Precision = Precision.Int8</c> class with convolutions bakes its file in and loads it with this.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not an int8 network file (see <see cref="Load(string)"/>).</exception>
+    public static Int8Network Load(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        try
+        {
+            return Read(stream);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"The stream is not a valid int8 network file: {e.Message}", e);
+        }
+    }
+
+    private static Int8Network Read(Stream stream)
+    {
+        SafetensorsHeader header = SafetensorsHeader.Read(stream);
+        byte[] data = InteropIO.ReadBlock(stream, header.DataLength, "the tensor data");
+        if (stream.CanSeek && stream.Position != stream.Length)
+            throw new InvalidDataException($"it has {stream.Length - stream.Position} bytes after the end of its last tensor");
+        if (!stream.CanSeek && stream.ReadByte() >= 0)
+            throw new InvalidDataException("it has bytes after the end of its last tensor");
+        return Read(header, data);
     }
 
     private static Int8Network Read(SafetensorsHeader header, byte[] data)

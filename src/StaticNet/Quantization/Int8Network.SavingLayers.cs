@@ -17,7 +17,7 @@ public sealed partial class Int8Network
     /// <summary>The <c>__metadata__</c> "format" value of a file of an int8 network with convolutions.</summary>
     internal const string LayersFileFormat = Int8Layout.LayersFileFormat;
 
-    private const string Int8Storage = "int8", Float32Storage = "float32";
+    private const string Int8Storage = Int8LayerText.Int8Storage, Float32Storage = Int8LayerText.Float32Storage;
 
     private void WriteLayers(Stream stream)
     {
@@ -62,16 +62,13 @@ public sealed partial class Int8Network
         });
     }
 
-    /// <summary>"Conv2D 32 3x3 1x1 Valid Relu int8", "MaxPooling2D 2x2 2x2 Valid", "Dense 10 Softmax", "Flatten", "BatchNormalization" (kinds without settings: the name).</summary>
-    private static string Describe(LayerInfo layer, Step? step) => layer.Kind switch
+    /// <summary>The layer as <see cref="Int8LayerText.Describe"/> writes it, a convolution followed by its storage ("Conv2D 32 3x3 1x1 Valid Relu int8").</summary>
+    private static string Describe(LayerInfo layer, Step? step)
     {
-        LayerKind.Conv2D or LayerKind.Conv1D =>
-            $"{layer.Kind} {layer.Units} {layer.Window.Height}x{layer.Window.Width} {layer.Strides.Height}x{layer.Strides.Width} {layer.Padding} {layer.Activation} {(step?.Convolution is null ? Float32Storage : Int8Storage)}",
-        LayerKind.MaxPooling2D or LayerKind.MaxPooling1D or LayerKind.AveragePooling2D or LayerKind.AveragePooling1D =>
-            $"{layer.Kind} {layer.Window.Height}x{layer.Window.Width} {layer.Strides.Height}x{layer.Strides.Width} {layer.Padding}",
-        LayerKind.Dense => $"Dense {layer.Units} {layer.Activation}",
-        _ => layer.Kind.ToString(),
-    };
+        string text = Int8LayerText.Describe(layer.Kind, layer.Units, layer.Window.Height, layer.Window.Width, layer.Strides.Height, layer.Strides.Width,
+            layer.Padding, layer.Activation);
+        return layer.Kind is LayerKind.Conv2D or LayerKind.Conv1D ? $"{text} {(step?.Convolution is null ? Float32Storage : Int8Storage)}" : text;
+    }
 
     private static Int8Network ReadLayers(SafetensorsHeader header, byte[] data)
     {

@@ -26,7 +26,7 @@ namespace StaticNet.Quantization;
 public sealed partial class Int8Network
 {
     private const int StackLimit = 8192;
-    private const int MaxInputs = 66_000;
+    private const int MaxInputs = Int8Layout.MaxInputs;
     private readonly QuantizedDenseLayer[] _layers;
     private readonly float _leakyReluSlope;
     private readonly int _maxPaddedInputs, _maxPaddedOutputs;

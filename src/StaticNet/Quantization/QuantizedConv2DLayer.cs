@@ -26,7 +26,7 @@ public sealed class QuantizedConv2DLayer
     {
     }
 
-    /// <summary>A layer from its stored int8 form (<see cref="Int8Network.Load"/>): <paramref name="kernel"/> is its dense row form, as <see cref="Kernel"/>.</summary>
+    /// <summary>A layer from its stored int8 form (<see cref="Int8Network.Load(string)"/>): <paramref name="kernel"/> is its dense row form, as <see cref="Kernel"/>.</summary>
     internal QuantizedConv2DLayer(LayerInfo layer, QuantizedDenseLayer kernel)
         : this(Geometry(layer), layer.Activation, kernel)
     {

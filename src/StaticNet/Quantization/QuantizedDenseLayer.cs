@@ -69,7 +69,7 @@ public sealed class QuantizedDenseLayer
     }
 
     /// <summary>
-    /// A layer from its stored int8 form (<see cref="Int8Network.Load"/>): the same arithmetic as the
+    /// A layer from its stored int8 form (<see cref="Int8Network.Load(string)"/>): the same arithmetic as the
     /// quantizing constructor derives its kernel data with, so a loaded layer computes the same bits.
     /// </summary>
     internal QuantizedDenseLayer(sbyte[] weights, float[] weightScales, float[] bias, int inputs, int units, Activation activation, float inputScale, int inputZeroPoint)

@@ -14,3 +14,14 @@ public partial class BakedInt8MnistNet;
 [Dense(64, Activation = Activation.Relu)]
 [Dense(10, Activation = Activation.Softmax)]
 public partial class BakedInt8SequentialNet;
+
+/// <summary>The digit CNN (Int8DigitCnn's layers) trained one epoch and quantized by tools/make-int8-fixture: a float32 first convolution, an int8 second.</summary>
+[Sequential(28, 28, 1, Precision = Precision.Int8, Weights = "Fixtures/int8/digitcnn_int8.safetensors")]
+[Conv2D(16, 3, Activation = Activation.Relu)]
+[MaxPooling2D(2)]
+[Conv2D(32, 3, Activation = Activation.Relu)]
+[MaxPooling2D(2)]
+[Flatten]
+[Dense(64, Activation = Activation.Relu)]
+[Dense(10, Activation = Activation.Softmax)]
+public partial class BakedInt8DigitCnn;

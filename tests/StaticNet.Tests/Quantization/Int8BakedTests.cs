@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using StaticNet.Data;
 using StaticNet.Interop;
 using StaticNet.Quantization;
@@ -74,6 +75,79 @@ public class Int8BakedTests(ITestOutputHelper output)
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
         Assert.Equal(1f, y[0] + y[1] + y[2] + y[3] + y[4] + y[5] + y[6] + y[7] + y[8] + y[9], 4);
+    }
+
+    [Fact]
+    public void BakedCnn_PredictsTheLoadedNetworksBits_AndLosesAtMostAThirdOfAPoint()
+    {
+        MnistData mnist = s_mnist.Value;
+        Int8Network loaded = Int8Network.Load(Fixture("digitcnn_int8.safetensors"));
+        Assert.Single(loaded.Convolutions);   // the second convolution in int8, the first (9-value windows) in float32
+        var baked = new BakedInt8DigitCnn();
+        Assert.Equal((784, 10), (baked.InputSize, baked.OutputSize));
+        float[,] expected = loaded.Predict(mnist.TestImages);
+        float[,] actual = baked.Predict(mnist.TestImages);
+        for (int s = 0; s < actual.GetLength(0); s++)
+            for (int k = 0; k < 10; k++)
+                if (BitConverter.SingleToInt32Bits(actual[s, k]) != BitConverter.SingleToInt32Bits(expected[s, k]))
+                    Assert.Fail($"sample {s}, output {k}: loaded {expected[s, k]:R}, baked {actual[s, k]:R}");
+        var one = new float[10];
+        baked.Predict(DataConversion.Flat(mnist.TestImages).Slice(784, 784), one);
+        for (int k = 0; k < 10; k++) Assert.Equal(BitConverter.SingleToInt32Bits(expected[1, k]), BitConverter.SingleToInt32Bits(one[k]));
+
+        var model = new Int8DigitCnn(seed: 1);
+        Safetensors.Load(model, Fixture("digitcnn_float32.safetensors"));
+        model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(), Metric.Accuracy);
+        double floatAccuracy = model.Evaluate(mnist.TestImages, mnist.TestLabels)["accuracy"];
+        double int8Accuracy = baked.Accuracy(mnist.TestImages, mnist.TestLabels);
+        output.WriteLine($"digit CNN: float32 {floatAccuracy:0.0000}, baked int8 {int8Accuracy:0.0000} on {mnist.TestLabels.Length} test digits");
+        Assert.True(floatAccuracy > 0.9, $"float32 accuracy {floatAccuracy}: the fixture is not a trained network");
+        Assert.True(floatAccuracy - int8Accuracy <= 0.003, $"float32 {floatAccuracy:0.0000}, int8 {int8Accuracy:0.0000}");
+    }
+
+    [Fact]
+    public void BakedCnn_OnePrediction_AllocatesNothing()
+    {
+        var net = new BakedInt8DigitCnn();
+        float[] x = new float[784];
+        for (int i = 0; i < x.Length; i++) x[i] = (i * 37 % 255) / 255f;
+        var y = new float[10];
+        net.Predict(x, y);   // JIT and the baked file loaded
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        net.Predict(x, y);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(1f, y.Sum(), 4);
+        Assert.Contains("784", Assert.Throws<ArgumentException>(() => net.Predict(new float[783], new float[10])).Message);
+    }
+
+    [Fact]
+    public void SaveToAStream_ThenLoadFromIt_GivesTheFilesBytesAndBits()
+    {
+        foreach (string name in new[] { "mnist_int8.safetensors", "digitcnn_int8.safetensors" })
+        {
+            byte[] file = File.ReadAllBytes(Fixture(name));
+            Int8Network fromFile = Int8Network.Load(Fixture(name));
+            using var written = new MemoryStream();
+            fromFile.Save(written);
+            Assert.Equal(file, written.ToArray());
+            written.Position = 0;
+            Int8Network fromStream = Int8Network.Load(written);
+            var x = new float[3, 784];
+            for (int i = 0; i < 3 * 784; i++) x[i / 784, i % 784] = (i * 7919 % 1000) / 1000f;
+            float[,] a = fromFile.Predict(x), b = fromStream.Predict(x);
+            for (int s = 0; s < 3; s++)
+                for (int k = 0; k < 10; k++) Assert.Equal(BitConverter.SingleToInt32Bits(a[s, k]), BitConverter.SingleToInt32Bits(b[s, k]));
+
+            // Bytes after the last tensor, and a stream cut short, are refused with the stream named.
+            using var longer = new MemoryStream(file.Concat(new byte[] { 1 }).ToArray());
+            Assert.Contains("The stream is not a valid int8 network file: it has 1 bytes after the end of its last tensor",
+                Assert.Throws<InvalidDataException>(() => Int8Network.Load(longer)).Message);
+            using var cut = new MemoryStream(file[..^4]);
+            Assert.StartsWith("The stream is not a valid int8 network file", Assert.Throws<InvalidDataException>(() => Int8Network.Load(cut)).Message);
+        }
+        Assert.Throws<ArgumentNullException>(() => Int8Network.Load((Stream)null!));
+        Assert.Throws<ArgumentNullException>(() => Int8Network.Load(Fixture("mnist_int8.safetensors")).Save((Stream)null!));
     }
 
     [Fact]
