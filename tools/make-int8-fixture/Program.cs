@@ -4,6 +4,8 @@
 //   tests/StaticNet.Generator.Tests/Fixtures/tiny_int8.safetensors a 5-4-3 tanh/softmax network quantized on 50 random samples (snapshot test)
 //   tests/StaticNet.Tests/Fixtures/int8/digitcnn_float32.safetensors  the digit CNN (two convolutions) trained 1 epoch on the bundled digits
 //   tests/StaticNet.Tests/Fixtures/int8/digitcnn_int8.safetensors     it quantized with the first 1,000 training digits (format staticnet-int8-layers)
+//   tests/StaticNet.Tests/Fixtures/int8/sequence_int8.safetensors     a 1-D network (Conv1D in int8 and float32, average and global
+//                                                                      pooling, Dropout) trained briefly on random data and quantized
 //   tests/StaticNet.Generator.Tests/Fixtures/tiny_int8_cnn.safetensors a small CNN (float32 and int8 convolutions, BatchNormalization,
 //                                                                      pooling) trained briefly on random data and quantized (snapshot test)
 // Usage: dotnet run --project tools/make-int8-fixture -c Release -- <repository root> [dense|cnn]   (both groups by default)
@@ -67,6 +69,14 @@ void Cnn()
     }
     tiny.Fit(x, y, epochs: 3, batchSize: 16, verbose: 0, shuffle: false);
     Int8Network.Quantize(tiny, x).Save(Path.Combine(generatorDir, "tiny_int8_cnn.safetensors"));
+
+    var sequence = new FixtureSequenceNet(seed: 12);
+    sequence.Compile(Loss.SparseCategoricalCrossentropy, new Adam(0.01f));
+    var xs = new float[64, 12 * 12];
+    for (int s = 0; s < 64; s++)
+        for (int i = 0; i < xs.GetLength(1); i++) xs[s, i] = (float)(random.NextDouble() * 2 - 1);
+    sequence.Fit(xs, y, epochs: 3, batchSize: 16, verbose: 0, shuffle: false);
+    Int8Network.Quantize(sequence, xs).Save(Path.Combine(dir, "sequence_int8.safetensors"));
 }
 
 [Network(784, 128, 64, 10, Hidden = Activation.Relu, Output = Activation.Softmax)]
@@ -95,3 +105,13 @@ public partial class FixtureDigitCnn;
 [Flatten]
 [Dense(3, Activation = Activation.Softmax)]
 public partial class FixtureTinyCnn;
+
+/// <summary>Sequences: a Conv1D of 36-value windows (int8), average pooling, a strided Conv1D of 18 (float32), global pooling, Dropout.</summary>
+[Sequential(12, 12)]
+[Conv1D(6, 3, Padding = Padding.Same, Activation = Activation.Relu)]
+[AveragePooling1D(2)]
+[Conv1D(8, 3, Strides = 2, Activation = Activation.Sigmoid)]
+[GlobalAveragePooling1D]
+[Dropout(0.2f)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class FixtureSequenceNet;

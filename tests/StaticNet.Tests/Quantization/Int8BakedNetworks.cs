@@ -25,3 +25,13 @@ public partial class BakedInt8SequentialNet;
 [Dense(64, Activation = Activation.Relu)]
 [Dense(10, Activation = Activation.Softmax)]
 public partial class BakedInt8DigitCnn;
+
+/// <summary>1-D layers from tools/make-int8-fixture: an int8 Conv1D, average pooling, a float32 Conv1D (18-value windows), global pooling, Dropout.</summary>
+[Sequential(12, 12, Precision = Precision.Int8, Weights = "Fixtures/int8/sequence_int8.safetensors")]
+[Conv1D(6, 3, Padding = Padding.Same, Activation = Activation.Relu)]
+[AveragePooling1D(2)]
+[Conv1D(8, 3, Strides = 2, Activation = Activation.Sigmoid)]
+[GlobalAveragePooling1D]
+[Dropout(0.2f)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class BakedInt8SequenceNet;

@@ -106,6 +106,22 @@ public class Int8BakedTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void BakedSequenceNet_PredictsTheLoadedNetworksBits()
+    {
+        // Conv1D, pooling over steps and global pooling: the layer descriptions the generator compares for 1-D layers.
+        Int8Network loaded = Int8Network.Load(Fixture("sequence_int8.safetensors"));
+        Assert.Single(loaded.Convolutions);
+        var baked = new BakedInt8SequenceNet();
+        var random = new Random(21);
+        var x = new float[200, 144];
+        for (int s = 0; s < 200; s++) for (int i = 0; i < 144; i++) x[s, i] = (float)(random.NextDouble() * 2.4 - 1.2);
+        float[,] expected = loaded.Predict(x), actual = baked.Predict(x);
+        for (int s = 0; s < 200; s++)
+            for (int k = 0; k < 3; k++)
+                Assert.Equal(BitConverter.SingleToInt32Bits(expected[s, k]), BitConverter.SingleToInt32Bits(actual[s, k]));
+    }
+
+    [Fact]
     public void BakedCnn_OnePrediction_AllocatesNothing()
     {
         var net = new BakedInt8DigitCnn();
