@@ -22,14 +22,21 @@ internal static class DataConversion
     /// (<paramref name="what"/> names that width in messages).
     /// </summary>
     /// <exception cref="ArgumentNullException">No array (a null one converted).</exception>
-    public static ReadOnlySpan<float> FlattenMatrix(object? data, string name, int width, string what, out int rows, out int columns)
+    public static ReadOnlySpan<float> FlattenMatrix(object? data, string name, int width, string what, out int rows, out int columns) =>
+        Span(MatrixStorage(data, name, width, what, out rows, out columns));
+
+    /// <summary>
+    /// What <see cref="FlattenMatrix"/> reads, as an array that another thread can read too: a <c>float[,]</c>
+    /// itself, or the one row-major <c>float[]</c> copy of the other forms.
+    /// </summary>
+    public static object MatrixStorage(object? data, string name, int width, string what, out int rows, out int columns)
     {
         switch (data)
         {
             case float[,] a:
                 rows = a.GetLength(0);
                 columns = a.GetLength(1);
-                return Flat(a);
+                return a;
             case double[,] a:
                 rows = a.GetLength(0);
                 columns = a.GetLength(1);
@@ -44,6 +51,9 @@ internal static class DataConversion
                 throw new ArgumentNullException(name);
         }
     }
+
+    /// <summary>The values of a storage array (<see cref="MatrixStorage"/>): a <c>float[,]</c> row-major, or a <c>float[]</c>.</summary>
+    public static ReadOnlySpan<float> Span(object storage) => storage is float[,] matrix ? Flat(matrix) : (float[])storage;
 
     public static float[] FromRows(float[][] rows, int width, string name, string what, out int columns)
     {

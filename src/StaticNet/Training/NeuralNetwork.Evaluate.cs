@@ -17,10 +17,25 @@ public abstract partial class NeuralNetwork
     /// or 2: that line without the bar. Written to <see cref="ProgressOutput"/>.
     /// </param>
     /// <param name="sampleWeight">One weight per sample: the loss is then Σ wᵢ·lossᵢ / samples, as Keras 3; metrics stay unweighted.</param>
-    public Evaluation Evaluate(InputData x, TargetData y, int batchSize = 32, int verbose = 0, float[]? sampleWeight = null) =>
-        EvaluateCore(ToDataSet(x, y, "x", "y"), batchSize, verbose, sampleWeight);
+    /// <remarks>
+    /// A large evaluation without progress output runs on two cores (each takes half of the batches); the sums are
+    /// added in the one-thread order, so the result has the same bits on one core or two.
+    /// </remarks>
+    public Evaluation Evaluate(InputData x, TargetData y, int batchSize = 32, int verbose = 0, float[]? sampleWeight = null)
+    {
+        var storage = new DataStorage(x.Storage("x", NetworkShape.InputSize, out int samples, out int features), samples, features,
+            y.Storage("y", 0, out int rows, out int width), rows, width);
+        return EvaluateCore(storage.Open(null), batchSize, verbose, sampleWeight, storage);
+    }
 
-    private Evaluation EvaluateCore(DataSet data, int batchSize, int verbose, float[]? sampleWeight)
+    /// <summary>A data set's arrays, which another thread can read (a <see cref="DataSet"/> holds spans, which it cannot).</summary>
+    private sealed class DataStorage(object x, int samples, int features, object y, int rows, int width)
+    {
+        public DataSet Open(float[]? weights) =>
+            new(DataConversion.Span(x), samples, features, DataConversion.Span(y), rows, width, weights is null ? default : weights);
+    }
+
+    private Evaluation EvaluateCore(DataSet data, int batchSize, int verbose, float[]? sampleWeight, DataStorage? storage = null)
     {
         Loss loss = RequireCompiled();
         CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y");
@@ -37,7 +52,9 @@ public abstract partial class NeuralNetwork
         double lossSum;
         try
         {
-            lossSum = EvaluateSums(loss, data, batch, activations, logits, metricSums, progress);
+            lossSum = storage is not null && progress is null && EvaluatesOnTwoThreads(data.Samples, batch)
+                ? EvaluateSumsOnTwoThreads(loss, data, storage, weights, batch, activations, logits, metricSums)
+                : EvaluateSums(loss, data, batch, activations, logits, metricSums, progress);
         }
         finally
         {
@@ -141,6 +158,94 @@ public abstract partial class NeuralNetwork
         }
         if (NetworkShape.HasL2) lossSum += penalty * data.Samples;
         return lossSum;
+    }
+
+    /// <summary>
+    /// Whether an <c>Evaluate</c> without progress output takes two cores: at least two batches and a few million
+    /// multiply-adds per thread (below that, starting a second one costs more than it saves).
+    /// </summary>
+    internal bool EvaluatesOnTwoThreads(int samples, int batch) =>
+        ThreadBudget > 1 && samples >= 2 * batch && (long)samples * NetworkShape.MultiplyAddsPerSample >= 8_000_000;
+
+    /// <summary>
+    /// <see cref="EvaluateSums"/> with the batches split between this thread and a pool thread: each batch's loss and
+    /// metric sums (of each half, for a batch <see cref="SplitsBatch"/> halves) are kept, then added in the order the
+    /// one-thread loop adds them, so the result has its bits.
+    /// </summary>
+    private double EvaluateSumsOnTwoThreads(Loss loss, DataSet data, DataStorage storage, float[]? weights, int batch,
+        Span<float> activations, Span<float> logits, Span<double> metricSums)
+    {
+        int batches = (data.Samples + batch - 1) / batch, parts = 1 + _metrics.Length;
+        // Per batch two parts (the halves; a batch not split fills the first), each its loss sum then its metric sums.
+        var sums = new double[batches * 2 * parts];
+        int middle = batches / 2;
+        System.Threading.Tasks.Task other = System.Threading.Tasks.Task.Run(() =>
+        {
+            float[] a = ArrayPool<float>.Shared.Rent(batch * NetworkShape.ActivationsPerSample);
+            float[] z = ArrayPool<float>.Shared.Rent(batch * NetworkShape.OutputSize);
+            try
+            {
+                EvaluateBatches(loss, storage.Open(weights), batch, middle, batches, a, z, sums);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(a);
+                ArrayPool<float>.Shared.Return(z);
+            }
+        });
+        try
+        {
+            EvaluateBatches(loss, data, batch, 0, middle, activations, logits, sums);
+        }
+        catch
+        {
+            try { other.Wait(); } catch { /* this thread's exception is the one to report */ }
+            throw;
+        }
+        other.GetAwaiter().GetResult();   // rethrows the other thread's exception unwrapped
+
+        metricSums.Clear();
+        double lossSum = 0;
+        for (int b = 0; b < batches; b++)
+        {
+            int at = b * 2 * parts;
+            bool split = SplitsBatch(Math.Min(batch, data.Samples - b * batch));
+            lossSum += split ? sums[at] + sums[at + parts] : sums[at];
+            for (int m = 0; m < _metrics.Length; m++)
+            {
+                metricSums[m] += sums[at + 1 + m];
+                if (split) metricSums[m] += sums[at + parts + 1 + m];
+            }
+        }
+        if (NetworkShape.HasL2) lossSum += ApplyL2(Span<float>.Empty) * data.Samples;
+        return lossSum;
+    }
+
+    /// <summary>Batches [<paramref name="from"/>, <paramref name="to"/>) of <see cref="EvaluateSumsOnTwoThreads"/>, each as <see cref="EvaluateSums"/> computes it.</summary>
+    private void EvaluateBatches(Loss loss, in DataSet data, int batch, int from, int to, Span<float> activations, Span<float> logits, double[] sums)
+    {
+        int parts = 1 + _metrics.Length, perSample = NetworkShape.ActivationsPerSample, outputs = NetworkShape.OutputSize;
+        Span<double> metrics = stackalloc double[_metrics.Length];
+        for (int b = from; b < to; b++)
+        {
+            int start = b * batch, count = Math.Min(batch, data.Samples - start), at = b * 2 * parts;
+            if (SplitsBatch(count))
+            {
+                int half = count / 2;
+                metrics.Clear();
+                sums[at] = EvaluateRows(loss, data.Rows(start, half), activations, logits, metrics);
+                for (int m = 0; m < metrics.Length; m++) sums[at + 1 + m] = metrics[m];
+                metrics.Clear();
+                sums[at + parts] = EvaluateRows(loss, data.Rows(start + half, count - half), activations.Slice(half * perSample), logits.Slice(half * outputs), metrics);
+                for (int m = 0; m < metrics.Length; m++) sums[at + parts + 1 + m] = metrics[m];
+            }
+            else
+            {
+                metrics.Clear();
+                sums[at] = EvaluateRows(loss, data.Rows(start, count), activations, logits, metrics);
+                for (int m = 0; m < metrics.Length; m++) sums[at + 1 + m] = metrics[m];
+            }
+        }
     }
 
     /// <summary>Forward pass, loss sum (returned) and metric sums (added to <paramref name="metricSums"/>) of a few rows.</summary>

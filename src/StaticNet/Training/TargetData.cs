@@ -37,7 +37,11 @@ public readonly struct TargetData
 
     /// <summary>The targets as row-major floats: <paramref name="rows"/> x <paramref name="columns"/>; jagged rows must each hold <paramref name="width"/> values.</summary>
     /// <exception cref="ArgumentNullException">No array (a null one converted).</exception>
-    internal ReadOnlySpan<float> Flatten(string name, int width, out int rows, out int columns)
+    internal ReadOnlySpan<float> Flatten(string name, int width, out int rows, out int columns) =>
+        DataConversion.Span(Storage(name, width, out rows, out columns));
+
+    /// <summary>What <see cref="Flatten"/> reads, as an array another thread can read too: a <c>float[]</c> or <c>float[,]</c> itself, or the one copy of the other forms.</summary>
+    internal object Storage(string name, int width, out int rows, out int columns)
     {
         columns = 1;
         switch (_data)
@@ -52,7 +56,7 @@ public readonly struct TargetData
                 rows = a.Length;
                 return DataConversion.FromVector(a, name);
             default:
-                return DataConversion.FlattenMatrix(_data, name, width, "target values per sample", out rows, out columns);
+                return DataConversion.MatrixStorage(_data, name, width, "target values per sample", out rows, out columns);
         }
     }
 }

@@ -37,6 +37,44 @@ public class ParallelismTests
     }
 
     [Theory]
+    [InlineData(32, false)]   // batches split in halves, and a last batch of 24, too small to split
+    [InlineData(8, false)]    // batches too small to split
+    [InlineData(32, true)]
+    public void Evaluate_OnTwoCores_GivesTheOneThreadBits(int batchSize, bool weighted)
+    {
+        // 3,000 samples (94 to 375 batches): enough additions that a sum added in another order would differ in its bits.
+        const int N = 3000;
+        var rng = new Random(4);
+        var x = new float[N, 256];
+        var y = new int[N];
+        var w = new float[N];
+        for (int i = 0; i < N; i++)
+        {
+            for (int k = 0; k < 256; k++) x[i, k] = (float)rng.NextDouble();
+            y[i] = rng.Next(4);
+            w[i] = (float)rng.NextDouble() * 2;
+        }
+        ParallelNet Model(int threads)
+        {
+            var model = new ParallelNet(seed: 9) { MaxDegreeOfParallelism = threads };
+            model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(0.01f), Metric.Accuracy);
+            return model;
+        }
+        ParallelNet both = Model(-1), one = Model(1);
+        Assert.Equal(Environment.ProcessorCount > 1, both.EvaluatesOnTwoThreads(N, batchSize));
+        Assert.False(one.EvaluatesOnTwoThreads(N, batchSize));
+        Evaluation a = both.Evaluate(x, y, batchSize, sampleWeight: weighted ? w : null);
+        Evaluation b = one.Evaluate(x, y, batchSize, sampleWeight: weighted ? w : null);
+        // With progress output the evaluation stays on one thread: the same bits again.
+        both.ProgressOutput = new System.IO.StringWriter();
+        Evaluation c = both.Evaluate(x, y, batchSize, verbose: 2, sampleWeight: weighted ? w : null);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(b.Loss), BitConverter.DoubleToInt64Bits(a.Loss));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(b.Loss), BitConverter.DoubleToInt64Bits(c.Loss));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(b["accuracy"]), BitConverter.DoubleToInt64Bits(a["accuracy"]));
+        Assert.InRange(a["accuracy"], 0.05, 0.6);   // an untrained 4-class network: not a degenerate constant
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(-2)]
     public void MaxDegreeOfParallelism_RejectsNonsense(int value)
