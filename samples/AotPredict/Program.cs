@@ -1,6 +1,7 @@
 // The course's 0-vs-1 network in a program that publishes with NativeAOT (no JIT, no reflection:
 // the generated code is plain static calls): first with weights trained in PyTorch and baked in at
-// compile time (no file read at run time), then trained briefly here and used for prediction.
+// compile time (no file read at run time), then trained briefly here and used for prediction; then a
+// small CNN trained here, and a ten-digit CNN with int8 weights baked in.
 //
 //   dotnet run -f net10.0 --project samples/AotPredict -c Release [-- --epochs N --data DIR]   (JIT)
 //   dotnet publish samples/AotPredict -f net8.0 -c Release -r linux-x64 -p:PublishAot=true -o /tmp/aot
@@ -90,6 +91,10 @@ Console.WriteLine($"cnn trained 3 epochs, final loss {cnnHistory["loss"][^1].ToS
 Console.WriteLine($"cnn parameters checksum: {cnnChecksum:x16}");
 Console.WriteLine($"cnn test accuracy: {cnn.Evaluate(xTest, yTest)["accuracy"].ToString("0.0000", inv)}");
 
+// The ten-digit CNN quantized to int8 (tools/make-int8-fixture) and baked in: the int8 kernels run ahead-of-time compiled too.
+var int8Cnn = new Int8DigitCnn();
+Console.WriteLine($"int8 digit cnn test accuracy: {int8Cnn.Accuracy(mnist.TestImages, mnist.TestLabels).ToString("0.0000", inv)}");
+
 Evaluation test = model.Evaluate(xTest, yTest);
 Console.WriteLine($"test accuracy: {test["accuracy"].ToString("0.0000", inv)}");
 return 0;
@@ -109,6 +114,17 @@ partial class DigitCnn;
 /// <summary>The same shape with the weights of tools/train_pytorch_digits.py baked in (an AdditionalFiles item).</summary>
 [Network(784, 25, 15, 1, Activation = Activation.Sigmoid, Weights = "pytorch_digits.safetensors")]
 partial class PyTorchDigitNet;
+
+/// <summary>Ten digits: Conv2D(16) and Conv2D(32) with pooling, Dense(64), Dense(10); int8 weights of an AdditionalFiles item.</summary>
+[Sequential(28, 28, 1, Precision = Precision.Int8, Weights = "digitcnn_int8.safetensors")]
+[Conv2D(16, 3, Activation = Activation.Relu)]
+[MaxPooling2D(2)]
+[Conv2D(32, 3, Activation = Activation.Relu)]
+[MaxPooling2D(2)]
+[Flatten]
+[Dense(64, Activation = Activation.Relu)]
+[Dense(10, Activation = Activation.Softmax)]
+partial class Int8DigitCnn;
 
 static class Rows
 {

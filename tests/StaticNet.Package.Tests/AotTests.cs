@@ -24,6 +24,9 @@ public sealed partial class AotTests(ITestOutputHelper output)
     [GeneratedRegex(@"Vector512 (\w+), Vector256 (\w+), FMA (\w+)")]
     private static partial Regex SimdLine();
 
+    [GeneratedRegex(@"int8 digit cnn test accuracy: ([0-9.]+)")]
+    private static partial Regex Int8Line();
+
     [Fact]
     public void AotPredictPublishesWithoutWarningsAndPredictsAsTheJitBuild()
     {
@@ -65,6 +68,11 @@ public sealed partial class AotTests(ITestOutputHelper output)
             // The convolutional network (Conv2D, pooling, BatchNormalization kernels) trained and evaluated under NativeAOT.
             float cnnAccuracy = float.Parse(nativeResults[^2]["cnn test accuracy: ".Length..], CultureInfo.InvariantCulture);
             Assert.True(cnnAccuracy >= 0.99f, $"NativeAOT CNN test accuracy {cnnAccuracy} < 0.99.\n{native.Describe()}");
+
+            // The int8 CNN baked in: integer sums, so the same accuracy on every vector path (.NET 8 AOT and .NET 10 JIT alike).
+            string int8Native = Int8Line().Match(native.StandardOutput).Groups[1].Value, int8Jit = Int8Line().Match(jit.StandardOutput).Groups[1].Value;
+            Assert.True(int8Native.Length > 0 && float.Parse(int8Native, CultureInfo.InvariantCulture) >= 0.93f, $"NativeAOT int8 CNN accuracy '{int8Native}'.\n{native.Describe()}");
+            Assert.Equal(int8Jit, int8Native);
 
             string nativeSimd = SimdLine().Match(native.StandardOutput).Value, jitSimd = SimdLine().Match(jit.StandardOutput).Value;
             string comparison = $"NativeAOT ({nativeSimd}):\n{string.Join("\n", nativeResults)}\nJIT ({jitSimd}):\n{string.Join("\n", jitResults)}";
