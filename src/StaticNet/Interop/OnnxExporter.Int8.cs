@@ -20,7 +20,6 @@ public static partial class OnnxExporter
     /// </summary>
     /// <param name="model">The int8 network.</param>
     /// <param name="path">The <c>.onnx</c> file to create or replace.</param>
-    /// <exception cref="NotSupportedException">A layer has no ONNX export (a convolution with softmax).</exception>
     public static void Save(Int8Network model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -32,7 +31,6 @@ public static partial class OnnxExporter
     /// <summary>Writes the int8 network as an ONNX model to <paramref name="stream"/> (left open).</summary>
     /// <param name="model">The int8 network.</param>
     /// <param name="stream">The destination.</param>
-    /// <exception cref="NotSupportedException">A layer has no ONNX export (a convolution with softmax).</exception>
     public static void Save(Int8Network model, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -56,7 +54,6 @@ public static partial class OnnxExporter
     /// neighbouring byte in ONNX Runtime. Everything after the bytes is the same integer and float32 arithmetic.
     /// </remarks>
     /// <param name="model">The int8 network.</param>
-    /// <exception cref="NotSupportedException">A layer has no ONNX export (a convolution with softmax).</exception>
     public static byte[] ToBytes(Int8Network model)
     {
         ArgumentNullException.ThrowIfNull(model);

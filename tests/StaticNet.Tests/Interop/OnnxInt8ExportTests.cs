@@ -24,7 +24,7 @@ public class OnnxInt8ExportTests(ITestOutputHelper output)
     public static TheoryData<string> Networks() => new()
     {
         "mnist-dense", "tanh-dense", "leaky-dense",
-        "digits", "mix", "sequence", "small", "windows", "wide", "norm", "strided", "tiny", "audio",
+        "digits", "mix", "sequence", "small", "windows", "wide", "norm", "strided", "tiny", "audio", "norm-edges",
     };
 
     private static NeuralNetwork Create(string name) => name switch
@@ -42,6 +42,7 @@ public class OnnxInt8ExportTests(ITestOutputHelper output)
         "tiny" => new TinyCnn(seed: 11),
         "audio" => new AudioConvNet(seed: 12),
         "small" => new SmallConvNet(seed: 6),
+        "norm-edges" => WithStatistics(new OnnxInt8NormEdgesNet(seed: 14)),
         _ => throw new ArgumentException(name),
     };
 
@@ -388,3 +389,13 @@ public class OnnxInt8ExportTests(ITestOutputHelper output)
 /// <summary>One linear layer: the only bytes an int8 network makes are its input's.</summary>
 [Network(24, 5)]
 public partial class OnnxInt8OneLayerNet;
+
+/// <summary>BatchNormalization on the channels-last input and on a dense layer's output, around an int8 convolution (36-value windows).</summary>
+[Sequential(6, 6, 4)]
+[BatchNormalization]
+[Conv2D(8, 3, Activation = Activation.Relu)]
+[Flatten]
+[Dense(6, Activation = Activation.Relu)]
+[BatchNormalization]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class OnnxInt8NormEdgesNet;
