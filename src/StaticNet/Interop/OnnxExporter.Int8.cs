@@ -9,8 +9,8 @@ namespace StaticNet.Interop;
 
 /// <summary>
 /// ONNX export of an <see cref="Int8Network"/> with ONNX's integer operators, so that an ONNX runtime computes the int8
-/// network's own arithmetic: the same input bytes (up to rounding at exact halves, below), the same int32 sums, the same
-/// float32 rescale.
+/// network's own arithmetic: the same input bytes (but at rounding ties, see <see cref="ToBytes(Int8Network)"/>), the
+/// same int32 sums, the same float32 rescale.
 /// </summary>
 public static partial class OnnxExporter
 {

@@ -74,7 +74,7 @@ public sealed partial class Int8Network
     /// <summary>The source network's layers, for the ONNX exporter; null for a dense stack (whose layers are <see cref="Layers"/>).</summary>
     internal NetworkShape? SourceShape => _shape;
 
-    /// <summary>The ReLU slope of the network's leaky ReLU layers, for the ONNX exporter.</summary>
+    /// <summary>The negative-side slope of the network's leaky ReLU layers, for the ONNX exporter.</summary>
     internal float LeakyReluSlope => _leakyReluSlope;
 
     /// <summary>For the ONNX exporter: the step of each layer of <see cref="SourceShape"/> (null for Flatten and Dropout, which have none).</summary>
