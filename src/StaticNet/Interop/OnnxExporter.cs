@@ -23,9 +23,11 @@ namespace StaticNet.Interop;
 /// nothing. ONNX's Conv and pooling are channels-first: a <c>Transpose</c> converts before them and
 /// back before a Flatten. Dense stacks name their tensors <c>layer{l}.weight</c>, <c>layer{l}.bias</c>;
 /// other networks by Keras's layer names (<c>conv2d.weight</c>, <c>dense_1.bias</c>,
-/// <c>batch_normalization.moving_mean</c>, ...). Details in docs/FORMATS.md, section "ONNX export".
+/// <c>batch_normalization.moving_mean</c>, ...). An <see cref="StaticNet.Quantization.Int8Network"/> exports with
+/// ONNX's integer operators (<c>QuantizeLinear</c>, <c>MatMulInteger</c>, <c>ConvInteger</c>; see
+/// <see cref="ToBytes(StaticNet.Quantization.Int8Network)"/>). Details in docs/FORMATS.md, section "ONNX export".
 /// </remarks>
-public static class OnnxExporter
+public static partial class OnnxExporter
 {
     /// <summary>The ONNX IR version written.</summary>
     public const int IrVersion = 8;
@@ -88,7 +90,8 @@ public static class OnnxExporter
         modelProto.WriteString(ModelProto.ProducerName, "StaticNet");
         modelProto.WriteString(ModelProto.ProducerVersion, ProducerVersion());
         modelProto.WriteString(ModelProto.DocString, $"StaticNet network {shape}");
-        modelProto.WriteMessage(ModelProto.Graph, graph => WriteGraph(graph, model.GetType().Name, shape, parameters));
+        modelProto.WriteMessage(ModelProto.Graph, graph =>
+            WriteGraph(graph, model.GetType().Name, shape.ToString(), new GraphBuilder(shape, parameters), shape.InputShape, shape.OutputSize));
         modelProto.WriteMessage(ModelProto.OpsetImport, opset =>
         {
             opset.WriteString(OperatorSetIdProto.Domain, "");
@@ -102,9 +105,8 @@ public static class OnnxExporter
         return modelProto.WrittenSpan.ToArray();
     }
 
-    private static void WriteGraph(ProtobufWriter graph, string name, NetworkShape shape, float[] parameters)
+    private static void WriteGraph(ProtobufWriter graph, string name, string description, GraphBuilder builder, IReadOnlyList<int> inputShape, int outputSize)
     {
-        var builder = new GraphBuilder(shape, parameters);
         foreach (OnnxNode n in builder.Nodes)
         {
             graph.WriteMessage(GraphProto.Node, node =>
@@ -119,10 +121,14 @@ public static class OnnxExporter
 
         graph.WriteString(GraphProto.Name, name);
         foreach (OnnxInitializer initializer in builder.Initializers)
-            graph.WriteMessage(GraphProto.Initializer, t => FloatTensor(t, initializer.Name, initializer.Dims, initializer.Values.Span));
-        graph.WriteString(GraphProto.DocString, shape.ToString());
-        graph.WriteMessage(GraphProto.Input, v => ValueInfo(v, InputName, shape.InputShape));
-        graph.WriteMessage(GraphProto.Output, v => ValueInfo(v, OutputName, new[] { shape.OutputSize }));
+            graph.WriteMessage(GraphProto.Initializer, t =>
+            {
+                if (initializer.Bytes is { } bytes) ByteTensor(t, initializer.Name, initializer.Dims, initializer.DataType, bytes);
+                else FloatTensor(t, initializer.Name, initializer.Dims, initializer.Values.Span);
+            });
+        graph.WriteString(GraphProto.DocString, description);
+        graph.WriteMessage(GraphProto.Input, v => ValueInfo(v, InputName, inputShape));
+        graph.WriteMessage(GraphProto.Output, v => ValueInfo(v, OutputName, new[] { outputSize }));
     }
 
     private sealed record OnnxNode(string OpType, string Name, string[] Inputs, Action<ProtobufWriter>[] Attributes)
@@ -130,26 +136,25 @@ public static class OnnxExporter
         public string Output { get; set; } = "";
     }
 
-    private sealed record OnnxInitializer(string Name, long[] Dims, ReadOnlyMemory<float> Values);
+    /// <summary>A float tensor (<see cref="Values"/>), or one of bytes of another type (<see cref="Bytes"/>: int8, uint8).</summary>
+    private sealed record OnnxInitializer(string Name, long[] Dims, ReadOnlyMemory<float> Values, int DataType = TensorProto.Float, byte[]? Bytes = null);
 
     /// <summary>
     /// Turns the layer list into ONNX nodes and initializers. StaticNet's tensors are channels-last and the
     /// graph's input stays so; ONNX's Conv, pooling and BatchNormalization are channels-first, so a
     /// <c>Transpose</c> goes in before the first of them (and again after a Dense-bound stretch ends in Flatten).
     /// </summary>
-    private sealed class GraphBuilder
+    private class GraphBuilder
     {
-        private readonly NetworkShape _shape;
+        private readonly float _leakyReluSlope;
         private readonly float[] _parameters;
-        private string _current = InputName;
-        private int _rank;             // dimensions of the current tensor without the batch
-        private bool _channelsFirst;   // whether it is (channels, ...) rather than StaticNet's (..., channels)
+        protected string _current = InputName;
+        protected int _rank;             // dimensions of the current tensor without the batch
+        protected bool _channelsFirst;   // whether it is (channels, ...) rather than StaticNet's (..., channels)
 
         public GraphBuilder(NetworkShape shape, float[] parameters)
+            : this(shape.InputShape.Count, shape.LeakyReluSlope, parameters)
         {
-            _shape = shape;
-            _parameters = parameters;
-            _rank = shape.InputShape.Count;
             int dense = 0;
             foreach (LayerInfo layer in shape.Layers)
             {
@@ -162,11 +167,20 @@ public static class OnnxExporter
             Nodes[^1].Output = OutputName;   // the last layer is Dense: its Gemm or its activation
         }
 
+        /// <summary>An empty graph over an input of <paramref name="rank"/> dimensions (without the batch); a subclass adds the layers.</summary>
+        protected GraphBuilder(int rank, float leakyReluSlope, float[] parameters)
+        {
+            _rank = rank;
+            _leakyReluSlope = leakyReluSlope;
+            _parameters = parameters;
+        }
+
         public List<OnnxNode> Nodes { get; } = new();
 
         public List<OnnxInitializer> Initializers { get; } = new();
 
-        private void Add(LayerInfo layer, string p)
+        /// <summary>Layer <paramref name="layer"/> from the float32 parameters, its tensors named <paramref name="p"/>.*.</summary>
+        protected void Add(LayerInfo layer, string p)
         {
             switch (layer.Kind)
             {
@@ -257,9 +271,11 @@ public static class OnnxExporter
             }
         }
 
-        private void Activate(LayerInfo layer, string p)
+        protected void Activate(LayerInfo layer, string p) => Activate(layer.Activation, layer.Kind == LayerKind.Dense, $"{layer.Name} ({layer.Kind})", p);
+
+        /// <summary>The activation node after a layer's sums (none for a linear layer); softmax only after a dense layer (axis 1).</summary>
+        protected void Activate(Activation activation, bool dense, string layerName, string p)
         {
-            Activation activation = layer.Activation;
             if (activation == Activation.Linear) return;
             string opType = activation switch
             {
@@ -267,12 +283,12 @@ public static class OnnxExporter
                 Activation.Tanh => "Tanh",
                 Activation.Relu => "Relu",
                 Activation.LeakyRelu => "LeakyRelu",
-                Activation.Softmax when layer.Kind == LayerKind.Dense => "Softmax",
-                _ => throw new NotSupportedException($"Activation {activation} of layer {layer.Name} ({layer.Kind}) has no ONNX export."),
+                Activation.Softmax when dense => "Softmax",
+                _ => throw new NotSupportedException($"Activation {activation} of layer {layerName} has no ONNX export."),
             };
             Action<ProtobufWriter>[] attributes = activation switch
             {
-                Activation.LeakyRelu => new Action<ProtobufWriter>[] { a => FloatAttribute(a, "alpha", _shape.LeakyReluSlope) },
+                Activation.LeakyRelu => new Action<ProtobufWriter>[] { a => FloatAttribute(a, "alpha", _leakyReluSlope) },
                 Activation.Softmax => new Action<ProtobufWriter>[] { a => IntAttribute(a, "axis", 1) },
                 _ => Array.Empty<Action<ProtobufWriter>>(),
             };
@@ -280,7 +296,7 @@ public static class OnnxExporter
         }
 
         // (N, H, W, C) → (N, C, H, W), or (N, steps, C) → (N, C, steps).
-        private void ToChannelsFirst(string p)
+        protected void ToChannelsFirst(string p)
         {
             if (_channelsFirst) return;
             long[] perm = _rank == 3 ? new long[] { 0, 3, 1, 2 } : new long[] { 0, 2, 1 };
@@ -295,21 +311,25 @@ public static class OnnxExporter
             _channelsFirst = false;
         }
 
-        private void Node(string opType, string name, string output, string[] inputs, params Action<ProtobufWriter>[] attributes)
+        protected void Node(string opType, string name, string output, string[] inputs, params Action<ProtobufWriter>[] attributes)
         {
             Nodes.Add(new OnnxNode(opType, name, inputs, attributes) { Output = output });
             _current = output;
         }
 
-        private void Initializer(string name, long[] dims, ReadOnlyMemory<float> values) =>
+        protected void Initializer(string name, long[] dims, ReadOnlyMemory<float> values) =>
             Initializers.Add(new OnnxInitializer(name, dims, values));
+
+        /// <summary>An initializer of one-byte elements (<see cref="TensorProto.Int8"/> or <see cref="TensorProto.UInt8"/>).</summary>
+        protected void Initializer(string name, long[] dims, int dataType, byte[] bytes) =>
+            Initializers.Add(new OnnxInitializer(name, dims, ReadOnlyMemory<float>.Empty, dataType, bytes));
 
         /// <summary>
         /// kernel_shape, strides and pads of a convolution or pooling node. 'same' pads as Keras: the total is
         /// max((out − 1)·stride + window − in, 0), LayerGeometry's PadTop/PadLeft before and the rest
         /// (the odd one) after; 1-D layers give only the width's values.
         /// </summary>
-        private static Action<ProtobufWriter>[] WindowAttributes(LayerInfo layer)
+        protected static Action<ProtobufWriter>[] WindowAttributes(LayerInfo layer)
         {
             LayerGeometry g = layer.Geometry;
             int bottom = PadAfter(g.InHeight, g.OutHeight, g.WindowHeight, g.StrideHeight, g.PadTop, layer.Padding);
@@ -345,6 +365,14 @@ public static class OnnxExporter
             for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), values[i]);
             tensor.WriteBytes(TensorProto.RawData, bytes);
         }
+    }
+
+    private static void ByteTensor(ProtobufWriter tensor, string name, long[] dims, int dataType, byte[] bytes)
+    {
+        foreach (long d in dims) tensor.WriteInt64(TensorProto.Dims, d);
+        tensor.WriteInt64(TensorProto.DataType, dataType);
+        tensor.WriteString(TensorProto.Name, name);
+        tensor.WriteBytes(TensorProto.RawData, bytes);   // one-byte elements: no byte order
     }
 
     private static void ValueInfo(ProtobufWriter valueInfo, string name, IReadOnlyList<int> dims)
@@ -422,7 +450,7 @@ public static class OnnxExporter
     private static class TensorProto
     {
         public const int Dims = 1, DataType = 2, Name = 8, RawData = 9;
-        public const int Float = 1;
+        public const int Float = 1, UInt8 = 2, Int8 = 3;
     }
 
     private static class ValueInfoProto

@@ -24,7 +24,7 @@ public sealed partial class Int8Network
     /// <see cref="NetworkShape.Layers"/>) as exactly one of an int8 or a float32 convolution, a max pooling, a dense
     /// layer, or another float32 layer (BatchNormalization, average pooling).
     /// </summary>
-    private sealed record Step(int Layer, QuantizedConv2DLayer? Convolution = null, Float32Convolution? FloatConvolution = null, ConvGeometry? Pooling = null,
+    internal sealed record Step(int Layer, QuantizedConv2DLayer? Convolution = null, Float32Convolution? FloatConvolution = null, ConvGeometry? Pooling = null,
         QuantizedDenseLayer? Dense = null, Float32Layer? Other = null)
     {
         public int OutputSize => Convolution?.Shape.OutputSize ?? FloatConvolution?.Shape.OutputSize ?? Pooling?.OutputSize ?? Other?.OutputSize ?? Dense!.Units;
@@ -69,6 +69,20 @@ public sealed partial class Int8Network
         var dense = new List<QuantizedDenseLayer>();
         foreach (Step s in steps) if (s.Dense is { } d) dense.Add(d);
         return dense.ToArray();
+    }
+
+    /// <summary>The source network's layers, for the ONNX exporter; null for a dense stack (whose layers are <see cref="Layers"/>).</summary>
+    internal NetworkShape? SourceShape => _shape;
+
+    /// <summary>The negative-side slope of the network's leaky ReLU layers, for the ONNX exporter.</summary>
+    internal float LeakyReluSlope => _leakyReluSlope;
+
+    /// <summary>For the ONNX exporter: the step of each layer of <see cref="SourceShape"/> (null for Flatten and Dropout, which have none).</summary>
+    internal Step?[] StepsByLayer()
+    {
+        var byLayer = new Step?[_shape?.Layers.Count ?? 0];
+        foreach (Step step in _steps ?? Array.Empty<Step>()) byLayer[step.Layer] = step;
+        return byLayer;
     }
 
     /// <summary>The convolutions, input first (none for a dense stack).</summary>

@@ -330,6 +330,9 @@ internal sealed class OnnxGraph
     /// <summary>Initializer name → values (raw_data, little-endian floats).</summary>
     public Dictionary<string, float[]> Floats { get; } = new();
 
+    /// <summary>Initializer name → its TensorProto data type (1 float, 2 uint8, 3 int8) and raw_data bytes.</summary>
+    public Dictionary<string, (long DataType, byte[] Raw)> Raw { get; } = new();
+
     public Node Single(string opType) => Assert.Single(Nodes, n => n.OpType == opType);
 
     public static OnnxGraph Read(byte[] model)
@@ -346,14 +349,19 @@ internal sealed class OnnxGraph
                     var dims = new List<long>();
                     string name = "";
                     float[] values = Array.Empty<float>();
+                    long dataType = 0;
+                    byte[] raw = Array.Empty<byte>();
                     foreach (var (tf, tv, tb) in Fields(bytes))
                     {
                         if (tf == 1) dims.Add(tv);
+                        if (tf == 2) dataType = tv;
+                        if (tf == 9) raw = tb;
                         if (tf == 8) name = Encoding.UTF8.GetString(tb);
                         if (tf == 9) values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tb).ToArray();
                     }
                     result.Initializers.Add(name, dims.ToArray());
                     result.Floats.Add(name, values);
+                    result.Raw.Add(name, (dataType, raw));
                 }
             }
         }
