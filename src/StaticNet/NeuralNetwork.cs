@@ -336,7 +336,9 @@ public abstract partial class NeuralNetwork
         Loss ?? throw new InvalidOperationException("The model is not compiled: call Compile(loss, optimizer) before Fit, Evaluate or ComputeGradients.");
 
     /// <summary>Validates a data set once, at the boundary, so that the hot loops check nothing.</summary>
-    private void CheckData(ReadOnlySpan<float> x, int samples, int features, ReadOnlySpan<float> y, int targetRows, int targetWidth, string xName, string yName)
+    /// <remarks><paramref name="inputs"/>: the array behind <paramref name="x"/>, if any, so that a second core can scan half of it.</remarks>
+    private void CheckData(ReadOnlySpan<float> x, int samples, int features, ReadOnlySpan<float> y, int targetRows, int targetWidth, string xName, string yName,
+        object? inputs = null)
     {
         Loss loss = Loss!;
         if (samples < 1) throw new ArgumentException($"Expected at least one sample in '{xName}'; got 0.", xName);
@@ -350,7 +352,7 @@ public abstract partial class NeuralNetwork
         if (targetRows != samples)
             throw new ArgumentException($"Expected {samples} targets in '{yName}' (one per sample of '{xName}'); got {targetRows}.", yName);
         CheckLength(y.Length, samples * targetWidth, yName);
-        int bad = IndexOfNonFinite(x);
+        int bad = inputs is not null && ThreadBudget > 1 && x.Length >= MinParallelScan ? IndexOfNonFiniteOnTwoThreads(x, inputs) : IndexOfNonFinite(x);
         if (bad >= 0)
             throw new ArgumentException($"'{xName}' holds {x[bad].ToString(CultureInfo.InvariantCulture)} at sample {bad / features}, value {bad % features}; inputs must be finite.", xName);
         bad = IndexOfNonFinite(y);
@@ -361,6 +363,23 @@ public abstract partial class NeuralNetwork
                 if (y[i] < 0 || y[i] >= NetworkShape.OutputSize || y[i] != MathF.Floor(y[i]))
                     throw new ArgumentException($"Expected class labels in [0, {NetworkShape.OutputSize - 1}] in '{yName}'; sample {i} has {y[i].ToString(CultureInfo.InvariantCulture)}.", yName);
         BinaryTargets.Check(loss, _metrics, NetworkShape, y, targetWidth, yName);
+    }
+
+    /// <summary>Values from which the scan of the inputs takes two cores (16 MB: reading it takes a few milliseconds).</summary>
+    private const int MinParallelScan = 1 << 22;
+
+    /// <summary>
+    /// <see cref="IndexOfNonFinite(ReadOnlySpan{float})"/> with the second half scanned on a pool thread: one core reads about
+    /// 8-10 GB/s from memory here, so the 150 MB of 48,000 digits took 15-19 ms on one and 8-10 ms on two, on every Fit call.
+    /// </summary>
+    internal static int IndexOfNonFiniteOnTwoThreads(ReadOnlySpan<float> x, object inputs)
+    {
+        if (DataConversion.Span(inputs).Length != x.Length) throw new InvalidOperationException("The inputs' array does not hold the inputs.");
+        int half = x.Length / 2;
+        System.Threading.Tasks.Task<int> second = System.Threading.Tasks.Task.Run(() => IndexOfNonFinite(DataConversion.Span(inputs).Slice(half)));
+        int first = IndexOfNonFinite(x.Slice(0, half));
+        int inSecond = second.GetAwaiter().GetResult();
+        return first >= 0 ? first : inSecond >= 0 ? half + inSecond : -1;
     }
 
     /// <summary>The index of the first infinity or NaN, or -1. Fit scans all its data on every call, so whole vectors first.</summary>

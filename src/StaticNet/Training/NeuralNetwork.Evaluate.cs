@@ -31,6 +31,9 @@ public abstract partial class NeuralNetwork
     /// <summary>A data set's arrays, which another thread can read (a <see cref="DataSet"/> holds spans, which it cannot).</summary>
     private sealed class DataStorage(object x, int samples, int features, object y, int rows, int width)
     {
+        /// <summary>The inputs' array (<see cref="DataConversion.MatrixStorage"/>).</summary>
+        public object Inputs => x;
+
         public DataSet Open(float[]? weights) =>
             new(DataConversion.Span(x), samples, features, DataConversion.Span(y), rows, width, weights is null ? default : weights);
     }
@@ -38,7 +41,7 @@ public abstract partial class NeuralNetwork
     private Evaluation EvaluateCore(DataSet data, int batchSize, int verbose, float[]? sampleWeight, DataStorage? storage = null)
     {
         Loss loss = RequireCompiled();
-        CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y");
+        CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y", storage?.Inputs);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Expected a batch size of at least 1.");
         if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Expected verbose 0, 1 or 2.");
         float[]? weights = SampleWeights(null, sampleWeight, data, "x", nameof(sampleWeight));

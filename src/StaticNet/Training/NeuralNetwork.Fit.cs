@@ -93,7 +93,9 @@ public abstract partial class NeuralNetwork
         ClassWeights? classWeight = null, float[]? sampleWeight = null)
     {
         var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken, classWeight, sampleWeight);
-        return FitCore(ToDataSet(x, y, "x", "y"), settings);
+        object inputs = x.Storage("x", NetworkShape.InputSize, out int samples, out int features);
+        ReadOnlySpan<float> targets = y.Flatten("y", 0, out int rows, out int width);
+        return FitCore(new DataSet(DataConversion.Span(inputs), samples, features, targets, rows, width), settings, inputs);
     }
 
     /// <summary>Trains on flat row-major data: <paramref name="x"/> holds samples x input size values, <paramref name="y"/> samples x target width.</summary>
@@ -167,10 +169,13 @@ public abstract partial class NeuralNetwork
         return sampleWeight;
     }
 
-    private History FitCore(DataSet data, FitSettings s)
+    /// <param name="data">The training data.</param>
+    /// <param name="s">Fit's settings.</param>
+    /// <param name="inputs">The array behind <c>data.X</c> when there is one (<see cref="DataConversion.MatrixStorage"/>): a second core can then share its scan.</param>
+    private History FitCore(DataSet data, FitSettings s, object? inputs = null)
     {
         Loss loss = RequireCompiled();
-        CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y");
+        CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y", inputs);
         float[]? weights = SampleWeights(s.ClassWeight, s.SampleWeight, data, "x", s.ClassWeight is null ? "sampleWeight" : "classWeight");
         if (weights is not null) data = data.WithWeights(weights);
         if (s.Epochs < 1) throw new ArgumentOutOfRangeException("epochs", s.Epochs, "Expected at least 1 epoch.");
