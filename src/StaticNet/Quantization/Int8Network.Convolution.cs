@@ -77,7 +77,7 @@ public sealed partial class Int8Network
     /// <summary>The negative-side slope of the network's leaky ReLU layers, for the ONNX exporter.</summary>
     internal float LeakyReluSlope => _leakyReluSlope;
 
-    /// <summary>For the ONNX exporter: the step of each layer of <see cref="SourceShape"/> (null for Flatten and Dropout, which have none).</summary>
+    /// <summary>The step of each layer of <see cref="SourceShape"/> (null for Flatten and Dropout, which have none), for saving and the ONNX exporter.</summary>
     internal Step?[] StepsByLayer()
     {
         var byLayer = new Step?[_shape?.Layers.Count ?? 0];

@@ -22,8 +22,7 @@ public sealed partial class Int8Network
     private void WriteLayers(Stream stream)
     {
         NetworkShape shape = _shape!;
-        var stepOf = new Step?[shape.Layers.Count];
-        foreach (Step step in _steps!) stepOf[step.Layer] = step;
+        Step?[] stepOf = StepsByLayer();
         var entries = new List<(string Name, string DType, int[] Shape, byte[] Data)>();
         var descriptions = new string[shape.Layers.Count];
         for (int l = 0; l < shape.Layers.Count; l++)
