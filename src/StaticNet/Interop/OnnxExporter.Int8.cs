@@ -11,7 +11,8 @@ namespace StaticNet.Interop;
 /// <summary>
 /// ONNX export of an <see cref="Int8Network"/> with ONNX's integer operators, so that an ONNX runtime computes the int8
 /// network's own arithmetic: the same input bytes (but at rounding ties, see <see cref="ToBytes(Int8Network, OnnxInt8Operators)"/>), the
-/// same int32 sums, the same float32 rescale.
+/// same int32 sums, the same float32 rescale; or, with <see cref="OnnxInt8Operators.QLinear"/>, with ONNX Runtime's faster
+/// <c>QLinearConv</c>, which requantizes between layers.
 /// </summary>
 public static partial class OnnxExporter
 {
