@@ -40,9 +40,13 @@ internal static class CnnWorkload
     public static (InferenceSession Session, OrtIoBinding Binding, IDisposable[] Owned) Ort(NeuralNetwork model, float[] input, float[] output, int threads) =>
         Ort(OnnxExporter.ToBytes(model), model.NetworkShape.OutputSize, input, output, threads);
 
-    /// <summary>ONNX Runtime on the export of the int8 network (QuantizeLinear, ConvInteger, MatMulInteger), with the same options and binding as the float32 one.</summary>
-    public static (InferenceSession Session, OrtIoBinding Binding, IDisposable[] Owned) Ort(Quantization.Int8Network int8, float[] input, float[] output, int threads) =>
-        Ort(OnnxExporter.ToBytes(int8), int8.OutputSize, input, output, threads);
+    /// <summary>
+    /// ONNX Runtime on the export of the int8 network, with the same options and binding as the float32 one: by default
+    /// its integer form (QuantizeLinear, ConvInteger, MatMulInteger), or the QLinear form (QLinearConv), ONNX Runtime's fast one.
+    /// </summary>
+    public static (InferenceSession Session, OrtIoBinding Binding, IDisposable[] Owned) Ort(Quantization.Int8Network int8, float[] input, float[] output, int threads,
+        OnnxInt8Operators operators = OnnxInt8Operators.Integer) =>
+        Ort(OnnxExporter.ToBytes(int8, operators), int8.OutputSize, input, output, threads);
 
     /// <summary>ONNX Runtime on an ONNX model taking one digit, [1, 28, 28, 1]: every graph optimization, sequential, <paramref name="threads"/> intra-op threads, IoBinding.</summary>
     private static (InferenceSession Session, OrtIoBinding Binding, IDisposable[] Owned) Ort(byte[] onnx, int outputs, float[] input, float[] output, int threads)
@@ -64,17 +68,17 @@ internal static class CnnWorkload
     }
 }
 
-/// <summary>One image through the DigitCnn network: StaticNet's generated Predict, its int8 quantization and ONNX Runtime on the float32 and the int8 export (one thread each).</summary>
+/// <summary>One image through the DigitCnn network: StaticNet's generated Predict, its int8 quantization and ONNX Runtime on the float32 and the int8 export, integer and QLinear forms (one thread each).</summary>
 [MemoryDiagnoser]
 [Config(typeof(MicroConfig))]
 public class CnnPredictOne : IDisposable
 {
     private BenchDigitCnn _model = null!;
     private Quantization.Int8Network _int8 = null!;
-    private readonly float[] _input = new float[784], _output = new float[10], _ortOutput = new float[10], _ortInt8Output = new float[10];
-    private InferenceSession _session = null!, _int8Session = null!;
-    private OrtIoBinding _binding = null!, _int8Binding = null!;
-    private IDisposable[] _owned = Array.Empty<IDisposable>(), _int8Owned = Array.Empty<IDisposable>();
+    private readonly float[] _input = new float[784], _output = new float[10], _ortOutput = new float[10], _ortInt8Output = new float[10], _ortQLinearOutput = new float[10];
+    private InferenceSession _session = null!, _int8Session = null!, _qlinearSession = null!;
+    private OrtIoBinding _binding = null!, _int8Binding = null!, _qlinearBinding = null!;
+    private IDisposable[] _owned = Array.Empty<IDisposable>(), _int8Owned = Array.Empty<IDisposable>(), _qlinearOwned = Array.Empty<IDisposable>();
     private readonly RunOptions _run = new();
 
     [GlobalSetup]
@@ -86,6 +90,7 @@ public class CnnPredictOne : IDisposable
         _int8 = CnnWorkload.Int8(_model, digits);
         (_session, _binding, _owned) = CnnWorkload.Ort(_model, _input, _ortOutput, threads: 1);
         (_int8Session, _int8Binding, _int8Owned) = CnnWorkload.Ort(_int8, _input, _ortInt8Output, threads: 1);
+        (_qlinearSession, _qlinearBinding, _qlinearOwned) = CnnWorkload.Ort(_int8, _input, _ortQLinearOutput, threads: 1, OnnxInt8Operators.QLinear);
     }
 
     [Benchmark(Baseline = true)]
@@ -100,10 +105,14 @@ public class CnnPredictOne : IDisposable
     [Benchmark]
     public void OnnxRuntimeInt8() => _int8Session.RunWithBinding(_run, _int8Binding);
 
+    [Benchmark]
+    public void OnnxRuntimeInt8QLinear() => _qlinearSession.RunWithBinding(_run, _qlinearBinding);
+
     public void Dispose()
     {
         foreach (IDisposable d in _owned) d.Dispose();
         foreach (IDisposable d in _int8Owned) d.Dispose();
+        foreach (IDisposable d in _qlinearOwned) d.Dispose();
         _run.Dispose();
     }
 }
@@ -153,7 +162,7 @@ internal static class CnnUserProgram
 
         // One image.
         var model = new BenchDigitCnn(1);
-        float[] input = new float[784], output = new float[10], ortOutput = new float[10], ortInt8Output = new float[10];
+        float[] input = new float[784], output = new float[10], ortOutput = new float[10], ortInt8Output = new float[10], ortQLinearOutput = new float[10];
         for (int i = 0; i < 784; i++) input[i] = digits.TestImages[0, i];
         var (session, binding, owned) = CnnWorkload.Ort(model, input, ortOutput, threads: 1);
         using var run = new RunOptions();
@@ -171,24 +180,31 @@ internal static class CnnUserProgram
         }
         Quantization.Int8Network int8 = CnnWorkload.Int8(model, digits);
         var (int8Session, int8Binding, int8Owned) = CnnWorkload.Ort(int8, input, ortInt8Output, threads: 1);
+        var (qlinearSession, qlinearBinding, qlinearOwned) = CnnWorkload.Ort(int8, input, ortQLinearOutput, threads: 1, OnnxInt8Operators.QLinear);
         for (int i = 0; i < 2000; i++)
         {
             model.Predict(input, output);
             int8.Predict(input, output);
             session.RunWithBinding(run, binding);
             int8Session.RunWithBinding(run, int8Binding);
+            qlinearSession.RunWithBinding(run, qlinearBinding);
         }
         // The int8 export computes the int8 network's arithmetic (tests: Interop/OnnxInt8ExportTests): say how close it came here.
-        double agree = 0;
+        double agree = 0, qlinearAgree = 0;
         for (int k = 0; k < 10; k++) agree = Math.Max(agree, Math.Abs(output[k] - ortInt8Output[k]));
+        // The QLinear form requantizes between layers: close to int8's outputs, not equal (tests: Interop/OnnxInt8QLinearExportTests).
+        for (int k = 0; k < 10; k++) qlinearAgree = Math.Max(qlinearAgree, Math.Abs(output[k] - ortQLinearOutput[k]));
         double mine = Median(() => model.Predict(input, output), 5000);
         double quantized = Median(() => int8.Predict(input, output), 5000);
         double ort = Median(() => session.RunWithBinding(run, binding), 5000);
         double ortInt8 = Median(() => int8Session.RunWithBinding(run, int8Binding), 5000);
+        double ortQLinear = Median(() => qlinearSession.RunWithBinding(run, qlinearBinding), 5000);
         Console.WriteLine($"predict one image: StaticNet {mine:F1} us, int8 {quantized:F1} us, ONNX Runtime (1 thread, IoBinding) {ort:F1} us: ORT / StaticNet = {ort / mine:F2}, ORT / int8 = {ort / quantized:F2}, float32 / int8 = {mine / quantized:F2}");
         Console.WriteLine($"predict one image, ONNX Runtime int8 (the int8 network's export, same options) {ortInt8:F1} us: ORT int8 / StaticNet int8 = {ortInt8 / quantized:F2}, ORT int8 / ORT float32 = {ortInt8 / ort:F2} (outputs within {agree:E1} of int8's)");
+        Console.WriteLine($"predict one image, ONNX Runtime int8 (QLinear: QLinearConv, same options) {ortQLinear:F1} us: ORT QLinear / StaticNet int8 = {ortQLinear / quantized:F2}, ORT QLinear / ORT float32 = {ortQLinear / ort:F2} (outputs within {qlinearAgree:E1} of int8's)");
         foreach (IDisposable d in owned) d.Dispose();
         foreach (IDisposable d in int8Owned) d.Dispose();
+        foreach (IDisposable d in qlinearOwned) d.Dispose();
 
         // One epoch of training.
         double Epoch(int threads)

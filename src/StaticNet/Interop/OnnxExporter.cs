@@ -25,7 +25,8 @@ namespace StaticNet.Interop;
 /// other networks by Keras's layer names (<c>conv2d.weight</c>, <c>dense_1.bias</c>,
 /// <c>batch_normalization.moving_mean</c>, ...). An <see cref="StaticNet.Quantization.Int8Network"/> exports with
 /// ONNX's integer operators (<c>QuantizeLinear</c>, <c>MatMulInteger</c>, <c>ConvInteger</c>; see
-/// <see cref="ToBytes(StaticNet.Quantization.Int8Network)"/>). Details in docs/FORMATS.md, section "ONNX export".
+/// <see cref="ToBytes(StaticNet.Quantization.Int8Network, OnnxInt8Operators)"/>; or, on request, ONNX Runtime's faster
+/// <c>QLinearConv</c>). Details in docs/FORMATS.md, section "ONNX export".
 /// </remarks>
 public static partial class OnnxExporter
 {
@@ -136,7 +137,7 @@ public static partial class OnnxExporter
         public string Output { get; set; } = "";
     }
 
-    /// <summary>A float tensor (<see cref="Values"/>), or one of bytes of another type (<see cref="Bytes"/>: int8, uint8).</summary>
+    /// <summary>A float tensor (<see cref="Values"/>), or one of another type as little-endian bytes (<see cref="Bytes"/>: int8, uint8, int32, int64).</summary>
     private sealed record OnnxInitializer(string Name, long[] Dims, ReadOnlyMemory<float> Values, int DataType = TensorProto.Float, byte[]? Bytes = null);
 
     /// <summary>
@@ -320,7 +321,7 @@ public static partial class OnnxExporter
         protected void Initializer(string name, long[] dims, ReadOnlyMemory<float> values) =>
             Initializers.Add(new OnnxInitializer(name, dims, values));
 
-        /// <summary>An initializer of one-byte elements (<see cref="TensorProto.Int8"/> or <see cref="TensorProto.UInt8"/>).</summary>
+        /// <summary>An initializer of <paramref name="dataType"/> elements (<see cref="TensorProto.Int8"/>, <see cref="TensorProto.UInt8"/>, ...) as little-endian bytes.</summary>
         protected void Initializer(string name, long[] dims, int dataType, byte[] bytes) =>
             Initializers.Add(new OnnxInitializer(name, dims, ReadOnlyMemory<float>.Empty, dataType, bytes));
 
@@ -372,7 +373,7 @@ public static partial class OnnxExporter
         foreach (long d in dims) tensor.WriteInt64(TensorProto.Dims, d);
         tensor.WriteInt64(TensorProto.DataType, dataType);
         tensor.WriteString(TensorProto.Name, name);
-        tensor.WriteBytes(TensorProto.RawData, bytes);   // one-byte elements: no byte order
+        tensor.WriteBytes(TensorProto.RawData, bytes);   // one-byte elements, or written little-endian
     }
 
     private static void ValueInfo(ProtobufWriter valueInfo, string name, IReadOnlyList<int> dims)
@@ -450,7 +451,7 @@ public static partial class OnnxExporter
     private static class TensorProto
     {
         public const int Dims = 1, DataType = 2, Name = 8, RawData = 9;
-        public const int Float = 1, UInt8 = 2, Int8 = 3;
+        public const int Float = 1, UInt8 = 2, Int8 = 3, Int32 = 6, Int64 = 7;
     }
 
     private static class ValueInfoProto

@@ -27,7 +27,7 @@ public class OnnxInt8ExportTests(ITestOutputHelper output)
         "digits", "mix", "sequence", "small", "windows", "wide", "norm", "strided", "tiny", "audio", "norm-edges",
     };
 
-    private static NeuralNetwork Create(string name) => name switch
+    internal static NeuralNetwork Create(string name) => name switch
     {
         "mnist-dense" => new MnistNet(seed: 11),
         "tanh-dense" => new Int8TanhNet(seed: 1),
@@ -69,7 +69,7 @@ public class OnnxInt8ExportTests(ITestOutputHelper output)
     private static MnistData? s_digits;
 
     /// <summary>Bundled digits for the 784-input networks (calibration from the training images, checks on test images); elsewhere values in [-2, 3], so the first layer's bytes have a non-zero zero point.</summary>
-    private static float[,] Inputs(NeuralNetwork model, int samples, int seed)
+    internal static float[,] Inputs(NeuralNetwork model, int samples, int seed)
     {
         int n = model.NetworkShape.InputSize;
         var x = new float[samples, n];
@@ -86,14 +86,14 @@ public class OnnxInt8ExportTests(ITestOutputHelper output)
         return x;
     }
 
-    private static (NeuralNetwork Model, Int8Network Int8, float[,] X) Quantized(string name, int samples = 64)
+    internal static (NeuralNetwork Model, Int8Network Int8, float[,] X) Quantized(string name, int samples = 64)
     {
         NeuralNetwork model = Create(name);
         Int8Network int8 = Int8Network.Quantize(model, Inputs(model, 200, 1));
         return (model, int8, Inputs(model, samples, 2));
     }
 
-    private static float[,] RunOnnx(byte[] bytes, NeuralNetwork model, float[,] x)
+    internal static float[,] RunOnnx(byte[] bytes, NeuralNetwork model, float[,] x)
     {
         using var session = new InferenceSession(bytes);
         return OnnxLayerExportTests.Run(session, x, model.NetworkShape.InputShape);
