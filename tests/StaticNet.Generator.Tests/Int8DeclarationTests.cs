@@ -152,6 +152,8 @@ public class Int8DeclarationTests
         "layer 0 is 'Conv2D 4 2x2 1x1 Valid Relu' in the file but 'Conv2D 6 2x2 1x1 Valid Relu' in the declaration")]
     [InlineData("Padding = Padding.Same, Activation = Activation.LeakyRelu", "Activation = Activation.LeakyRelu",
         "layer 2 is 'Conv2D 5 3x3 1x1 Same LeakyRelu' in the file but 'Conv2D 5 3x3 1x1 Valid LeakyRelu' in the declaration")]
+    [InlineData("[Conv2D(4, 2, Activation = Activation.Relu)]", "[Conv2D(4, 2, UseBias = false, Activation = Activation.Relu)]",
+        "layer 0 is 'Conv2D 4 2x2 1x1 Valid Relu' in the file but 'Conv2D 4 2x2 1x1 Valid Relu NoBias' in the declaration")]
     [InlineData("[MaxPooling2D(2)]", "[AveragePooling2D(2)]", "layer 3 is 'MaxPooling2D 2x2 2x2 Valid' in the file but 'AveragePooling2D 2x2 2x2 Valid' in the declaration")]
     [InlineData("[BatchNormalization]\n", "", "it holds 6 layers (Conv2D 4 2x2 1x1 Valid Relu float32; BatchNormalization; ")]
     [InlineData("[Sequential(6, 6, 2,", "[Sequential(6, 6, 3,", "its input shape is (6, 6, 2) but the network declares (6, 6, 3)")]

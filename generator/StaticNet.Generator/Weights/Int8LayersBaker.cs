@@ -42,7 +42,8 @@ internal static class Int8LayersBaker
         {
             LayerSpec layer = spec.Layers[l];
             LayerGeometry g = geometries[l];
-            string expected = Int8LayerText.Describe(layer.Kind, layer.Units, g.WindowHeight, g.WindowWidth, g.StrideHeight, g.StrideWidth, layer.Padding, layer.Activation);
+            string expected = Int8LayerText.Describe(layer.Kind, layer.Units, g.WindowHeight, g.WindowWidth, g.StrideHeight, g.StrideWidth, layer.Padding,
+                layer.Activation, layer.UseBias);
             string actual = described[l];
             if (layer.Kind is LayerKind.Conv2D or LayerKind.Conv1D)
             {

@@ -65,7 +65,7 @@ public sealed partial class Int8Network
     private static string Describe(LayerInfo layer, Step? step)
     {
         string text = Int8LayerText.Describe(layer.Kind, layer.Units, layer.Window.Height, layer.Window.Width, layer.Strides.Height, layer.Strides.Width,
-            layer.Padding, layer.Activation);
+            layer.Padding, layer.Activation, layer.UseBias);
         return layer.Kind is LayerKind.Conv2D or LayerKind.Conv1D ? $"{text} {(step?.Convolution is null ? Float32Storage : Int8Storage)}" : text;
     }
 
@@ -166,15 +166,16 @@ public sealed partial class Int8Network
         int Count(string text) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new InvalidDataException(Bad("a positive count"));
         switch (t[0])
         {
-            case "Conv2D" or "Conv1D" when t.Length == 7:
+            case "Conv2D" or "Conv1D" when t.Length == 7 || (t.Length == 8 && t[6] == Int8LayerText.NoBias):
             {
                 (int kh, int kw) = Pair(t[2]);
                 (int sh, int sw) = Pair(t[3]);
-                storage = t[6] is Int8Storage or Float32Storage ? t[6] : throw new InvalidDataException(Bad($"stored as {Int8Storage} or {Float32Storage}"));
+                storage = t[^1] is Int8Storage or Float32Storage ? t[^1] : throw new InvalidDataException(Bad($"stored as {Int8Storage} or {Float32Storage}"));
                 Activation activation = ParseActivation(t[5], l);
+                bool useBias = t.Length == 7;
                 return t[0] == "Conv2D"
-                    ? LayerInfo.Conv2D(Count(t[1]), kh, kw, sh, sw, PaddingOf(t[4]), activation)
-                    : LayerInfo.Conv1D(Count(t[1]), kw, sw, PaddingOf(t[4]), activation);
+                    ? LayerInfo.Conv2D(Count(t[1]), kh, kw, sh, sw, PaddingOf(t[4]), activation, useBias)
+                    : LayerInfo.Conv1D(Count(t[1]), kw, sw, PaddingOf(t[4]), activation, useBias);
             }
             case "MaxPooling2D" or "MaxPooling1D" or "AveragePooling2D" or "AveragePooling1D" when t.Length == 4:
             {
