@@ -80,27 +80,10 @@ public static partial class OnnxExporter
         if (operators is not (OnnxInt8Operators.Integer or OnnxInt8Operators.QLinear))
             throw new ArgumentOutOfRangeException(nameof(operators), operators, "Expected OnnxInt8Operators.Integer or OnnxInt8Operators.QLinear.");
         var builder = new Int8GraphBuilder(model, operators);
-        var modelProto = new ProtobufWriter();
-        modelProto.WriteInt64(ModelProto.IrVersion, IrVersion);
-        modelProto.WriteString(ModelProto.ProducerName, "StaticNet");
-        modelProto.WriteString(ModelProto.ProducerVersion, ProducerVersion());
-        modelProto.WriteString(ModelProto.DocString, $"StaticNet int8 network {builder.Description}");
-        modelProto.WriteMessage(ModelProto.Graph, graph =>
-            WriteGraph(graph, nameof(Int8Network), builder.Description + " int8", builder, builder.InputShape, model.OutputSize));
-        modelProto.WriteMessage(ModelProto.OpsetImport, opset =>
-        {
-            opset.WriteString(OperatorSetIdProto.Domain, "");
-            opset.WriteInt64(OperatorSetIdProto.Version, OpsetVersion);
-        });
         var metadata = new List<(string, string)> { ("staticnet.network", builder.Description), ("staticnet.precision", "int8") };
         if (operators == OnnxInt8Operators.QLinear) metadata.Add(("staticnet.int8_operators", "qlinear"));
-        foreach (var (key, value) in metadata)
-            modelProto.WriteMessage(ModelProto.MetadataProps, entry =>
-            {
-                entry.WriteString(StringStringEntryProto.Key, key);
-                entry.WriteString(StringStringEntryProto.Value, value);
-            });
-        return modelProto.WrittenSpan.ToArray();
+        return ModelBytes($"StaticNet int8 network {builder.Description}",
+            graph => WriteGraph(graph, nameof(Int8Network), builder.Description + " int8", builder, builder.InputShape, model.OutputSize), metadata);
     }
 
     /// <summary>

@@ -86,23 +86,31 @@ public static partial class OnnxExporter
                 $"The network has {shape.ParameterCount} parameters ({4L * shape.ParameterCount} bytes); an ONNX model without external data holds at most {MaxWeightBytes} bytes.");
         float[] parameters = model.Parameters.ToArray();   // a snapshot: the model could be trained meanwhile
 
+        return ModelBytes($"StaticNet network {shape}",
+            graph => WriteGraph(graph, model.GetType().Name, shape.ToString(), new GraphBuilder(shape, parameters), shape.InputShape, shape.OutputSize),
+            new[] { ("staticnet.network", shape.ToString()) });
+    }
+
+    /// <summary>The <c>ModelProto</c> around a graph: IR version, producer, doc string, the opset and the metadata entries.</summary>
+    private static byte[] ModelBytes(string docString, Action<ProtobufWriter> writeGraph, IEnumerable<(string Key, string Value)> metadata)
+    {
         var modelProto = new ProtobufWriter();
         modelProto.WriteInt64(ModelProto.IrVersion, IrVersion);
         modelProto.WriteString(ModelProto.ProducerName, "StaticNet");
         modelProto.WriteString(ModelProto.ProducerVersion, ProducerVersion());
-        modelProto.WriteString(ModelProto.DocString, $"StaticNet network {shape}");
-        modelProto.WriteMessage(ModelProto.Graph, graph =>
-            WriteGraph(graph, model.GetType().Name, shape.ToString(), new GraphBuilder(shape, parameters), shape.InputShape, shape.OutputSize));
+        modelProto.WriteString(ModelProto.DocString, docString);
+        modelProto.WriteMessage(ModelProto.Graph, writeGraph);
         modelProto.WriteMessage(ModelProto.OpsetImport, opset =>
         {
             opset.WriteString(OperatorSetIdProto.Domain, "");
             opset.WriteInt64(OperatorSetIdProto.Version, OpsetVersion);
         });
-        modelProto.WriteMessage(ModelProto.MetadataProps, entry =>
-        {
-            entry.WriteString(StringStringEntryProto.Key, "staticnet.network");
-            entry.WriteString(StringStringEntryProto.Value, shape.ToString());
-        });
+        foreach (var (key, value) in metadata)
+            modelProto.WriteMessage(ModelProto.MetadataProps, entry =>
+            {
+                entry.WriteString(StringStringEntryProto.Key, key);
+                entry.WriteString(StringStringEntryProto.Value, value);
+            });
         return modelProto.WrittenSpan.ToArray();
     }
 

@@ -37,34 +37,14 @@ public class OnnxInt8ExportTests(ITestOutputHelper output)
         "sequence" => new Int8SequenceNet(seed: 4),
         "windows" => new Int8WindowNet(seed: 8),
         "wide" => new Int8WideRowNet(seed: 9),
-        "norm" => WithStatistics(new Int8NormNet(seed: 13)),
-        "strided" => WithStatistics(new StridedConvNet(seed: 10)),
+        "norm" => Int8ConvolutionTests.WithStatistics(new Int8NormNet(seed: 13)),
+        "strided" => Int8ConvolutionTests.WithStatistics(new StridedConvNet(seed: 10)),
         "tiny" => new TinyCnn(seed: 11),
         "audio" => new AudioConvNet(seed: 12),
         "small" => new SmallConvNet(seed: 6),
-        "norm-edges" => WithStatistics(new OnnxInt8NormEdgesNet(seed: 14)),
+        "norm-edges" => Int8ConvolutionTests.WithStatistics(new OnnxInt8NormEdgesNet(seed: 14)),
         _ => throw new ArgumentException(name),
     };
-
-    /// <summary>BatchNormalization with gamma, beta and moving statistics other than the initial 1, 0, 0, 1 (so each term counts).</summary>
-    private static NeuralNetwork WithStatistics(NeuralNetwork model)
-    {
-        var random = new Random(5);
-        Span<float> p = model.Parameters;
-        foreach (LayerInfo layer in model.NetworkShape.Layers)
-        {
-            if (layer.Kind != LayerKind.BatchNormalization) continue;
-            int c = layer.WeightCount;
-            for (int i = 0; i < c; i++)
-            {
-                p[layer.ParameterOffset + i] = 0.5f + (float)random.NextDouble();
-                p[layer.ParameterOffset + c + i] = (float)random.NextDouble() - 0.5f;
-                p[layer.ParameterOffset + 2 * c + i] = (float)random.NextDouble() - 0.5f;
-                p[layer.ParameterOffset + 3 * c + i] = 0.2f + (float)random.NextDouble();
-            }
-        }
-        return model;
-    }
 
     private static MnistData? s_digits;
 

@@ -31,7 +31,7 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
     private static NeuralNetwork NormNet() => WithStatistics(new Int8NormNet(seed: 13));
 
     /// <summary>BatchNormalization layers given moving statistics and gamma, beta other than Keras's initial 1, 0, 0, 1 (so that each term counts).</summary>
-    private static NeuralNetwork WithStatistics(NeuralNetwork model)
+    internal static NeuralNetwork WithStatistics(NeuralNetwork model)
     {
         var random = new Random(5);
         Span<float> p = model.Parameters;
