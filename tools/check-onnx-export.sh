@@ -13,6 +13,8 @@
 # DIR/layers holds OnnxLayerExportTests' exports (convolution, pooling, BatchNormalization, Flatten,
 # 1-D layers): their inputs are channels-last tensors, which check.mjs's rows do not describe, so
 # they go through the checker only (the tests compare them with Predict in ONNX Runtime for .NET).
+# DIR/int8 holds the int8 networks' exports (integer operators, and NAME-qlinear.onnx with QLinearConv) that
+# OnnxInt8ExportTests and OnnxInt8QLinearExportTests leave: the checker only, for the same reason.
 set -euo pipefail
 dir=${1:?usage: bash tools/check-onnx-export.sh DIR}
 tools=$(cd "$(dirname "$0")" && pwd)
@@ -60,4 +62,24 @@ assert list(checker["inputs"]) == ["input"] and checker["inputs"]["input"][0] ==
 print(f"{len(checker['nodes'])} nodes ({' '.join(checker['nodes'])}), input {checker['inputs']['input']}")
 PY
   echo "check-onnx-export: layers/$(basename "$model"): onnx.checker accepts it (full check, strict shape inference)"
+done
+
+int8_models=("$dir"/int8/*.onnx)
+if [ ${#int8_models[@]} -lt 10 ]; then
+  echo "check-onnx-export: expected the int8 export tests' files in $dir/int8, found ${#int8_models[@]}" >&2
+  exit 1
+fi
+for model in "${int8_models[@]}"; do
+  /usr/bin/python3 "$tools/onnx_check.py" "$model" > "${model%.onnx}.checker.json"
+  /usr/bin/python3 - "${model%.onnx}.checker.json" <<'PY'
+import json, sys
+checker = json.load(open(sys.argv[1]))
+assert checker["ir_version"] == 8 and checker["opset_import"][""] == 13, checker
+assert list(checker["inputs"]) == ["input"] and checker["inputs"]["input"][0] == "batch", checker["inputs"]
+assert list(checker["outputs"]) == ["output"] and checker["outputs"]["output"][0] == "batch", checker["outputs"]
+ops = set(checker["nodes"])
+assert ops & {"MatMulInteger", "ConvInteger", "QLinearConv"}, ops
+print(f"{len(checker['nodes'])} nodes ({' '.join(sorted(ops))})")
+PY
+  echo "check-onnx-export: int8/$(basename "$model"): onnx.checker accepts it (full check, strict shape inference)"
 done

@@ -133,6 +133,7 @@ public class OnnxInt8ExportTests(ITestOutputHelper output)
     {
         var (model, int8, x) = Quantized(name);
         byte[] bytes = OnnxExporter.ToBytes(int8);
+        LeaveForCrossCheck(name, bytes);
         float[,] expected = int8.Predict(x);
         float[,] onnx = RunOnnx(bytes, model, x);
         var (within, largest) = Agreement(expected, onnx);
@@ -144,6 +145,19 @@ public class OnnxInt8ExportTests(ITestOutputHelper output)
         Assert.True(largest <= TieTolerance, $"{name}: ONNX Runtime differs from Predict by {largest}");
         // Not vacuous: the float32 network, which int8 approximates, fails the same comparison.
         Assert.True(floatWithin < 64 - AllowedTies, $"{name}: the float32 network agrees with int8 to {Tolerance} on {floatWithin} of 64 samples");
+    }
+
+    /// <summary>
+    /// With STATICNET_ONNX_EXPORT_DIR set (by .ci/run), leaves the export in its int8/ folder: tools/check-onnx-export.sh
+    /// runs the python onnx package's checker (full check, strict shape inference) on each.
+    /// </summary>
+    internal static void LeaveForCrossCheck(string name, byte[] model)
+    {
+        string? dir = Environment.GetEnvironmentVariable("STATICNET_ONNX_EXPORT_DIR");
+        if (string.IsNullOrEmpty(dir)) return;
+        dir = Path.Combine(dir, "int8");
+        Directory.CreateDirectory(dir);
+        File.WriteAllBytes(Path.Combine(dir, name + ".onnx"), model);
     }
 
     /// <summary>

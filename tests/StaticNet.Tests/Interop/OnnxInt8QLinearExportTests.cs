@@ -43,6 +43,7 @@ public class OnnxInt8QLinearExportTests(ITestOutputHelper output)
     {
         var (model, int8, x) = WithBiases(name, Samples);
         byte[] bytes = OnnxExporter.ToBytes(int8, OnnxInt8Operators.QLinear);
+        OnnxInt8ExportTests.LeaveForCrossCheck(name + "-qlinear", bytes);
         OnnxGraph graph = OnnxGraph.Read(bytes);
         Assert.Equal(qlinearNodes, graph.Nodes.Count(n => n.OpType == "QLinearConv"));
         Assert.Equal(convIntegerNodes, graph.Nodes.Count(n => n.OpType == "ConvInteger"));
