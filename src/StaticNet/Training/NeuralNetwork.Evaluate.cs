@@ -18,7 +18,7 @@ public abstract partial class NeuralNetwork
     /// </param>
     /// <param name="sampleWeight">One weight per sample: the loss is then Σ wᵢ·lossᵢ / samples, as Keras 3; metrics stay unweighted.</param>
     /// <remarks>
-    /// A large evaluation without progress output runs on two cores (each takes half of the batches); the sums are
+    /// A large evaluation without progress output runs on two cores (each takes the next batch from a shared counter); the sums are
     /// added in the one-thread order, so the result has the same bits on one core or two.
     /// </remarks>
     public Evaluation Evaluate(InputData x, TargetData y, int batchSize = 32, int verbose = 0, float[]? sampleWeight = null)
@@ -171,7 +171,7 @@ public abstract partial class NeuralNetwork
         ThreadBudget > 1 && samples >= 2 * batch && (long)samples * NetworkShape.MultiplyAddsPerSample >= 8_000_000;
 
     /// <summary>
-    /// <see cref="EvaluateSums"/> with the batches split between this thread and a pool thread: each batch's loss and
+    /// <see cref="EvaluateSums"/> with the batches shared between this thread and a pool thread: each batch's loss and
     /// metric sums (of each half, for a batch <see cref="SplitsBatch"/> halves) are kept, then added in the order the
     /// one-thread loop adds them, so the result has its bits.
     /// </summary>
@@ -181,14 +181,16 @@ public abstract partial class NeuralNetwork
         int batches = (data.Samples + batch - 1) / batch, parts = 1 + _metrics.Length;
         // Per batch two parts (the halves; a batch not split fills the first), each its loss sum then its metric sums.
         var sums = new double[batches * 2 * parts];
-        int middle = batches / 2;
+        // Batches handed out by a shared counter rather than half each: where the host gives one thread less of its core,
+        // that thread takes fewer batches (each batch's sums land in its own place, so the order of work does not matter).
+        var next = new int[] { -1 };
         System.Threading.Tasks.Task other = System.Threading.Tasks.Task.Run(() =>
         {
             float[] a = ArrayPool<float>.Shared.Rent(batch * NetworkShape.ActivationsPerSample);
             float[] z = ArrayPool<float>.Shared.Rent(batch * NetworkShape.OutputSize);
             try
             {
-                EvaluateBatches(loss, storage.Open(weights), batch, middle, batches, a, z, sums);
+                EvaluateBatches(loss, storage.Open(weights), batch, batches, next, a, z, sums);
             }
             finally
             {
@@ -198,7 +200,7 @@ public abstract partial class NeuralNetwork
         });
         try
         {
-            EvaluateBatches(loss, data, batch, 0, middle, activations, logits, sums);
+            EvaluateBatches(loss, data, batch, batches, next, activations, logits, sums);
         }
         catch
         {
@@ -224,12 +226,15 @@ public abstract partial class NeuralNetwork
         return lossSum;
     }
 
-    /// <summary>Batches [<paramref name="from"/>, <paramref name="to"/>) of <see cref="EvaluateSumsOnTwoThreads"/>, each as <see cref="EvaluateSums"/> computes it.</summary>
-    private void EvaluateBatches(Loss loss, in DataSet data, int batch, int from, int to, Span<float> activations, Span<float> logits, double[] sums)
+    /// <summary>
+    /// The batches of <see cref="EvaluateSumsOnTwoThreads"/> that this thread takes from the shared counter
+    /// <paramref name="next"/>[0], each as <see cref="EvaluateSums"/> computes it.
+    /// </summary>
+    private void EvaluateBatches(Loss loss, in DataSet data, int batch, int batches, int[] next, Span<float> activations, Span<float> logits, double[] sums)
     {
         int parts = 1 + _metrics.Length, perSample = NetworkShape.ActivationsPerSample, outputs = NetworkShape.OutputSize;
         Span<double> metrics = stackalloc double[_metrics.Length];
-        for (int b = from; b < to; b++)
+        for (int b; (b = System.Threading.Interlocked.Increment(ref next[0])) < batches;)
         {
             int start = b * batch, count = Math.Min(batch, data.Samples - start), at = b * 2 * parts;
             if (SplitsBatch(count))
