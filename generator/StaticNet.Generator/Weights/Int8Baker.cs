@@ -85,14 +85,7 @@ internal static class Int8Baker
         for (int l = 0; l < declared.Length; l++)
             if (activations[l] != declared[l].ToString())
                 throw new MismatchException($"layer {l} has activation {activations[l]} in the file but {declared[l]} in the declaration");
-        if (declared.Contains(Activation.LeakyRelu))
-        {
-            string? text = metadata.TryGetValue("leaky_relu_slope", out object? s) ? s as string : null;
-            if (text is null || !float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float slope))
-                throw new InvalidDataException("its __metadata__ has no valid \"leaky_relu_slope\"");
-            if (BitConverterCompat.SingleToInt32Bits(slope) != BitConverterCompat.SingleToInt32Bits(spec.LeakyReluSlope))
-                throw new MismatchException($"its leaky ReLU slope is {text} but the declaration's LeakyReluSlope is {spec.LeakyReluSlope.ToString("R", CultureInfo.InvariantCulture)}");
-        }
+        CheckLeakySlope(spec, metadata);
 
         var expected = new HashSet<string>(StringComparer.Ordinal) { "__metadata__" };
         var layers = new Int8LayerData[declared.Length];
@@ -112,14 +105,48 @@ internal static class Int8Baker
         return layers.ToEquatableArray();
     }
 
-    private static Int8LayerData Layer(int l, byte[] q, byte[] scales, byte[] bias, byte[] inputScaleBytes, byte[] zeroBytes, int inputs, int units, Activation activation)
+    /// <summary>
+    /// When a layer of the declaration uses leaky ReLU: the file's <c>__metadata__</c> "leaky_relu_slope" must be the
+    /// declaration's, bit for bit (SN0033 otherwise).
+    /// </summary>
+    internal static void CheckLeakySlope(NetworkSpec spec, Dictionary<string, object?> metadata)
     {
+        if (!spec.Layers.Any(l => l.Activation == Activation.LeakyRelu)) return;
+        string? text = metadata.TryGetValue("leaky_relu_slope", out object? s) ? s as string : null;
+        if (text is null || !float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float slope))
+            throw new InvalidDataException("its __metadata__ has no valid \"leaky_relu_slope\"");
+        if (BitConverterCompat.SingleToInt32Bits(slope) != BitConverterCompat.SingleToInt32Bits(spec.LeakyReluSlope))
+            throw new MismatchException($"its leaky ReLU slope is {text} but the declaration's LeakyReluSlope is {spec.LeakyReluSlope.ToString("R", CultureInfo.InvariantCulture)}");
+    }
+
+    /// <summary>
+    /// Layer <paramref name="l"/>'s int8 tensors as the runtime's reader checks them: weights from −127 to 127, finite
+    /// positive scales, finite biases, a byte zero point (which it returns, with the input scale).
+    /// </summary>
+    internal static (float InputScale, int ZeroPoint) CheckQuantized(int l, byte[] q, byte[] scales, byte[] bias, byte[] inputScaleBytes, byte[] zeroBytes, int inputs)
+    {
+        int at = Array.IndexOf(q, (byte)0x80);
+        if (at >= 0) throw new InvalidDataException($"tensor '{l}.weight' holds -128 at [{at / inputs}, {at % inputs}]; int8 weights are symmetric, from -127 to 127");
+        for (int j = 0; j < scales.Length / 4; j++)
+        {
+            float s = Float(scales, j), b = Float(bias, j);
+            if (!(s > 0) || float.IsInfinity(s))
+                throw new InvalidDataException($"tensor '{l}.weight_scale' holds {s.ToString("R", CultureInfo.InvariantCulture)} at {j}; expected a finite positive number");
+            if (float.IsNaN(b) || float.IsInfinity(b))
+                throw new InvalidDataException($"tensor '{l}.bias' holds {b.ToString("R", CultureInfo.InvariantCulture)} at {j}; biases must be finite");
+        }
         float inputScale = Float(inputScaleBytes, 0);
         int zeroPoint = Int(zeroBytes, 0);
         if (!(inputScale > 0) || float.IsInfinity(inputScale))
             throw new InvalidDataException($"tensor '{l}.input_scale' holds {inputScale.ToString("R", CultureInfo.InvariantCulture)}; expected a finite positive number");
         if (zeroPoint < 0 || zeroPoint > 255)
             throw new InvalidDataException($"tensor '{l}.input_zero_point' holds {zeroPoint}; a zero point is a byte, from 0 to 255");
+        return (inputScale, zeroPoint);
+    }
+
+    private static Int8LayerData Layer(int l, byte[] q, byte[] scales, byte[] bias, byte[] inputScaleBytes, byte[] zeroBytes, int inputs, int units, Activation activation)
+    {
+        var (inputScale, zeroPoint) = CheckQuantized(l, q, scales, bias, inputScaleBytes, zeroBytes, inputs);
         int paddedInputs = PaddedInputs(inputs), paddedOutputs = PaddedOutputs(units);
 
         var packed = new byte[paddedInputs * paddedOutputs];
@@ -133,20 +160,14 @@ internal static class Int8Baker
             for (int i = 0; i < inputs; i++)
             {
                 byte b = q[j * inputs + i];
-                if (b == 0x80) throw new InvalidDataException($"tensor '{l}.weight' holds -128 at [{j}, {i}]; int8 weights are symmetric, from -127 to 127");
                 sum += (sbyte)b;
                 packed[Int8Layout.Index(j, i, paddedInputs)] = b;
             }
             int c = zeroPoint * sum;
             compensation[2 * j] = (char)(c & 0xFFFF);
             compensation[2 * j + 1] = (char)((c >> 16) & 0xFFFF);
-            float s = Float(scales, j), bj = Float(bias, j);
-            if (!(s > 0) || float.IsInfinity(s))
-                throw new InvalidDataException($"tensor '{l}.weight_scale' holds {s.ToString("R", CultureInfo.InvariantCulture)} at {j}; expected a finite positive number");
-            if (float.IsNaN(bj) || float.IsInfinity(bj))
-                throw new InvalidDataException($"tensor '{l}.bias' holds {bj.ToString("R", CultureInfo.InvariantCulture)} at {j}; biases must be finite");
-            PutFloat(floats, 1 + j, (float)(s * inputScale));
-            PutFloat(floats, 1 + units + j, bj);
+            PutFloat(floats, 1 + j, (float)(Float(scales, j) * inputScale));
+            PutFloat(floats, 1 + units + j, Float(bias, j));
         }
         var packedChars = new char[packed.Length / 2];
         for (int k = 0; k < packedChars.Length; k++) packedChars[k] = (char)(packed[2 * k] | packed[2 * k + 1] << 8);
@@ -178,9 +199,9 @@ internal static class Int8Baker
         return list.Select(v => (long)(double)v!).ToArray();
     }
 
-    private static int Int(byte[] b, int index) => b[4 * index] | b[4 * index + 1] << 8 | b[4 * index + 2] << 16 | b[4 * index + 3] << 24;
+    internal static int Int(byte[] b, int index) => b[4 * index] | b[4 * index + 1] << 8 | b[4 * index + 2] << 16 | b[4 * index + 3] << 24;
 
-    private static float Float(byte[] b, int index) => BitConverterCompat.Int32BitsToSingle(Int(b, index));
+    internal static float Float(byte[] b, int index) => BitConverterCompat.Int32BitsToSingle(Int(b, index));
 
     private static void PutFloat(char[] chars, int index, float value)
     {

@@ -57,14 +57,7 @@ internal static class Int8LayersBaker
             if (actual != expected)
                 throw new Int8Baker.MismatchException($"layer {l} is '{actual}' in the file but '{expected}' in the declaration");
         }
-        if (spec.Layers.Any(l => l.Activation == Activation.LeakyRelu))
-        {
-            string text = Metadata("leaky_relu_slope");
-            if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float slope))
-                throw new InvalidDataException($"its __metadata__ \"leaky_relu_slope\" is '{text}'; expected a number");
-            if (BitConverterCompat.SingleToInt32Bits(slope) != BitConverterCompat.SingleToInt32Bits(spec.LeakyReluSlope))
-                throw new Int8Baker.MismatchException($"its leaky ReLU slope is {text} but the declaration's LeakyReluSlope is {spec.LeakyReluSlope.ToString("R", CultureInfo.InvariantCulture)}");
-        }
+        Int8Baker.CheckLeakySlope(spec, metadata);
 
         var expectedNames = new HashSet<string>(StringComparer.Ordinal) { "__metadata__" };
         byte[] Tensor(int l, string name, string dtype, int[] shape, int size)
@@ -72,29 +65,20 @@ internal static class Int8LayersBaker
             expectedNames.Add($"{l}.{name}");
             return Int8Baker.Tensor(header, bytes, dataStart, dataLength, $"{l}.{name}", dtype, shape, size);
         }
-        void Floats(int l, string name, int[] shape, bool positive)
+        void FiniteFloats(int l, string name, int[] shape)
         {
             byte[] data = Tensor(l, name, "F32", shape, 4);
             for (int i = 0; i < data.Length / 4; i++)
             {
-                float v = BitConverterCompat.Int32BitsToSingle(data[4 * i] | data[4 * i + 1] << 8 | data[4 * i + 2] << 16 | data[4 * i + 3] << 24);
-                if (float.IsNaN(v) || float.IsInfinity(v) || (positive && !(v > 0)))
-                    throw new InvalidDataException($"tensor '{l}.{name}' holds {v.ToString("R", CultureInfo.InvariantCulture)} at {i}; expected a finite{(positive ? " positive" : "")} number");
+                float v = Int8Baker.Float(data, i);
+                if (float.IsNaN(v) || float.IsInfinity(v))
+                    throw new InvalidDataException($"tensor '{l}.{name}' holds {v.ToString("R", CultureInfo.InvariantCulture)} at {i}; expected a finite number");
             }
         }
-        void Quantized(int l, int rows, int inputs)
-        {
-            byte[] q = Tensor(l, "weight", "I8", new[] { rows, inputs }, 1);
-            int at = Array.IndexOf(q, (byte)0x80);
-            if (at >= 0) throw new InvalidDataException($"tensor '{l}.weight' holds -128 at [{at / inputs}, {at % inputs}]; int8 weights are symmetric, from -127 to 127");
-            Floats(l, "weight_scale", new[] { rows }, positive: true);
-            Floats(l, "bias", new[] { rows }, positive: false);
-            Floats(l, "input_scale", Array.Empty<int>(), positive: true);
-            byte[] zero = Tensor(l, "input_zero_point", "I32", Array.Empty<int>(), 4);
-            int zeroPoint = zero[0] | zero[1] << 8 | zero[2] << 16 | zero[3] << 24;
-            if (zeroPoint < 0 || zeroPoint > 255)
-                throw new InvalidDataException($"tensor '{l}.input_zero_point' holds {zeroPoint}; a zero point is a byte, from 0 to 255");
-        }
+        void Quantized(int l, int rows, int inputs) =>
+            Int8Baker.CheckQuantized(l, Tensor(l, "weight", "I8", new[] { rows, inputs }, 1), Tensor(l, "weight_scale", "F32", new[] { rows }, 4),
+                Tensor(l, "bias", "F32", new[] { rows }, 4), Tensor(l, "input_scale", "F32", Array.Empty<int>(), 4),
+                Tensor(l, "input_zero_point", "I32", Array.Empty<int>(), 4), inputs);
         for (int l = 0; l < described.Length; l++)
         {
             LayerGeometry g = geometries[l];
@@ -104,15 +88,15 @@ internal static class Int8LayersBaker
                     Quantized(l, g.OutChannels, g.WindowHeight * g.WindowWidth * g.InChannels);
                     break;
                 case LayerKind.Conv2D or LayerKind.Conv1D:
-                    Floats(l, "kernel", new[] { g.WindowHeight, g.WindowWidth, g.InChannels, g.OutChannels }, positive: false);
-                    Floats(l, "bias", new[] { g.OutChannels }, positive: false);
+                    FiniteFloats(l, "kernel", new[] { g.WindowHeight, g.WindowWidth, g.InChannels, g.OutChannels });
+                    FiniteFloats(l, "bias", new[] { g.OutChannels });
                     break;
                 case LayerKind.Dense:
                     Quantized(l, g.OutputSize, g.InputSize);
                     break;
                 case LayerKind.BatchNormalization:
                     foreach (string name in new[] { "center", "scale", "offset" })
-                        Floats(l, name, new[] { g.InChannels }, positive: false);
+                        FiniteFloats(l, name, new[] { g.InChannels });
                     break;
             }
         }
