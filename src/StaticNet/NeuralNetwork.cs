@@ -257,6 +257,9 @@ public abstract partial class NeuralNetwork
         if (_gradients.Length != NetworkShape.ParameterCount) _gradients = new AlignedBuffer(NetworkShape.ParameterCount);
     }
 
+    /// <summary>Multiply-adds below which a second thread for prediction or evaluation costs more than it saves.</summary>
+    private const long MinWorkPerThread = 4_000_000;
+
     /// <summary>Predicts every row of <paramref name="x"/>; returns samples x output size.</summary>
     /// <remarks>
     /// Large inputs are split into slices predicted on all cores. The slices start on
@@ -271,8 +274,6 @@ public abstract partial class NeuralNetwork
         CheckLength(x.GetLength(1), NetworkShape.InputSize, "x (columns)");
         int samples = x.GetLength(0);
         var result = new float[samples, NetworkShape.OutputSize];
-        // Below a few thousand multiply-adds per thread, starting threads costs more than it saves.
-        const long MinWorkPerThread = 4_000_000;
         long work = samples * NetworkShape.MultiplyAddsPerSample;
         int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, ThreadBudget);
         if (threads == 1)

@@ -17,18 +17,12 @@ internal static class DataConversion
         MemoryMarshal.CreateSpan(ref Unsafe.As<byte, float>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length);
 
     /// <summary>
-    /// A matrix form (<c>float[,]</c> in place; <c>double[,]</c>, <c>float[][]</c>, <c>double[][]</c>
-    /// copied) as row-major floats; jagged rows must each hold <paramref name="width"/> values
-    /// (<paramref name="what"/> names that width in messages).
+    /// A matrix form as row-major floats in an array that another thread can read too: a <c>float[,]</c> itself, or one
+    /// row-major <c>float[]</c> copy of a <c>double[,]</c>, <c>float[][]</c> or <c>double[][]</c> (jagged rows must each
+    /// hold <paramref name="width"/> values; <paramref name="what"/> names that width in messages). <see cref="Span"/>
+    /// gives its values.
     /// </summary>
     /// <exception cref="ArgumentNullException">No array (a null one converted).</exception>
-    public static ReadOnlySpan<float> FlattenMatrix(object? data, string name, int width, string what, out int rows, out int columns) =>
-        Span(MatrixStorage(data, name, width, what, out rows, out columns));
-
-    /// <summary>
-    /// What <see cref="FlattenMatrix"/> reads, as an array that another thread can read too: a <c>float[,]</c>
-    /// itself, or the one row-major <c>float[]</c> copy of the other forms.
-    /// </summary>
     public static object MatrixStorage(object? data, string name, int width, string what, out int rows, out int columns)
     {
         switch (data)

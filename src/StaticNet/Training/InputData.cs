@@ -49,7 +49,7 @@ public readonly struct InputData
     /// </summary>
     /// <exception cref="ArgumentNullException">No array (a null one converted).</exception>
     internal ReadOnlySpan<float> Flatten(string name, int width, out int rows, out int columns) =>
-        DataConversion.FlattenMatrix(_data, name, width, "the network's input size", out rows, out columns);
+        DataConversion.Span(Storage(name, width, out rows, out columns));
 
     /// <summary>What <see cref="Flatten"/> reads, as an array another thread can read too (<see cref="DataConversion.MatrixStorage"/>).</summary>
     internal object Storage(string name, int width, out int rows, out int columns) =>

@@ -23,19 +23,8 @@ public abstract partial class NeuralNetwork
     /// </remarks>
     public Evaluation Evaluate(InputData x, TargetData y, int batchSize = 32, int verbose = 0, float[]? sampleWeight = null)
     {
-        var storage = new DataStorage(x.Storage("x", NetworkShape.InputSize, out int samples, out int features), samples, features,
-            y.Storage("y", 0, out int rows, out int width), rows, width);
+        DataStorage storage = Store(x, y, "x", "y");
         return EvaluateCore(storage.Open(null), batchSize, verbose, sampleWeight, storage);
-    }
-
-    /// <summary>A data set's arrays, which another thread can read (a <see cref="DataSet"/> holds spans, which it cannot).</summary>
-    private sealed class DataStorage(object x, int samples, int features, object y, int rows, int width)
-    {
-        /// <summary>The inputs' array (<see cref="DataConversion.MatrixStorage"/>).</summary>
-        public object Inputs => x;
-
-        public DataSet Open(float[]? weights) =>
-            new(DataConversion.Span(x), samples, features, DataConversion.Span(y), rows, width, weights is null ? default : weights);
     }
 
     private Evaluation EvaluateCore(DataSet data, int batchSize, int verbose, float[]? sampleWeight, DataStorage? storage = null)
@@ -164,11 +153,11 @@ public abstract partial class NeuralNetwork
     }
 
     /// <summary>
-    /// Whether an <c>Evaluate</c> without progress output takes two cores: at least two batches and a few million
-    /// multiply-adds per thread (below that, starting a second one costs more than it saves).
+    /// Whether an <c>Evaluate</c> without progress output takes two cores: at least two batches and
+    /// <see cref="MinWorkPerThread"/> multiply-adds per thread, as <c>Predict(float[,])</c>.
     /// </summary>
     internal bool EvaluatesOnTwoThreads(int samples, int batch) =>
-        ThreadBudget > 1 && samples >= 2 * batch && (long)samples * NetworkShape.MultiplyAddsPerSample >= 8_000_000;
+        ThreadBudget > 1 && samples >= 2 * batch && (long)samples * NetworkShape.MultiplyAddsPerSample >= 2 * MinWorkPerThread;
 
     /// <summary>
     /// <see cref="EvaluateSums"/> with the batches shared between this thread and a pool thread: each batch's loss and
@@ -240,20 +229,23 @@ public abstract partial class NeuralNetwork
             if (SplitsBatch(count))
             {
                 int half = count / 2;
-                metrics.Clear();
-                sums[at] = EvaluateRows(loss, data.Rows(start, half), activations, logits, metrics);
-                for (int m = 0; m < metrics.Length; m++) sums[at + 1 + m] = metrics[m];
-                metrics.Clear();
-                sums[at + parts] = EvaluateRows(loss, data.Rows(start + half, count - half), activations.Slice(half * perSample), logits.Slice(half * outputs), metrics);
-                for (int m = 0; m < metrics.Length; m++) sums[at + parts + 1 + m] = metrics[m];
+                EvaluatePart(loss, data.Rows(start, half), activations, logits, metrics, sums.AsSpan(at, parts));
+                EvaluatePart(loss, data.Rows(start + half, count - half), activations.Slice(half * perSample), logits.Slice(half * outputs), metrics,
+                    sums.AsSpan(at + parts, parts));
             }
             else
             {
-                metrics.Clear();
-                sums[at] = EvaluateRows(loss, data.Rows(start, count), activations, logits, metrics);
-                for (int m = 0; m < metrics.Length; m++) sums[at + 1 + m] = metrics[m];
+                EvaluatePart(loss, data.Rows(start, count), activations, logits, metrics, sums.AsSpan(at, parts));
             }
         }
+    }
+
+    /// <summary>A part's loss sum, then its metric sums (<paramref name="metrics"/> is scratch), into <paramref name="part"/>.</summary>
+    private void EvaluatePart(Loss loss, in DataSet rows, Span<float> activations, Span<float> logits, Span<double> metrics, Span<double> part)
+    {
+        metrics.Clear();
+        part[0] = EvaluateRows(loss, rows, activations, logits, metrics);
+        metrics.CopyTo(part.Slice(1));
     }
 
     /// <summary>Forward pass, loss sum (returned) and metric sums (added to <paramref name="metricSums"/>) of a few rows.</summary>

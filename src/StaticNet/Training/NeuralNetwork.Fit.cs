@@ -93,9 +93,8 @@ public abstract partial class NeuralNetwork
         ClassWeights? classWeight = null, float[]? sampleWeight = null)
     {
         var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken, classWeight, sampleWeight);
-        object inputs = x.Storage("x", NetworkShape.InputSize, out int samples, out int features);
-        ReadOnlySpan<float> targets = y.Flatten("y", 0, out int rows, out int width);
-        return FitCore(new DataSet(DataConversion.Span(inputs), samples, features, targets, rows, width), settings, inputs);
+        DataStorage storage = Store(x, y, "x", "y");
+        return FitCore(storage.Open(null), settings, storage.Inputs);
     }
 
     /// <summary>Trains on flat row-major data: <paramref name="x"/> holds samples x input size values, <paramref name="y"/> samples x target width.</summary>
@@ -137,11 +136,24 @@ public abstract partial class NeuralNetwork
     }
 
     /// <summary>Any accepted x and y as one row-major data set (a float[,] is not copied).</summary>
-    private DataSet ToDataSet(InputData x, TargetData y, string xName, string yName)
+    private DataSet ToDataSet(InputData x, TargetData y, string xName, string yName) => Store(x, y, xName, yName).Open(null);
+
+    /// <summary>Any accepted x and y as arrays (a float[,] or float[] itself, other forms copied once), which a second thread can read too.</summary>
+    private DataStorage Store(InputData x, TargetData y, string xName, string yName)
     {
-        ReadOnlySpan<float> inputs = x.Flatten(xName, NetworkShape.InputSize, out int samples, out int features);
-        ReadOnlySpan<float> targets = y.Flatten(yName, 0, out int rows, out int width);
-        return new DataSet(inputs, samples, features, targets, rows, width);
+        object inputs = x.Storage(xName, NetworkShape.InputSize, out int samples, out int features);
+        object targets = y.Storage(yName, 0, out int rows, out int width);
+        return new DataStorage(inputs, samples, features, targets, rows, width);
+    }
+
+    /// <summary>A data set's arrays, which another thread can read (a <see cref="DataSet"/> holds spans, which it cannot).</summary>
+    private sealed class DataStorage(object x, int samples, int features, object y, int rows, int width)
+    {
+        /// <summary>The inputs' array (<see cref="DataConversion.MatrixStorage"/>).</summary>
+        public object Inputs => x;
+
+        public DataSet Open(float[]? weights) =>
+            new(DataConversion.Span(x), samples, features, DataConversion.Span(y), rows, width, weights is null ? default : weights);
     }
 
     private DataSet ToDataSet(ValidationData data)

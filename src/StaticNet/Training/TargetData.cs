@@ -35,12 +35,12 @@ public readonly struct TargetData
     /// <summary>One double array per sample.</summary>
     public static implicit operator TargetData(double[][] y) => new(y);
 
-    /// <summary>The targets as row-major floats: <paramref name="rows"/> x <paramref name="columns"/>; jagged rows must each hold <paramref name="width"/> values.</summary>
+    /// <summary>
+    /// The targets as a row-major array (<paramref name="rows"/> x <paramref name="columns"/>) that another thread can read
+    /// too: a <c>float[]</c> or <c>float[,]</c> itself, or the one copy of the other forms (<see cref="DataConversion.Span"/>
+    /// gives its values); jagged rows must each hold <paramref name="width"/> values.
+    /// </summary>
     /// <exception cref="ArgumentNullException">No array (a null one converted).</exception>
-    internal ReadOnlySpan<float> Flatten(string name, int width, out int rows, out int columns) =>
-        DataConversion.Span(Storage(name, width, out rows, out columns));
-
-    /// <summary>What <see cref="Flatten"/> reads, as an array another thread can read too: a <c>float[]</c> or <c>float[,]</c> itself, or the one copy of the other forms.</summary>
     internal object Storage(string name, int width, out int rows, out int columns)
     {
         columns = 1;
