@@ -99,6 +99,44 @@ public class DenseKernelTests
         }
     }
 
+    [Fact]
+    public void ForwardBatch_SkippingBlocksThatAreZeroInAWholeTile_GivesTheBitsOfTheFullInOrderSum()
+    {
+        // Image-like inputs: 16-float blocks that are zero in every sample (a border), zero in all
+        // samples but one (that one block must still count), all -0 (kept, adds nothing) and zero in
+        // one sample only. Each output must be the bits of its full chain: one fused multiply-add per
+        // lane over every block in order, zero blocks included, reduced in the tiles' tree.
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            return; // the portable path sums another way; AllKernels_MatchReference covers it
+        const int Count = 19, NIn = 784, NOut = 16, Blocks = NIn / 16;
+        var rng = new Random(21);
+        float[] w = Random(rng, NIn * NOut), b = Random(rng, NOut), x = Random(rng, Count * NIn);
+        for (int s = 0; s < Count; s++)
+            for (int block = 0; block < Blocks; block++)
+            {
+                bool zero = block % 3 == 0 && !(block == 9 && (s == 7 || s == 13)) || block % 7 == 1 && s % 8 == 2;
+                for (int k = block * 16; k < block * 16 + 16; k++)
+                    if (zero) x[s * NIn + k] = 0f;
+                    else if (block == 10) x[s * NIn + k] = -0f;
+            }
+        var y = new float[Count * NOut];
+        Dense.ForwardBatch<N784, N16, Linear>(w, b, x, y, Count);
+        var lanes = new float[16];
+        for (int s = 0; s < Count; s++)
+            for (int j = 0; j < NOut; j++)
+            {
+                Array.Clear(lanes);
+                for (int k = 0; k < NIn; k++) lanes[k % 16] = MathF.FusedMultiplyAdd(w[j * NIn + k], x[s * NIn + k], lanes[k % 16]);
+                var eight = new float[8];
+                for (int i = 0; i < 8; i++) eight[i] = lanes[i] + lanes[i + 8];
+                var four = new float[4];
+                for (int i = 0; i < 4; i++) four[i] = eight[i] + eight[i + 4];
+                float expected = (four[0] + four[1]) + (four[2] + four[3]) + b[j];
+                Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(y[s * NOut + j]),
+                    $"sample {s}, output {j}: {y[s * NOut + j]:G9}, the full in-order chain gives {expected:G9}");
+            }
+    }
+
     [Theory, MemberData(nameof(Counts))]
     public void WeightGradients_OnTheTiledPath_SumTheSamplesInOrderWithFusedMultiplyAdds(int count)
     {
