@@ -94,7 +94,7 @@ public abstract partial class NeuralNetwork
     {
         var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken, classWeight, sampleWeight);
         DataStorage storage = Store(x, y, "x", "y");
-        return FitCore(storage.Open(null), settings, storage.Inputs);
+        return FitCore(storage.Open(null), settings, storage);
     }
 
     /// <summary>Trains on flat row-major data: <paramref name="x"/> holds samples x input size values, <paramref name="y"/> samples x target width.</summary>
@@ -183,11 +183,12 @@ public abstract partial class NeuralNetwork
 
     /// <param name="data">The training data.</param>
     /// <param name="s">Fit's settings.</param>
-    /// <param name="inputs">The array behind <c>data.X</c> when there is one (<see cref="DataConversion.MatrixStorage"/>): a second core can then share its scan.</param>
-    private History FitCore(DataSet data, FitSettings s, object? inputs = null)
+    /// <param name="storage">The arrays behind <paramref name="data"/> when there are (not for spans): a second core can then share
+    /// the scan of x and gather its half of each batch itself.</param>
+    private History FitCore(DataSet data, FitSettings s, DataStorage? storage = null)
     {
         Loss loss = RequireCompiled();
-        CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y", inputs);
+        CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y", storage?.Inputs);
         float[]? weights = SampleWeights(s.ClassWeight, s.SampleWeight, data, "x", s.ClassWeight is null ? "sampleWeight" : "classWeight");
         if (weights is not null) data = data.WithWeights(weights);
         if (s.Epochs < 1) throw new ArgumentOutOfRangeException("epochs", s.Epochs, "Expected at least 1 epoch.");
@@ -270,7 +271,13 @@ public abstract partial class NeuralNetwork
         bool finished = false;
         try
         {
-            if (SplitsBatch(batch) && ThreadBudget > 1) _worker = new TrainingWorker(RunWorkerJob);
+            if (SplitsBatch(batch) && ThreadBudget > 1)
+            {
+                _worker = new TrainingWorker(RunWorkerJob);
+                // Row-split steps let the worker gather the second half of each batch from the arrays (the training rows
+                // start at row 0 of them, and the order holds training rows only).
+                _workerRows = storage is null ? null : new WorkerRows(storage, weights, order);
+            }
             for (int epoch = initialEpoch; epoch < s.Epochs; epoch++)
             {
                 for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnEpochBegin(epoch);
@@ -292,6 +299,7 @@ public abstract partial class NeuralNetwork
                     int step = stepsDone;
                     for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnBatchBegin(step);
                     count = Math.Min(batch, samples - start);
+                    _stepStart = start;
                     lossSum += TrainStep(loss, train, order.AsSpan(start, count), metricSums);
                     seen += count;
                     stepsDone++;
@@ -337,6 +345,7 @@ public abstract partial class NeuralNetwork
             if (!finished) progress?.Abort();
             _worker?.Dispose();
             _worker = null;
+            _workerRows = null;
         }
         for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnTrainEnd(lastLogs);
         return history;

@@ -234,11 +234,20 @@ public abstract partial class NeuralNetwork
     internal bool RowSplitDisabled { get; set; }
 
     // Row-split steps: dL/dz of the first layer for the whole batch (each lane writes its samples' rows), and each
-    // thread's progress through the step (0 at the start; the caller's 1: both halves gathered; 2: the thread's rows
-    // of the first layer computed; 3: its lane's backward pass done; the caller's 4: the optimizer's step begun), so
+    // thread's progress through the step (0 at the start; 1: the thread's half of the batch gathered, the caller's
+    // meaning both halves when the worker does not gather; 2: the thread's rows of the first layer computed; 3: its lane's backward pass done; the caller's 4: the optimizer's step begun), so
     // each waits only for what it reads.
     private AlignedBuffer _firstDelta;
     private int _mainPhase, _workerPhase, _stepAborted;
+
+    /// <summary>What the worker reads to gather the second half of a row-split step itself: Fit's arrays and its order.</summary>
+    private sealed record WorkerRows(DataStorage Storage, float[]? Weights, int[] Order);
+
+    // Set by Fit when its data are arrays (not spans, which another thread cannot read); _stepStart is where the
+    // current batch starts in the order.
+    private WorkerRows? _workerRows;
+    private int _stepStart;
+    private bool _workerGathers;
 
     /// <summary>
     /// One step with the first layer split by rows between the threads (see <see cref="FirstLayerRows"/>). Each thread:
@@ -254,8 +263,12 @@ public abstract partial class NeuralNetwork
         _lane = (loss, half, count - half, count, SecondHalfKey(dropoutKey));
         Array.Clear(_laneMetricSums);
         _mainPhase = _workerPhase = _stepAborted = 0;
-        GatherRows(data, rows, half, count);
         TrainingWorker? worker = _worker;
+        // With Fit's arrays at hand the worker gathers the second half while this thread gathers the first (rows come from
+        // main memory when shuffled: two cores keep twice the reads in flight); else this thread gathers the second half
+        // first, so that the worker has its samples when it starts.
+        _workerGathers = worker is not null && _workerRows is not null;
+        if (!_workerGathers) GatherRows(data, rows, half, count);
         if (worker is not null)
         {
             _workerJob = WorkerJob.SecondRows;
@@ -267,7 +280,11 @@ public abstract partial class NeuralNetwork
             GatherRows(data, rows, 0, half);
             Volatile.Write(ref _mainPhase, 1);
             // Not claimed yet (the worker thread sleeps, or the machine is busy): this thread runs the whole step.
-            if (worker is not null && worker.TryReclaim()) worker = null;
+            if (worker is not null && worker.TryReclaim())
+            {
+                worker = null;
+                if (_workerGathers) GatherRows(data, rows, half, count);
+            }
             if (worker is null)
             {
                 // Both threads' calls, in order: the same ranges, so the same bits (an activation such as the sigmoid
@@ -282,18 +299,23 @@ public abstract partial class NeuralNetwork
                 for (int m = 0; m < metricSums.Length; m++) metricSums[m] += _laneMetricSums[m];
                 return lossSum;
             }
-            FirstLayerForward(0, split, half, count);
-            Volatile.Write(ref _mainPhase, 2);
-            if (AwaitPhase(ref _workerPhase, 2))
+            FirstLayerForwardLane(0, half, 0, split);
+            // The second half's samples: gathered by the worker (its phase 1), or here before it started.
+            if (!_workerGathers || AwaitPhase(ref _workerPhase, 1))
             {
-                lossSum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums, byRows: true);
-                Volatile.Write(ref _mainPhase, 3);
-                if (AwaitPhase(ref _workerPhase, 3))
+                FirstLayerForwardLane(half, count - half, 0, split);
+                Volatile.Write(ref _mainPhase, 2);
+                if (AwaitPhase(ref _workerPhase, 2))
                 {
-                    // The step is counted only once both lanes are through; the worker reads it after phase 4.
-                    _update = (Optimizer!.BeginStep(), 0, true);
-                    Volatile.Write(ref _mainPhase, 4);
-                    UpdateByRows(0, split, count, upperHalf: 0);
+                    lossSum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums, byRows: true);
+                    Volatile.Write(ref _mainPhase, 3);
+                    if (AwaitPhase(ref _workerPhase, 3))
+                    {
+                        // The step is counted only once both lanes are through; the worker reads it after phase 4.
+                        _update = (Optimizer!.BeginStep(), 0, true);
+                        Volatile.Write(ref _mainPhase, 4);
+                        UpdateByRows(0, split, count, upperHalf: 0);
+                    }
                 }
             }
         }
@@ -318,7 +340,14 @@ public abstract partial class NeuralNetwork
         int units = NetworkShape.Layers[0].Units, split = FirstLayerRows.Split(units);
         try
         {
-            // The second half's samples were gathered before the job was posted; the first half's may still be on the way.
+            if (_workerGathers)
+            {
+                WorkerRows source = _workerRows!;
+                GatherRows(source.Storage.Open(source.Weights), source.Order.AsSpan(_stepStart, count), half, count);
+                Volatile.Write(ref _workerPhase, 1);
+            }
+            // The second half's samples are here (gathered above, or before the job was posted); the first half's may
+            // still be on the way.
             FirstLayerForwardLane(half, laneCount, split, units);
             if (!AwaitPhase(ref _mainPhase, 1)) return;
             FirstLayerForwardLane(0, half, split, units);
