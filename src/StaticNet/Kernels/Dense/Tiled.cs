@@ -101,8 +101,9 @@ internal static class Tiled
                         CopyRow(ref Unsafe.Add(ref xs, i * nIn), ref Unsafe.Add(ref rows, i * stride), nIn);
                 ref float x0 = ref aligned ? ref xs : ref rows;
                 int xStride = aligned ? nIn : stride;
-                int used = NonZeroBlocks(ref x0, xStride, blockCount, blocks);
-                ForwardEight<TIn, TOut>(ref w, ref b, ref x0, xStride, ref Unsafe.Add(ref y, s * nOut), outputs, blocks.Slice(0, used));
+                // A first row without a zero block: the tile takes every block in order without a list (see HasZeroBlock).
+                int used = HasZeroBlock(ref x0, blockCount) ? NonZeroBlocks(ref x0, xStride, blockCount, blocks) : blockCount;
+                ForwardEight<TIn, TOut>(ref w, ref b, ref x0, xStride, ref Unsafe.Add(ref y, s * nOut), outputs, blocks.Slice(0, used), used == blockCount);
             }
             if (rented is not null) System.Buffers.ArrayPool<int>.Shared.Return(rented);
         }
@@ -119,7 +120,7 @@ internal static class Tiled
     /// a 4 x 4 tile, which at 784 inputs is what bounds the 4 x 4 tile (400 KB of weights per four
     /// samples is more than L2 delivers while the FMAs run).
     /// </summary>
-    private static void ForwardEight<TIn, TOut>(ref float w, ref float b, ref float x0, int xStride, ref float y0, int outputs, ReadOnlySpan<int> blocks)
+    private static void ForwardEight<TIn, TOut>(ref float w, ref float b, ref float x0, int xStride, ref float y0, int outputs, ReadOnlySpan<int> blocks, bool dense)
         where TIn : IConstant where TOut : IConstant
     {
         int nIn = TIn.Value, nOut = TOut.Value;
@@ -140,17 +141,35 @@ internal static class Tiled
             Vector512<float> a00 = default, a10 = default, a20 = default, a30 = default, a40 = default, a50 = default, a60 = default, a70 = default;
             Vector512<float> a01 = default, a11 = default, a21 = default, a31 = default, a41 = default, a51 = default, a61 = default, a71 = default;
             Vector512<float> u0, u1, v;
-            foreach (int k in blocks)
+            if (dense)
             {
-                u0 = Load(ref w0, k); u1 = Load(ref w1, k);
-                v = Load(ref x0, k); a00 = Fma(u0, v, a00); a01 = Fma(u1, v, a01);
-                v = Load(ref x1, k); a10 = Fma(u0, v, a10); a11 = Fma(u1, v, a11);
-                v = Load(ref x2, k); a20 = Fma(u0, v, a20); a21 = Fma(u1, v, a21);
-                v = Load(ref x3, k); a30 = Fma(u0, v, a30); a31 = Fma(u1, v, a31);
-                v = Load(ref x4, k); a40 = Fma(u0, v, a40); a41 = Fma(u1, v, a41);
-                v = Load(ref x5, k); a50 = Fma(u0, v, a50); a51 = Fma(u1, v, a51);
-                v = Load(ref x6, k); a60 = Fma(u0, v, a60); a61 = Fma(u1, v, a61);
-                v = Load(ref x7, k); a70 = Fma(u0, v, a70); a71 = Fma(u1, v, a71);
+                for (int k = 0; k < full; k += W)
+                {
+                    u0 = Load(ref w0, k); u1 = Load(ref w1, k);
+                    v = Load(ref x0, k); a00 = Fma(u0, v, a00); a01 = Fma(u1, v, a01);
+                    v = Load(ref x1, k); a10 = Fma(u0, v, a10); a11 = Fma(u1, v, a11);
+                    v = Load(ref x2, k); a20 = Fma(u0, v, a20); a21 = Fma(u1, v, a21);
+                    v = Load(ref x3, k); a30 = Fma(u0, v, a30); a31 = Fma(u1, v, a31);
+                    v = Load(ref x4, k); a40 = Fma(u0, v, a40); a41 = Fma(u1, v, a41);
+                    v = Load(ref x5, k); a50 = Fma(u0, v, a50); a51 = Fma(u1, v, a51);
+                    v = Load(ref x6, k); a60 = Fma(u0, v, a60); a61 = Fma(u1, v, a61);
+                    v = Load(ref x7, k); a70 = Fma(u0, v, a70); a71 = Fma(u1, v, a71);
+                }
+            }
+            else
+            {
+                foreach (int k in blocks)
+                {
+                    u0 = Load(ref w0, k); u1 = Load(ref w1, k);
+                    v = Load(ref x0, k); a00 = Fma(u0, v, a00); a01 = Fma(u1, v, a01);
+                    v = Load(ref x1, k); a10 = Fma(u0, v, a10); a11 = Fma(u1, v, a11);
+                    v = Load(ref x2, k); a20 = Fma(u0, v, a20); a21 = Fma(u1, v, a21);
+                    v = Load(ref x3, k); a30 = Fma(u0, v, a30); a31 = Fma(u1, v, a31);
+                    v = Load(ref x4, k); a40 = Fma(u0, v, a40); a41 = Fma(u1, v, a41);
+                    v = Load(ref x5, k); a50 = Fma(u0, v, a50); a51 = Fma(u1, v, a51);
+                    v = Load(ref x6, k); a60 = Fma(u0, v, a60); a61 = Fma(u1, v, a61);
+                    v = Load(ref x7, k); a70 = Fma(u0, v, a70); a71 = Fma(u1, v, a71);
+                }
             }
             if (rem != 0)
             {
@@ -179,13 +198,27 @@ internal static class Tiled
             // The last, odd output: eight samples x one output.
             ref float wj = ref Unsafe.Add(ref w, j * nIn);
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            foreach (int k in blocks)
+            if (dense)
             {
-                Vector512<float> u = Load(ref wj, k);
-                a0 = Fma(u, Load(ref x0, k), a0); a1 = Fma(u, Load(ref x1, k), a1);
-                a2 = Fma(u, Load(ref x2, k), a2); a3 = Fma(u, Load(ref x3, k), a3);
-                a4 = Fma(u, Load(ref x4, k), a4); a5 = Fma(u, Load(ref x5, k), a5);
-                a6 = Fma(u, Load(ref x6, k), a6); a7 = Fma(u, Load(ref x7, k), a7);
+                for (int k = 0; k < full; k += W)
+                {
+                    Vector512<float> u = Load(ref wj, k);
+                    a0 = Fma(u, Load(ref x0, k), a0); a1 = Fma(u, Load(ref x1, k), a1);
+                    a2 = Fma(u, Load(ref x2, k), a2); a3 = Fma(u, Load(ref x3, k), a3);
+                    a4 = Fma(u, Load(ref x4, k), a4); a5 = Fma(u, Load(ref x5, k), a5);
+                    a6 = Fma(u, Load(ref x6, k), a6); a7 = Fma(u, Load(ref x7, k), a7);
+                }
+            }
+            else
+            {
+                foreach (int k in blocks)
+                {
+                    Vector512<float> u = Load(ref wj, k);
+                    a0 = Fma(u, Load(ref x0, k), a0); a1 = Fma(u, Load(ref x1, k), a1);
+                    a2 = Fma(u, Load(ref x2, k), a2); a3 = Fma(u, Load(ref x3, k), a3);
+                    a4 = Fma(u, Load(ref x4, k), a4); a5 = Fma(u, Load(ref x5, k), a5);
+                    a6 = Fma(u, Load(ref x6, k), a6); a7 = Fma(u, Load(ref x7, k), a7);
+                }
             }
             if (rem != 0)
             {
@@ -223,6 +256,19 @@ internal static class Tiled
         int k = 0;
         for (; k + W <= n; k += W) Load(ref source, k).StoreUnsafe(ref destination, (nuint)k);
         if (k < n) Load(ref source, n - W).StoreUnsafe(ref destination, (nuint)(n - W));
+    }
+
+    /// <summary>
+    /// Whether one of the first <paramref name="blockCount"/> 16-float blocks of the row at <paramref name="x"/> is all
+    /// zero. The batch kernels look for blocks to skip only then: images have background in every row, dense data and
+    /// hidden layers (a ReLU's zeros are scattered) have none, and there the search would cost more than it saves.
+    /// The answer changes only which blocks are read, never a bit of the result.
+    /// </summary>
+    private static bool HasZeroBlock(ref float x, int blockCount)
+    {
+        for (int k = 0, end = blockCount * W; k < end; k += W)
+            if (Load(ref x, k).AsUInt32() == Vector512<uint>.Zero) return true;
+        return false;
     }
 
     /// <summary>
@@ -540,12 +586,14 @@ internal static class Tiled
     }
 
     /// <summary>
-    /// dW[j, k] = Σ_s Δ[s, j]·X[s, k] (axpy form over the batch), 16 outputs by one 16-input window per tile,
-    /// overwriting dW. Requires TIn ≥ 16. Every element is the fused multiply-add chain over the samples in order,
-    /// starting from zero, whatever the blocking. A sample whose window of X is all zero adds nothing to that window's
-    /// sums (exact for finite Δ), so each window runs over the list of samples where it is not zero: on MNIST digits
-    /// 42% of the (sample, window) pairs are background and skipped. The windows are the outer loop and the output
-    /// tiles the inner one, so a window's column of X and Δ stay in L1 while every output tile uses them.
+    /// dW[j, k] = Σ_s Δ[s, j]·X[s, k] (axpy form over the batch), overwriting dW. Requires TIn ≥ 16. Every element is the
+    /// fused multiply-add chain over the samples in order, starting from zero, whatever the blocking. A sample whose
+    /// 16-input window of X is all zero adds nothing to that window's sums (exact for finite Δ), so each window knows
+    /// the samples where it is not zero: where all four windows of a 64-input panel are (nearly) full, a 4-output by
+    /// 64-input tile runs over every sample (fewest loads per multiply-add: hidden layers, dense data); elsewhere a
+    /// 16-output by 16-input tile runs over the window's list only (on MNIST digits 42% of the sample-window pairs are
+    /// background and skipped). Windows are the outer loop and output tiles the inner one, so a window's column of X
+    /// and Δ stay in L1 while every output tile uses them.
     /// </summary>
     public static void WeightGradients<TIn, TOut>(ref float d, ref float x, ref float dw, int count)
         where TIn : IConstant where TOut : IConstant => WeightGradientRows<TIn, TOut>(ref d, ref x, ref dw, count, 0, TOut.Value);
@@ -560,78 +608,161 @@ internal static class Tiled
     public static void WeightGradientRows<TIn, TOut>(ref float d, ref float x, ref float dw, int count, int rowStart, int rowEnd)
         where TIn : IConstant where TOut : IConstant
     {
-        int nIn = TIn.Value, nOut = TOut.Value, outputs = rowEnd - rowStart;
+        int nIn = TIn.Value, outputs = rowEnd - rowStart;
         d = ref Unsafe.Add(ref d, rowStart);
         dw = ref Unsafe.Add(ref dw, rowStart * nIn);
         // Windows of 16 inputs; the last one ends at nIn and may overlap the one before: its overlapping lanes get the
         // same sums again (a sample left out of its list is zero on all of its lanes), so they are rewritten unchanged.
-        int windows = (nIn + W - 1) / W, entries = windows * count;
+        // Each window's list of samples, then the lists' lengths.
+        int windows = (nIn + W - 1) / W, entries = windows * count + windows;
         int[]? rented = null;
-        Span<int> samples = entries <= MaxStackSamples
+        Span<int> buffer = entries <= MaxStackSamples
             ? stackalloc int[entries]
             : (rented = System.Buffers.ArrayPool<int>.Shared.Rent(entries));
-        ref int lists = ref MemoryMarshal.GetReference(samples);
+        Span<int> lengths = buffer.Slice(windows * count, windows);
+        ref int lists = ref MemoryMarshal.GetReference(buffer);
+        // Only when the first sample has a zero window (see HasZeroBlock) are the others looked at; else every window
+        // lists every sample.
+        bool search = HasZeroBlock(ref x, nIn / W) || Load(ref x, nIn - W).AsUInt32() == Vector512<uint>.Zero;
+        int listStride = search ? count : 0;   // without a search, every window shares the first list: all the samples
         for (int window = 0; window < windows; window++)
         {
-            int k = Math.Min(window * W, nIn - W);
-            ref int list = ref Unsafe.Add(ref lists, window * count);
-            int used = 0;
-            for (int s = 0; s < count; s++)
+            int k = Math.Min(window * W, nIn - W), used = 0;
+            if (search || window == 0)
             {
-                // Written every time and counted only when kept: no branch to mispredict on the image's pattern.
-                Unsafe.Add(ref list, used) = s;
-                used += Load(ref x, s * nIn + k).AsUInt32() == Vector512<uint>.Zero ? 0 : 1;
-            }
-            ReadOnlySpan<int> active = MemoryMarshal.CreateReadOnlySpan(ref list, used);
-            ref float o = ref Unsafe.Add(ref dw, k);
-            int j = 0;
-            for (; j + 16 <= outputs; j += 16)
-            {
-                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-                Vector512<float> a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
-                foreach (int s in active)
+                ref int list = ref Unsafe.Add(ref lists, window * count);
+                for (int s = 0; s < count; s++)
                 {
-                    Vector512<float> xv = Load(ref x, s * nIn + k);
-                    ref float ds = ref Unsafe.Add(ref d, s * nOut + j);
-                    a0 = Fma(xv, Vector512.Create(ds), a0); a1 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 1)), a1);
-                    a2 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 2)), a2); a3 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 3)), a3);
-                    a4 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 4)), a4); a5 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 5)), a5);
-                    a6 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 6)), a6); a7 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 7)), a7);
-                    a8 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 8)), a8); a9 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 9)), a9);
-                    a10 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 10)), a10); a11 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 11)), a11);
-                    a12 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 12)), a12); a13 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 13)), a13);
-                    a14 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 14)), a14); a15 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 15)), a15);
+                    // Written every time and counted only when kept: no branch to mispredict on the image's pattern.
+                    Unsafe.Add(ref list, used) = s;
+                    used += search && Load(ref x, s * nIn + k).AsUInt32() == Vector512<uint>.Zero ? 0 : 1;
                 }
-                ref float r = ref Unsafe.Add(ref o, j * nIn);
-                a0.StoreUnsafe(ref r); a1.StoreUnsafe(ref r, (nuint)nIn); a2.StoreUnsafe(ref r, (nuint)(2 * nIn)); a3.StoreUnsafe(ref r, (nuint)(3 * nIn));
-                r = ref Unsafe.Add(ref r, 4 * nIn);
-                a4.StoreUnsafe(ref r); a5.StoreUnsafe(ref r, (nuint)nIn); a6.StoreUnsafe(ref r, (nuint)(2 * nIn)); a7.StoreUnsafe(ref r, (nuint)(3 * nIn));
-                r = ref Unsafe.Add(ref r, 4 * nIn);
-                a8.StoreUnsafe(ref r); a9.StoreUnsafe(ref r, (nuint)nIn); a10.StoreUnsafe(ref r, (nuint)(2 * nIn)); a11.StoreUnsafe(ref r, (nuint)(3 * nIn));
-                r = ref Unsafe.Add(ref r, 4 * nIn);
-                a12.StoreUnsafe(ref r); a13.StoreUnsafe(ref r, (nuint)nIn); a14.StoreUnsafe(ref r, (nuint)(2 * nIn)); a15.StoreUnsafe(ref r, (nuint)(3 * nIn));
             }
-            for (; j + 4 <= outputs; j += 4)
+            lengths[window] = search ? used : count;
+        }
+        // The panel tile costs about 7/8 of the window tile per multiply-add: it takes a panel whose windows are all
+        // at least 7/8 full.
+        int full = count - count / 8;
+        for (int window = 0; window < windows;)
+        {
+            int k = window * W;
+            if (k + 4 * W <= nIn && lengths[window] >= full && lengths[window + 1] >= full && lengths[window + 2] >= full && lengths[window + 3] >= full)
             {
-                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                foreach (int s in active)
-                {
-                    Vector512<float> xv = Load(ref x, s * nIn + k);
-                    ref float ds = ref Unsafe.Add(ref d, s * nOut + j);
-                    a0 = Fma(xv, Vector512.Create(ds), a0); a1 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 1)), a1);
-                    a2 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 2)), a2); a3 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 3)), a3);
-                }
-                ref float r = ref Unsafe.Add(ref o, j * nIn);
-                a0.StoreUnsafe(ref r); a1.StoreUnsafe(ref r, (nuint)nIn); a2.StoreUnsafe(ref r, (nuint)(2 * nIn)); a3.StoreUnsafe(ref r, (nuint)(3 * nIn));
+                WeightGradientPanel<TIn, TOut>(ref d, ref Unsafe.Add(ref x, k), ref Unsafe.Add(ref dw, k), count, outputs);
+                window += 4;
             }
-            for (; j < outputs; j++)
+            else
             {
-                Vector512<float> a0 = default;
-                foreach (int s in active)
-                    a0 = Fma(Load(ref x, s * nIn + k), Vector512.Create(Unsafe.Add(ref d, s * nOut + j)), a0);
-                a0.StoreUnsafe(ref o, (nuint)(j * nIn));
+                k = Math.Min(k, nIn - W);
+                WeightGradientWindow<TIn, TOut>(ref d, ref Unsafe.Add(ref x, k), ref Unsafe.Add(ref dw, k),
+                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref lists, window * listStride), lengths[window]), outputs);
+                window++;
             }
         }
         if (rented is not null) System.Buffers.ArrayPool<int>.Shared.Return(rented);
+    }
+
+    /// <summary>One 64-input panel of dW (from <paramref name="x"/> and <paramref name="dw"/>, already at its first input) over every sample: tiles of four outputs, then one.</summary>
+    private static void WeightGradientPanel<TIn, TOut>(ref float d, ref float x, ref float dw, int count, int outputs)
+        where TIn : IConstant where TOut : IConstant
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        int j = 0;
+        for (; j + 4 <= outputs; j += 4)
+        {
+            Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
+            Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
+            Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
+            Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
+            for (int s = 0; s < count; s++)
+            {
+                ref float xs = ref Unsafe.Add(ref x, s * nIn);
+                Vector512<float> x0 = Load(ref xs, 0), x1 = Load(ref xs, W), x2 = Load(ref xs, 2 * W), x3 = Load(ref xs, 3 * W);
+                ref float ds = ref Unsafe.Add(ref d, s * nOut + j);
+                var g = Vector512.Create(ds);
+                a00 = Fma(x0, g, a00); a01 = Fma(x1, g, a01); a02 = Fma(x2, g, a02); a03 = Fma(x3, g, a03);
+                g = Vector512.Create(Unsafe.Add(ref ds, 1));
+                a10 = Fma(x0, g, a10); a11 = Fma(x1, g, a11); a12 = Fma(x2, g, a12); a13 = Fma(x3, g, a13);
+                g = Vector512.Create(Unsafe.Add(ref ds, 2));
+                a20 = Fma(x0, g, a20); a21 = Fma(x1, g, a21); a22 = Fma(x2, g, a22); a23 = Fma(x3, g, a23);
+                g = Vector512.Create(Unsafe.Add(ref ds, 3));
+                a30 = Fma(x0, g, a30); a31 = Fma(x1, g, a31); a32 = Fma(x2, g, a32); a33 = Fma(x3, g, a33);
+            }
+            ref float o = ref Unsafe.Add(ref dw, j * nIn);
+            a00.StoreUnsafe(ref o); a01.StoreUnsafe(ref o, (nuint)(W)); a02.StoreUnsafe(ref o, (nuint)(2 * W)); a03.StoreUnsafe(ref o, (nuint)(3 * W));
+            o = ref Unsafe.Add(ref o, nIn);
+            a10.StoreUnsafe(ref o); a11.StoreUnsafe(ref o, (nuint)(W)); a12.StoreUnsafe(ref o, (nuint)(2 * W)); a13.StoreUnsafe(ref o, (nuint)(3 * W));
+            o = ref Unsafe.Add(ref o, nIn);
+            a20.StoreUnsafe(ref o); a21.StoreUnsafe(ref o, (nuint)(W)); a22.StoreUnsafe(ref o, (nuint)(2 * W)); a23.StoreUnsafe(ref o, (nuint)(3 * W));
+            o = ref Unsafe.Add(ref o, nIn);
+            a30.StoreUnsafe(ref o); a31.StoreUnsafe(ref o, (nuint)(W)); a32.StoreUnsafe(ref o, (nuint)(2 * W)); a33.StoreUnsafe(ref o, (nuint)(3 * W));
+        }
+        for (; j < outputs; j++)
+        {
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int s = 0; s < count; s++)
+            {
+                ref float xs = ref Unsafe.Add(ref x, s * nIn);
+                var g = Vector512.Create(Unsafe.Add(ref d, s * nOut + j));
+                a0 = Fma(Load(ref xs, 0), g, a0); a1 = Fma(Load(ref xs, W), g, a1);
+                a2 = Fma(Load(ref xs, 2 * W), g, a2); a3 = Fma(Load(ref xs, 3 * W), g, a3);
+            }
+            ref float o = ref Unsafe.Add(ref dw, j * nIn);
+            a0.StoreUnsafe(ref o); a1.StoreUnsafe(ref o, (nuint)(W)); a2.StoreUnsafe(ref o, (nuint)(2 * W)); a3.StoreUnsafe(ref o, (nuint)(3 * W));
+        }
+    }
+
+    /// <summary>One 16-input window of dW (from <paramref name="x"/> and <paramref name="dw"/>, already at it) over the samples in <paramref name="active"/>: tiles of 16 outputs, then 4, then 1.</summary>
+    private static void WeightGradientWindow<TIn, TOut>(ref float d, ref float x, ref float dw, ReadOnlySpan<int> active, int outputs)
+        where TIn : IConstant where TOut : IConstant
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        int j = 0;
+        for (; j + 16 <= outputs; j += 16)
+        {
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            Vector512<float> a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
+            foreach (int s in active)
+            {
+                Vector512<float> xv = Load(ref x, s * nIn);
+                ref float ds = ref Unsafe.Add(ref d, s * nOut + j);
+                a0 = Fma(xv, Vector512.Create(ds), a0); a1 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 1)), a1);
+                a2 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 2)), a2); a3 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 3)), a3);
+                a4 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 4)), a4); a5 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 5)), a5);
+                a6 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 6)), a6); a7 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 7)), a7);
+                a8 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 8)), a8); a9 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 9)), a9);
+                a10 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 10)), a10); a11 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 11)), a11);
+                a12 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 12)), a12); a13 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 13)), a13);
+                a14 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 14)), a14); a15 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 15)), a15);
+            }
+            ref float r = ref Unsafe.Add(ref dw, j * nIn);
+            a0.StoreUnsafe(ref r); a1.StoreUnsafe(ref r, (nuint)nIn); a2.StoreUnsafe(ref r, (nuint)(2 * nIn)); a3.StoreUnsafe(ref r, (nuint)(3 * nIn));
+            r = ref Unsafe.Add(ref r, 4 * nIn);
+            a4.StoreUnsafe(ref r); a5.StoreUnsafe(ref r, (nuint)nIn); a6.StoreUnsafe(ref r, (nuint)(2 * nIn)); a7.StoreUnsafe(ref r, (nuint)(3 * nIn));
+            r = ref Unsafe.Add(ref r, 4 * nIn);
+            a8.StoreUnsafe(ref r); a9.StoreUnsafe(ref r, (nuint)nIn); a10.StoreUnsafe(ref r, (nuint)(2 * nIn)); a11.StoreUnsafe(ref r, (nuint)(3 * nIn));
+            r = ref Unsafe.Add(ref r, 4 * nIn);
+            a12.StoreUnsafe(ref r); a13.StoreUnsafe(ref r, (nuint)nIn); a14.StoreUnsafe(ref r, (nuint)(2 * nIn)); a15.StoreUnsafe(ref r, (nuint)(3 * nIn));
+        }
+        for (; j + 4 <= outputs; j += 4)
+        {
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            foreach (int s in active)
+            {
+                Vector512<float> xv = Load(ref x, s * nIn);
+                ref float ds = ref Unsafe.Add(ref d, s * nOut + j);
+                a0 = Fma(xv, Vector512.Create(ds), a0); a1 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 1)), a1);
+                a2 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 2)), a2); a3 = Fma(xv, Vector512.Create(Unsafe.Add(ref ds, 3)), a3);
+            }
+            ref float r = ref Unsafe.Add(ref dw, j * nIn);
+            a0.StoreUnsafe(ref r); a1.StoreUnsafe(ref r, (nuint)nIn); a2.StoreUnsafe(ref r, (nuint)(2 * nIn)); a3.StoreUnsafe(ref r, (nuint)(3 * nIn));
+        }
+        for (; j < outputs; j++)
+        {
+            Vector512<float> a0 = default;
+            foreach (int s in active)
+                a0 = Fma(Load(ref x, s * nIn), Vector512.Create(Unsafe.Add(ref d, s * nOut + j)), a0);
+            a0.StoreUnsafe(ref dw, (nuint)(j * nIn));
+        }
     }
 }
