@@ -103,7 +103,10 @@ internal static class Tiled
                 int xStride = aligned ? nIn : stride;
                 // A first row without a zero block: the tile takes every block in order without a list (see HasZeroBlock).
                 int used = HasZeroBlock(ref x0, blockCount) ? NonZeroBlocks(ref x0, xStride, blockCount, blocks) : blockCount;
-                ForwardEight<TIn, TOut>(ref w, ref b, ref x0, xStride, ref Unsafe.Add(ref y, s * nOut), outputs, blocks.Slice(0, used), used == blockCount);
+                if (used == blockCount)
+                    ForwardEight<TIn, TOut, EveryBlock>(ref w, ref b, ref x0, xStride, ref Unsafe.Add(ref y, s * nOut), outputs, ref MemoryMarshal.GetReference(blocks), used);
+                else
+                    ForwardEight<TIn, TOut, ListedBlocks>(ref w, ref b, ref x0, xStride, ref Unsafe.Add(ref y, s * nOut), outputs, ref MemoryMarshal.GetReference(blocks), used);
             }
             if (rented is not null) System.Buffers.ArrayPool<int>.Shared.Return(rented);
         }
@@ -120,8 +123,8 @@ internal static class Tiled
     /// a 4 x 4 tile, which at 784 inputs is what bounds the 4 x 4 tile (400 KB of weights per four
     /// samples is more than L2 delivers while the FMAs run).
     /// </summary>
-    private static void ForwardEight<TIn, TOut>(ref float w, ref float b, ref float x0, int xStride, ref float y0, int outputs, ReadOnlySpan<int> blocks, bool dense)
-        where TIn : IConstant where TOut : IConstant
+    private static void ForwardEight<TIn, TOut, TBlocks>(ref float w, ref float b, ref float x0, int xStride, ref float y0, int outputs, ref int blocks, int blockCount)
+        where TIn : IConstant where TOut : IConstant where TBlocks : struct, IBlockOrder
     {
         int nIn = TIn.Value, nOut = TOut.Value;
         int full = nIn / W * W, rem = nIn - full;
@@ -141,35 +144,18 @@ internal static class Tiled
             Vector512<float> a00 = default, a10 = default, a20 = default, a30 = default, a40 = default, a50 = default, a60 = default, a70 = default;
             Vector512<float> a01 = default, a11 = default, a21 = default, a31 = default, a41 = default, a51 = default, a61 = default, a71 = default;
             Vector512<float> u0, u1, v;
-            if (dense)
+            for (int i = 0; i < blockCount; i++)
             {
-                for (int k = 0; k < full; k += W)
-                {
-                    u0 = Load(ref w0, k); u1 = Load(ref w1, k);
-                    v = Load(ref x0, k); a00 = Fma(u0, v, a00); a01 = Fma(u1, v, a01);
-                    v = Load(ref x1, k); a10 = Fma(u0, v, a10); a11 = Fma(u1, v, a11);
-                    v = Load(ref x2, k); a20 = Fma(u0, v, a20); a21 = Fma(u1, v, a21);
-                    v = Load(ref x3, k); a30 = Fma(u0, v, a30); a31 = Fma(u1, v, a31);
-                    v = Load(ref x4, k); a40 = Fma(u0, v, a40); a41 = Fma(u1, v, a41);
-                    v = Load(ref x5, k); a50 = Fma(u0, v, a50); a51 = Fma(u1, v, a51);
-                    v = Load(ref x6, k); a60 = Fma(u0, v, a60); a61 = Fma(u1, v, a61);
-                    v = Load(ref x7, k); a70 = Fma(u0, v, a70); a71 = Fma(u1, v, a71);
-                }
-            }
-            else
-            {
-                foreach (int k in blocks)
-                {
-                    u0 = Load(ref w0, k); u1 = Load(ref w1, k);
-                    v = Load(ref x0, k); a00 = Fma(u0, v, a00); a01 = Fma(u1, v, a01);
-                    v = Load(ref x1, k); a10 = Fma(u0, v, a10); a11 = Fma(u1, v, a11);
-                    v = Load(ref x2, k); a20 = Fma(u0, v, a20); a21 = Fma(u1, v, a21);
-                    v = Load(ref x3, k); a30 = Fma(u0, v, a30); a31 = Fma(u1, v, a31);
-                    v = Load(ref x4, k); a40 = Fma(u0, v, a40); a41 = Fma(u1, v, a41);
-                    v = Load(ref x5, k); a50 = Fma(u0, v, a50); a51 = Fma(u1, v, a51);
-                    v = Load(ref x6, k); a60 = Fma(u0, v, a60); a61 = Fma(u1, v, a61);
-                    v = Load(ref x7, k); a70 = Fma(u0, v, a70); a71 = Fma(u1, v, a71);
-                }
+                int k = TBlocks.Offset(ref blocks, i);
+                u0 = Load(ref w0, k); u1 = Load(ref w1, k);
+                v = Load(ref x0, k); a00 = Fma(u0, v, a00); a01 = Fma(u1, v, a01);
+                v = Load(ref x1, k); a10 = Fma(u0, v, a10); a11 = Fma(u1, v, a11);
+                v = Load(ref x2, k); a20 = Fma(u0, v, a20); a21 = Fma(u1, v, a21);
+                v = Load(ref x3, k); a30 = Fma(u0, v, a30); a31 = Fma(u1, v, a31);
+                v = Load(ref x4, k); a40 = Fma(u0, v, a40); a41 = Fma(u1, v, a41);
+                v = Load(ref x5, k); a50 = Fma(u0, v, a50); a51 = Fma(u1, v, a51);
+                v = Load(ref x6, k); a60 = Fma(u0, v, a60); a61 = Fma(u1, v, a61);
+                v = Load(ref x7, k); a70 = Fma(u0, v, a70); a71 = Fma(u1, v, a71);
             }
             if (rem != 0)
             {
@@ -198,27 +184,14 @@ internal static class Tiled
             // The last, odd output: eight samples x one output.
             ref float wj = ref Unsafe.Add(ref w, j * nIn);
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            if (dense)
+            for (int i = 0; i < blockCount; i++)
             {
-                for (int k = 0; k < full; k += W)
-                {
-                    Vector512<float> u = Load(ref wj, k);
-                    a0 = Fma(u, Load(ref x0, k), a0); a1 = Fma(u, Load(ref x1, k), a1);
-                    a2 = Fma(u, Load(ref x2, k), a2); a3 = Fma(u, Load(ref x3, k), a3);
-                    a4 = Fma(u, Load(ref x4, k), a4); a5 = Fma(u, Load(ref x5, k), a5);
-                    a6 = Fma(u, Load(ref x6, k), a6); a7 = Fma(u, Load(ref x7, k), a7);
-                }
-            }
-            else
-            {
-                foreach (int k in blocks)
-                {
-                    Vector512<float> u = Load(ref wj, k);
-                    a0 = Fma(u, Load(ref x0, k), a0); a1 = Fma(u, Load(ref x1, k), a1);
-                    a2 = Fma(u, Load(ref x2, k), a2); a3 = Fma(u, Load(ref x3, k), a3);
-                    a4 = Fma(u, Load(ref x4, k), a4); a5 = Fma(u, Load(ref x5, k), a5);
-                    a6 = Fma(u, Load(ref x6, k), a6); a7 = Fma(u, Load(ref x7, k), a7);
-                }
+                int k = TBlocks.Offset(ref blocks, i);
+                Vector512<float> u = Load(ref wj, k);
+                a0 = Fma(u, Load(ref x0, k), a0); a1 = Fma(u, Load(ref x1, k), a1);
+                a2 = Fma(u, Load(ref x2, k), a2); a3 = Fma(u, Load(ref x3, k), a3);
+                a4 = Fma(u, Load(ref x4, k), a4); a5 = Fma(u, Load(ref x5, k), a5);
+                a6 = Fma(u, Load(ref x6, k), a6); a7 = Fma(u, Load(ref x7, k), a7);
             }
             if (rem != 0)
             {
@@ -256,6 +229,25 @@ internal static class Tiled
         int k = 0;
         for (; k + W <= n; k += W) Load(ref source, k).StoreUnsafe(ref destination, (nuint)k);
         if (k < n) Load(ref source, n - W).StoreUnsafe(ref destination, (nuint)(n - W));
+    }
+
+    /// <summary>Which input blocks a tile reads: every block in order, or those of a list (the JIT compiles each form apart, so every block costs no list read).</summary>
+    private interface IBlockOrder
+    {
+        /// <summary>The offset of block <paramref name="i"/> among those read, given the list (unused for every block).</summary>
+        static abstract int Offset(ref int list, int i);
+    }
+
+    private readonly struct EveryBlock : IBlockOrder
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Offset(ref int list, int i) => i * W;
+    }
+
+    private readonly struct ListedBlocks : IBlockOrder
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Offset(ref int list, int i) => Unsafe.Add(ref list, i);
     }
 
     /// <summary>
@@ -296,6 +288,16 @@ internal static class Tiled
     /// <summary>Whether <paramref name="x"/> starts on a 64-byte boundary (the GC may move it right after; then only speed suffers).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsAligned(ref float x) => Unsafe.ByteOffset(ref Unsafe.NullRef<float>(), ref x) % 64 == 0;
+
+    /// <summary>Stores four vectors one after another from <paramref name="o"/> (64 floats of a row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreFour(ref float o, Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
+    {
+        a.StoreUnsafe(ref o);
+        b.StoreUnsafe(ref o, W);
+        c.StoreUnsafe(ref o, 2 * W);
+        d.StoreUnsafe(ref o, 3 * W);
+    }
 
     /// <summary>Stores [p0, p1, q0, q1] as p to <paramref name="row"/> and q to the next row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -543,13 +545,13 @@ internal static class Tiled
                     a30 = Fma(w0, g, a30); a31 = Fma(w1, g, a31); a32 = Fma(w2, g, a32); a33 = Fma(w3, g, a33);
                 }
                 ref float o = ref Unsafe.Add(ref o0, k);
-                a00.StoreUnsafe(ref o); a01.StoreUnsafe(ref o, (nuint)(W)); a02.StoreUnsafe(ref o, (nuint)(2 * W)); a03.StoreUnsafe(ref o, (nuint)(3 * W));
+                StoreFour(ref o, a00, a01, a02, a03);
                 o = ref Unsafe.Add(ref o, nIn);
-                a10.StoreUnsafe(ref o); a11.StoreUnsafe(ref o, (nuint)(W)); a12.StoreUnsafe(ref o, (nuint)(2 * W)); a13.StoreUnsafe(ref o, (nuint)(3 * W));
+                StoreFour(ref o, a10, a11, a12, a13);
                 o = ref Unsafe.Add(ref o, nIn);
-                a20.StoreUnsafe(ref o); a21.StoreUnsafe(ref o, (nuint)(W)); a22.StoreUnsafe(ref o, (nuint)(2 * W)); a23.StoreUnsafe(ref o, (nuint)(3 * W));
+                StoreFour(ref o, a20, a21, a22, a23);
                 o = ref Unsafe.Add(ref o, nIn);
-                a30.StoreUnsafe(ref o); a31.StoreUnsafe(ref o, (nuint)(W)); a32.StoreUnsafe(ref o, (nuint)(2 * W)); a33.StoreUnsafe(ref o, (nuint)(3 * W));
+                StoreFour(ref o, a30, a31, a32, a33);
             }
             // Remaining inputs one vector at a time; the last window may overlap the previous one.
             for (; k < nIn; k += W)
@@ -689,13 +691,13 @@ internal static class Tiled
                 a30 = Fma(x0, g, a30); a31 = Fma(x1, g, a31); a32 = Fma(x2, g, a32); a33 = Fma(x3, g, a33);
             }
             ref float o = ref Unsafe.Add(ref dw, j * nIn);
-            a00.StoreUnsafe(ref o); a01.StoreUnsafe(ref o, (nuint)(W)); a02.StoreUnsafe(ref o, (nuint)(2 * W)); a03.StoreUnsafe(ref o, (nuint)(3 * W));
+            StoreFour(ref o, a00, a01, a02, a03);
             o = ref Unsafe.Add(ref o, nIn);
-            a10.StoreUnsafe(ref o); a11.StoreUnsafe(ref o, (nuint)(W)); a12.StoreUnsafe(ref o, (nuint)(2 * W)); a13.StoreUnsafe(ref o, (nuint)(3 * W));
+            StoreFour(ref o, a10, a11, a12, a13);
             o = ref Unsafe.Add(ref o, nIn);
-            a20.StoreUnsafe(ref o); a21.StoreUnsafe(ref o, (nuint)(W)); a22.StoreUnsafe(ref o, (nuint)(2 * W)); a23.StoreUnsafe(ref o, (nuint)(3 * W));
+            StoreFour(ref o, a20, a21, a22, a23);
             o = ref Unsafe.Add(ref o, nIn);
-            a30.StoreUnsafe(ref o); a31.StoreUnsafe(ref o, (nuint)(W)); a32.StoreUnsafe(ref o, (nuint)(2 * W)); a33.StoreUnsafe(ref o, (nuint)(3 * W));
+            StoreFour(ref o, a30, a31, a32, a33);
         }
         for (; j < outputs; j++)
         {
@@ -708,7 +710,7 @@ internal static class Tiled
                 a2 = Fma(Load(ref xs, 2 * W), g, a2); a3 = Fma(Load(ref xs, 3 * W), g, a3);
             }
             ref float o = ref Unsafe.Add(ref dw, j * nIn);
-            a0.StoreUnsafe(ref o); a1.StoreUnsafe(ref o, (nuint)(W)); a2.StoreUnsafe(ref o, (nuint)(2 * W)); a3.StoreUnsafe(ref o, (nuint)(3 * W));
+            StoreFour(ref o, a0, a1, a2, a3);
         }
     }
 
