@@ -235,8 +235,8 @@ public abstract partial class NeuralNetwork
 
     // Row-split steps: dL/dz of the first layer for the whole batch (each lane writes its samples' rows), and each
     // thread's progress through the step (0 at the start; 1: the thread's half of the batch gathered, the caller's
-    // meaning both halves when the worker does not gather; 2: the thread's rows of the first layer computed; 3: its lane's backward pass done; the caller's 4: the optimizer's step begun), so
-    // each waits only for what it reads.
+    // meaning both halves when the worker does not gather; 2: the thread's rows of the first layer computed; 3: its
+    // lane's backward pass done; the caller's 4: the optimizer's step begun), so each waits only for what it reads.
     private AlignedBuffer _firstDelta;
     private int _mainPhase, _workerPhase, _stepAborted;
 
