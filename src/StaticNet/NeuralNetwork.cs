@@ -276,27 +276,36 @@ public abstract partial class NeuralNetwork
         var result = new float[samples, NetworkShape.OutputSize];
         long work = samples * NetworkShape.MultiplyAddsPerSample;
         int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, ThreadBudget);
-        if (threads == 1)
+        // One transposition of the first layer's weights for every thread, when the inputs are mostly zeros.
+        float[]? sparseWeights = RentSparseWeights(DataConversion.Flat(x), samples);
+        try
         {
-            PredictBatch(DataConversion.Flat(x), DataConversion.Flat(result));
+            if (threads == 1)
+            {
+                PredictRows(DataConversion.Flat(x), DataConversion.Flat(result), sparseWeights);
+                return result;
+            }
+            int inputSize = NetworkShape.InputSize, outputSize = NetworkShape.OutputSize;
+            // Slices of four chunks handed out by a shared counter rather than one fixed range per
+            // thread: where cores are shared, a thread that gets less of its core takes fewer slices.
+            const int Slice = 4 * PredictChunk;
+            int slices = (samples + Slice - 1) / Slice, next = -1;
+            System.Threading.Tasks.Parallel.For(0, threads, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
+            {
+                int k;
+                while ((k = System.Threading.Interlocked.Increment(ref next)) < slices)
+                {
+                    int start = k * Slice, count = Math.Min(Slice, samples - start);
+                    PredictRows(DataConversion.Flat(x).Slice(start * inputSize, count * inputSize),
+                        DataConversion.Flat(result).Slice(start * outputSize, count * outputSize), sparseWeights);
+                }
+            });
             return result;
         }
-        int inputSize = NetworkShape.InputSize, outputSize = NetworkShape.OutputSize;
-        // Slices of four chunks handed out by a shared counter rather than one fixed range per
-        // thread: where cores are shared, a thread that gets less of its core takes fewer slices.
-        const int Slice = 4 * PredictChunk;
-        int slices = (samples + Slice - 1) / Slice, next = -1;
-        System.Threading.Tasks.Parallel.For(0, threads, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
+        finally
         {
-            int k;
-            while ((k = System.Threading.Interlocked.Increment(ref next)) < slices)
-            {
-                int start = k * Slice, count = Math.Min(Slice, samples - start);
-                PredictBatch(DataConversion.Flat(x).Slice(start * inputSize, count * inputSize),
-                    DataConversion.Flat(result).Slice(start * outputSize, count * outputSize));
-            }
-        });
-        return result;
+            if (sparseWeights is not null) ArrayPool<float>.Shared.Return(sparseWeights);
+        }
     }
 
     /// <summary>Samples per forward pass in <see cref="PredictBatch"/>: small enough for the activations to stay in cache.</summary>
@@ -311,16 +320,40 @@ public abstract partial class NeuralNetwork
     {
         int samples = WholeSamples(inputs.Length, NetworkShape.InputSize, nameof(inputs));
         CheckLength(outputs.Length, samples * NetworkShape.OutputSize, nameof(outputs));
+        float[]? sparseWeights = samples == 0 ? null : RentSparseWeights(inputs, samples);
+        try
+        {
+            PredictRows(inputs, outputs, sparseWeights);
+        }
+        finally
+        {
+            if (sparseWeights is not null) ArrayPool<float>.Shared.Return(sparseWeights);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PredictBatch"/> in chunks, with the first layer's weights already transposed for mostly-zero inputs
+    /// (<see cref="RentSparseWeights"/>) or null: each chunk's first layer then runs sparse when its inputs are sparse
+    /// enough (the same bits either way).
+    /// </summary>
+    private void PredictRows(ReadOnlySpan<float> inputs, Span<float> outputs, float[]? sparseWeights)
+    {
+        int samples = inputs.Length / NetworkShape.InputSize;
         int chunk = Math.Min(PredictChunk, Math.Max(samples, 1));
         float[] activations = ArrayPool<float>.Shared.Rent(chunk * NetworkShape.ActivationsPerSample);
         float[] logits = ArrayPool<float>.Shared.Rent(chunk * NetworkShape.OutputSize);
+        SparseBuffers sparse = sparseWeights is null ? default : new SparseBuffers(NetworkShape.InputSize, NetworkShape.Layers[0].Units, chunk);
         try
         {
             for (int start = 0, count; start < samples; start += count)
             {
                 count = Math.Min(chunk, samples - start);
                 Span<float> a = activations.AsSpan(0, count * NetworkShape.ActivationsPerSample);
-                ForwardBatch(_parameters, inputs.Slice(start * NetworkShape.InputSize, count * NetworkShape.InputSize), count, a, logits);
+                ReadOnlySpan<float> x = inputs.Slice(start * NetworkShape.InputSize, count * NetworkShape.InputSize);
+                if (sparseWeights is not null && TrySparseFirstLayer(sparseWeights, x, count, a, sparse))
+                    ForwardBatchAfterFirstLayer(_parameters, count, a, logits, 0);
+                else
+                    ForwardBatch(_parameters, x, count, a, logits);
                 a.Slice(a.Length - count * NetworkShape.OutputSize).CopyTo(outputs.Slice(start * NetworkShape.OutputSize));
             }
         }
@@ -328,6 +361,7 @@ public abstract partial class NeuralNetwork
         {
             ArrayPool<float>.Shared.Return(activations);
             ArrayPool<float>.Shared.Return(logits);
+            if (sparseWeights is not null) sparse.Dispose();
         }
     }
 

@@ -1,0 +1,125 @@
+using System;
+using System.Buffers;
+using System.Threading;
+using StaticNet.Kernels;
+
+namespace StaticNet;
+
+// Batch prediction of mostly-zero inputs (images): the first Dense layer visits only the non-zero inputs
+// (Kernels/Dense/SparseInputs.cs), the generated ForwardBatchAfterFirstLayer does the rest. The same bits as
+// the generated ForwardBatch, so callers need not know which ran.
+public abstract partial class NeuralNetwork
+{
+    /// <summary>
+    /// The largest share of non-zero inputs for which a chunk takes the sparse first layer. Measured on MNIST test
+    /// digits (19% non-zero) on this project's 2-core Xeon: the sparse layer plus its lists took about 0.55x the
+    /// dense tile's time; the two cost the same near 40%, so 30% leaves a margin for the lists' cost.
+    /// </summary>
+    private const double SparseMaxDensity = 0.30;
+
+    /// <summary>Tests compare the sparse first layer with the dense one it replaces.</summary>
+    internal bool SparseInputsDisabled { get; set; }
+
+    /// <summary>Chunks whose first layer ran sparse (tests check the path was taken).</summary>
+    internal long SparseChunks => Interlocked.Read(ref _sparseChunks);
+    private long _sparseChunks;
+
+    /// <summary>
+    /// Whether batch prediction may compute the first layer from its non-zero inputs: a hidden Dense first layer (the
+    /// networks that get the generated <see cref="ForwardBatchAfterFirstLayer"/>) of a multiple of 128 units
+    /// (the kernel's 128-output group; other widths measured slower than the dense tile), 16-float input blocks,
+    /// and at least one chunk of samples (the transposition costs about one chunk's dense first layer).
+    /// </summary>
+    private bool SparseFirstLayerApplies(int samples)
+    {
+        if (SparseInputsDisabled || samples < PredictChunk) return false;
+        LayerInfo first = NetworkShape.Layers[0];
+        return FirstLayerRows.Applies(first.Kind, first.Activation, NetworkShape.Layers.Count, NetworkShape.HasL2, NetworkShape.HasBatchNormalization)
+            && first.Units % 128 == 0 && SparseInputs.Supports(NetworkShape.InputSize);
+    }
+
+    /// <summary>
+    /// The first layer's weights transposed for <see cref="SparseInputs"/> (rented: return them to
+    /// <see cref="ArrayPool{T}.Shared"/>), or null where the sparse path does not apply or the first sample is too
+    /// dense to expect it to pay.
+    /// </summary>
+    private float[]? RentSparseWeights(ReadOnlySpan<float> inputs, int samples)
+    {
+        if (!SparseFirstLayerApplies(samples)) return null;
+        int inputSize = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units;
+        if (CountNonZero(inputs.Slice(0, inputSize)) > SparseMaxDensity * inputSize) return null;
+        float[] transposed = ArrayPool<float>.Shared.Rent(SparseInputs.TransposedLength(inputSize, units));
+        SparseInputs.Transpose(_parameters.AsSpan(NetworkShape.Layers[0].ParameterOffset, inputSize * units), inputSize, units, transposed);
+        return transposed;
+    }
+
+    private static int CountNonZero(ReadOnlySpan<float> row)
+    {
+        int n = 0;
+        foreach (float v in row) if (v != 0) n++;
+        return n;
+    }
+
+    /// <summary>
+    /// The first layer's outputs (after its activation) for <paramref name="count"/> samples of
+    /// <paramref name="inputs"/>, written where the generated <see cref="ForwardBatchAfterFirstLayer"/> reads them,
+    /// when their share of non-zero inputs is at most <see cref="SparseMaxDensity"/>; false (nothing computed) otherwise.
+    /// </summary>
+    private bool TrySparseFirstLayer(float[] transposed, ReadOnlySpan<float> inputs, int count, Span<float> activations, SparseBuffers buffers)
+    {
+        int inputSize = NetworkShape.InputSize;
+        LayerInfo first = NetworkShape.Layers[0];
+        int units = first.Units;
+        int entries = SparseInputs.Lists(inputs, inputSize, units, count, buffers.Offsets, buffers.Values, buffers.Starts);
+        if (entries > SparseMaxDensity * count * inputSize) return false;
+        Span<float> outputs = activations.Slice(count * NetworkShape.LayerActivationOffset(0), count * units);
+        SparseInputs.Forward(transposed, _parameters.AsSpan(first.ParameterOffset + inputSize * units, units), buffers.Offsets, buffers.Values, buffers.Starts,
+            outputs, count, inputSize, units, buffers.Scratch);
+        ApplyFirstActivation(first.Activation, outputs);
+        Interlocked.Increment(ref _sparseChunks);
+        return true;
+    }
+
+    /// <summary>The activation kernels the generated first layer calls, chosen at run time (the same bits).</summary>
+    private void ApplyFirstActivation(Activation activation, Span<float> values)
+    {
+        switch (activation)
+        {
+            case Activation.Sigmoid: Kernels.Sigmoid.Apply(values); break;
+            case Activation.Tanh: Kernels.Tanh.Apply(values); break;
+            case Activation.Relu: Kernels.Relu.Apply(values); break;
+            case Activation.LeakyRelu:
+                // LeakyRelu<TSlope>.Apply's formula with the shape's slope, the value the generator bakes into TSlope.
+                float slope = NetworkShape.LeakyReluSlope;
+                for (int i = 0; i < values.Length; i++) if (!(values[i] > 0)) values[i] *= slope;
+                break;
+            case Activation.Linear: break;
+            default: throw new InvalidOperationException($"A first layer with {activation} does not run sparse."); // excluded by FirstLayerRows.Applies
+        }
+    }
+
+    /// <summary>One thread's lists and scratch for <see cref="TrySparseFirstLayer"/>, rented for a prediction call (a struct: nothing allocated).</summary>
+    private readonly struct SparseBuffers : IDisposable
+    {
+        public readonly int[] Offsets;
+        public readonly float[] Values;
+        public readonly int[] Starts;
+        public readonly float[] Scratch;
+
+        public SparseBuffers(int inputSize, int units, int chunk)
+        {
+            Offsets = ArrayPool<int>.Shared.Rent(SparseInputs.ListLength(inputSize, chunk));
+            Values = ArrayPool<float>.Shared.Rent(SparseInputs.ListLength(inputSize, chunk));
+            Starts = ArrayPool<int>.Shared.Rent(SparseInputs.StartsLength(chunk));
+            Scratch = ArrayPool<float>.Shared.Rent(SparseInputs.ScratchLength(units, chunk));
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<int>.Shared.Return(Offsets);
+            ArrayPool<float>.Shared.Return(Values);
+            ArrayPool<int>.Shared.Return(Starts);
+            ArrayPool<float>.Shared.Return(Scratch);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System;
+using System.Runtime.Intrinsics;
+using StaticNet.Kernels;
+using Xunit;
+
+namespace StaticNet.Tests.Kernels;
+
+/// <summary>
+/// <see cref="SparseInputs"/>, the first-layer kernel that visits only the non-zero inputs, against the dense batch
+/// kernel (it must give the same bits) and against a double-precision sum (so that both cannot be wrong alike).
+/// </summary>
+public class SparseInputKernelTests
+{
+    public readonly struct N3 : IConstant { public static int Value => 3; }
+    public readonly struct N10 : IConstant { public static int Value => 10; }
+    public readonly struct N16 : IConstant { public static int Value => 16; }
+    public readonly struct N25 : IConstant { public static int Value => 25; }
+    public readonly struct N64 : IConstant { public static int Value => 64; }
+    public readonly struct N100 : IConstant { public static int Value => 100; }
+    public readonly struct N128 : IConstant { public static int Value => 128; }
+    public readonly struct N200 : IConstant { public static int Value => 200; }
+    public readonly struct N784 : IConstant { public static int Value => 784; }
+    public readonly struct N1040 : IConstant { public static int Value => 1040; }
+    public readonly struct N2048 : IConstant { public static int Value => 2048; }
+
+    public static TheoryData<int> Counts => new() { 1, 3, 8, 13, 64 };
+
+    [Theory, MemberData(nameof(Counts))]
+    public void Forward_GivesTheDenseKernelsBits(int count)
+    {
+        if (!SparseInputs.Supports(784)) return; // no 512-bit vectors: the kernel is never chosen (checked below)
+        // MNIST's first layers; a partial last vector of outputs (25, 100, 10, 3); one word of
+        // masks (64 inputs), two with the second partial (784: 49 blocks; 1040: 65 blocks, 3 words), four full (2048).
+        // Groups of 128 outputs (128), then single vectors (25, 100, 10, 64, 3).
+        Same<N784, N128>(count, 0.8); Same<N784, N25>(count, 0.8); Same<N784, N10>(count, 0.5);
+        Same<N64, N100>(count, 0.3); Same<N16, N3>(count, 0.9); Same<N1040, N64>(count, 0.7); Same<N64, N200>(count, 0.6);
+        Same<N2048, N16>(count, 0.95);
+        // Every input zero, and none.
+        Same<N784, N128>(count, 1.0); Same<N784, N128>(count, 0.0);
+    }
+
+    [Fact]
+    public void Supports_NeedsWholeVectorsOfInputs()
+    {
+        Assert.Equal(Vector512.IsHardwareAccelerated, SparseInputs.Supports(784));
+        Assert.False(SparseInputs.Supports(785));
+        Assert.False(SparseInputs.Supports(8));
+    }
+
+    [Fact]
+    public void Lists_HoldEachNonZeroInputByLaneThenBlock()
+    {
+        if (!SparseInputs.Supports(1040)) return;
+        const int inputs = 1040, outputs = 20, count = 3;
+        int stride = SparseInputs.Stride(outputs);
+        var x = new float[count * inputs];
+        // Sample 0: inputs 0, 17 (block 1, lane 1), 1039 (block 64, lane 15: the third word of blocks), 33 (lane 1,
+        // block 2), and -0 at 500 (lane 4; kept: bits are tested).
+        x[0] = 1; x[17] = 2; x[1039] = 3; x[33] = 4; x[500] = -0f;
+        // Sample 2: everything but input 5.
+        for (int i = 0; i < inputs; i++) x[2 * inputs + i] = i == 5 ? 0 : i + 1;
+        var offsets = new int[SparseInputs.ListLength(inputs, count)];
+        var values = new float[offsets.Length];
+        var starts = new int[SparseInputs.StartsLength(count)];
+        Assert.Equal(5 + (inputs - 1), SparseInputs.Lists(x, inputs, outputs, count, offsets, values, starts));
+        // Sample 0, lane by lane: 0 | 17, 33 | 500 | 1039.
+        Assert.Equal(new[] { 0, 1, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5 }, starts[..17]);
+        int Offset(int i) => (i % 16 * 65 + i / 16) * stride; // 65 blocks a lane
+        Assert.Equal(new[] { Offset(0), Offset(17), Offset(33), Offset(500), Offset(1039) }, offsets[..5]);
+        Assert.Equal(new[] { 1f, 2f, 4f, -0f, 3f }, values[..5]);
+        Assert.True(float.IsNegative(values[3]));
+        // Sample 1 is empty; sample 2 lists lane 5 from block 1 on (input 21), and its last entry is input 1039.
+        Assert.All(starts[17..34], v => Assert.Equal(5, v));
+        Assert.Equal(5 + inputs - 1, starts[50]);
+        int lane5 = starts[34 + 5];
+        Assert.Equal(Offset(21), offsets[lane5]);
+        Assert.Equal(22f, values[lane5]);
+        Assert.Equal(Offset(1039), offsets[5 + inputs - 2]);
+    }
+
+    [Fact]
+    public void Transpose_PutsEachInputsWeightsInARowLaneByLaneAndZerosAfterThem()
+    {
+        const int inputs = 32, outputs = 18;
+        var w = new float[inputs * outputs];
+        for (int j = 0; j < outputs; j++)
+            for (int i = 0; i < inputs; i++) w[j * inputs + i] = j * 1000 + i;
+        int stride = SparseInputs.Stride(outputs);
+        Assert.Equal(32, stride);
+        var t = new float[SparseInputs.TransposedLength(inputs, outputs)];
+        Array.Fill(t, float.NaN);
+        SparseInputs.Transpose(w, inputs, outputs, t);
+        // Rows lane by lane: inputs 0, 16, 1, 17, ..., 15, 31.
+        for (int i = 0; i < inputs; i++)
+        {
+            int row = i % 16 * 2 + i / 16;
+            Assert.Equal(row, SparseInputs.Row(i, inputs));
+            for (int j = 0; j < stride; j++)
+                Assert.Equal(j < outputs ? j * 1000 + i : 0f, t[row * stride + j]);
+        }
+    }
+
+    [Fact]
+    public void Forward_RejectsShortSpans()
+    {
+        if (!SparseInputs.Supports(32)) return;
+        var ex = Assert.Throws<ArgumentException>(() => SparseInputs.Lists(new float[32], 32, 16, 2, new int[64], new float[64], new int[34]));
+        Assert.Equal("x", ex.ParamName);
+        // An entry that points past the weights, and a start past the entries, are refused before any is read.
+        var starts = new int[17];
+        starts[16] = 1;
+        ex = Assert.Throws<ArgumentException>(() => SparseInputs.Forward(new float[32 * 16], new float[16], new[] { 32 * 16 }, new float[1], starts,
+            new float[16], 1, 32, 16, new float[SparseInputs.ScratchLength(16, 1)]));
+        Assert.Equal("offsets", ex.ParamName);
+        starts[3] = 2;
+        ex = Assert.Throws<ArgumentException>(() => SparseInputs.Forward(new float[32 * 16], new float[16], new[] { 0 }, new float[1], starts,
+            new float[16], 1, 32, 16, new float[SparseInputs.ScratchLength(16, 1)]));
+        Assert.Equal("starts", ex.ParamName);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> image-like rows: each input zero with probability <paramref name="zeros"/>, whole
+    /// zero blocks, a few -0 and tiny values; the sparse kernel's outputs must be the dense kernel's bits.
+    /// </summary>
+    private static void Same<TIn, TOut>(int count, double zeros) where TIn : IConstant where TOut : IConstant
+    {
+        int nIn = TIn.Value, nOut = TOut.Value;
+        var rng = new Random(nIn * 31 + nOut * 7 + count + (int)(zeros * 100));
+        float[] w = Random(rng, nIn * nOut), b = Random(rng, nOut);
+        var x = new float[count * nIn];
+        for (int i = 0; i < x.Length; i++)
+        {
+            double u = rng.NextDouble();
+            x[i] = u < zeros ? 0f : rng.Next(20) == 0 ? -0f : rng.Next(50) == 0 ? 1e-30f : (float)rng.NextDouble();
+        }
+        if (zeros < 1 && nIn >= 64) Array.Clear(x, 16, 32); // two whole zero blocks in the first row
+        var dense = new float[count * nOut];
+        Dense.ForwardBatch<TIn, TOut, Linear>(w, b, x, dense, count);
+
+        var t = new float[SparseInputs.TransposedLength(nIn, nOut)];
+        SparseInputs.Transpose(w, nIn, nOut, t);
+        var offsets = new int[SparseInputs.ListLength(nIn, count)];
+        var values = new float[offsets.Length];
+        var starts = new int[SparseInputs.StartsLength(count)];
+        long nonZero = SparseInputs.Lists(x, nIn, nOut, count, offsets, values, starts);
+        long expected = 0;
+        foreach (float v in x) if (BitConverter.SingleToInt32Bits(v) != 0) expected++;
+        Assert.Equal(expected, nonZero);
+        var sparse = new float[count * nOut + 5];
+        Array.Fill(sparse, 42f);
+        SparseInputs.Forward(t, b, offsets, values, starts, sparse, count, nIn, nOut, new float[SparseInputs.ScratchLength(nOut, count)]);
+
+        for (int s = 0; s < count; s++)
+            for (int j = 0; j < nOut; j++)
+            {
+                int at = s * nOut + j;
+                if (BitConverter.SingleToInt32Bits(dense[at]) != BitConverter.SingleToInt32Bits(sparse[at]))
+                    Assert.Fail($"[{nIn}x{nOut}] x{count}, {zeros:P0} zeros: sample {s} output {j}: dense {dense[at]:R}, sparse {sparse[at]:R}");
+                double sum = b[j];
+                for (int i = 0; i < nIn; i++) sum += (double)w[j * nIn + i] * x[s * nIn + i];
+                Assert.True(Math.Abs(sum - sparse[at]) <= 1e-4 * (1 + Math.Abs(sum)), $"[{nIn}x{nOut}] sample {s} output {j}: {sparse[at]} against {sum}");
+            }
+        for (int k = count * nOut; k < sparse.Length; k++) Assert.Equal(42f, sparse[k]); // nothing written past the rows
+    }
+
+    private static float[] Random(Random rng, int n)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float)(rng.NextDouble() * 2 - 1);
+        return a;
+    }
+}

@@ -1,0 +1,143 @@
+using System;
+using StaticNet;
+using StaticNet.Data;
+using StaticNet.Tests.Networks;
+using Xunit;
+
+namespace StaticNet.Tests.Numerics;
+
+[Network(64, 256, 3, Hidden = Activation.Tanh, Output = Activation.Softmax)]
+public partial class SparseTanhNet { }
+
+[Network(32, 128, 4, 1, Hidden = Activation.LeakyRelu, Output = Activation.Sigmoid, LeakyReluSlope = 0.1f)]
+public partial class SparseLeakyNet { }
+
+[Network(784, 128, 10, Hidden = Activation.Sigmoid, Output = Activation.Linear)]
+public partial class SparseSigmoidNet { }
+
+/// <summary>
+/// Batch prediction with the first layer computed from the non-zero inputs only (images): it must give the bits of
+/// the dense path it replaces, for every first-layer activation, on one thread and two, for chunks that take it and
+/// chunks too dense for it in one call; and it must be taken where it should be.
+/// </summary>
+public sealed class SparsePredictionTests
+{
+    public static TheoryData<string> Networks => new() { "MnistNet", "SparseTanhNet", "SparseLeakyNet", "SparseSigmoidNet" };
+
+    private static NeuralNetwork Create(string name) => name switch
+    {
+        "MnistNet" => new MnistNet(3),
+        "SparseTanhNet" => new SparseTanhNet(4),
+        "SparseLeakyNet" => new SparseLeakyNet(5),
+        _ => new SparseSigmoidNet(6),
+    };
+
+    [Theory, MemberData(nameof(Networks))]
+    public void SparseInputs_GiveTheDensePathsBits(string name)
+    {
+        if (!StaticNet.Kernels.SparseInputs.Supports(16)) return; // no 512-bit vectors: the path does not exist
+        NeuralNetwork model = Create(name);
+        int inputs = model.NetworkShape.InputSize;
+        // 300 rows, 80% zeros; rows 128-191 (the third chunk) dense, so that chunk takes the dense path in the same call.
+        const int samples = 300;
+        var rng = new Random(inputs);
+        var x = new float[samples, inputs];
+        for (int s = 0; s < samples; s++)
+            for (int i = 0; i < inputs; i++)
+                x[s, i] = (s >= 128 && s < 192) || rng.NextDouble() < 0.2 ? (float)(rng.NextDouble() * 4 - 2) : 0f;
+        // The first row decides whether the call transposes the weights at all: make it sparse for the smaller inputs too.
+        for (int i = 2; i < inputs; i++) x[0, i] = 0;
+
+        model.SparseInputsDisabled = true;
+        float[,] dense = model.Predict(x);
+        Assert.Equal(0, model.SparseChunks);
+        model.SparseInputsDisabled = false;
+        foreach (int threads in new[] { 1, 2 })
+        {
+            model.MaxDegreeOfParallelism = threads;
+            long before = model.SparseChunks;
+            float[,] sparse = model.Predict(x);
+            Assert.Equal(4, model.SparseChunks - before); // chunks 0, 1, 3 and 4 (the last one 44 rows)
+            AssertBits(dense, sparse, $"{name} on {threads} thread(s)");
+        }
+        var flat = new float[samples * model.NetworkShape.OutputSize];
+        model.PredictBatch(DataConversion.Flat(x), flat);
+        for (int k = 0; k < flat.Length; k++)
+            Assert.Equal(BitConverter.SingleToInt32Bits(DataConversion.Flat(dense)[k]), BitConverter.SingleToInt32Bits(flat[k]));
+    }
+
+    [Fact]
+    public void MnistDigits_TakeTheSparsePathWithTheDenseBits()
+    {
+        if (!StaticNet.Kernels.SparseInputs.Supports(784)) return;
+        string directory = Mnist.FindDataDirectory() ?? throw new InvalidOperationException("samples/data/mnist not found");
+        MnistData mnist = Mnist.Load(directory);
+        var model = new MnistNet(7);
+        model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(), Metric.Accuracy);
+        model.Fit(Rows(mnist.TrainImages, 2000), mnist.TrainLabels[..2000], epochs: 1, verbose: 0);
+        float[,] test = Rows(mnist.TestImages, 1000);
+        model.SparseInputsDisabled = true;
+        float[,] dense = model.Predict(test);
+        model.SparseInputsDisabled = false;
+        float[,] sparse = model.Predict(test);
+        Assert.Equal((1000 + 63) / 64, model.SparseChunks); // every chunk of digits is sparse enough
+        AssertBits(dense, sparse, "MNIST test digits");
+    }
+
+    [Fact]
+    public void DenseInputs_AndFewSamples_KeepTheDensePath()
+    {
+        var model = new MnistNet(8);
+        var rng = new Random(8);
+        var dense = new float[200, 784];
+        for (int s = 0; s < 200; s++) for (int i = 0; i < 784; i++) dense[s, i] = (float)rng.NextDouble();
+        model.Predict(dense);
+        Assert.Equal(0, model.SparseChunks); // the first row is dense: no transposition at all
+        var few = new float[63, 784];
+        few[0, 5] = 1;
+        model.Predict(few);
+        Assert.Equal(0, model.SparseChunks); // fewer samples than a chunk: the transposition would not pay
+        // A network whose first layer is not a multiple of 128 units keeps the dense tile.
+        var digit = new DigitNet(1);
+        var sparse = new float[200, 784];
+        sparse[3, 400] = 1;
+        digit.Predict(sparse);
+        Assert.Equal(0, digit.SparseChunks);
+    }
+
+    [Fact]
+    public void SparsePredictBatch_AllocatesNothingAfterWarmUp()
+    {
+        if (!StaticNet.Kernels.SparseInputs.Supports(784)) return;
+        var model = new MnistNet(9);
+        var x = new float[128 * 784];
+        for (int i = 0; i < x.Length; i += 7) x[i] = 0.5f;
+        var y = new float[128 * 10];
+        for (int i = 0; i < 3; i++) model.PredictBatch(x, y);
+        long least = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            model.PredictBatch(x, y);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.True(model.SparseChunks > 0);
+        Assert.Equal(0, least);
+    }
+
+    private static float[,] Rows(float[,] all, int n)
+    {
+        var rows = new float[n, all.GetLength(1)];
+        Buffer.BlockCopy(all, 0, rows, 0, n * all.GetLength(1) * sizeof(float));
+        return rows;
+    }
+
+    private static void AssertBits(float[,] expected, float[,] actual, string what)
+    {
+        Assert.Equal(expected.GetLength(0), actual.GetLength(0));
+        for (int s = 0; s < expected.GetLength(0); s++)
+            for (int j = 0; j < expected.GetLength(1); j++)
+                if (BitConverter.SingleToInt32Bits(expected[s, j]) != BitConverter.SingleToInt32Bits(actual[s, j]))
+                    Assert.Fail($"{what}: sample {s} output {j}: dense {expected[s, j]:R}, sparse {actual[s, j]:R}");
+    }
+}
