@@ -70,10 +70,10 @@ public abstract partial class NeuralNetwork
         int inputSize = NetworkShape.InputSize;
         LayerInfo first = NetworkShape.Layers[0];
         int units = first.Units;
-        int entries = SparseInputs.Lists(inputs, inputSize, units, count, buffers.Offsets, buffers.Values, buffers.Starts);
-        if (entries > SparseMaxDensity * count * inputSize) return false;
+        long nonZero = SparseInputs.Masks(inputs, inputSize, count, buffers.Masks);
+        if (nonZero > SparseMaxDensity * count * inputSize) return false;
         Span<float> outputs = activations.Slice(count * NetworkShape.LayerActivationOffset(0), count * units);
-        SparseInputs.Forward(transposed, _parameters.AsSpan(first.ParameterOffset + inputSize * units, units), buffers.Offsets, buffers.Values, buffers.Starts,
+        SparseInputs.Forward(transposed, _parameters.AsSpan(first.ParameterOffset + inputSize * units, units), inputs, buffers.Masks,
             outputs, count, inputSize, units, buffers.Scratch);
         ApplyFirstActivation(first.Activation, outputs);
         Interlocked.Increment(ref _sparseChunks);
@@ -98,27 +98,21 @@ public abstract partial class NeuralNetwork
         }
     }
 
-    /// <summary>One thread's lists and scratch for <see cref="TrySparseFirstLayer"/>, rented for a prediction call (a struct: nothing allocated).</summary>
+    /// <summary>One thread's masks and scratch for <see cref="TrySparseFirstLayer"/>, rented for a prediction call (a struct: nothing allocated).</summary>
     private readonly struct SparseBuffers : IDisposable
     {
-        public readonly int[] Offsets;
-        public readonly float[] Values;
-        public readonly int[] Starts;
+        public readonly ulong[] Masks;
         public readonly float[] Scratch;
 
         public SparseBuffers(int inputSize, int units, int chunk)
         {
-            Offsets = ArrayPool<int>.Shared.Rent(SparseInputs.ListLength(inputSize, chunk));
-            Values = ArrayPool<float>.Shared.Rent(SparseInputs.ListLength(inputSize, chunk));
-            Starts = ArrayPool<int>.Shared.Rent(SparseInputs.StartsLength(chunk));
+            Masks = ArrayPool<ulong>.Shared.Rent(chunk * SparseInputs.MaskLength(inputSize));
             Scratch = ArrayPool<float>.Shared.Rent(SparseInputs.ScratchLength(units, chunk));
         }
 
         public void Dispose()
         {
-            ArrayPool<int>.Shared.Return(Offsets);
-            ArrayPool<float>.Shared.Return(Values);
-            ArrayPool<int>.Shared.Return(Starts);
+            ArrayPool<ulong>.Shared.Return(Masks);
             ArrayPool<float>.Shared.Return(Scratch);
         }
     }

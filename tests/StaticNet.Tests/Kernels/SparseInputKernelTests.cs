@@ -30,7 +30,7 @@ public class SparseInputKernelTests
     {
         if (!SparseInputs.Supports(784)) return; // no 512-bit vectors: the kernel is never chosen (checked below)
         // MNIST's first layers; a partial last vector of outputs (25, 100, 10, 3); one word of
-        // masks (64 inputs), two with the second partial (784: 49 blocks; 1040: 65 blocks, 3 words), four full (2048).
+        // masks (64 and 784 inputs), two with the second holding one block (1040: 65 blocks), two full (2048).
         // Groups of 128 outputs (128), then single vectors (25, 100, 10, 64, 3).
         Same<N784, N128>(count, 0.8); Same<N784, N25>(count, 0.8); Same<N784, N10>(count, 0.5);
         Same<N64, N100>(count, 0.3); Same<N16, N3>(count, 0.9); Same<N1040, N64>(count, 0.7); Same<N64, N200>(count, 0.6);
@@ -48,34 +48,27 @@ public class SparseInputKernelTests
     }
 
     [Fact]
-    public void Lists_HoldEachNonZeroInputByLaneThenBlock()
+    public void Masks_CountTheNonZeroInputsAndMarkEachInItsLane()
     {
         if (!SparseInputs.Supports(1040)) return;
-        const int inputs = 1040, outputs = 20, count = 3;
-        int stride = SparseInputs.Stride(outputs);
+        const int inputs = 1040, count = 3; // 65 blocks: two words of 64 blocks, the second with one
         var x = new float[count * inputs];
-        // Sample 0: inputs 0, 17 (block 1, lane 1), 1039 (block 64, lane 15: the third word of blocks), 33 (lane 1,
-        // block 2), and -0 at 500 (lane 4; kept: bits are tested).
-        x[0] = 1; x[17] = 2; x[1039] = 3; x[33] = 4; x[500] = -0f;
+        // Sample 0: inputs 0, 17 (block 1, lane 1), 33 (block 2, lane 1), 1039 (block 64, lane 15: the second word);
+        // -0 at 500 (block 31, lane 4; kept: bits are tested) and at 516 (block 32: the upper half of a word).
+        x[0] = 1; x[17] = 2; x[33] = 4; x[1039] = 3; x[500] = -0f; x[516] = -0f;
         // Sample 2: everything but input 5.
         for (int i = 0; i < inputs; i++) x[2 * inputs + i] = i == 5 ? 0 : i + 1;
-        var offsets = new int[SparseInputs.ListLength(inputs, count)];
-        var values = new float[offsets.Length];
-        var starts = new int[SparseInputs.StartsLength(count)];
-        Assert.Equal(5 + (inputs - 1), SparseInputs.Lists(x, inputs, outputs, count, offsets, values, starts));
-        // Sample 0, lane by lane: 0 | 17, 33 | 500 | 1039.
-        Assert.Equal(new[] { 0, 1, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5 }, starts[..17]);
-        int Offset(int i) => (i % 16 * 65 + i / 16) * stride; // 65 blocks a lane
-        Assert.Equal(new[] { Offset(0), Offset(17), Offset(33), Offset(500), Offset(1039) }, offsets[..5]);
-        Assert.Equal(new[] { 1f, 2f, 4f, -0f, 3f }, values[..5]);
-        Assert.True(float.IsNegative(values[3]));
-        // Sample 1 is empty; sample 2 lists lane 5 from block 1 on (input 21), and its last entry is input 1039.
-        Assert.All(starts[17..34], v => Assert.Equal(5, v));
-        Assert.Equal(5 + inputs - 1, starts[50]);
-        int lane5 = starts[34 + 5];
-        Assert.Equal(Offset(21), offsets[lane5]);
-        Assert.Equal(22f, values[lane5]);
-        Assert.Equal(Offset(1039), offsets[5 + inputs - 2]);
+        int per = SparseInputs.MaskLength(inputs);
+        Assert.Equal(32, per); // two words of 16 lanes
+        var masks = new ulong[count * per];
+        Assert.Equal(6 + (inputs - 1), SparseInputs.Masks(x, inputs, count, masks));
+        Assert.Equal(1ul, masks[0]);                       // input 0: word 0, lane 0, block 0
+        Assert.Equal(0b110ul, masks[1]);                   // inputs 17 and 33: lane 1, blocks 1 and 2
+        Assert.Equal(1ul << 31 | 1ul << 32, masks[4]);     // inputs 500 and 516: lane 4, blocks 31 and 32
+        Assert.Equal(1ul, masks[16 + 15]);                 // input 1039: word 1, lane 15, block 64
+        for (int k = 0; k < per; k++) Assert.Equal(0ul, masks[per + k]);
+        Assert.Equal(ulong.MaxValue & ~1ul, masks[2 * per + 5]); // every block of lane 5 but block 0
+        Assert.Equal(1ul, masks[2 * per + 16 + 5]);               // the second word holds block 64 only
     }
 
     [Fact]
@@ -104,18 +97,14 @@ public class SparseInputKernelTests
     public void Forward_RejectsShortSpans()
     {
         if (!SparseInputs.Supports(32)) return;
-        var ex = Assert.Throws<ArgumentException>(() => SparseInputs.Lists(new float[32], 32, 16, 2, new int[64], new float[64], new int[34]));
+        var ex = Assert.Throws<ArgumentException>(() => SparseInputs.Masks(new float[32], 32, 2, new ulong[32]));
         Assert.Equal("x", ex.ParamName);
-        // An entry that points past the weights, and a start past the entries, are refused before any is read.
-        var starts = new int[17];
-        starts[16] = 1;
-        ex = Assert.Throws<ArgumentException>(() => SparseInputs.Forward(new float[32 * 16], new float[16], new[] { 32 * 16 }, new float[1], starts,
+        // A mask bit past the last block would read past the row and the weights: refused before anything is read.
+        var masks = new ulong[16];
+        masks[3] = 1ul << 2; // 32 inputs are 2 blocks
+        ex = Assert.Throws<ArgumentException>(() => SparseInputs.Forward(new float[32 * 16], new float[16], new float[32], masks,
             new float[16], 1, 32, 16, new float[SparseInputs.ScratchLength(16, 1)]));
-        Assert.Equal("offsets", ex.ParamName);
-        starts[3] = 2;
-        ex = Assert.Throws<ArgumentException>(() => SparseInputs.Forward(new float[32 * 16], new float[16], new[] { 0 }, new float[1], starts,
-            new float[16], 1, 32, 16, new float[SparseInputs.ScratchLength(16, 1)]));
-        Assert.Equal("starts", ex.ParamName);
+        Assert.Equal("masks", ex.ParamName);
     }
 
     /// <summary>
@@ -139,16 +128,14 @@ public class SparseInputKernelTests
 
         var t = new float[SparseInputs.TransposedLength(nIn, nOut)];
         SparseInputs.Transpose(w, nIn, nOut, t);
-        var offsets = new int[SparseInputs.ListLength(nIn, count)];
-        var values = new float[offsets.Length];
-        var starts = new int[SparseInputs.StartsLength(count)];
-        long nonZero = SparseInputs.Lists(x, nIn, nOut, count, offsets, values, starts);
+        var masks = new ulong[count * SparseInputs.MaskLength(nIn)];
+        long nonZero = SparseInputs.Masks(x, nIn, count, masks);
         long expected = 0;
         foreach (float v in x) if (BitConverter.SingleToInt32Bits(v) != 0) expected++;
         Assert.Equal(expected, nonZero);
         var sparse = new float[count * nOut + 5];
         Array.Fill(sparse, 42f);
-        SparseInputs.Forward(t, b, offsets, values, starts, sparse, count, nIn, nOut, new float[SparseInputs.ScratchLength(nOut, count)]);
+        SparseInputs.Forward(t, b, x, masks, sparse, count, nIn, nOut, new float[SparseInputs.ScratchLength(nOut, count)]);
 
         for (int s = 0; s < count; s++)
             for (int j = 0; j < nOut; j++)

@@ -1,6 +1,5 @@
 using System;
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -15,9 +14,9 @@ namespace StaticNet.Kernels;
 /// <para>
 /// The sums are the same bits as <see cref="Tiled.ForwardRows{TIn, TOut}"/>. There each output is sixteen lane
 /// chains of fused multiply-adds over the input blocks in order (lane k holds inputs 16b + k), reduced by
-/// <c>Sum4</c> and then added to the bias. Here the same chains run with the outputs across the vector: lanes k and
-/// k + 8 together for 64 outputs (eight accumulators), and the chains are reduced in <c>Sum4</c>'s order. A zero
-/// input adds exactly nothing to its chain (for finite weights), so skipping it changes no bit.
+/// <c>Sum4</c> and then added to the bias. Here the same chains run with 128 outputs across eight vectors, one lane
+/// at a time, and are reduced in <c>Sum4</c>'s order. A zero input adds exactly nothing to its chain (for finite
+/// weights), so skipping it changes no bit.
 /// </para>
 /// Requires 512-bit vectors and a multiple of 16 inputs (<see cref="Supports"/>); the batch predictions use it
 /// for the first layer only, where the input comes straight from the data.
@@ -38,11 +37,8 @@ internal static class SparseInputs
     /// <summary>Floats of scratch <see cref="Forward"/> needs for <paramref name="count"/> samples.</summary>
     public static int ScratchLength(int outputs, int count) => 8 * Batch * Stride(outputs);
 
-    /// <summary>Entries <see cref="Lists"/> may write for <paramref name="count"/> samples (every input not zero).</summary>
-    public static int ListLength(int inputs, int count) => count * inputs;
-
-    /// <summary>Entries of <see cref="Lists"/>'s starts for <paramref name="count"/> samples.</summary>
-    public static int StartsLength(int count) => count * 17;
+    /// <summary>Words of a sample's lane masks (see <see cref="Masks"/>).</summary>
+    public static int MaskLength(int inputs) => (inputs / W + 63) / 64 * W;
 
     /// <summary>
     /// Writes Wᵀ, [inputs x <see cref="Stride"/>], from the row-major [outputs x inputs] weights: a row holds every
@@ -78,114 +74,77 @@ internal static class SparseInputs
     public static int Row(int i, int inputs) => i % W * (inputs / W) + i / W;
 
     /// <summary>
-    /// Lists each of <paramref name="count"/> rows' non-zero inputs (by their bits: -0 counts as not zero, as in
-    /// <see cref="Tiled"/>) by lane, then by block: lane k's inputs 16b + k in block order, the order of its chain.
-    /// An entry is the offset of the input's row in the transposed weights (<see cref="Row"/> x <see cref="Stride"/>) and its value. Sample s's
-    /// lane k runs from <c>starts[17s + k]</c> to <c>starts[17s + k + 1]</c>. Returns the number of entries, for the
-    /// caller to choose between this kernel and the dense one.
+    /// For each of <paramref name="count"/> rows of <paramref name="x"/>, each lane k (0-15) and each group of 64 input
+    /// blocks, a word whose bit b says that input 16(64w + b) + k is not zero (by its bits: -0 counts as not zero, as
+    /// in <see cref="Tiled"/>). Layout [sample][word][lane], <see cref="MaskLength"/> words a sample. Returns the
+    /// number of non-zero inputs, for the caller to choose between this kernel and the dense one. One compare a block
+    /// sets the bits of all sixteen lanes.
     /// </summary>
-    public static int Lists(ReadOnlySpan<float> x, int inputs, int outputs, int count, Span<int> offsets, Span<float> values, Span<int> starts)
+    public static long Masks(ReadOnlySpan<float> x, int inputs, int count, Span<ulong> masks)
     {
         if (!Supports(inputs)) throw new ArgumentException($"{inputs} inputs are not a multiple of 16 on a 512-bit machine.", nameof(inputs));
+        int blocks = inputs / W, perSample = MaskLength(inputs);
         if (x.Length < (long)count * inputs) throw new ArgumentException("Too few inputs for the count.", nameof(x));
-        if (offsets.Length < ListLength(inputs, count)) throw new ArgumentException("Too short for the lists.", nameof(offsets));
-        if (values.Length < ListLength(inputs, count)) throw new ArgumentException("Too short for the lists.", nameof(values));
-        if (starts.Length < StartsLength(count)) throw new ArgumentException("Too short for the starts.", nameof(starts));
-        int blocks = inputs / W, words = (blocks + 31) / 32, stride = Stride(outputs);
+        if (masks.Length < (long)count * perSample) throw new ArgumentException("Too short for the masks.", nameof(masks));
         ref float xr = ref MemoryMarshal.GetReference(x);
-        ref int or = ref MemoryMarshal.GetReference(offsets);
-        ref float vr = ref MemoryMarshal.GetReference(values);
-        ref int sr = ref MemoryMarshal.GetReference(starts);
-        // Per lane and 32 blocks, which blocks hold a non-zero input in that lane: one compare a block, all lanes at once.
-        Span<uint> masks = stackalloc uint[MaxWords * W];
-        int used = 0;
+        ref ulong mr = ref MemoryMarshal.GetReference(masks);
+        long nonZero = 0;
         for (int s = 0; s < count; s++)
         {
             ref float row = ref Unsafe.Add(ref xr, s * inputs);
-            for (int b0 = 0, word = 0; b0 < blocks; b0 += 32, word++)
+            ref ulong rowMasks = ref Unsafe.Add(ref mr, s * perSample);
+            for (int b0 = 0, word = 0; b0 < blocks; b0 += 64, word++)
             {
-                Vector512<uint> bits = Vector512<uint>.Zero;
+                // Two halves of 32 blocks in 32-bit lanes, then joined lane by lane.
+                Vector512<uint> low = Vector512<uint>.Zero, high = Vector512<uint>.Zero;
                 for (int b = b0, end = Math.Min(b0 + 32, blocks); b < end; b++)
-                {
-                    Vector512<uint> zero = Vector512.Equals(Vector512.LoadUnsafe(ref row, (nuint)(b * W)).AsUInt32(), Vector512<uint>.Zero);
-                    bits |= Vector512.AndNot(Vector512.Create(1u << (b - b0)), zero);
-                }
-                if (word == MaxWords) return ListsOfWideRows(x, inputs, outputs, count, offsets, values, starts); // never at 1,024 inputs or fewer
-                bits.StoreUnsafe(ref MemoryMarshal.GetReference(masks), (nuint)(word * W));
+                    low |= NonZeroBit(ref row, b, b - b0, ref nonZero);
+                for (int b = b0 + 32, end = Math.Min(b0 + 64, blocks); b < end; b++)
+                    high |= NonZeroBit(ref row, b, b - b0 - 32, ref nonZero);
+                ref ulong words = ref Unsafe.Add(ref rowMasks, word * W);
+                (Vector512.WidenLower(low) | Vector512.ShiftLeft(Vector512.WidenLower(high), 32)).StoreUnsafe(ref words);
+                (Vector512.WidenUpper(low) | Vector512.ShiftLeft(Vector512.WidenUpper(high), 32)).StoreUnsafe(ref words, 8);
             }
-            used = ListSample(ref row, masks, blocks, words, stride, s, used, ref or, ref vr, ref sr);
         }
-        return used;
+        return nonZero;
     }
 
-    /// <summary>Words of masks kept on the stack: rows up to 32 x 32 blocks (16,384 inputs).</summary>
-    private const int MaxWords = 32;
-
-    private static int ListsOfWideRows(ReadOnlySpan<float> x, int inputs, int outputs, int count, Span<int> offsets, Span<float> values, Span<int> starts)
+    /// <summary>1 &lt;&lt; <paramref name="bit"/> in the lanes where block <paramref name="block"/> of <paramref name="row"/> is not zero; counts them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> NonZeroBit(ref float row, int block, int bit, ref long nonZero)
     {
-        int blocks = inputs / W, words = (blocks + 31) / 32, stride = Stride(outputs);
-        var masks = new uint[words * W];
-        int used = 0;
-        for (int s = 0; s < count; s++)
-        {
-            ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), s * inputs);
-            Array.Clear(masks);
-            for (int b = 0; b < blocks; b++)
-                for (int k = 0; k < W; k++)
-                    if (BitConverter.SingleToInt32Bits(Unsafe.Add(ref row, b * W + k)) != 0) masks[b / 32 * W + k] |= 1u << (b % 32);
-            used = ListSample(ref row, masks, blocks, words, stride, s, used, ref MemoryMarshal.GetReference(offsets),
-                ref MemoryMarshal.GetReference(values), ref MemoryMarshal.GetReference(starts));
-        }
-        return used;
-    }
-
-    /// <summary>Writes sample <paramref name="s"/>'s entries from <paramref name="used"/> on, lane by lane from its masks; returns the new end.</summary>
-    private static int ListSample(ref float row, ReadOnlySpan<uint> masks, int blocks, int words, int stride, int s, int used, ref int offsets, ref float values, ref int starts)
-    {
-        ref int sampleStarts = ref Unsafe.Add(ref starts, 17 * s);
-        for (int k = 0; k < W; k++)
-        {
-            int laneRow = k * blocks;
-            Unsafe.Add(ref sampleStarts, k) = used;
-            for (int word = 0; word < words; word++)
-                for (uint m = masks[word * W + k]; m != 0; m &= m - 1)
-                {
-                    int block = word * 32 + BitOperations.TrailingZeroCount(m);
-                    Unsafe.Add(ref offsets, used) = (laneRow + block) * stride;
-                    Unsafe.Add(ref values, used) = Unsafe.Add(ref row, block * W + k);
-                    used++;
-                }
-        }
-        Unsafe.Add(ref sampleStarts, W) = used;
-        return used;
+        Vector512<uint> zero = Vector512.Equals(Vector512.LoadUnsafe(ref row, (nuint)(block * W)).AsUInt32(), Vector512<uint>.Zero);
+        nonZero += W - BitOperations.PopCount((uint)zero.ExtractMostSignificantBits());
+        return Vector512.AndNot(Vector512.Create(1u << bit), zero);
     }
 
     /// <summary>
     /// Y[s, j] = Σ_k X[s, k]·W[j, k] + b[j] for the <paramref name="outputs"/> outputs of <paramref name="count"/>
-    /// samples, from <see cref="Transpose">the transposed weights</see> and the rows' <see cref="Lists"/>: the same
+    /// samples, from <see cref="Transpose">the transposed weights</see> and the rows' <see cref="Masks"/>: the same
     /// bits as <see cref="Tiled.ForwardRows{TIn, TOut}"/>. <paramref name="scratch"/> holds
     /// <see cref="ScratchLength"/> floats.
     /// </summary>
-    public static void Forward(ReadOnlySpan<float> transposed, ReadOnlySpan<float> bias, ReadOnlySpan<int> offsets, ReadOnlySpan<float> values,
-        ReadOnlySpan<int> starts, Span<float> y, int count, int inputs, int outputs, Span<float> scratch)
+    public static void Forward(ReadOnlySpan<float> transposed, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, ReadOnlySpan<ulong> masks,
+        Span<float> y, int count, int inputs, int outputs, Span<float> scratch)
     {
-        int stride = Stride(outputs);
+        if (!Supports(inputs)) throw new ArgumentException($"{inputs} inputs are not a multiple of 16 on a 512-bit machine.", nameof(inputs));
+        int stride = Stride(outputs), perSample = MaskLength(inputs);
         if (transposed.Length < inputs * stride) throw new ArgumentException("Too short for the transposed weights.", nameof(transposed));
         if (bias.Length < outputs) throw new ArgumentException("Too few biases.", nameof(bias));
-        if (starts.Length < StartsLength(count)) throw new ArgumentException("Too few starts for the count.", nameof(starts));
-        int entries = count == 0 ? 0 : starts[17 * count - 1];
-        if (offsets.Length < entries || values.Length < entries) throw new ArgumentException("Shorter than the starts say.", nameof(offsets));
-        // What the loops below index with, checked in bulk (vectorized): every start within the lists, every offset a row.
-        if (count > 0 && (TensorPrimitives.Min(starts.Slice(0, 17 * count)) < 0 || TensorPrimitives.Max(starts.Slice(0, 17 * count)) > entries))
-            throw new ArgumentException("A start lies outside the lists.", nameof(starts));
-        if (entries > 0 && (TensorPrimitives.Min(offsets.Slice(0, entries)) < 0 || TensorPrimitives.Max(offsets.Slice(0, entries)) > (inputs - 1) * stride))
-            throw new ArgumentException("An entry is not an input's row of the transposed weights.", nameof(offsets));
+        if (x.Length < (long)count * inputs) throw new ArgumentException("Too few inputs for the count.", nameof(x));
+        if (masks.Length < (long)count * perSample) throw new ArgumentException("Too few masks for the count.", nameof(masks));
         if (y.Length < (long)count * outputs) throw new ArgumentException("Too short for the outputs.", nameof(y));
         if (scratch.Length < ScratchLength(outputs, count)) throw new ArgumentException("Too little scratch.", nameof(scratch));
+        // A set bit past the last block would read past the row and the weights: masks come from Masks, but a kernel
+        // never trusts its arguments that far (one check a sample's last word).
+        int blocks = inputs / W, lastBits = blocks % 64;
+        if (lastBits != 0)
+            for (int s = 0; s < count; s++)
+                for (int k = 0; k < W; k++)
+                    if (masks[s * perSample + perSample - W + k] >> lastBits != 0) throw new ArgumentException($"Sample {s}'s masks mark a block past the row.", nameof(masks));
         ref float wt = ref MemoryMarshal.GetReference(transposed);
-        ref int or = ref MemoryMarshal.GetReference(offsets);
-        ref float vr = ref MemoryMarshal.GetReference(values);
-        ref int sr = ref MemoryMarshal.GetReference(starts);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref ulong mr = ref MemoryMarshal.GetReference(masks);
         ref float t = ref MemoryMarshal.GetReference(scratch);
 
         // Loop order: for a few samples at a time (Batch), a group of 128 outputs and a lane fix the weight rows
@@ -200,15 +159,15 @@ internal static class SparseInputs
         for (int first = 0; first < count; first += Batch)
         {
             int n = Math.Min(Batch, count - first);
-            ref int batchStarts = ref Unsafe.Add(ref sr, 17 * first);
+            var batch = new SampleRows(ref Unsafe.Add(ref xr, first * inputs), inputs, ref Unsafe.Add(ref mr, first * perSample), perSample, n);
             int j = 0;
             for (; j + 8 * W <= stride; j += 8 * W)
                 for (int k = 0; k < W; k++)
-                    LaneEight(ref Unsafe.Add(ref wt, j), ref or, ref vr, ref batchStarts, n, k, ref Unsafe.Add(ref t, k % 8 * Batch * stride + j), stride);
+                    LaneEight(ref Unsafe.Add(ref wt, j), stride, blocks, batch, k, ref Unsafe.Add(ref t, k % 8 * Batch * stride + j));
             for (; j < stride; j += W)
                 for (int k = 0; k < 8; k++)
                     for (int i = 0; i < n; i++)
-                        LaneOne(ref Unsafe.Add(ref wt, j), ref or, ref vr, ref Unsafe.Add(ref batchStarts, 17 * i), k, ref Unsafe.Add(ref t, (k * Batch + i) * stride + j));
+                        LaneOne(ref Unsafe.Add(ref wt, j), stride, blocks, batch, i, k, ref Unsafe.Add(ref t, (k * Batch + i) * stride + j));
 
             // The rest of Sum4 across the lane pairs, as it runs on one accumulator: lanes k + (k + 4) for k < 4,
             // then (0 + 1) + (2 + 3); then the bias.
@@ -240,32 +199,57 @@ internal static class SparseInputs
     /// <summary>Samples whose lanes <see cref="Forward"/> runs together (see the loop order there).</summary>
     private const int Batch = 16;
 
+    /// <summary>A batch's rows of X and their masks.</summary>
+    private readonly ref struct SampleRows
+    {
+        private readonly ref float _x;
+        private readonly ref ulong _masks;
+        public readonly int Inputs, PerSample, Count;
+
+        public SampleRows(ref float x, int inputs, ref ulong masks, int perSample, int count)
+        {
+            _x = ref x;
+            _masks = ref masks;
+            Inputs = inputs;
+            PerSample = perSample;
+            Count = count;
+        }
+
+        public ref float Row(int s) => ref Unsafe.Add(ref _x, s * Inputs);
+        public ref ulong Masks(int s) => ref Unsafe.Add(ref _masks, s * PerSample);
+    }
+
     /// <summary>
-    /// Every sample's chains of lane <paramref name="lane"/> for 128 outputs from <paramref name="wt"/>: eight
+    /// Every sample's chain of lane <paramref name="lane"/> for 128 outputs from <paramref name="wt"/>: eight
     /// accumulators, so eight independent FMA chains hide the FMA's latency. Lanes 0-7 store their sums at
-    /// <paramref name="result"/> (one sample every <paramref name="resultStride"/> floats); lanes 8-15 add theirs.
+    /// <paramref name="result"/> (one sample every stride floats); lanes 8-15 add theirs.
     /// </summary>
-    private static void LaneEight(ref float wt, ref int offsets, ref float values, ref int starts, int count, int lane, ref float result, int resultStride)
+    private static void LaneEight(ref float wt, int stride, int blocks, SampleRows batch, int lane, ref float result)
     {
         bool add = lane >= 8;
-        for (int s = 0; s < count; s++)
+        ref float laneRows = ref Unsafe.Add(ref wt, lane * blocks * stride);
+        for (int s = 0; s < batch.Count; s++)
         {
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            ref int range = ref Unsafe.Add(ref starts, 17 * s + lane);
-            for (int e = range, end = Unsafe.Add(ref range, 1); e < end; e++)
-            {
-                var v = Vector512.Create(Unsafe.Add(ref values, e));
-                ref float row = ref Unsafe.Add(ref wt, Unsafe.Add(ref offsets, e));
-                a0 = Simd.Fma512(Load(ref row, 0), v, a0);
-                a1 = Simd.Fma512(Load(ref row, W), v, a1);
-                a2 = Simd.Fma512(Load(ref row, 2 * W), v, a2);
-                a3 = Simd.Fma512(Load(ref row, 3 * W), v, a3);
-                a4 = Simd.Fma512(Load(ref row, 4 * W), v, a4);
-                a5 = Simd.Fma512(Load(ref row, 5 * W), v, a5);
-                a6 = Simd.Fma512(Load(ref row, 6 * W), v, a6);
-                a7 = Simd.Fma512(Load(ref row, 7 * W), v, a7);
-            }
-            ref float r = ref Unsafe.Add(ref result, s * resultStride);
+            ref float x = ref Unsafe.Add(ref batch.Row(s), lane);
+            ref ulong masks = ref Unsafe.Add(ref batch.Masks(s), lane);
+            for (int word = 0; word * 64 < blocks; word++)
+                // The lane's non-zero inputs 16b + k in block order: the chain's order.
+                for (ulong m = Unsafe.Add(ref masks, word * W); m != 0; m &= m - 1)
+                {
+                    int b = word * 64 + BitOperations.TrailingZeroCount(m);
+                    var v = Vector512.Create(Unsafe.Add(ref x, b * W));
+                    ref float row = ref Unsafe.Add(ref laneRows, b * stride);
+                    a0 = Simd.Fma512(Load(ref row, 0), v, a0);
+                    a1 = Simd.Fma512(Load(ref row, W), v, a1);
+                    a2 = Simd.Fma512(Load(ref row, 2 * W), v, a2);
+                    a3 = Simd.Fma512(Load(ref row, 3 * W), v, a3);
+                    a4 = Simd.Fma512(Load(ref row, 4 * W), v, a4);
+                    a5 = Simd.Fma512(Load(ref row, 5 * W), v, a5);
+                    a6 = Simd.Fma512(Load(ref row, 6 * W), v, a6);
+                    a7 = Simd.Fma512(Load(ref row, 7 * W), v, a7);
+                }
+            ref float r = ref Unsafe.Add(ref result, s * stride);
             if (add)
             {
                 a0 = Load(ref r, 0) + a0; a1 = Load(ref r, W) + a1; a2 = Load(ref r, 2 * W) + a2; a3 = Load(ref r, 3 * W) + a3;
@@ -276,15 +260,26 @@ internal static class SparseInputs
         }
     }
 
-    /// <summary><see cref="LaneEight"/> for 16 outputs (the vectors after the last whole group of 128).</summary>
-    private static void LaneOne(ref float wt, ref int offsets, ref float values, ref int starts, int k, ref float result)
+    /// <summary>Sample <paramref name="s"/>'s lanes k and k + 8 for 16 outputs (the vectors after the last whole group of 128); stores their sum.</summary>
+    private static void LaneOne(ref float wt, int stride, int blocks, SampleRows batch, int s, int k, ref float result)
     {
-        Vector512<float> a = default, c = default;
-        for (int e = Unsafe.Add(ref starts, k), end = Unsafe.Add(ref starts, k + 1); e < end; e++)
-            a = Simd.Fma512(Load(ref Unsafe.Add(ref wt, Unsafe.Add(ref offsets, e)), 0), Vector512.Create(Unsafe.Add(ref values, e)), a);
-        for (int e = Unsafe.Add(ref starts, k + 8), end = Unsafe.Add(ref starts, k + 9); e < end; e++)
-            c = Simd.Fma512(Load(ref Unsafe.Add(ref wt, Unsafe.Add(ref offsets, e)), 0), Vector512.Create(Unsafe.Add(ref values, e)), c);
+        Vector512<float> a = LaneChain(ref wt, stride, blocks, batch, s, k), c = LaneChain(ref wt, stride, blocks, batch, s, k + 8);
         (a + c).StoreUnsafe(ref result);
+    }
+
+    private static Vector512<float> LaneChain(ref float wt, int stride, int blocks, SampleRows batch, int s, int lane)
+    {
+        Vector512<float> a = default;
+        ref float laneRows = ref Unsafe.Add(ref wt, lane * blocks * stride);
+        ref float x = ref Unsafe.Add(ref batch.Row(s), lane);
+        ref ulong masks = ref Unsafe.Add(ref batch.Masks(s), lane);
+        for (int word = 0; word * 64 < blocks; word++)
+            for (ulong m = Unsafe.Add(ref masks, word * W); m != 0; m &= m - 1)
+            {
+                int b = word * 64 + BitOperations.TrailingZeroCount(m);
+                a = Simd.Fma512(Load(ref Unsafe.Add(ref laneRows, b * stride), 0), Vector512.Create(Unsafe.Add(ref x, b * W)), a);
+            }
+        return a;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
