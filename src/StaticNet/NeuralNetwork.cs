@@ -277,7 +277,7 @@ public abstract partial class NeuralNetwork
         long work = samples * NetworkShape.MultiplyAddsPerSample;
         int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, ThreadBudget);
         // One transposition of the first layer's weights for every thread, when the inputs are mostly zeros.
-        float[]? sparseWeights = RentSparseWeights(DataConversion.Flat(x), samples);
+        ArraySegment<float> sparseWeights = RentSparseWeights(DataConversion.Flat(x), samples);
         try
         {
             if (threads == 1)
@@ -304,7 +304,7 @@ public abstract partial class NeuralNetwork
         }
         finally
         {
-            if (sparseWeights is not null) ArrayPool<float>.Shared.Return(sparseWeights);
+            ReturnAligned(sparseWeights);
         }
     }
 
@@ -320,29 +320,29 @@ public abstract partial class NeuralNetwork
     {
         int samples = WholeSamples(inputs.Length, NetworkShape.InputSize, nameof(inputs));
         CheckLength(outputs.Length, samples * NetworkShape.OutputSize, nameof(outputs));
-        float[]? sparseWeights = samples == 0 ? null : RentSparseWeights(inputs, samples);
+        ArraySegment<float> sparseWeights = samples == 0 ? default : RentSparseWeights(inputs, samples);
         try
         {
             PredictRows(inputs, outputs, sparseWeights);
         }
         finally
         {
-            if (sparseWeights is not null) ArrayPool<float>.Shared.Return(sparseWeights);
+            ReturnAligned(sparseWeights);
         }
     }
 
     /// <summary>
     /// <see cref="PredictBatch"/> in chunks, with the first layer's weights already transposed for mostly-zero inputs
-    /// (<see cref="RentSparseWeights"/>) or null: each chunk's first layer then runs sparse when its inputs are sparse
+    /// (<see cref="RentSparseWeights"/>) or none: each chunk's first layer then runs sparse when its inputs are sparse
     /// enough (the same bits either way).
     /// </summary>
-    private void PredictRows(ReadOnlySpan<float> inputs, Span<float> outputs, float[]? sparseWeights)
+    private void PredictRows(ReadOnlySpan<float> inputs, Span<float> outputs, ArraySegment<float> sparseWeights)
     {
         int samples = inputs.Length / NetworkShape.InputSize;
         int chunk = Math.Min(PredictChunk, Math.Max(samples, 1));
         float[] activations = ArrayPool<float>.Shared.Rent(chunk * NetworkShape.ActivationsPerSample);
         float[] logits = ArrayPool<float>.Shared.Rent(chunk * NetworkShape.OutputSize);
-        SparseBuffers sparse = sparseWeights is null ? default : new SparseBuffers(NetworkShape.InputSize, NetworkShape.Layers[0].Units, chunk);
+        SparseBuffers sparse = sparseWeights.Array is null ? default : new SparseBuffers(NetworkShape.InputSize, NetworkShape.Layers[0].Units, chunk);
         try
         {
             for (int start = 0, count; start < samples; start += count)
@@ -350,7 +350,7 @@ public abstract partial class NeuralNetwork
                 count = Math.Min(chunk, samples - start);
                 Span<float> a = activations.AsSpan(0, count * NetworkShape.ActivationsPerSample);
                 ReadOnlySpan<float> x = inputs.Slice(start * NetworkShape.InputSize, count * NetworkShape.InputSize);
-                if (sparseWeights is not null && TrySparseFirstLayer(sparseWeights, x, count, a, sparse))
+                if (sparseWeights.Array is not null && TrySparseFirstLayer(sparseWeights, x, count, a, sparse))
                     ForwardBatchAfterFirstLayer(_parameters, count, a, logits, 0);
                 else
                     ForwardBatch(_parameters, x, count, a, logits);
@@ -361,7 +361,7 @@ public abstract partial class NeuralNetwork
         {
             ArrayPool<float>.Shared.Return(activations);
             ArrayPool<float>.Shared.Return(logits);
-            if (sparseWeights is not null) sparse.Dispose();
+            if (sparseWeights.Array is not null) sparse.Dispose();
         }
     }
 
