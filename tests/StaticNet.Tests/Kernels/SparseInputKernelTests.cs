@@ -18,6 +18,7 @@ public class SparseInputKernelTests
     public readonly struct N64 : IConstant { public static int Value => 64; }
     public readonly struct N100 : IConstant { public static int Value => 100; }
     public readonly struct N128 : IConstant { public static int Value => 128; }
+    public readonly struct N150 : IConstant { public static int Value => 150; }
     public readonly struct N200 : IConstant { public static int Value => 200; }
     public readonly struct N784 : IConstant { public static int Value => 784; }
     public readonly struct N1040 : IConstant { public static int Value => 1040; }
@@ -31,9 +32,9 @@ public class SparseInputKernelTests
         if (!SparseInputs.Supports(784)) return; // no 512-bit vectors: the kernel is never chosen (checked below)
         // MNIST's first layers; a partial last vector of outputs (25, 100, 10, 3); one word of
         // masks (64 and 784 inputs), two with the second holding one block (1040: 65 blocks), two full (2048).
-        // Groups of 128 outputs (128), then single vectors (25, 100, 10, 64, 3).
+        // Outputs in groups of 128 (128; 100 and 200 padded with zero columns), of 64 (64; 25, 10, 3 padded), both (150).
         Same<N784, N128>(count, 0.8); Same<N784, N25>(count, 0.8); Same<N784, N10>(count, 0.5);
-        Same<N64, N100>(count, 0.3); Same<N16, N3>(count, 0.9); Same<N1040, N64>(count, 0.7); Same<N64, N200>(count, 0.6);
+        Same<N64, N100>(count, 0.3); Same<N16, N3>(count, 0.9); Same<N1040, N64>(count, 0.7); Same<N64, N200>(count, 0.6); Same<N784, N150>(count, 0.8);
         Same<N2048, N16>(count, 0.95);
         // Every input zero, and none.
         Same<N784, N128>(count, 1.0); Same<N784, N128>(count, 0.0);
@@ -79,7 +80,7 @@ public class SparseInputKernelTests
         for (int j = 0; j < outputs; j++)
             for (int i = 0; i < inputs; i++) w[j * inputs + i] = j * 1000 + i;
         int stride = SparseInputs.Stride(outputs);
-        Assert.Equal(32, stride);
+        Assert.Equal(64, stride); // a group of four vectors
         var t = new float[SparseInputs.TransposedLength(inputs, outputs)];
         Array.Fill(t, float.NaN);
         SparseInputs.Transpose(w, inputs, outputs, t);
@@ -102,7 +103,7 @@ public class SparseInputKernelTests
         // A mask bit past the last block would read past the row and the weights: refused before anything is read.
         var masks = new ulong[16];
         masks[3] = 1ul << 2; // 32 inputs are 2 blocks
-        ex = Assert.Throws<ArgumentException>(() => SparseInputs.Forward(new float[32 * 16], new float[16], new float[32], masks,
+        ex = Assert.Throws<ArgumentException>(() => SparseInputs.Forward(new float[SparseInputs.TransposedLength(32, 16)], new float[16], new float[32], masks,
             new float[16], 1, 32, 16, new float[SparseInputs.ScratchLength(16, 1)]));
         Assert.Equal("masks", ex.ParamName);
     }

@@ -28,8 +28,11 @@ internal static class SparseInputs
     /// <summary>Whether <see cref="Forward"/> can compute a layer of <paramref name="inputs"/> inputs on this machine.</summary>
     public static bool Supports(int inputs) => Vector512.IsHardwareAccelerated && inputs >= W && inputs % W == 0;
 
-    /// <summary>Floats per row of the transposed weights: the outputs rounded up to whole vectors (the extra columns are zero).</summary>
-    public static int Stride(int outputs) => (outputs + W - 1) / W * W;
+    /// <summary>
+    /// Floats per row of the transposed weights: the outputs rounded up to a group of four vectors (the extra columns are
+    /// zero and their sums are dropped), so that every output runs in a group of eight or four accumulators.
+    /// </summary>
+    public static int Stride(int outputs) => (outputs + 4 * W - 1) / (4 * W) * (4 * W);
 
     /// <summary>Floats of the transposed weights of an <paramref name="inputs"/> x <paramref name="outputs"/> layer.</summary>
     public static int TransposedLength(int inputs, int outputs) => inputs * Stride(outputs);
@@ -164,10 +167,9 @@ internal static class SparseInputs
             for (; j + 8 * W <= stride; j += 8 * W)
                 for (int k = 0; k < W; k++)
                     LaneEight(ref Unsafe.Add(ref wt, j), stride, blocks, batch, k, ref Unsafe.Add(ref t, k % 8 * Batch * stride + j));
-            for (; j < stride; j += W)
-                for (int k = 0; k < 8; k++)
-                    for (int i = 0; i < n; i++)
-                        LaneOne(ref Unsafe.Add(ref wt, j), stride, blocks, batch, i, k, ref Unsafe.Add(ref t, (k * Batch + i) * stride + j));
+            if (j < stride) // 64 outputs left
+                for (int k = 0; k < W; k++)
+                    LaneFour(ref Unsafe.Add(ref wt, j), stride, blocks, batch, k, ref Unsafe.Add(ref t, k % 8 * Batch * stride + j));
 
             // The rest of Sum4 across the lane pairs, as it runs on one accumulator: lanes k + (k + 4) for k < 4,
             // then (0 + 1) + (2 + 3); then the bias.
@@ -176,7 +178,7 @@ internal static class SparseInputs
             {
                 ref float ts = ref Unsafe.Add(ref t, i * stride);
                 ref float ys = ref Unsafe.Add(ref yr, (first + i) * outputs);
-                for (int o = 0; o < stride; o += W)
+                for (int o = 0; o < outputs; o += W)
                 {
                     Vector512<float> q0 = Load(ref ts, o) + Load(ref ts, 4 * pair + o);
                     Vector512<float> q1 = Load(ref ts, pair + o) + Load(ref ts, 5 * pair + o);
@@ -260,26 +262,34 @@ internal static class SparseInputs
         }
     }
 
-    /// <summary>Sample <paramref name="s"/>'s lanes k and k + 8 for 16 outputs (the vectors after the last whole group of 128); stores their sum.</summary>
-    private static void LaneOne(ref float wt, int stride, int blocks, SampleRows batch, int s, int k, ref float result)
+    /// <summary><see cref="LaneEight"/> for the last 64 outputs of a layer whose outputs are not a multiple of 128 (four accumulators).</summary>
+    private static void LaneFour(ref float wt, int stride, int blocks, SampleRows batch, int lane, ref float result)
     {
-        Vector512<float> a = LaneChain(ref wt, stride, blocks, batch, s, k), c = LaneChain(ref wt, stride, blocks, batch, s, k + 8);
-        (a + c).StoreUnsafe(ref result);
-    }
-
-    private static Vector512<float> LaneChain(ref float wt, int stride, int blocks, SampleRows batch, int s, int lane)
-    {
-        Vector512<float> a = default;
+        bool add = lane >= 8;
         ref float laneRows = ref Unsafe.Add(ref wt, lane * blocks * stride);
-        ref float x = ref Unsafe.Add(ref batch.Row(s), lane);
-        ref ulong masks = ref Unsafe.Add(ref batch.Masks(s), lane);
-        for (int word = 0; word * 64 < blocks; word++)
-            for (ulong m = Unsafe.Add(ref masks, word * W); m != 0; m &= m - 1)
+        for (int s = 0; s < batch.Count; s++)
+        {
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            ref float x = ref Unsafe.Add(ref batch.Row(s), lane);
+            ref ulong masks = ref Unsafe.Add(ref batch.Masks(s), lane);
+            for (int word = 0; word * 64 < blocks; word++)
+                for (ulong m = Unsafe.Add(ref masks, word * W); m != 0; m &= m - 1)
+                {
+                    int b = word * 64 + BitOperations.TrailingZeroCount(m);
+                    var v = Vector512.Create(Unsafe.Add(ref x, b * W));
+                    ref float row = ref Unsafe.Add(ref laneRows, b * stride);
+                    a0 = Simd.Fma512(Load(ref row, 0), v, a0);
+                    a1 = Simd.Fma512(Load(ref row, W), v, a1);
+                    a2 = Simd.Fma512(Load(ref row, 2 * W), v, a2);
+                    a3 = Simd.Fma512(Load(ref row, 3 * W), v, a3);
+                }
+            ref float r = ref Unsafe.Add(ref result, s * stride);
+            if (add)
             {
-                int b = word * 64 + BitOperations.TrailingZeroCount(m);
-                a = Simd.Fma512(Load(ref Unsafe.Add(ref laneRows, b * stride), 0), Vector512.Create(Unsafe.Add(ref x, b * W)), a);
+                a0 = Load(ref r, 0) + a0; a1 = Load(ref r, W) + a1; a2 = Load(ref r, 2 * W) + a2; a3 = Load(ref r, 3 * W) + a3;
             }
-        return a;
+            a0.StoreUnsafe(ref r); a1.StoreUnsafe(ref r, W); a2.StoreUnsafe(ref r, 2 * W); a3.StoreUnsafe(ref r, 3 * W);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
