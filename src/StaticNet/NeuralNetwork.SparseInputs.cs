@@ -7,8 +7,8 @@ using StaticNet.Kernels;
 
 namespace StaticNet;
 
-// Batch prediction of mostly-zero inputs (images): the first Dense layer visits only the non-zero inputs
-// (Kernels/Dense/SparseInputs.cs), the generated ForwardBatchAfterFirstLayer does the rest. The same bits as
+// Batch prediction and evaluation of mostly-zero inputs (images): the first Dense layer visits only the non-zero
+// inputs (Kernels/Dense/SparseInputs.cs), the generated ForwardBatchAfterFirstLayer does the rest. The same bits as
 // the generated ForwardBatch, so callers need not know which ran.
 public abstract partial class NeuralNetwork
 {
@@ -96,6 +96,49 @@ public abstract partial class NeuralNetwork
         ApplyFirstActivation(first.Activation, outputs);
         Interlocked.Increment(ref _sparseChunks);
         return true;
+    }
+
+    /// <summary>
+    /// The transposed first-layer weights of the <c>Evaluate</c> or validation pass under way (no array otherwise): the
+    /// pass's threads read them in <see cref="EvaluationForward"/>.
+    /// </summary>
+    private ArraySegment<float> _evaluationWeights;
+
+    /// <summary>
+    /// Transposes the first layer's weights for an evaluation of <paramref name="samples"/> rows of
+    /// <paramref name="inputs"/> when the sparse path applies; returns the previous pass's (an Evaluate called from a
+    /// callback during Fit) for <see cref="EndSparseEvaluation"/> to restore.
+    /// </summary>
+    private ArraySegment<float> BeginSparseEvaluation(ReadOnlySpan<float> inputs, int samples)
+    {
+        ArraySegment<float> previous = _evaluationWeights;
+        _evaluationWeights = RentSparseWeights(inputs, samples);
+        return previous;
+    }
+
+    private void EndSparseEvaluation(ArraySegment<float> previous)
+    {
+        ReturnAligned(_evaluationWeights);
+        _evaluationWeights = previous;
+    }
+
+    /// <summary>
+    /// The forward pass of <c>Evaluate</c> and validation for <paramref name="count"/> rows: the sparse first layer when
+    /// a pass's weights are transposed and the rows are sparse enough, else the generated <see cref="ForwardBatch"/>.
+    /// </summary>
+    private void EvaluationForward(ReadOnlySpan<float> x, int count, Span<float> activations, Span<float> logits)
+    {
+        ArraySegment<float> transposed = _evaluationWeights;
+        if (transposed.Array is not null)
+        {
+            using var buffers = new SparseBuffers(NetworkShape.InputSize, NetworkShape.Layers[0].Units, count);
+            if (TrySparseFirstLayer(transposed, x, count, activations, buffers))
+            {
+                ForwardBatchAfterFirstLayer(_parameters, count, activations, logits, 0);
+                return;
+            }
+        }
+        ForwardBatch(_parameters, x, count, activations, logits);
     }
 
     /// <summary>The activation kernels the generated first layer calls, chosen at run time (the same bits).</summary>

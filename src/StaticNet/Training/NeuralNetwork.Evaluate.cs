@@ -42,6 +42,7 @@ public abstract partial class NeuralNetwork
         ProgressBar? progress = verbose > 0 ? CreateProgressBar(verbose) : null;
         progress?.BeginEpoch(0, 1, (data.Samples + batch - 1) / batch);
         double lossSum;
+        ArraySegment<float> outerWeights = BeginSparseEvaluation(data.X, data.Samples);
         try
         {
             lossSum = storage is not null && progress is null && EvaluatesOnTwoThreads(data.Samples, batch)
@@ -50,6 +51,7 @@ public abstract partial class NeuralNetwork
         }
         finally
         {
+            EndSparseEvaluation(outerWeights);
             ArrayPool<float>.Shared.Return(activations);
             ArrayPool<float>.Shared.Return(logits);
         }
@@ -254,7 +256,7 @@ public abstract partial class NeuralNetwork
         int count = rows.Samples;
         Span<float> a = activations.Slice(0, count * NetworkShape.ActivationsPerSample);
         Span<float> z = logits.Slice(0, count * NetworkShape.OutputSize);
-        ForwardBatch(_parameters, rows.X, count, a, z);
+        EvaluationForward(rows.X, count, a, z);
         ReadOnlySpan<float> predictions = a.Slice(a.Length - z.Length);
         double lossSum = WeightedLoss(loss, z, predictions, rows.Y, count, rows.W, Span<float>.Empty, 0);
         for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, rows.Y, count, NetworkShape.OutputSize);

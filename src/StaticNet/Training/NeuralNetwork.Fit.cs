@@ -321,7 +321,16 @@ public abstract partial class NeuralNetwork
                 for (int m = 0; m < metricCount; m++) logs.Append(_metrics[m].Name, metricSums[m] / seen);
                 if (validate)
                 {
-                    double validationLoss = EvaluateSums(loss, validation, validationBatch, _activations, _logits, validationSums);
+                    double validationLoss;
+                    ArraySegment<float> outerWeights = BeginSparseEvaluation(validation.X, validation.Samples); // this epoch's weights
+                    try
+                    {
+                        validationLoss = EvaluateSums(loss, validation, validationBatch, _activations, _logits, validationSums);
+                    }
+                    finally
+                    {
+                        EndSparseEvaluation(outerWeights);
+                    }
                     logs.Append("val_loss", validationLoss / validation.Samples);
                     for (int m = 0; m < metricCount; m++) logs.Append(validationNames[m], validationSums[m] / validation.Samples);
                 }

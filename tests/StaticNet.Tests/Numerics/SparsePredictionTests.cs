@@ -19,8 +19,8 @@ public partial class SparseSigmoidNet { }
 public partial class SparseHundredNet { }
 
 /// <summary>
-/// Batch prediction with the first layer computed from the non-zero inputs only (images): it must give the bits of
-/// the dense path it replaces, for every first-layer activation, on one thread and two, for chunks that take it and
+/// Batch prediction, Evaluate and Fit's validation with the first layer computed from the non-zero inputs only
+/// (images): they must give the bits of the dense path they replace, for every first-layer activation, on one thread and two, for chunks that take it and
 /// chunks too dense for it in one call; and it must be taken where it should be.
 /// </summary>
 public sealed class SparsePredictionTests
@@ -87,6 +87,44 @@ public sealed class SparsePredictionTests
         float[,] sparse = model.Predict(test);
         Assert.Equal((1000 + 63) / 64, model.SparseChunks); // every chunk of digits is sparse enough
         AssertBits(dense, sparse, "MNIST test digits");
+    }
+
+    [Fact]
+    public void EvaluateAndValidation_GiveTheDensePathsBits()
+    {
+        if (!StaticNet.Kernels.SparseInputs.Supports(784)) return;
+        // 640 image-like rows (80% zeros), ten classes; two identical models, one with the sparse path switched off.
+        const int samples = 640;
+        var rng = new Random(11);
+        var x = new float[samples, 784];
+        var y = new int[samples];
+        for (int s = 0; s < samples; s++)
+        {
+            y[s] = rng.Next(10);
+            for (int i = 0; i < 784; i++) x[s, i] = rng.NextDouble() < 0.2 ? (float)rng.NextDouble() : 0f;
+        }
+        var sparse = new MnistNet(12);
+        var dense = new MnistNet(12) { SparseInputsDisabled = true };
+        foreach (NeuralNetwork model in new NeuralNetwork[] { sparse, dense })
+            model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(), Metric.Accuracy);
+        // Training never takes the sparse path, so both train alike; validation (160 rows a pass, each epoch's weights) does.
+        History hs = sparse.Fit(x, y, epochs: 2, validationSplit: 0.25, verbose: 0);
+        long afterFit = sparse.SparseChunks;
+        History hd = dense.Fit(x, y, epochs: 2, validationSplit: 0.25, verbose: 0);
+        Assert.True(afterFit > 0);
+        Assert.Equal(hd["loss"], hs["loss"]);
+        Assert.Equal(hd["val_loss"], hs["val_loss"]);
+        Assert.Equal(hd["val_accuracy"], hs["val_accuracy"]);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            sparse.MaxDegreeOfParallelism = dense.MaxDegreeOfParallelism = threads;
+            long before = sparse.SparseChunks;
+            Evaluation es = sparse.Evaluate(x, y), ed = dense.Evaluate(x, y);
+            Assert.True(sparse.SparseChunks > before);
+            Assert.Equal(ed["loss"], es["loss"]);
+            Assert.Equal(ed["accuracy"], es["accuracy"]);
+        }
+        Assert.Equal(0, dense.SparseChunks);
     }
 
     [Fact]
