@@ -67,6 +67,7 @@ public abstract partial class NeuralNetwork
         return new ArraySegment<float>(array, (int)((64 - address % 64) % 64 / sizeof(float)), length);
     }
 
+    /// <summary>Returns what <see cref="RentAligned"/> (or <see cref="RentSparseWeights"/>) rented; nothing for an empty segment.</summary>
     private static void ReturnAligned(ArraySegment<float> segment)
     {
         if (segment.Array is not null) ArrayPool<float>.Shared.Return(segment.Array);
@@ -100,36 +101,13 @@ public abstract partial class NeuralNetwork
     }
 
     /// <summary>
-    /// The transposed first-layer weights of the <c>Evaluate</c> or validation pass under way (no array otherwise): the
-    /// pass's threads read them in <see cref="EvaluationForward"/>.
-    /// </summary>
-    private ArraySegment<float> _evaluationWeights;
-
-    /// <summary>
-    /// Transposes the first layer's weights for an evaluation of <paramref name="samples"/> rows of
-    /// <paramref name="inputs"/> when the sparse path applies; returns the previous pass's (an Evaluate called from a
-    /// callback during Fit) for <see cref="EndSparseEvaluation"/> to restore.
-    /// </summary>
-    private ArraySegment<float> BeginSparseEvaluation(ReadOnlySpan<float> inputs, int samples)
-    {
-        ArraySegment<float> previous = _evaluationWeights;
-        _evaluationWeights = RentSparseWeights(inputs, samples);
-        return previous;
-    }
-
-    private void EndSparseEvaluation(ArraySegment<float> previous)
-    {
-        ReturnAligned(_evaluationWeights);
-        _evaluationWeights = previous;
-    }
-
-    /// <summary>
     /// The forward pass of <c>Evaluate</c> and validation for <paramref name="count"/> rows: the sparse first layer when
-    /// a pass's weights are transposed and the rows are sparse enough, else the generated <see cref="ForwardBatch"/>.
+    /// the pass's weights are <paramref name="transposed"/> (by <see cref="RentSparseWeights"/>; passed down rather than
+    /// kept in a field, so that evaluations on several threads stay independent) and the rows are sparse enough, else the
+    /// generated <see cref="ForwardBatch"/>.
     /// </summary>
-    private void EvaluationForward(ReadOnlySpan<float> x, int count, Span<float> activations, Span<float> logits)
+    private void EvaluationForward(ArraySegment<float> transposed, ReadOnlySpan<float> x, int count, Span<float> activations, Span<float> logits)
     {
-        ArraySegment<float> transposed = _evaluationWeights;
         if (transposed.Array is not null)
         {
             using var buffers = new SparseBuffers(NetworkShape.InputSize, NetworkShape.Layers[0].Units, count);

@@ -42,16 +42,16 @@ public abstract partial class NeuralNetwork
         ProgressBar? progress = verbose > 0 ? CreateProgressBar(verbose) : null;
         progress?.BeginEpoch(0, 1, (data.Samples + batch - 1) / batch);
         double lossSum;
-        ArraySegment<float> outerWeights = BeginSparseEvaluation(data.X, data.Samples);
+        ArraySegment<float> sparse = RentSparseWeights(data.X, data.Samples);
         try
         {
             lossSum = storage is not null && progress is null && EvaluatesOnTwoThreads(data.Samples, batch)
-                ? EvaluateSumsOnTwoThreads(loss, data, storage, weights, batch, activations, logits, metricSums)
-                : EvaluateSums(loss, data, batch, activations, logits, metricSums, progress);
+                ? EvaluateSumsOnTwoThreads(loss, data, storage, weights, batch, activations, logits, metricSums, sparse)
+                : EvaluateSums(loss, data, batch, activations, logits, metricSums, sparse, progress);
         }
         finally
         {
-            EndSparseEvaluation(outerWeights);
+            ReturnAligned(sparse);
             ArrayPool<float>.Shared.Return(activations);
             ArrayPool<float>.Shared.Return(logits);
         }
@@ -81,9 +81,11 @@ public abstract partial class NeuralNetwork
     /// <summary>
     /// Sums the loss (returned) and each metric (into <paramref name="metricSums"/>) over a validated
     /// data set, <paramref name="batch"/> rows at a time, in buffers that hold at least one batch.
-    /// Allocates nothing without <paramref name="progress"/>.
+    /// Allocates nothing without <paramref name="progress"/>. <paramref name="sparse"/>: the first layer's weights
+    /// transposed for the pass (<see cref="RentSparseWeights"/>), or none.
     /// </summary>
-    private double EvaluateSums(Loss loss, DataSet data, int batch, Span<float> activations, Span<float> logits, Span<double> metricSums, ProgressBar? progress = null)
+    private double EvaluateSums(Loss loss, DataSet data, int batch, Span<float> activations, Span<float> logits, Span<double> metricSums,
+        ArraySegment<float> sparse, ProgressBar? progress = null)
     {
         metricSums.Clear();
         double lossSum = 0;
@@ -114,11 +116,11 @@ public abstract partial class NeuralNetwork
                 if (_worker is not null && count <= _workspaceBatch && (data.W.IsEmpty || _batchWeights.Length >= count)
                     && _laneMetricSums.Length == metricSums.Length)
                 {
-                    GatherValidationLane(data, start + half, half, rest, loss);
+                    GatherValidationLane(data, start + half, half, rest, loss, sparse);
                     RunOnBothThreads(WorkerJob.SecondValidationLane);
                     try
                     {
-                        first = EvaluateRows(loss, data.Rows(start, half), activations, logits, metricSums);
+                        first = EvaluateRows(loss, data.Rows(start, half), activations, logits, metricSums, sparse);
                     }
                     catch
                     {
@@ -132,14 +134,14 @@ public abstract partial class NeuralNetwork
                 }
                 else
                 {
-                    first = EvaluateRows(loss, data.Rows(start, half), activations, logits, metricSums);
-                    second = EvaluateRows(loss, data.Rows(start + half, rest), activations.Slice(half * perSample), logits.Slice(half * outputs), metricSums);
+                    first = EvaluateRows(loss, data.Rows(start, half), activations, logits, metricSums, sparse);
+                    second = EvaluateRows(loss, data.Rows(start + half, rest), activations.Slice(half * perSample), logits.Slice(half * outputs), metricSums, sparse);
                 }
                 lossSum += first + second;
             }
             else
             {
-                lossSum += EvaluateRows(loss, data.Rows(start, count), activations, logits, metricSums);
+                lossSum += EvaluateRows(loss, data.Rows(start, count), activations, logits, metricSums, sparse);
             }
             step++;
             if (running is not null)
@@ -167,7 +169,7 @@ public abstract partial class NeuralNetwork
     /// one-thread loop adds them, so the result has its bits.
     /// </summary>
     private double EvaluateSumsOnTwoThreads(Loss loss, DataSet data, DataStorage storage, float[]? weights, int batch,
-        Span<float> activations, Span<float> logits, Span<double> metricSums)
+        Span<float> activations, Span<float> logits, Span<double> metricSums, ArraySegment<float> sparse)
     {
         int batches = (data.Samples + batch - 1) / batch, parts = 1 + _metrics.Length;
         // Per batch two parts (the halves; a batch not split fills the first), each its loss sum then its metric sums.
@@ -181,7 +183,7 @@ public abstract partial class NeuralNetwork
             float[] z = ArrayPool<float>.Shared.Rent(batch * NetworkShape.OutputSize);
             try
             {
-                EvaluateBatches(loss, storage.Open(weights), batch, batches, next, a, z, sums);
+                EvaluateBatches(loss, storage.Open(weights), batch, batches, next, a, z, sums, sparse);
             }
             finally
             {
@@ -191,7 +193,7 @@ public abstract partial class NeuralNetwork
         });
         try
         {
-            EvaluateBatches(loss, data, batch, batches, next, activations, logits, sums);
+            EvaluateBatches(loss, data, batch, batches, next, activations, logits, sums, sparse);
         }
         catch
         {
@@ -221,7 +223,8 @@ public abstract partial class NeuralNetwork
     /// The batches of <see cref="EvaluateSumsOnTwoThreads"/> that this thread takes from the shared counter
     /// <paramref name="next"/>[0], each as <see cref="EvaluateSums"/> computes it.
     /// </summary>
-    private void EvaluateBatches(Loss loss, in DataSet data, int batch, int batches, int[] next, Span<float> activations, Span<float> logits, double[] sums)
+    private void EvaluateBatches(Loss loss, in DataSet data, int batch, int batches, int[] next, Span<float> activations, Span<float> logits, double[] sums,
+        ArraySegment<float> sparse)
     {
         int parts = 1 + _metrics.Length, perSample = NetworkShape.ActivationsPerSample, outputs = NetworkShape.OutputSize;
         Span<double> metrics = stackalloc double[_metrics.Length];
@@ -231,32 +234,33 @@ public abstract partial class NeuralNetwork
             if (SplitsBatch(count))
             {
                 int half = count / 2;
-                EvaluatePart(loss, data.Rows(start, half), activations, logits, metrics, sums.AsSpan(at, parts));
+                EvaluatePart(loss, data.Rows(start, half), activations, logits, metrics, sums.AsSpan(at, parts), sparse);
                 EvaluatePart(loss, data.Rows(start + half, count - half), activations.Slice(half * perSample), logits.Slice(half * outputs), metrics,
-                    sums.AsSpan(at + parts, parts));
+                    sums.AsSpan(at + parts, parts), sparse);
             }
             else
             {
-                EvaluatePart(loss, data.Rows(start, count), activations, logits, metrics, sums.AsSpan(at, parts));
+                EvaluatePart(loss, data.Rows(start, count), activations, logits, metrics, sums.AsSpan(at, parts), sparse);
             }
         }
     }
 
     /// <summary>A part's loss sum, then its metric sums (<paramref name="metrics"/> is scratch), into <paramref name="part"/>.</summary>
-    private void EvaluatePart(Loss loss, in DataSet rows, Span<float> activations, Span<float> logits, Span<double> metrics, Span<double> part)
+    private void EvaluatePart(Loss loss, in DataSet rows, Span<float> activations, Span<float> logits, Span<double> metrics, Span<double> part,
+        ArraySegment<float> sparse)
     {
         metrics.Clear();
-        part[0] = EvaluateRows(loss, rows, activations, logits, metrics);
+        part[0] = EvaluateRows(loss, rows, activations, logits, metrics, sparse);
         metrics.CopyTo(part.Slice(1));
     }
 
     /// <summary>Forward pass, loss sum (returned) and metric sums (added to <paramref name="metricSums"/>) of a few rows.</summary>
-    private double EvaluateRows(Loss loss, in DataSet rows, Span<float> activations, Span<float> logits, Span<double> metricSums)
+    private double EvaluateRows(Loss loss, in DataSet rows, Span<float> activations, Span<float> logits, Span<double> metricSums, ArraySegment<float> sparse)
     {
         int count = rows.Samples;
         Span<float> a = activations.Slice(0, count * NetworkShape.ActivationsPerSample);
         Span<float> z = logits.Slice(0, count * NetworkShape.OutputSize);
-        EvaluationForward(rows.X, count, a, z);
+        EvaluationForward(sparse, rows.X, count, a, z);
         ReadOnlySpan<float> predictions = a.Slice(a.Length - z.Length);
         double lossSum = WeightedLoss(loss, z, predictions, rows.Y, count, rows.W, Span<float>.Empty, 0);
         for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, rows.Y, count, NetworkShape.OutputSize);
@@ -264,27 +268,27 @@ public abstract partial class NeuralNetwork
     }
 
     // Fit's validation on two threads: the second half of a batch, copied to rows [First, First + Count) of the workspace.
-    private (Loss Loss, int First, int Count, int TargetWidth, bool Weighted) _validationLane;
+    private (Loss Loss, int First, int Count, int TargetWidth, bool Weighted, ArraySegment<float> Sparse) _validationLane;
 
     /// <summary>Copies rows [<paramref name="start"/>, start + count) of <paramref name="data"/> to workspace rows [first, first + count) for the worker.</summary>
-    private void GatherValidationLane(in DataSet data, int start, int first, int count, Loss loss)
+    private void GatherValidationLane(in DataSet data, int start, int first, int count, Loss loss, ArraySegment<float> sparse)
     {
         int features = data.Features, width = data.TargetWidth;
         data.X.Slice(start * features, count * features).CopyTo(_batchInputs.AsSpan(first * features, count * features));
         data.Y.Slice(start * width, count * width).CopyTo(_batchTargets.AsSpan(first * width, count * width));
         if (!data.W.IsEmpty) data.W.Slice(start, count).CopyTo(_batchWeights.AsSpan(first, count));
-        _validationLane = (loss, first, count, width, !data.W.IsEmpty);
+        _validationLane = (loss, first, count, width, !data.W.IsEmpty, sparse);
         _laneMetricSums.AsSpan().Clear();
     }
 
     /// <summary>The worker's half of a validation batch (see <see cref="EvaluateSums"/>).</summary>
     private void RunSecondValidationLane()
     {
-        var (loss, first, count, width, weighted) = _validationLane;
+        var (loss, first, count, width, weighted, sparse) = _validationLane;
         int features = NetworkShape.InputSize, perSample = NetworkShape.ActivationsPerSample, outputs = NetworkShape.OutputSize;
         var rows = new DataSet(_batchInputs.AsSpan(first * features, count * features), count, features,
             _batchTargets.AsSpan(first * width, count * width), count, width, weighted ? _batchWeights.AsSpan(first, count) : default);
         _laneLossSum = EvaluateRows(loss, rows, _activations.AsSpan(first * perSample, count * perSample),
-            _logits.AsSpan(first * outputs, count * outputs), _laneMetricSums);
+            _logits.AsSpan(first * outputs, count * outputs), _laneMetricSums, sparse);
     }
 }

@@ -322,14 +322,14 @@ public abstract partial class NeuralNetwork
                 if (validate)
                 {
                     double validationLoss;
-                    ArraySegment<float> outerWeights = BeginSparseEvaluation(validation.X, validation.Samples); // this epoch's weights
+                    ArraySegment<float> sparse = RentSparseWeights(validation.X, validation.Samples); // this epoch's weights
                     try
                     {
-                        validationLoss = EvaluateSums(loss, validation, validationBatch, _activations, _logits, validationSums);
+                        validationLoss = EvaluateSums(loss, validation, validationBatch, _activations, _logits, validationSums, sparse);
                     }
                     finally
                     {
-                        EndSparseEvaluation(outerWeights);
+                        ReturnAligned(sparse);
                     }
                     logs.Append("val_loss", validationLoss / validation.Samples);
                     for (int m = 0; m < metricCount; m++) logs.Append(validationNames[m], validationSums[m] / validation.Samples);

@@ -128,6 +128,56 @@ public sealed class SparsePredictionTests
     }
 
     [Fact]
+    public void SparsePaths_FromManyThreadsAtOnce_GiveTheSingleThreadedBits()
+    {
+        if (!StaticNet.Kernels.SparseInputs.Supports(784)) return;
+        // Each call rents its own transposed weights and buffers: calls on several threads must not share them.
+        var model = new MnistNet(13);
+        model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(), Metric.Accuracy);
+        var rng = new Random(13);
+        const int samples = 256;
+        var x = new float[samples, 784];
+        var y = new int[samples];
+        for (int s = 0; s < samples; s++)
+        {
+            y[s] = s % 10;
+            for (int i = 0; i < 784; i++) x[s, i] = rng.NextDouble() < 0.15 ? (float)rng.NextDouble() : 0f;
+        }
+        float[,] expected = model.Predict(x);
+        Evaluation evaluation = model.Evaluate(x, y);
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var threads = new System.Threading.Thread[4];
+        for (int t = 0; t < threads.Length; t++)
+        {
+            int id = t;
+            threads[t] = new System.Threading.Thread(() =>
+            {
+                try
+                {
+                    for (int call = 0; call < 15; call++)
+                    {
+                        if ((call + id) % 3 == 0)
+                        {
+                            Evaluation again = model.Evaluate(x, y);
+                            if (again.Loss != evaluation.Loss) failures.Enqueue($"thread {id}: Evaluate {again.Loss:R}, not {evaluation.Loss:R}");
+                        }
+                        else if (!DataConversion.Flat(model.Predict(x)).SequenceEqual(DataConversion.Flat(expected)))
+                            failures.Enqueue($"thread {id}: Predict differs");
+                    }
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue($"thread {id}: {e}");
+                }
+            });
+            threads[t].Start();
+        }
+        foreach (var thread in threads) thread.Join();
+        Assert.True(failures.IsEmpty, string.Join("\n", failures));
+        Assert.True(model.SparseChunks >= 4 * 15 * 4); // every call ran sparse (four chunks each)
+    }
+
+    [Fact]
     public void DenseInputs_AndFewSamples_KeepTheDensePath()
     {
         var model = new MnistNet(8);
