@@ -17,7 +17,9 @@ namespace StaticNet.Kernels;
 /// chains of fused multiply-adds over the input blocks in order (lane k holds inputs 16b + k), reduced by
 /// <c>Sum4</c> and then added to the bias. Here the same chains run with 128 outputs across eight vectors, one lane
 /// at a time, and are reduced in <c>Sum4</c>'s order. A zero input adds exactly nothing to its chain (for finite
-/// weights), so skipping it changes no bit.
+/// weights), so skipping it changes no bit. (One corner, shared with <see cref="Tiled"/>'s block skipping: a chain
+/// whose sum so far is -0, which only products that underflow to zero can make, turns +0 where the dense tile adds a
+/// zero input's +0 product; an output can then differ only in the sign of an exact zero.)
 /// </para>
 /// Requires 512-bit vectors and a multiple of 16 inputs (<see cref="Supports"/>); the batch predictions use it
 /// for the first layer only, where the input comes straight from the data.
