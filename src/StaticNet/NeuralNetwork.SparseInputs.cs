@@ -1,7 +1,9 @@
 using System;
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Threading;
 using StaticNet.Kernels;
 
@@ -44,13 +46,15 @@ public abstract partial class NeuralNetwork
 
     /// <summary>
     /// The first layer's weights transposed for <see cref="SparseInputs"/> (rented: <see cref="ReturnAligned"/>), or
-    /// none (no array) where the sparse path does not apply or the first sample is too dense to expect it to pay.
+    /// none (no array) where the sparse path does not apply or the first chunk of samples is too dense to expect it to
+    /// pay. (Deciding on the first sample alone, Fashion-MNIST, 50% non-zero with a first image at 34%, built every
+    /// chunk's masks only to run the dense tile: 1.10-1.15x the dense path's time.)
     /// </summary>
     private ArraySegment<float> RentSparseWeights(ReadOnlySpan<float> inputs, int samples)
     {
         if (!SparseFirstLayerApplies(samples)) return default;
-        int inputSize = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units;
-        if (CountNonZero(inputs.Slice(0, inputSize)) > SparseMaxDensity * inputSize) return default;
+        int inputSize = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units, rows = Math.Min(samples, PredictChunk);
+        if (CountNonZero(inputs.Slice(0, rows * inputSize)) > SparseMaxDensity * rows * inputSize) return default;
         ArraySegment<float> transposed = RentAligned(SparseInputs.TransposedLength(inputSize, units));
         SparseInputs.Transpose(_parameters.AsSpan(NetworkShape.Layers[0].ParameterOffset, inputSize * units), inputSize, units, transposed);
         return transposed;
@@ -74,11 +78,15 @@ public abstract partial class NeuralNetwork
         if (segment.Array is not null) ArrayPool<float>.Shared.Return(segment.Array);
     }
 
-    private static int CountNonZero(ReadOnlySpan<float> row)
+    /// <summary>The values of <paramref name="values"/> that are not zero (by their bits, as the kernel's masks count them).</summary>
+    private static long CountNonZero(ReadOnlySpan<float> values)
     {
-        int n = 0;
-        foreach (float v in row) if (v != 0) n++;
-        return n;
+        long zeros = 0;
+        int i = 0;
+        for (; i + 16 <= values.Length; i += 16)
+            zeros += BitOperations.PopCount((uint)Vector512.Equals(Vector512.Create(values.Slice(i, 16)).AsUInt32(), Vector512<uint>.Zero).ExtractMostSignificantBits());
+        for (; i < values.Length; i++) if (BitConverter.SingleToInt32Bits(values[i]) == 0) zeros++;
+        return values.Length - zeros;
     }
 
     /// <summary>

@@ -185,7 +185,15 @@ public sealed class SparsePredictionTests
         var dense = new float[200, 784];
         for (int s = 0; s < 200; s++) for (int i = 0; i < 784; i++) dense[s, i] = (float)rng.NextDouble();
         model.Predict(dense);
-        Assert.Equal(0, model.SparseChunks); // the first row is dense: no transposition at all
+        Assert.Equal(0, model.SparseChunks); // a dense first chunk: no transposition at all
+        // A sparse first row is not enough: the first chunk decides (as with Fashion-MNIST, 50% non-zero, whose first
+        // image is 34%). Every later chunk here is sparse, and still the call keeps the dense tile.
+        var firstChunkDense = new float[200, 784];
+        for (int s = 0; s < 200; s++)
+            for (int i = 0; i < 784; i++)
+                firstChunkDense[s, i] = s == 0 ? (i < 100 ? 1 : 0) : s < 64 ? (float)rng.NextDouble() : (i % 10 == 0 ? 1 : 0);
+        model.Predict(firstChunkDense);
+        Assert.Equal(0, model.SparseChunks);
         var few = new float[63, 784];
         few[0, 5] = 1;
         model.Predict(few);
