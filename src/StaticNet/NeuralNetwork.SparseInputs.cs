@@ -1,9 +1,7 @@
 using System;
 using System.Buffers;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Threading;
 using StaticNet.Kernels;
 
@@ -30,7 +28,7 @@ public abstract partial class NeuralNetwork
     private long _sparseChunks;
 
     /// <summary>
-    /// Whether batch prediction may compute the first layer from its non-zero inputs: a hidden Dense first layer (the
+    /// Whether batch prediction and evaluation may compute the first layer from its non-zero inputs: a hidden Dense first layer (the
     /// networks that get the generated <see cref="ForwardBatchAfterFirstLayer"/>) of at least 64 units (measured on 64
     /// digits from 784 inputs: 0.33-0.68x the dense tile's time for 64 to 300 units, 1.2-1.4x for 25), 16-float input
     /// blocks, and at least one chunk of samples (the transposition, 22-28 us at 784 x 128, costs a fifth of a chunk's
@@ -54,7 +52,7 @@ public abstract partial class NeuralNetwork
     {
         if (!SparseFirstLayerApplies(samples)) return default;
         int inputSize = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units, rows = Math.Min(samples, PredictChunk);
-        if (CountNonZero(inputs.Slice(0, rows * inputSize)) > SparseMaxDensity * rows * inputSize) return default;
+        if (SparseInputs.CountNonZero(inputs.Slice(0, rows * inputSize)) > SparseMaxDensity * rows * inputSize) return default;
         ArraySegment<float> transposed = RentAligned(SparseInputs.TransposedLength(inputSize, units));
         SparseInputs.Transpose(_parameters.AsSpan(NetworkShape.Layers[0].ParameterOffset, inputSize * units), inputSize, units, transposed);
         return transposed;
@@ -78,17 +76,6 @@ public abstract partial class NeuralNetwork
         if (segment.Array is not null) ArrayPool<float>.Shared.Return(segment.Array);
     }
 
-    /// <summary>The values of <paramref name="values"/> that are not zero (by their bits, as the kernel's masks count them).</summary>
-    private static long CountNonZero(ReadOnlySpan<float> values)
-    {
-        long zeros = 0;
-        int i = 0;
-        for (; i + 16 <= values.Length; i += 16)
-            zeros += BitOperations.PopCount((uint)Vector512.Equals(Vector512.Create(values.Slice(i, 16)).AsUInt32(), Vector512<uint>.Zero).ExtractMostSignificantBits());
-        for (; i < values.Length; i++) if (BitConverter.SingleToInt32Bits(values[i]) == 0) zeros++;
-        return values.Length - zeros;
-    }
-
     /// <summary>
     /// The first layer's outputs (after its activation) for <paramref name="count"/> samples of
     /// <paramref name="inputs"/>, written where the generated <see cref="ForwardBatchAfterFirstLayer"/> reads them,
@@ -110,23 +97,35 @@ public abstract partial class NeuralNetwork
     }
 
     /// <summary>
-    /// The forward pass of <c>Evaluate</c> and validation for <paramref name="count"/> rows: the sparse first layer when
-    /// the pass's weights are <paramref name="transposed"/> (by <see cref="RentSparseWeights"/>; passed down rather than
-    /// kept in a field, so that evaluations on several threads stay independent) and the rows are sparse enough, else the
-    /// generated <see cref="ForwardBatch"/>.
+    /// The forward pass of <paramref name="count"/> rows for prediction and evaluation: the sparse first layer and then
+    /// the generated <see cref="ForwardBatchAfterFirstLayer"/> when the first layer's weights are
+    /// <paramref name="transposed"/> (by <see cref="RentSparseWeights"/>) and the rows are sparse enough, else the
+    /// generated <see cref="ForwardBatch"/>. The same bits either way. <paramref name="buffers"/> holds at least
+    /// <paramref name="count"/> rows' masks when <paramref name="transposed"/> has an array.
+    /// </summary>
+    private void ForwardRows(ArraySegment<float> transposed, ReadOnlySpan<float> x, int count, Span<float> activations, Span<float> logits,
+        SparseBuffers buffers)
+    {
+        if (transposed.Array is not null && TrySparseFirstLayer(transposed, x, count, activations, buffers))
+            ForwardBatchAfterFirstLayer(_parameters, count, activations, logits, 0);
+        else
+            ForwardBatch(_parameters, x, count, activations, logits);
+    }
+
+    /// <summary>
+    /// <see cref="ForwardRows"/> for <c>Evaluate</c> and validation, whose rows come a batch (or half-batch) at a time
+    /// from either thread: the masks and scratch are rented for the call. The transposed weights are passed down rather
+    /// than kept in a field, so that evaluations on several threads stay independent.
     /// </summary>
     private void EvaluationForward(ArraySegment<float> transposed, ReadOnlySpan<float> x, int count, Span<float> activations, Span<float> logits)
     {
-        if (transposed.Array is not null)
+        if (transposed.Array is null)
         {
-            using var buffers = new SparseBuffers(NetworkShape.InputSize, NetworkShape.Layers[0].Units, count);
-            if (TrySparseFirstLayer(transposed, x, count, activations, buffers))
-            {
-                ForwardBatchAfterFirstLayer(_parameters, count, activations, logits, 0);
-                return;
-            }
+            ForwardBatch(_parameters, x, count, activations, logits);
+            return;
         }
-        ForwardBatch(_parameters, x, count, activations, logits);
+        using var buffers = new SparseBuffers(NetworkShape.InputSize, NetworkShape.Layers[0].Units, count);
+        ForwardRows(transposed, x, count, activations, logits, buffers);
     }
 
     /// <summary>The activation kernels the generated first layer calls, chosen at run time (the same bits).</summary>
@@ -147,7 +146,7 @@ public abstract partial class NeuralNetwork
         }
     }
 
-    /// <summary>One thread's masks and scratch for <see cref="TrySparseFirstLayer"/>, rented for a prediction call (a struct: nothing allocated).</summary>
+    /// <summary>One thread's masks and scratch for <see cref="TrySparseFirstLayer"/>, rented for a prediction call or an evaluation batch (a struct: nothing allocated).</summary>
     private readonly struct SparseBuffers : IDisposable
     {
         public readonly ulong[] Masks;
@@ -156,7 +155,7 @@ public abstract partial class NeuralNetwork
         public SparseBuffers(int inputSize, int units, int chunk)
         {
             Masks = ArrayPool<ulong>.Shared.Rent(chunk * SparseInputs.MaskLength(inputSize));
-            Scratch = RentAligned(SparseInputs.ScratchLength(units, chunk));
+            Scratch = RentAligned(SparseInputs.ScratchLength(units));
         }
 
         public void Dispose()

@@ -350,10 +350,7 @@ public abstract partial class NeuralNetwork
                 count = Math.Min(chunk, samples - start);
                 Span<float> a = activations.AsSpan(0, count * NetworkShape.ActivationsPerSample);
                 ReadOnlySpan<float> x = inputs.Slice(start * NetworkShape.InputSize, count * NetworkShape.InputSize);
-                if (sparseWeights.Array is not null && TrySparseFirstLayer(sparseWeights, x, count, a, sparse))
-                    ForwardBatchAfterFirstLayer(_parameters, count, a, logits, 0);
-                else
-                    ForwardBatch(_parameters, x, count, a, logits);
+                ForwardRows(sparseWeights, x, count, a, logits, sparse);
                 a.Slice(a.Length - count * NetworkShape.OutputSize).CopyTo(outputs.Slice(start * NetworkShape.OutputSize));
             }
         }

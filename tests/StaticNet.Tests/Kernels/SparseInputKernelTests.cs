@@ -104,7 +104,7 @@ public class SparseInputKernelTests
         var masks = new ulong[16];
         masks[3] = 1ul << 2; // 32 inputs are 2 blocks
         ex = Assert.Throws<ArgumentException>(() => SparseInputs.Forward(new float[SparseInputs.TransposedLength(32, 16)], new float[16], new float[32], masks,
-            new float[16], 1, 32, 16, new float[SparseInputs.ScratchLength(16, 1)]));
+            new float[16], 1, 32, 16, new float[SparseInputs.ScratchLength(16)]));
         Assert.Equal("masks", ex.ParamName);
     }
 
@@ -134,9 +134,13 @@ public class SparseInputKernelTests
         long expected = 0;
         foreach (float v in x) if (BitConverter.SingleToInt32Bits(v) != 0) expected++;
         Assert.Equal(expected, nonZero);
+        Assert.Equal(expected, SparseInputs.CountNonZero(x)); // the callers' look before transposing: the same count
+        long head = 0;
+        for (int i = 0; i < x.Length - 3; i++) if (BitConverter.SingleToInt32Bits(x[i]) != 0) head++;
+        Assert.Equal(head, SparseInputs.CountNonZero(x.AsSpan(0, x.Length - 3))); // a length that is not whole vectors
         var sparse = new float[count * nOut + 5];
         Array.Fill(sparse, 42f);
-        SparseInputs.Forward(t, b, x, masks, sparse, count, nIn, nOut, new float[SparseInputs.ScratchLength(nOut, count)]);
+        SparseInputs.Forward(t, b, x, masks, sparse, count, nIn, nOut, new float[SparseInputs.ScratchLength(nOut)]);
 
         for (int s = 0; s < count; s++)
             for (int j = 0; j < nOut; j++)

@@ -40,8 +40,8 @@ internal static class SparseInputs
     /// <summary>Floats of the transposed weights of an <paramref name="inputs"/> x <paramref name="outputs"/> layer.</summary>
     public static int TransposedLength(int inputs, int outputs) => inputs * Stride(outputs);
 
-    /// <summary>Floats of scratch <see cref="Forward"/> needs for <paramref name="count"/> samples.</summary>
-    public static int ScratchLength(int outputs, int count) => 8 * Batch * Stride(outputs);
+    /// <summary>Floats of scratch <see cref="Forward"/> needs: one batch of lane-pair sums, whatever the count.</summary>
+    public static int ScratchLength(int outputs) => 8 * Batch * Stride(outputs);
 
     /// <summary>Words of a sample's lane masks (see <see cref="Masks"/>).</summary>
     public static int MaskLength(int inputs) => (inputs / W + 63) / 64 * W;
@@ -187,6 +187,20 @@ internal static class SparseInputs
         return nonZero;
     }
 
+    /// <summary>
+    /// The values of <paramref name="x"/> that are not zero, counted as <see cref="Masks"/> counts them (by their bits),
+    /// without writing masks: the callers' look at the first rows before transposing anything.
+    /// </summary>
+    public static long CountNonZero(ReadOnlySpan<float> x)
+    {
+        long zeros = 0;
+        int i = 0;
+        for (; i + W <= x.Length; i += W)
+            zeros += BitOperations.PopCount((uint)Vector512.Equals(Vector512.Create(x.Slice(i, W)).AsUInt32(), Vector512<uint>.Zero).ExtractMostSignificantBits());
+        for (; i < x.Length; i++) if (BitConverter.SingleToInt32Bits(x[i]) == 0) zeros++;
+        return x.Length - zeros;
+    }
+
     /// <summary>1 &lt;&lt; <paramref name="bit"/> in the lanes where block <paramref name="block"/> of <paramref name="row"/> is not zero; counts them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<uint> NonZeroBit(ref float row, int block, int bit, ref long nonZero)
@@ -212,7 +226,7 @@ internal static class SparseInputs
         if (x.Length < (long)count * inputs) throw new ArgumentException("Too few inputs for the count.", nameof(x));
         if (masks.Length < (long)count * perSample) throw new ArgumentException("Too few masks for the count.", nameof(masks));
         if (y.Length < (long)count * outputs) throw new ArgumentException("Too short for the outputs.", nameof(y));
-        if (scratch.Length < ScratchLength(outputs, count)) throw new ArgumentException("Too little scratch.", nameof(scratch));
+        if (scratch.Length < ScratchLength(outputs)) throw new ArgumentException("Too little scratch.", nameof(scratch));
         // A set bit past the last block would read past the row and the weights: masks come from Masks, but a kernel
         // never trusts its arguments that far (one check a sample's last word).
         int blocks = inputs / W, lastBits = blocks % 64;
