@@ -81,7 +81,7 @@ public abstract partial class NeuralNetwork
     /// <paramref name="inputs"/>, written where the generated <see cref="ForwardBatchAfterFirstLayer"/> reads them,
     /// when their share of non-zero inputs is at most <see cref="SparseMaxDensity"/>; false (nothing computed) otherwise.
     /// </summary>
-    private bool TrySparseFirstLayer(ReadOnlySpan<float> transposed, ReadOnlySpan<float> inputs, int count, Span<float> activations, SparseBuffers buffers)
+    private bool TrySparseFirstLayer(ReadOnlySpan<float> transposed, ReadOnlySpan<float> inputs, int count, Span<float> activations, SparseBuffers buffers, ReadOnlySpan<float> ahead = default)
     {
         int inputSize = NetworkShape.InputSize;
         LayerInfo first = NetworkShape.Layers[0];
@@ -90,7 +90,7 @@ public abstract partial class NeuralNetwork
         if (nonZero > SparseMaxDensity * count * inputSize) return false;
         Span<float> outputs = activations.Slice(count * NetworkShape.LayerActivationOffset(0), count * units);
         SparseInputs.Forward(transposed, _parameters.AsSpan(first.ParameterOffset + inputSize * units, units), inputs, buffers.Masks,
-            outputs, count, inputSize, units, buffers.Scratch);
+            outputs, count, inputSize, units, buffers.Scratch, ahead);
         ApplyFirstActivation(first.Activation, outputs);
         Interlocked.Increment(ref _sparseChunks);
         return true;
@@ -101,12 +101,13 @@ public abstract partial class NeuralNetwork
     /// the generated <see cref="ForwardBatchAfterFirstLayer"/> when the first layer's weights are
     /// <paramref name="transposed"/> (by <see cref="RentSparseWeights"/>) and the rows are sparse enough, else the
     /// generated <see cref="ForwardBatch"/>. The same bits either way. <paramref name="buffers"/> holds at least
-    /// <paramref name="count"/> rows' masks when <paramref name="transposed"/> has an array.
+    /// <paramref name="count"/> rows' masks when <paramref name="transposed"/> has an array. The sparse first layer
+    /// fetches the rows of <paramref name="ahead"/> into cache as it goes (the next call's, or none).
     /// </summary>
     private void ForwardRows(ArraySegment<float> transposed, ReadOnlySpan<float> x, int count, Span<float> activations, Span<float> logits,
-        SparseBuffers buffers)
+        SparseBuffers buffers, ReadOnlySpan<float> ahead = default)
     {
-        if (transposed.Array is not null && TrySparseFirstLayer(transposed, x, count, activations, buffers))
+        if (transposed.Array is not null && TrySparseFirstLayer(transposed, x, count, activations, buffers, ahead))
             ForwardBatchAfterFirstLayer(_parameters, count, activations, logits, 0);
         else
             ForwardBatch(_parameters, x, count, activations, logits);

@@ -292,12 +292,17 @@ public abstract partial class NeuralNetwork
             int slices = (samples + Slice - 1) / Slice, next = -1;
             System.Threading.Tasks.Parallel.For(0, threads, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
             {
-                int k;
-                while ((k = System.Threading.Interlocked.Increment(ref next)) < slices)
+                // A thread claims its next slice as it starts one, so that its last chunk can fetch the next one's first rows ahead.
+                int k = System.Threading.Interlocked.Increment(ref next);
+                while (k < slices)
                 {
+                    int following = System.Threading.Interlocked.Increment(ref next);
                     int start = k * Slice, count = Math.Min(Slice, samples - start);
+                    int afterStart = following * Slice, afterCount = following < slices ? Math.Min(PredictChunk, samples - afterStart) : 0;
                     PredictRows(DataConversion.Flat(x).Slice(start * inputSize, count * inputSize),
-                        DataConversion.Flat(result).Slice(start * outputSize, count * outputSize), sparseWeights);
+                        DataConversion.Flat(result).Slice(start * outputSize, count * outputSize), sparseWeights,
+                        DataConversion.Flat(x).Slice(Math.Min(afterStart, samples) * inputSize, afterCount * inputSize));
+                    k = following;
                 }
             });
             return result;
@@ -334,9 +339,10 @@ public abstract partial class NeuralNetwork
     /// <summary>
     /// <see cref="PredictBatch"/> in chunks, with the first layer's weights already transposed for mostly-zero inputs
     /// (<see cref="RentSparseWeights"/>) or none: each chunk's first layer then runs sparse when its inputs are sparse
-    /// enough (the same bits either way).
+    /// enough (the same bits either way), and fetches the next chunk's rows into cache meanwhile: the rows of
+    /// <paramref name="after"/> for the last chunk (a caller's next rows, or none).
     /// </summary>
-    private void PredictRows(ReadOnlySpan<float> inputs, Span<float> outputs, ArraySegment<float> sparseWeights)
+    private void PredictRows(ReadOnlySpan<float> inputs, Span<float> outputs, ArraySegment<float> sparseWeights, ReadOnlySpan<float> after = default)
     {
         int samples = inputs.Length / NetworkShape.InputSize;
         int chunk = Math.Min(PredictChunk, Math.Max(samples, 1));
@@ -350,7 +356,9 @@ public abstract partial class NeuralNetwork
                 count = Math.Min(chunk, samples - start);
                 Span<float> a = activations.AsSpan(0, count * NetworkShape.ActivationsPerSample);
                 ReadOnlySpan<float> x = inputs.Slice(start * NetworkShape.InputSize, count * NetworkShape.InputSize);
-                ForwardRows(sparseWeights, x, count, a, logits, sparse);
+                int next = Math.Min(chunk, samples - start - count);
+                ReadOnlySpan<float> ahead = next > 0 ? inputs.Slice((start + count) * NetworkShape.InputSize, next * NetworkShape.InputSize) : after;
+                ForwardRows(sparseWeights, x, count, a, logits, sparse, ahead);
                 a.Slice(a.Length - count * NetworkShape.OutputSize).CopyTo(outputs.Slice(start * NetworkShape.OutputSize));
             }
         }

@@ -140,7 +140,11 @@ public class SparseInputKernelTests
         Assert.Equal(head, SparseInputs.CountNonZero(x.AsSpan(0, x.Length - 3))); // a length that is not whole vectors
         var sparse = new float[count * nOut + 5];
         Array.Fill(sparse, 42f);
-        SparseInputs.Forward(t, b, x, masks, sparse, count, nIn, nOut, new float[SparseInputs.ScratchLength(nOut)]);
+        // With rows to fetch ahead (a length that is not whole cache lines): a hint that must change nothing.
+        SparseInputs.Forward(t, b, x, masks, sparse, count, nIn, nOut, new float[SparseInputs.ScratchLength(nOut)], ahead: x.AsSpan(0, x.Length - 3));
+        var plain = new float[count * nOut];
+        SparseInputs.Forward(t, b, x, masks, plain, count, nIn, nOut, new float[SparseInputs.ScratchLength(nOut)]);
+        for (int k = 0; k < plain.Length; k++) Assert.Equal(BitConverter.SingleToInt32Bits(plain[k]), BitConverter.SingleToInt32Bits(sparse[k]));
 
         for (int s = 0; s < count; s++)
             for (int j = 0; j < nOut; j++)
