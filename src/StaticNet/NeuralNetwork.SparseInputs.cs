@@ -118,7 +118,8 @@ public abstract partial class NeuralNetwork
     /// from either thread: the masks and scratch are rented for the call. The transposed weights are passed down rather
     /// than kept in a field, so that evaluations on several threads stay independent.
     /// </summary>
-    private void EvaluationForward(ArraySegment<float> transposed, ReadOnlySpan<float> x, int count, Span<float> activations, Span<float> logits)
+    private void EvaluationForward(ArraySegment<float> transposed, ReadOnlySpan<float> x, int count, Span<float> activations, Span<float> logits,
+        ReadOnlySpan<float> ahead)
     {
         if (transposed.Array is null)
         {
@@ -126,7 +127,7 @@ public abstract partial class NeuralNetwork
             return;
         }
         using var buffers = new SparseBuffers(NetworkShape.InputSize, NetworkShape.Layers[0].Units, count);
-        ForwardRows(transposed, x, count, activations, logits, buffers);
+        ForwardRows(transposed, x, count, activations, logits, buffers, ahead);
     }
 
     /// <summary>The activation kernels the generated first layer calls, chosen at run time (the same bits).</summary>

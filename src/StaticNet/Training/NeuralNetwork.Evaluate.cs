@@ -120,7 +120,8 @@ public abstract partial class NeuralNetwork
                     RunOnBothThreads(WorkerJob.SecondValidationLane);
                     try
                     {
-                        first = EvaluateRows(loss, data.Rows(start, half), activations, logits, metricSums, sparse);
+                        // This thread next copies the next batch's second half for the worker and then evaluates its first.
+                        first = EvaluateRows(loss, data.Rows(start, half), activations, logits, metricSums, sparse, RowsAfter(data, start + count, count));
                     }
                     catch
                     {
@@ -134,14 +135,15 @@ public abstract partial class NeuralNetwork
                 }
                 else
                 {
-                    first = EvaluateRows(loss, data.Rows(start, half), activations, logits, metricSums, sparse);
-                    second = EvaluateRows(loss, data.Rows(start + half, rest), activations.Slice(half * perSample), logits.Slice(half * outputs), metricSums, sparse);
+                    first = EvaluateRows(loss, data.Rows(start, half), activations, logits, metricSums, sparse, RowsAfter(data, start + half, rest));
+                    second = EvaluateRows(loss, data.Rows(start + half, rest), activations.Slice(half * perSample), logits.Slice(half * outputs), metricSums, sparse,
+                        RowsAfter(data, start + count, half));
                 }
                 lossSum += first + second;
             }
             else
             {
-                lossSum += EvaluateRows(loss, data.Rows(start, count), activations, logits, metricSums, sparse);
+                lossSum += EvaluateRows(loss, data.Rows(start, count), activations, logits, metricSums, sparse, RowsAfter(data, start + count, count));
             }
             step++;
             if (running is not null)
@@ -228,43 +230,57 @@ public abstract partial class NeuralNetwork
     {
         int parts = 1 + _metrics.Length, perSample = NetworkShape.ActivationsPerSample, outputs = NetworkShape.OutputSize;
         Span<double> metrics = stackalloc double[_metrics.Length];
-        for (int b; (b = System.Threading.Interlocked.Increment(ref next[0])) < batches;)
+        // A thread claims its next batch as it starts one, so that the batch's last rows can fetch the next one's ahead.
+        for (int b = System.Threading.Interlocked.Increment(ref next[0]), following; b < batches; b = following)
         {
+            following = System.Threading.Interlocked.Increment(ref next[0]);
             int start = b * batch, count = Math.Min(batch, data.Samples - start), at = b * 2 * parts;
+            ReadOnlySpan<float> after = following < batches ? RowsAfter(data, following * batch, batch) : default;
             if (SplitsBatch(count))
             {
                 int half = count / 2;
-                EvaluatePart(loss, data.Rows(start, half), activations, logits, metrics, sums.AsSpan(at, parts), sparse);
+                EvaluatePart(loss, data.Rows(start, half), activations, logits, metrics, sums.AsSpan(at, parts), sparse, RowsAfter(data, start + half, count - half));
                 EvaluatePart(loss, data.Rows(start + half, count - half), activations.Slice(half * perSample), logits.Slice(half * outputs), metrics,
-                    sums.AsSpan(at + parts, parts), sparse);
+                    sums.AsSpan(at + parts, parts), sparse, after);
             }
             else
             {
-                EvaluatePart(loss, data.Rows(start, count), activations, logits, metrics, sums.AsSpan(at, parts), sparse);
+                EvaluatePart(loss, data.Rows(start, count), activations, logits, metrics, sums.AsSpan(at, parts), sparse, after);
             }
         }
     }
 
     /// <summary>A part's loss sum, then its metric sums (<paramref name="metrics"/> is scratch), into <paramref name="part"/>.</summary>
     private void EvaluatePart(Loss loss, in DataSet rows, Span<float> activations, Span<float> logits, Span<double> metrics, Span<double> part,
-        ArraySegment<float> sparse)
+        ArraySegment<float> sparse, ReadOnlySpan<float> after)
     {
         metrics.Clear();
-        part[0] = EvaluateRows(loss, rows, activations, logits, metrics, sparse);
+        part[0] = EvaluateRows(loss, rows, activations, logits, metrics, sparse, after);
         metrics.CopyTo(part.Slice(1));
     }
 
-    /// <summary>Forward pass, loss sum (returned) and metric sums (added to <paramref name="metricSums"/>) of a few rows.</summary>
-    private double EvaluateRows(Loss loss, in DataSet rows, Span<float> activations, Span<float> logits, Span<double> metricSums, ArraySegment<float> sparse)
+    /// <summary>
+    /// Forward pass, loss sum (returned) and metric sums (added to <paramref name="metricSums"/>) of a few rows; the sparse first layer
+    /// fetches the inputs of <paramref name="after"/> (the rows evaluated next, or none) into cache meanwhile.
+    /// </summary>
+    private double EvaluateRows(Loss loss, in DataSet rows, Span<float> activations, Span<float> logits, Span<double> metricSums, ArraySegment<float> sparse,
+        ReadOnlySpan<float> after = default)
     {
         int count = rows.Samples;
         Span<float> a = activations.Slice(0, count * NetworkShape.ActivationsPerSample);
         Span<float> z = logits.Slice(0, count * NetworkShape.OutputSize);
-        EvaluationForward(sparse, rows.X, count, a, z);
+        EvaluationForward(sparse, rows.X, count, a, z, after);
         ReadOnlySpan<float> predictions = a.Slice(a.Length - z.Length);
         double lossSum = WeightedLoss(loss, z, predictions, rows.Y, count, rows.W, Span<float>.Empty, 0);
         for (int m = 0; m < _metrics.Length; m++) metricSums[m] += _metrics[m].Sum(predictions, rows.Y, count, NetworkShape.OutputSize);
         return lossSum;
+    }
+
+    /// <summary>The inputs of up to <paramref name="count"/> rows of <paramref name="data"/> from <paramref name="start"/> (none past the end).</summary>
+    private static ReadOnlySpan<float> RowsAfter(in DataSet data, int start, int count)
+    {
+        int from = Math.Min(start, data.Samples);
+        return data.X.Slice(from * data.Features, Math.Min(count, data.Samples - from) * data.Features);
     }
 
     // Fit's validation on two threads: the second half of a batch, copied to rows [First, First + Count) of the workspace.
