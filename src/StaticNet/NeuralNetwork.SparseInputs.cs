@@ -13,12 +13,15 @@ namespace StaticNet;
 public abstract partial class NeuralNetwork
 {
     /// <summary>
-    /// The largest share of non-zero inputs for which a chunk takes the sparse first layer. Measured on this project's
-    /// 2-core Xeon, 784 -> 128, 64 rows of randomly placed non-zero inputs, masks included, against the dense tile:
-    /// 0.48x the time at 20% non-zero, 0.61x at 30%, 0.73-0.75x at 40%, 0.86-0.94x at 50%, 0.95x at 60%. On images the
-    /// dense tile also skips blocks that are zero in all of its rows, so the margin is kept: 40%. (MNIST digits: 19%.)
+    /// The largest share of non-zero inputs for which a chunk takes the sparse first layer of <paramref name="units"/>
+    /// outputs. Measured on this project's 2-core Xeon, <c>PredictBatch</c> of 10,000 rows of randomly placed non-zero inputs,
+    /// sparse against dense, next rows fetched ahead (2026-12-02): 784 -> 128 0.80-0.89x the time at 40% non-zero,
+    /// 0.87-0.91x at 50%, 0.84-0.89x at 60%, 0.95-0.96x at 70%; 784 -> 256 0.85x, 0.97x, 1.00x, 1.25x; but 784 -> 100
+    /// (padded to 128 columns) 0.82x, 0.99x, 1.06x, 1.16x and 784 -> 64 (four accumulators a lane) 0.96x, 1.10x, 1.17x,
+    /// 1.24x. So 55% where the outputs fill whole groups of 128 (Fashion-MNIST's images, 50% non-zero, then take it: 0.88-0.92x
+    /// with 784-128-64-10), else 40%. (MNIST digits: 19%.)
     /// </summary>
-    private const double SparseMaxDensity = 0.40;
+    private static double SparseMaxDensity(int units) => units % 128 == 0 ? 0.55 : 0.40;
 
     /// <summary>Tests compare the sparse first layer with the dense one it replaces.</summary>
     internal bool SparseInputsDisabled { get; set; }
@@ -52,7 +55,7 @@ public abstract partial class NeuralNetwork
     {
         if (!SparseFirstLayerApplies(samples)) return default;
         int inputSize = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units, rows = Math.Min(samples, PredictChunk);
-        if (SparseInputs.CountNonZero(inputs.Slice(0, rows * inputSize)) > SparseMaxDensity * rows * inputSize) return default;
+        if (SparseInputs.CountNonZero(inputs.Slice(0, rows * inputSize)) > SparseMaxDensity(units) * rows * inputSize) return default;
         ArraySegment<float> transposed = RentAligned(SparseInputs.TransposedLength(inputSize, units));
         SparseInputs.Transpose(_parameters.AsSpan(NetworkShape.Layers[0].ParameterOffset, inputSize * units), inputSize, units, transposed);
         return transposed;
@@ -87,7 +90,7 @@ public abstract partial class NeuralNetwork
         LayerInfo first = NetworkShape.Layers[0];
         int units = first.Units;
         long nonZero = SparseInputs.Masks(inputs, inputSize, count, buffers.Masks);
-        if (nonZero > SparseMaxDensity * count * inputSize) return false;
+        if (nonZero > SparseMaxDensity(units) * count * inputSize) return false;
         Span<float> outputs = activations.Slice(count * NetworkShape.LayerActivationOffset(0), count * units);
         SparseInputs.Forward(transposed, _parameters.AsSpan(first.ParameterOffset + inputSize * units, units), inputs, buffers.Masks,
             outputs, count, inputSize, units, buffers.Scratch, ahead);
