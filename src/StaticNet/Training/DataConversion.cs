@@ -46,8 +46,16 @@ internal static class DataConversion
         }
     }
 
-    /// <summary>The values of a storage array (<see cref="MatrixStorage"/>): a <c>float[,]</c> row-major, or a <c>float[]</c>.</summary>
-    public static ReadOnlySpan<float> Span(object storage) => storage is float[,] matrix ? Flat(matrix) : (float[])storage;
+    /// <summary>
+    /// The values of a storage (<see cref="MatrixStorage"/>): a <c>float[,]</c> row-major, a <c>float[]</c>, or a caller's span
+    /// pinned for the duration of a call (<see cref="PinnedFloats"/>).
+    /// </summary>
+    public static ReadOnlySpan<float> Span(object storage) => storage switch
+    {
+        float[,] matrix => Flat(matrix),
+        PinnedFloats pinned => pinned.Span,
+        _ => (float[])storage,
+    };
 
     public static float[] FromRows(float[][] rows, int width, string name, string what, out int columns)
     {

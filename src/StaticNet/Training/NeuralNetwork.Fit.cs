@@ -107,7 +107,19 @@ public abstract partial class NeuralNetwork
         int samples = WholeSamples(x.Length, NetworkShape.InputSize, nameof(x));
         int width = RequireCompiled().TargetWidth(NetworkShape.OutputSize);
         var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken, classWeight, sampleWeight);
-        return FitCore(new DataSet(x, samples, NetworkShape.InputSize, y, y.Length / width, width), settings);
+        // Pinned for the call, so that a second core can scan half of x and gather its half of each batch, as from arrays
+        // (a flat float[] argument binds to this overload). Nothing keeps the pointers past FitCore: its worker is disposed
+        // and its rows dropped before it returns.
+        unsafe
+        {
+            fixed (float* inputs = x)
+            fixed (float* targets = y)
+            {
+                var storage = new DataStorage(new PinnedFloats(inputs, x.Length), samples, NetworkShape.InputSize,
+                    new PinnedFloats(targets, y.Length), y.Length / width, width);
+                return FitCore(storage.Open(null), settings, storage);
+            }
+        }
     }
 
     /// <summary>Fit's options, bundled so that the overloads forward them in one piece.</summary>
@@ -146,7 +158,10 @@ public abstract partial class NeuralNetwork
         return new DataStorage(inputs, samples, features, targets, rows, width);
     }
 
-    /// <summary>A data set's arrays, which another thread can read (a <see cref="DataSet"/> holds spans, which it cannot).</summary>
+    /// <summary>
+    /// A data set's arrays (or spans pinned for the call: <see cref="PinnedFloats"/>), which another thread can read (a
+    /// <see cref="DataSet"/> holds spans, which it cannot).
+    /// </summary>
     private sealed class DataStorage(object x, int samples, int features, object y, int rows, int width)
     {
         /// <summary>The inputs' array (<see cref="DataConversion.MatrixStorage"/>).</summary>
@@ -183,8 +198,8 @@ public abstract partial class NeuralNetwork
 
     /// <param name="data">The training data.</param>
     /// <param name="s">Fit's settings.</param>
-    /// <param name="storage">The arrays behind <paramref name="data"/> when there are (not for spans): a second core can then share
-    /// the scan of x and gather its half of each batch itself.</param>
+    /// <param name="storage">The arrays (or pinned spans) behind <paramref name="data"/>: a second core can then share the scan of x
+    /// and gather its half of each batch itself.</param>
     private History FitCore(DataSet data, FitSettings s, DataStorage? storage = null)
     {
         Loss loss = RequireCompiled();

@@ -249,6 +249,9 @@ public abstract partial class NeuralNetwork
     private int _stepStart;
     private bool _workerGathers;
 
+    /// <summary>Whether the running Fit's worker can gather its half of each batch itself (tests check it for each data form).</summary>
+    internal bool WorkerCanGather => _workerRows is not null;
+
     /// <summary>
     /// One step with the first layer split by rows between the threads (see <see cref="FirstLayerRows"/>). Each thread:
     /// its rows of the first layer for every sample; after both, its half of the batch through the later layers

@@ -192,6 +192,30 @@ public class RowSplitTrainingTests
             Assert.Equal(Train(1, form), Train(-1, form));
     }
 
+    [Fact]
+    public void FlatSpans_OnTwoThreads_TheWorkerCanGatherItsOwnHalf()
+    {
+        // A float[] binds to Fit's span overload, which pins it for the call so that the worker can read it, as from a float[,]
+        // (and scan half of it for NaN); the bits are the same either way (above).
+        if (Environment.ProcessorCount < 2) return; // one core: no worker thread
+        var (x, y, _) = Data(256, 300, 2);
+        float[] flat = new float[x.Length];
+        Buffer.BlockCopy(x, 0, flat, 0, flat.Length * sizeof(float));
+        bool CanGather(bool asSpan)
+        {
+            var model = new RowSplitSigmoidNet(seed: 6);
+            model.Compile(Loss.BinaryCrossentropy, new Adam(), Metric.Accuracy);
+            bool seen = false;
+            var probe = new LambdaCallback(onBatchEnd: (_, _) => seen = model.WorkerCanGather);
+            if (asSpan) model.Fit(flat, y, epochs: 1, batchSize: 32, verbose: 0, callbacks: [probe]);
+            else model.Fit(x, y, epochs: 1, batchSize: 32, verbose: 0, callbacks: [probe]);
+            Assert.False(model.WorkerCanGather); // dropped with the pinned data when Fit returns
+            return seen;
+        }
+        Assert.True(CanGather(asSpan: false));
+        Assert.True(CanGather(asSpan: true));
+    }
+
     [Theory]
     [InlineData(1, false)]
     [InlineData(-1, false)]
