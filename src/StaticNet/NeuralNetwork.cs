@@ -292,17 +292,16 @@ public abstract partial class NeuralNetwork
             int slices = (samples + Slice - 1) / Slice, next = -1;
             System.Threading.Tasks.Parallel.For(0, threads, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
             {
-                // A thread claims its next slice as it starts one, so that its last chunk can fetch the next one's first rows ahead.
                 int k = System.Threading.Interlocked.Increment(ref next);
                 while (k < slices)
                 {
-                    int following = System.Threading.Interlocked.Increment(ref next);
+                    int following = ClaimAhead(ref next, slices, threads);
                     int start = k * Slice, count = Math.Min(Slice, samples - start);
-                    int afterStart = following * Slice, afterCount = following < slices ? Math.Min(PredictChunk, samples - afterStart) : 0;
+                    int afterStart = following * Slice, afterCount = following >= 0 && following < slices ? Math.Min(PredictChunk, samples - afterStart) : 0;
                     PredictRows(DataConversion.Flat(x).Slice(start * inputSize, count * inputSize),
                         DataConversion.Flat(result).Slice(start * outputSize, count * outputSize), sparseWeights,
-                        DataConversion.Flat(x).Slice(Math.Min(afterStart, samples) * inputSize, afterCount * inputSize));
-                    k = following;
+                        afterCount > 0 ? DataConversion.Flat(x).Slice(afterStart * inputSize, afterCount * inputSize) : default);
+                    k = following >= 0 ? following : System.Threading.Interlocked.Increment(ref next);
                 }
             });
             return result;
@@ -312,6 +311,15 @@ public abstract partial class NeuralNetwork
             ReturnAligned(sparseWeights);
         }
     }
+
+    /// <summary>
+    /// For work handed out by a shared counter (<paramref name="next"/>, the last index taken, of <paramref name="count"/>):
+    /// the next index claimed now by a thread starting one, so that it can fetch that one's rows into cache ahead; or -1 (the
+    /// thread takes its next index when it gets there) while fewer than <paramref name="threads"/> more remain after it, so
+    /// that claiming ahead never leaves another thread without work (two slices on two threads: one each).
+    /// </summary>
+    internal static int ClaimAhead(ref int next, int count, int threads) =>
+        System.Threading.Volatile.Read(ref next) + threads < count ? System.Threading.Interlocked.Increment(ref next) : -1;
 
     /// <summary>Samples per forward pass in <see cref="PredictBatch"/>: small enough for the activations to stay in cache.</summary>
     private const int PredictChunk = 64;

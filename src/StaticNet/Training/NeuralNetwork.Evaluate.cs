@@ -230,12 +230,13 @@ public abstract partial class NeuralNetwork
     {
         int parts = 1 + _metrics.Length, perSample = NetworkShape.ActivationsPerSample, outputs = NetworkShape.OutputSize;
         Span<double> metrics = stackalloc double[_metrics.Length];
-        // A thread claims its next batch as it starts one, so that the batch's last rows can fetch the next one's ahead.
-        for (int b = System.Threading.Interlocked.Increment(ref next[0]), following; b < batches; b = following)
+        // A thread claims its next batch as it starts one where enough remain, so that the batch's last rows can fetch it ahead.
+        for (int b = System.Threading.Interlocked.Increment(ref next[0]), following; b < batches;
+             b = following >= 0 ? following : System.Threading.Interlocked.Increment(ref next[0]))
         {
-            following = System.Threading.Interlocked.Increment(ref next[0]);
+            following = ClaimAhead(ref next[0], batches, 2);
             int start = b * batch, count = Math.Min(batch, data.Samples - start), at = b * 2 * parts;
-            ReadOnlySpan<float> after = following < batches ? RowsAfter(data, following * batch, batch) : default;
+            ReadOnlySpan<float> after = following >= 0 && following < batches ? RowsAfter(data, following * batch, batch) : default;
             if (SplitsBatch(count))
             {
                 int half = count / 2;

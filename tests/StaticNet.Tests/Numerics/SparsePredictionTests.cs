@@ -236,6 +236,22 @@ public sealed class SparsePredictionTests
     }
 
     [Fact]
+    public void ClaimingTheNextSliceAhead_NeverLeavesTheOtherThreadWithout()
+    {
+        // The counter holds the last index taken. A thread that has just taken slice 0 of two may not claim slice 1 ahead
+        // (the second thread would get nothing); of four it claims slice 1 and leaves 2 and 3.
+        int next = 0;
+        Assert.Equal(-1, NeuralNetwork.ClaimAhead(ref next, 2, 2));
+        Assert.Equal(0, next);
+        Assert.Equal(-1, NeuralNetwork.ClaimAhead(ref next, 3, 3));
+        Assert.Equal(1, NeuralNetwork.ClaimAhead(ref next, 4, 2));
+        Assert.Equal(1, next);
+        next = 2; // the second thread took slice 2 of four
+        Assert.Equal(-1, NeuralNetwork.ClaimAhead(ref next, 4, 2));
+        Assert.Equal(2, next);
+    }
+
+    [Fact]
     public void SparsePredictBatch_AllocatesNothingAfterWarmUp()
     {
         if (!StaticNet.Kernels.SparseInputs.Supports(784)) return;
