@@ -93,8 +93,7 @@ public abstract partial class NeuralNetwork
         ClassWeights? classWeight = null, float[]? sampleWeight = null)
     {
         var settings = new FitSettings(epochs, batchSize, shuffle, verbose, validationSplit, validationData, initialEpoch, callbacks, cancellationToken, classWeight, sampleWeight);
-        DataStorage storage = Store(x, y, "x", "y");
-        return FitCore(storage.Open(null), settings, storage);
+        return FitCore(Store(x, y, "x", "y"), settings);
     }
 
     /// <summary>Trains on flat row-major data: <paramref name="x"/> holds samples x input size values, <paramref name="y"/> samples x target width.</summary>
@@ -117,7 +116,7 @@ public abstract partial class NeuralNetwork
             {
                 var storage = new DataStorage(new PinnedFloats(inputs, x.Length), samples, NetworkShape.InputSize,
                     new PinnedFloats(targets, y.Length), y.Length / width, width);
-                return FitCore(storage.Open(null), settings, storage);
+                return FitCore(storage, settings);
             }
         }
     }
@@ -196,14 +195,14 @@ public abstract partial class NeuralNetwork
         return sampleWeight;
     }
 
-    /// <param name="data">The training data.</param>
+    /// <param name="storage">The training data, as arrays (or pinned spans) that a second core can read too: it then shares the
+    /// scan of x and gathers its half of each batch itself.</param>
     /// <param name="s">Fit's settings.</param>
-    /// <param name="storage">The arrays (or pinned spans) behind <paramref name="data"/>: a second core can then share the scan of x
-    /// and gather its half of each batch itself.</param>
-    private History FitCore(DataSet data, FitSettings s, DataStorage? storage = null)
+    private History FitCore(DataStorage storage, FitSettings s)
     {
         Loss loss = RequireCompiled();
-        CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y", storage?.Inputs);
+        DataSet data = storage.Open(null);
+        CheckData(data.X, data.Samples, data.Features, data.Y, data.TargetRows, data.TargetWidth, "x", "y", storage.Inputs);
         float[]? weights = SampleWeights(s.ClassWeight, s.SampleWeight, data, "x", s.ClassWeight is null ? "sampleWeight" : "classWeight");
         if (weights is not null) data = data.WithWeights(weights);
         if (s.Epochs < 1) throw new ArgumentOutOfRangeException("epochs", s.Epochs, "Expected at least 1 epoch.");
@@ -291,7 +290,7 @@ public abstract partial class NeuralNetwork
                 _worker = new TrainingWorker(RunWorkerJob);
                 // Row-split steps let the worker gather the second half of each batch from the arrays (the training rows
                 // start at row 0 of them, and the order holds training rows only).
-                _workerRows = storage is null ? null : new WorkerRows(storage, weights, order);
+                _workerRows = new WorkerRows(storage, weights, order);
             }
             for (int epoch = initialEpoch; epoch < s.Epochs; epoch++)
             {
