@@ -84,7 +84,7 @@ public abstract partial class NeuralNetwork
     /// <paramref name="inputs"/>, written where the generated <see cref="ForwardBatchAfterFirstLayer"/> reads them,
     /// when their share of non-zero inputs is at most <see cref="SparseMaxDensity"/>; false (nothing computed) otherwise.
     /// </summary>
-    private bool TrySparseFirstLayer(ReadOnlySpan<float> transposed, ReadOnlySpan<float> inputs, int count, Span<float> activations, SparseBuffers buffers, ReadOnlySpan<float> ahead = default)
+    private bool TrySparseFirstLayer(ReadOnlySpan<float> transposed, ReadOnlySpan<float> inputs, int count, Span<float> activations, SparseBuffers buffers, ReadOnlySpan<float> ahead)
     {
         int inputSize = NetworkShape.InputSize;
         LayerInfo first = NetworkShape.Layers[0];
@@ -108,7 +108,7 @@ public abstract partial class NeuralNetwork
     /// fetches the rows of <paramref name="ahead"/> into cache as it goes (the next call's, or none).
     /// </summary>
     private void ForwardRows(ArraySegment<float> transposed, ReadOnlySpan<float> x, int count, Span<float> activations, Span<float> logits,
-        SparseBuffers buffers, ReadOnlySpan<float> ahead = default)
+        SparseBuffers buffers, ReadOnlySpan<float> ahead)
     {
         if (transposed.Array is not null && TrySparseFirstLayer(transposed, x, count, activations, buffers, ahead))
             ForwardBatchAfterFirstLayer(_parameters, count, activations, logits, 0);

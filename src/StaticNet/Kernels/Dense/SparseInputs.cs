@@ -314,8 +314,8 @@ internal static class SparseInputs
         }
 
         /// <summary>
-        /// A prefetch is a hint: it reads nothing and cannot fault, and <c>Sse.Prefetch1</c> takes only a pointer (the runtime's
-        /// one use of unsafe code). The address is a line of the rows' span; should the GC move the array meanwhile, a
+        /// A prefetch is a hint: it reads nothing and cannot fault, and <c>Sse.Prefetch1</c> takes only a pointer (one of the runtime's
+        /// two uses of unsafe code, with Fit's pinned spans). The address is a line of the rows' span; should the GC move the array meanwhile, a
         /// stale address costs a useless fetch, nothing else.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
