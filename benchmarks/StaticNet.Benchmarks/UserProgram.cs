@@ -22,7 +22,7 @@ internal static class UserProgram
         int rounds = IntOption(args, "--rounds", 7);
         bool plain = args.Contains("--plain");
         int only = Array.IndexOf(args, "--only");
-        string group = only >= 0 && only + 1 < args.Length ? args[only + 1] : "";   // one, batch, train, int8, dense or first; else all but first
+        string group = only >= 0 && only + 1 < args.Length ? args[only + 1] : "";   // one, batch, train, int8, dense, first or firstpredict; else all but the last two
 
         Console.WriteLine($"user-program mode: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {CpuName()}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
             $"process priority {Process.GetCurrentProcess().PriorityClass}, {rounds} rounds (median [min-max])");
@@ -30,6 +30,11 @@ internal static class UserProgram
         if (group == "first")
         {
             FirstEpochs();
+            return;
+        }
+        if (group == "firstpredict")
+        {
+            FirstPredictions();
             return;
         }
 
@@ -292,6 +297,41 @@ internal static class UserProgram
         Console.WriteLine("W4 in a fresh process, one core, no shuffle (48,000 samples, batch 32, Adam, 784-128-64-10)");
         for (int epoch = 1; epoch <= 5; epoch++)
             Console.WriteLine($"  epoch {epoch}                                                  {Time(() => model.Fit(x, y, epochs: 1, batchSize: 32, shuffle: false, verbose: 0)) * 1e3,10:F1} ms");
+    }
+
+    /// <summary>
+    /// <c>--only firstpredict</c>: a program's first calls, in a fresh process (what a script that predicts or evaluates
+    /// the test set once gets). .NET starts methods in unoptimized code and recompiles the hot ones later; the batch
+    /// kernels carry <c>AggressiveOptimization</c> so that they start optimized.
+    /// </summary>
+    private static void FirstPredictions()
+    {
+        float[,] images = Workloads.Mnist.TestImages;
+        float[] labels = Workloads.Mnist.TestLabels.Select(l => (float)l).ToArray();
+        var model = new MnistNet(seed: 1);
+        model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(), metrics: [Metric.Accuracy]);
+        Console.WriteLine("784-128-64-10 on the 10,000 test digits in a fresh process, all cores");
+        for (int call = 1; call <= 5; call++)
+            Console.WriteLine($"  Predict(float[,]), call {call}                                  {Time(() => model.Predict(images)) * 1e3,10:F1} ms");
+        for (int call = 1; call <= 3; call++)
+            Console.WriteLine($"  Evaluate, call {call}                                           {Time(() => model.Evaluate(images, labels, verbose: 0)) * 1e3,10:F1} ms");
+        var later = new double[100];
+        for (int call = 0; call < later.Length; call++) later[call] = Time(() => model.Predict(images)) * 1e3;
+        Array.Sort(later, 50, 50);
+        Console.WriteLine($"  Predict(float[,]), median of calls 56-105                  {later[75],10:F1} ms");
+
+        var calibration = new float[500, 784];
+        Buffer.BlockCopy(Workloads.Mnist.TrainImages, 0, calibration, 0, calibration.Length * sizeof(float));
+        var int8 = Quantization.Int8Network.Quantize(model, calibration);
+        var digit = new float[784];
+        for (int k = 0; k < 784; k++) digit[k] = images[0, k];
+        var output = new float[10];
+        Console.WriteLine("int8, one test digit at a time, in the same process");
+        for (int block = 1; block <= 3; block++)
+            Console.WriteLine($"  calls {(block - 1) * 2000 + 1,6:N0}-{block * 2000,6:N0}                                      {PerCall(2000, () => int8.Predict(digit, output)),10:F2} us");
+        long start = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(start).TotalSeconds < 2) PerCall(2000, () => int8.Predict(digit, output));
+        Console.WriteLine($"  after two more seconds of calls                            {PerCall(20_000, () => int8.Predict(digit, output)),10:F2} us");
     }
 
     private static void TrainEpoch(int rounds, double gflops, bool plain)

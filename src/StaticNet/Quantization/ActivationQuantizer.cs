@@ -21,6 +21,7 @@ internal static class ActivationQuantizer
         Quantize(x, inverseScale, zeroPoint, q, vectorBits: 512);
 
     /// <summary><see cref="Quantize(ReadOnlySpan{float}, float, int, Span{byte})"/> with vectors of at most <paramref name="vectorBits"/> (512, 256 or 0: tests run every path).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Quantize(ReadOnlySpan<float> x, float inverseScale, int zeroPoint, Span<byte> q, int vectorBits)
     {
         if (q.Length < x.Length) throw new ArgumentException($"Expected room for {x.Length} bytes; got {q.Length}.", nameof(q));
@@ -75,6 +76,7 @@ internal static class ActivationQuantizer
     }
 
     /// <summary>z[j] = (float)(acc[j] − compensation[j]) · scale[j] + bias[j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dequantize(ReadOnlySpan<int> acc, ReadOnlySpan<int> compensation, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, Span<float> z)
     {
         int n = z.Length, j = 0;
@@ -99,6 +101,7 @@ internal static class ActivationQuantizer
     /// <see cref="Dequantize"/> for rows of <paramref name="width"/> values: row r's sums at
     /// <c>acc[r · accStride]</c>, its values at <c>z[r · width]</c>. The same formula (no fused multiply-add), 16 lanes at a time where the processor has them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DequantizeRows(ReadOnlySpan<int> acc, int accStride, ReadOnlySpan<int> compensation, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, Span<float> z, int width)
     {
         int rows = z.Length / width;

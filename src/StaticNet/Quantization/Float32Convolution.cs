@@ -106,6 +106,7 @@ internal sealed class Float32Convolution
         public static nint Offset(nint step, int k) => k * step;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tiled<TStep>(ConvGeometry g, ref float x, ref float y) where TStep : IColumnStep
     {
         const int Tile = 8;
@@ -212,6 +213,7 @@ internal sealed class Float32Convolution
         else TiledPooled<ThreeFloats>(g, pool, ref xr, ref yr);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TiledPooled<TStep>(ConvGeometry g, ConvGeometry pool, ref float x, ref float y) where TStep : IColumnStep
     {
         const int Tile = 8;

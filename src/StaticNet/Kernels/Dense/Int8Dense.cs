@@ -83,10 +83,13 @@ internal static class Int8Dense
         return packed;
     }
 
+    // AggressiveOptimization on the loops here: int8 prediction starts optimized (its first 2,000 calls took 5-8x
+    // the later time as tier-0 code; StartOptimizedTests).
     /// <summary>
     /// acc[j] = Σᵢ w[j, i] · x[i] for every padded output j. <paramref name="x"/> holds the padded
     /// inputs (bytes past the real inputs may hold anything: their weights are zero).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAccumulate(Int8Path path, ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x, Span<int> acc, int paddedInputs, int paddedOutputs)
     {
         path = Resolve(path);
@@ -139,6 +142,7 @@ internal static class Int8Dense
     }
 
     /// <summary>How many groups of four inputs are not all zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CountLiveGroups(ReadOnlySpan<byte> x)
     {
         int live = 0, k = 0, count = x.Length / 4;
@@ -152,6 +156,7 @@ internal static class Int8Dense
     }
 
     /// <summary>The groups of four inputs (as indices: input / 4) that are not all zero, in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ReadOnlySpan<int> LiveGroups(ReadOnlySpan<byte> x, Span<int> groups)
     {
         int live = 0, k = 0, count = x.Length / 4;
@@ -180,6 +185,7 @@ internal static class Int8Dense
     /// share each weight load. <paramref name="live"/> is scratch for at least
     /// <c>⌈samples / 4⌉ · paddedInputs / 16</c> ints. The same integers as one call per sample.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAccumulateBatch(Int8Path path, ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x, int xStride, Span<int> acc, int accStride,
         int samples, int paddedInputs, int paddedOutputs, Span<int> live)
     {
@@ -239,6 +245,7 @@ internal static class Int8Dense
     }
 
     /// <summary>The blocks of 16 inputs not all zero in any of <paramref name="count"/> samples <paramref name="stride"/> bytes apart; returns how many.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int LiveBlocks(ReadOnlySpan<byte> x, int stride, int count, Span<int> blocks)
     {
         int live = 0;
@@ -271,6 +278,7 @@ internal static class Int8Dense
     }
 
     /// <summary>The blocks of 16 inputs not all zero in <paramref name="x0"/> or <paramref name="x1"/>, found once for every tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ReadOnlySpan<int> LiveBlocks(ReadOnlySpan<byte> x0, ReadOnlySpan<byte> x1, Span<int> blocks)
     {
         int live = 0;
@@ -293,6 +301,7 @@ internal static class Int8Dense
     /// integers as <see cref="MultiplyAccumulateBatch"/> on the gathered windows, without gathering them. VNNI paths
     /// only (<see cref="HasWindowKernel"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAccumulateWindows(Int8Path path, ReadOnlySpan<sbyte> packed, ReadOnlySpan<byte> x, ReadOnlySpan<int> starts, int xStride,
         ReadOnlySpan<int> blockOffsets, Span<int> acc, int accStride, int paddedOutputs)
     {
@@ -332,6 +341,7 @@ internal static class Int8Dense
     /// alternating input groups) hide its latency. <typeparamref name="TLoads"/> reads the weights in 256- or 512-bit
     /// loads; the same products in the same accumulators either way, so the same integers.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TileVnni<TLoads>(ref sbyte w, ref byte x, ReadOnlySpan<int> blocks, ref int acc) where TLoads : IGroupLoads
     {
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
@@ -355,6 +365,7 @@ internal static class Int8Dense
     /// One tile of one sample over the live groups of four inputs (each 128 weight bytes: 32 outputs x 4 inputs), two
     /// groups at a time into separate accumulators to hide <c>vpdpbusd</c>'s latency.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TileVnniGroups<TLoads>(ref sbyte w, ref byte x, ReadOnlySpan<int> groups, ref int acc) where TLoads : IGroupLoads
     {
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
@@ -449,6 +460,7 @@ internal static class Int8Dense
         public static int Inputs(int entry) => entry;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TileVnni4<TBlocks>(ref sbyte w, ref byte x, int xStride, ReadOnlySpan<int> blocks, ref int acc, int accStride) where TBlocks : IBlockAddress
     {
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
@@ -501,6 +513,7 @@ internal static class Int8Dense
     }
 
     /// <summary>One tile for two samples: 8 accumulators (4 output vectors x 2 samples), each weight vector loaded once for both.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TileVnni2(ref sbyte w, ref byte x0, ref byte x1, ReadOnlySpan<int> blocks, ref int acc0, ref int acc1)
     {
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
@@ -543,6 +556,7 @@ internal static class Int8Dense
     /// and repeated, <c>vpmaddwd</c> sums pairs into int32 (output o's pairs in lanes 2o and 2o + 1 of
     /// a low and a high accumulator), and one horizontal add at the end finishes each output.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TileAvx2(ref sbyte w, ref byte x, ReadOnlySpan<int> blocks, ref int acc)
     {
         Vector256<int> l0 = default, l1 = default, l2 = default, l3 = default, h0 = default, h1 = default, h2 = default, h3 = default;

@@ -80,11 +80,14 @@ internal static class SparseInputs
         }
     }
 
+    // AggressiveOptimization on the loops here: compiled optimized on the first call, not as tier-0 code that a script
+    // predicting the test set once would run 10-20x slower (StartOptimizedTests; docs/PERFORMANCE.md, 2026-12-02 12:40).
     /// <summary>
     /// <see cref="Transpose"/> with each 16 x 16 block transposed in registers (unpacks within 128-bit lanes, then two
     /// rounds of 128-bit shuffles). Measured for 784 x 128: 22-28 us against 114 us element by element, which made a
     /// PredictBatch of 64 digits 1.7x the dense path's time (now 0.7x). Spans already checked.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeBlocks(ref float w, int inputs, int outputs, int stride, ref float t)
     {
         for (int i0 = 0; i0 < inputs; i0 += W)
@@ -158,6 +161,7 @@ internal static class SparseInputs
     /// number of non-zero inputs, for the caller to choose between this kernel and the dense one. One compare a block
     /// sets the bits of all sixteen lanes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long Masks(ReadOnlySpan<float> x, int inputs, int count, Span<ulong> masks)
     {
         if (!Supports(inputs)) throw new ArgumentException($"{inputs} inputs are not a multiple of 16 on a 512-bit machine.", nameof(inputs));
@@ -191,6 +195,7 @@ internal static class SparseInputs
     /// The values of <paramref name="x"/> that are not zero, counted as <see cref="Masks"/> counts them (by their bits),
     /// without writing masks: the callers' look at the first rows before transposing anything.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long CountNonZero(ReadOnlySpan<float> x)
     {
         long zeros = 0;
@@ -217,6 +222,7 @@ internal static class SparseInputs
     /// <see cref="ScratchLength"/> floats. <paramref name="ahead"/>: the rows the caller will pass next, fetched into
     /// cache a few lines at a time while this call computes (empty for none).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> transposed, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, ReadOnlySpan<ulong> masks,
         Span<float> y, int count, int inputs, int outputs, Span<float> scratch, ReadOnlySpan<float> ahead = default)
     {
@@ -354,6 +360,7 @@ internal static class SparseInputs
     /// accumulators, so eight independent FMA chains hide the FMA's latency. Lanes 0-7 store their sums at
     /// <paramref name="result"/> (one sample every stride floats); lanes 8-15 add theirs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LaneEight(ref float wt, int stride, int blocks, SampleRows batch, int lane, ref float result, ref Prefetcher prefetcher)
     {
         bool add = lane >= 8;
@@ -392,6 +399,7 @@ internal static class SparseInputs
     }
 
     /// <summary><see cref="LaneEight"/> for the last 64 outputs of a layer whose outputs are not a multiple of 128 (four accumulators).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LaneFour(ref float wt, int stride, int blocks, SampleRows batch, int lane, ref float result, ref Prefetcher prefetcher)
     {
         bool add = lane >= 8;

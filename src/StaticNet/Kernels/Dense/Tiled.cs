@@ -64,10 +64,13 @@ internal static class Tiled
     public static void Forward<TIn, TOut>(ref float w, ref float b, ref float x, ref float y, int count)
         where TIn : IConstant where TOut : IConstant => ForwardRows<TIn, TOut>(ref w, ref b, ref x, ref y, count, 0, TOut.Value);
 
+    // AggressiveOptimization on the forward kernels: batch prediction and evaluation run them from their first call in
+    // optimized code rather than tier-0 code 10-20x slower (StartOptimizedTests); the training-only kernels keep tiering.
     /// <summary>
     /// <see cref="Forward"/> for the outputs [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) only
     /// (weight rows, biases and columns of Y; the rest of Y untouched): the same bits as those outputs of a full call.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardRows<TIn, TOut>(ref float w, ref float b, ref float x, ref float y, int count, int rowStart, int rowEnd)
         where TIn : IConstant where TOut : IConstant
     {
@@ -123,6 +126,7 @@ internal static class Tiled
     /// a 4 x 4 tile, which at 784 inputs is what bounds the 4 x 4 tile (400 KB of weights per four
     /// samples is more than L2 delivers while the FMAs run).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardEight<TIn, TOut, TBlocks>(ref float w, ref float b, ref float x0, int xStride, ref float y0, int outputs, ref int blocks, int blockCount)
         where TIn : IConstant where TOut : IConstant where TBlocks : struct, IBlockOrder
     {
@@ -256,6 +260,7 @@ internal static class Tiled
     /// hidden layers (a ReLU's zeros are scattered) have none, and there the search would cost more than it saves.
     /// The answer changes only which blocks are read, never a bit of the result.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool HasZeroBlock(ref float x, int blockCount)
     {
         for (int k = 0, end = blockCount * W; k < end; k += W)
@@ -269,6 +274,7 @@ internal static class Tiled
     /// block that is zero in all eight rows adds nothing to any of their sums (exact for finite weights), so the tile
     /// skips its weights: on MNIST digits a fifth of the blocks. Bits are tested, so -0 counts as not zero (kept).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int NonZeroBlocks(ref float x0, int stride, int blockCount, Span<int> blocks)
     {
         int used = 0;
@@ -323,6 +329,7 @@ internal static class Tiled
     }
 
     /// <summary>Four samples, four outputs at a time (16 accumulators): small layers, and the samples after the eight-sample tiles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardFour<TIn, TOut>(ref float w, ref float b, ref float x, ref float y, int outputs)
         where TIn : IConstant where TOut : IConstant
     {
@@ -417,6 +424,7 @@ internal static class Tiled
         where TIn : IConstant where TOut : IConstant => ForwardOne<TIn, TOut>(ref w, ref b, ref x, ref y, TOut.Value);
 
     /// <summary><see cref="ForwardOne{TIn, TOut}(ref float, ref float, ref float, ref float)"/> for the first <paramref name="outputs"/> rows of <paramref name="w"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardOne<TIn, TOut>(ref float w, ref float b, ref float x, ref float y, int outputs)
         where TIn : IConstant where TOut : IConstant
     {

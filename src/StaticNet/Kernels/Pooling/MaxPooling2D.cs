@@ -89,6 +89,7 @@ public static class MaxPooling2D
     /// ties keep the first, a NaN never replaces and a first NaN stays). The general loop's window bounds and
     /// indexing per value made the 26x26x16 layer of the digit CNN several times slower.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ForwardTwoByTwo(ref float x, ref float y, int count, int h, int w, int ch, int oh, int ow)
     {
         int rowStride = w * ch;
