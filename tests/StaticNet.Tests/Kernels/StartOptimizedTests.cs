@@ -13,7 +13,7 @@ namespace StaticNet.Tests.Kernels;
 /// .NET's tiered compilation they would otherwise start as unoptimized code, and a program's first calls (a script
 /// that predicts or evaluates the test set once) ran 10-20x slower than later ones: the first five
 /// <c>Predict(float[,])</c> calls of 10,000 digits took 103-213 ms each against 7 ms later (docs/PERFORMANCE.md,
-/// 2026-12-02 12:40). Removing the attribute changes no result, so this fences it.
+/// 2026-12-02 11:18). Removing the attribute changes no result, so this fences it.
 /// </summary>
 public class StartOptimizedTests
 {

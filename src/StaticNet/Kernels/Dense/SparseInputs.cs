@@ -81,7 +81,7 @@ internal static class SparseInputs
     }
 
     // AggressiveOptimization on the loops here: compiled optimized on the first call, not as tier-0 code that a script
-    // predicting the test set once would run 10-20x slower (StartOptimizedTests; docs/PERFORMANCE.md, 2026-12-02 12:40).
+    // predicting the test set once would run 10-20x slower (StartOptimizedTests; docs/PERFORMANCE.md, 2026-12-02 11:18).
     /// <summary>
     /// <see cref="Transpose"/> with each 16 x 16 block transposed in registers (unpacks within 128-bit lanes, then two
     /// rounds of 128-bit shuffles). Measured for 784 x 128: 22-28 us against 114 us element by element, which made a
