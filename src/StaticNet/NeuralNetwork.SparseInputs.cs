@@ -57,7 +57,7 @@ public abstract partial class NeuralNetwork
         int inputSize = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units, rows = Math.Min(samples, PredictChunk);
         if (SparseInputs.CountNonZero(inputs.Slice(0, rows * inputSize)) > SparseMaxDensity(units) * rows * inputSize) return default;
         ArraySegment<float> transposed = RentAligned(SparseInputs.TransposedLength(inputSize, units));
-        SparseInputs.Transpose(_parameters.AsSpan(NetworkShape.Layers[0].ParameterOffset, inputSize * units), inputSize, units, transposed);
+        SparseInputs.Transpose(DocumentedParameters.AsSpan(NetworkShape.Layers[0].ParameterOffset, inputSize * units), inputSize, units, transposed);
         return transposed;
     }
 
@@ -92,7 +92,7 @@ public abstract partial class NeuralNetwork
         long nonZero = SparseInputs.Masks(inputs, inputSize, count, buffers.Masks);
         if (nonZero > SparseMaxDensity(units) * count * inputSize) return false;
         Span<float> outputs = activations.Slice(count * NetworkShape.LayerActivationOffset(0), count * units);
-        SparseInputs.Forward(transposed, _parameters.AsSpan(first.ParameterOffset + inputSize * units, units), inputs, buffers.Masks,
+        SparseInputs.Forward(transposed, DocumentedParameters.AsSpan(first.ParameterOffset + inputSize * units, units), inputs, buffers.Masks,
             outputs, count, inputSize, units, buffers.Scratch, ahead);
         ApplyFirstActivation(first.Activation, outputs);
         Interlocked.Increment(ref _sparseChunks);
@@ -111,9 +111,9 @@ public abstract partial class NeuralNetwork
         SparseBuffers buffers, ReadOnlySpan<float> ahead)
     {
         if (transposed.Array is not null && TrySparseFirstLayer(transposed, x, count, activations, buffers, ahead))
-            ForwardBatchAfterFirstLayer(_parameters, count, activations, logits, 0);
+            ForwardBatchAfterFirstLayer(DocumentedParameters, count, activations, logits, 0);
         else
-            ForwardBatch(_parameters, x, count, activations, logits);
+            ForwardBatch(DocumentedParameters, x, count, activations, logits);
     }
 
     /// <summary>
@@ -126,7 +126,7 @@ public abstract partial class NeuralNetwork
     {
         if (transposed.Array is null)
         {
-            ForwardBatch(_parameters, x, count, activations, logits);
+            ForwardBatch(DocumentedParameters, x, count, activations, logits);
             return;
         }
         using var buffers = new SparseBuffers(NetworkShape.InputSize, NetworkShape.Layers[0].Units, count);

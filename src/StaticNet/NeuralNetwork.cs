@@ -79,10 +79,17 @@ public abstract partial class NeuralNetwork
     public int Seed { get; }
 
     /// <summary>All weights and biases in one buffer; see <see cref="NetworkShape"/> for the layout.</summary>
-    public Span<float> Parameters => _parameters;
+    public Span<float> Parameters => DocumentedParameters;
 
     /// <summary>The gradients of the last training step (empty before <see cref="Compile"/>).</summary>
-    public ReadOnlySpan<float> Gradients => _gradients;
+    public ReadOnlySpan<float> Gradients
+    {
+        get
+        {
+            EnsureDocumentedLayout();
+            return _gradients;
+        }
+    }
 
     /// <summary>The compiled loss, or null before <see cref="Compile"/>.</summary>
     public Loss? Loss { get; private set; }
@@ -250,7 +257,10 @@ public abstract partial class NeuralNetwork
             if (resolved[i].TargetWidth(NetworkShape.OutputSize) != loss.TargetWidth(NetworkShape.OutputSize))
                 throw new ArgumentException($"Metric '{resolved[i].Name}' reads {resolved[i].TargetWidth(NetworkShape.OutputSize)} target value(s) per sample but {loss.Name} reads {loss.TargetWidth(NetworkShape.OutputSize)}.", nameof(metrics));
         }
+        // A Compile from a callback during Fit: the old optimizer's state goes back to its layout with the weights first.
+        EnsureDocumentedLayout();
         optimizer.Build(NetworkShape.ParameterCount);
+        _optimizerState = optimizer.ElementwiseState();
         Loss = loss;
         Optimizer = optimizer;
         _metrics = resolved;

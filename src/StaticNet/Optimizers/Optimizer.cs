@@ -131,6 +131,12 @@ public abstract class Optimizer
         ref state.Length == 0 ? ref System.Runtime.CompilerServices.Unsafe.NullRef<float>()
             : ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Span), offset);
 
+    /// <summary>
+    /// The state arrays, each parameter-sized (or empty) and updated element by element, so that training may keep a
+    /// range of them in another layout as long as the parameters and gradients are in the same one.
+    /// </summary>
+    internal AlignedBuffer[] ElementwiseState() => StateArrays();
+
     /// <summary>State array <paramref name="index"/> (in <see cref="StateArrays"/>'s order), for tests.</summary>
     internal ReadOnlySpan<float> State(int index) => StateArrays()[index];
 

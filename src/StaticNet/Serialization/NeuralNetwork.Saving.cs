@@ -33,7 +33,7 @@ public abstract partial class NeuralNetwork
     {
         ArgumentNullException.ThrowIfNull(stream);
         var writer = new FormatWriter(stream);
-        NetworkFormat.WriteHeaderAndParameters(writer, NetworkFormat.WeightsMagic, NetworkShape, _parameters);
+        NetworkFormat.WriteHeaderAndParameters(writer, NetworkFormat.WeightsMagic, NetworkShape, DocumentedParameters);
         writer.Finish();
     }
 
@@ -68,7 +68,7 @@ public abstract partial class NeuralNetwork
         // takes a whole saved model; its optimizer and training sections are only checked.
         if (isCheckpoint) NetworkFormat.SkipCheckpointSections(reader);
         Finish(reader, wholeStream);
-        parameters.CopyTo(_parameters.Span);
+        parameters.CopyTo(DocumentedParameters.Span);
     }
 
     // ---------------------------------------------------------------- checkpoints
@@ -95,7 +95,7 @@ public abstract partial class NeuralNetwork
         if (_metrics.Length > NetworkFormat.MaxMetrics)
             throw new InvalidOperationException($"A checkpoint records at most {NetworkFormat.MaxMetrics} metrics; this model has {_metrics.Length}.");
         var writer = new FormatWriter(stream);
-        NetworkFormat.WriteHeaderAndParameters(writer, NetworkFormat.CheckpointMagic, NetworkShape, _parameters);
+        NetworkFormat.WriteHeaderAndParameters(writer, NetworkFormat.CheckpointMagic, NetworkShape, DocumentedParameters);
         writer.WriteInt32(CompletedEpochs);
         writer.WriteInt32(Seed);
         writer.WriteUInt64(_shuffleRng.State);
@@ -160,7 +160,7 @@ public abstract partial class NeuralNetwork
         Finish(reader, wholeStream);
 
         // Everything is read and verified: only now does the model change.
-        parameters.CopyTo(_parameters.Span);
+        parameters.CopyTo(DocumentedParameters.Span);
         commitOptimizer();
         _shuffleRng.State = shuffleState;
         CompletedEpochs = epochs;

@@ -253,6 +253,7 @@ public abstract partial class NeuralNetwork
             int firstDelta = SplitsFirstLayer(batch) ? batch * NetworkShape.Layers[0].Units : 0;
             if (_firstDelta.Length < firstDelta) _firstDelta = new AlignedBuffer(firstDelta);
         }
+        BeginSparseTraining(train.X, samples, batch);
         int[] order = new int[samples];
         for (int i = 0; i < samples; i++) order[i] = i;
         // From the clamped batch, in long: (samples + batchSize - 1) overflows for batchSize near int.MaxValue.
@@ -366,6 +367,7 @@ public abstract partial class NeuralNetwork
         finally
         {
             if (!finished) progress?.Abort();
+            EndSparseTraining();
             _worker?.Dispose();
             _worker = null;
             _workerRows = null;
@@ -438,9 +440,9 @@ public abstract partial class NeuralNetwork
         float[] delta = new float[count * NetworkShape.OutputSize];
         float[] scratch = new float[2 * count * NetworkShape.MaxHiddenSize];
         ulong key = training ? 0x5DEECE66DUL : 0;
-        ForwardBatch(_parameters, x, count, activations, logits, key);
+        ForwardBatch(DocumentedParameters, x, count, activations, logits, key);
         double lossSum = WeightedLoss(loss, logits, activations.AsSpan(activations.Length - logits.Length), y, count, sampleWeight, delta, 1f / count);
-        BackwardBatch(_parameters, x, count, activations, delta, scratch, gradients, key);
+        BackwardBatch(DocumentedParameters, x, count, activations, delta, scratch, gradients, key);
         return lossSum / count + ApplyL2(gradients);   // L2 penalty and gradient included
     }
 }

@@ -30,7 +30,10 @@ public abstract partial class NeuralNetwork
         // BatchNormalization also needs the training key: it normalizes with the batch's statistics in training.
         ulong dropoutKey = NetworkShape.HasDropout || NetworkShape.HasBatchNormalization ? NextDropoutKey() : 0;
         double lossSum;
-        if (SplitsFirstLayer(count)) return TrainStepByRows(loss, data, rows, metricSums, dropoutKey);
+        if (SplitsFirstLayer(count))
+            return _sparseTraining ? TrainStepSparse(loss, data, rows, metricSums, dropoutKey) : TrainStepByRows(loss, data, rows, metricSums, dropoutKey);
+        // A batch too small to split (an epoch's last) after sparse steps: the other steps read the documented layout.
+        EnsureDocumentedLayout();
         if (SplitsBatch(count))
         {
             // Two halves, each with its own activations and gradients, summed in a fixed order:
@@ -395,7 +398,14 @@ public abstract partial class NeuralNetwork
         long step = _update.Step;
         Optimizer!.ApplyRange(_parameters, _gradients, offset + rowStart * inputs, (rowEnd - rowStart) * inputs, step);
         Optimizer.ApplyRange(_parameters, _gradients, offset + units * inputs + rowStart, rowEnd - rowStart, step);
-        int upper = offset + units * inputs + units, end = NetworkShape.ParameterCount;
+        UpdateLaterLayers(upperHalf);
+    }
+
+    /// <summary>The first (<paramref name="upperHalf"/> 0) or second half (1) of the parameters after the first layer's, the lanes' gradients summed.</summary>
+    private void UpdateLaterLayers(int upperHalf)
+    {
+        LayerInfo first = NetworkShape.Layers[0];
+        int units = first.Units, upper = first.ParameterOffset + units * NetworkShape.InputSize + units, end = NetworkShape.ParameterCount;
         // The later layers' split on a 16-float boundary keeps both halves' vectors aligned alike.
         int middle = Math.Max(upper, (upper + (end - upper) / 2) & ~15);
         if (upperHalf == 0) UpdateRange(upper, middle - upper);
