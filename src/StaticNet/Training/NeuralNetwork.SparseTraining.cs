@@ -5,14 +5,17 @@ using StaticNet.Kernels;
 
 namespace StaticNet;
 
-// Training steps whose first Dense layer follows the non-zero inputs (images: 81% of an MNIST digit's pixels are zero),
-// for Fit on one thread (two threads keep the row-split steps: see SparseTrainingApplies). While Fit steps, the first layer's weights, their gradients and the optimizer's state for them are kept transposed,
-// in SparseInputs' layout: the forward pass reads them as batch prediction's sparse kernel does
-// (Kernels/Dense/SparseInputs.cs), the weight gradients are summed input by input over the samples where the input is not
-// zero (Kernels/Dense/SparseInputGradients.cs), and the optimizer, which works element by element, updates them in that
-// layout. Every value is the same bits as the row-split step's (TrainStepByRows): only the layout and the skipped zero
-// products differ. Whatever reads the parameters turns them back first (EnsureDocumentedLayout); the next step turns
-// them again.
+// Training steps whose first Dense layer follows the non-zero inputs (images: 81% of an MNIST digit's pixels are zero):
+// the row-split step (TrainStepByRows) with other kernels for the first layer. While Fit steps, the first layer's
+// weights, their gradients and the optimizer's state for them are kept transposed, in SparseInputs' layout: the forward
+// pass reads them as batch prediction's sparse kernel does (Kernels/Dense/SparseInputs.cs), the weight gradients are
+// summed input by input over the samples where the input is not zero (Kernels/Dense/SparseInputGradients.cs), and the
+// optimizer, which works element by element, updates them in that layout. Two threads split the transposed rows: each
+// computes its eight lanes' chains for every sample, the gradients of its rows, and updates them, so each reads and
+// writes only its own half of the weights (in its own cache, as in the row-split step); each adds both halves' chains
+// for its own samples. Every value is the same bits as with the generated first-layer methods: only the layout and the
+// skipped zero products differ. Whatever reads the parameters turns them back first (EnsureDocumentedLayout); the next
+// step turns them again.
 public abstract partial class NeuralNetwork
 {
     /// <summary>
@@ -34,6 +37,7 @@ public abstract partial class NeuralNetwork
     // Whether the running Fit takes sparse steps; whether the first layer's weights, gradients and optimizer state are
     // now transposed; the buffer a transposition goes through.
     private bool _sparseTraining;
+    private int _sparseCount;   // the running step's samples
     private volatile bool _firstLayerTransposed;
     private AlignedBuffer _transposeScratch;
     private SparseStepBuffers? _sparseBuffers;
@@ -41,28 +45,26 @@ public abstract partial class NeuralNetwork
     // The compiled optimizer's state arrays (elementwise, parameter-sized or empty), turned with the weights.
     private AlignedBuffer[] _optimizerState = Array.Empty<AlignedBuffer>();
 
-    /// <summary>The buffers of sparse steps: a half-batch's row masks and kernel scratch, the whole batch's column masks.</summary>
+    /// <summary>
+    /// The buffers of sparse steps: the gathered batch's row masks (<see cref="SparseInputs.Masks"/>, each thread writes its
+    /// half's), and for each half of the transposed rows (one a thread) its lanes' sums and the batch's column masks.
+    /// </summary>
     private sealed class SparseStepBuffers(int inputs, int units, int batch)
     {
-        public readonly ulong[] Masks = new ulong[(batch + 1) / 2 * SparseInputs.MaskLength(inputs)];
-        public readonly AlignedBuffer Scratch = new(SparseInputs.ScratchLength(units));
-        public readonly ulong[] ColumnMasks = new ulong[SparseInputGradients.ColumnMaskLength(inputs, batch)];
+        public readonly ulong[] Masks = new ulong[batch * SparseInputs.MaskLength(inputs)];
+        public readonly AlignedBuffer[] LaneSums = [new(SparseInputs.LaneSumsLength(batch, units)), new(SparseInputs.LaneSumsLength(batch, units))];
+        public readonly ulong[][] ColumnMasks =
+            [new ulong[SparseInputGradients.ColumnMaskLength(inputs, batch)], new ulong[SparseInputGradients.ColumnMaskLength(inputs, batch)]];
     }
 
     /// <summary>
     /// Whether Fit's steps of <paramref name="batch"/> samples train the first layer sparse: a row-split step
-    /// (<see cref="SplitsFirstLayer"/>) on one thread, a first layer the kernels support (inputs in blocks of 16, units in
-    /// groups of 64, 512-bit vectors), and training data whose first rows are mostly zeros.
-    /// <para>
-    /// On two threads the row-split step keeps each core on its own half of the first layer's weights, in its own cache.
-    /// Sparse steps split by samples had both cores read all the weights the other had just updated, and were slower
-    /// than the row-split steps (docs/PERFORMANCE.md, 2026-12-02 14:00 UTC). Either way the bits are the same, so the
-    /// choice may depend on the machine.
-    /// </para>
+    /// (<see cref="SplitsFirstLayer"/>), a first layer the kernels support (inputs in blocks of 16, units in groups of 64,
+    /// 512-bit vectors), and training data whose first rows are mostly zeros.
     /// </summary>
     private bool SparseTrainingApplies(ReadOnlySpan<float> x, int samples, int batch)
     {
-        if (SparseTrainingDisabled || !SplitsFirstLayer(batch) || ThreadBudget > 1) return false;
+        if (SparseTrainingDisabled || !SplitsFirstLayer(batch)) return false;
         int inputs = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units;
         if (!SparseInputGradients.Supports(inputs, units)) return false;
         int rows = Math.Min(samples, SparseTrainingProbeRows);
@@ -124,63 +126,72 @@ public abstract partial class NeuralNetwork
         scratch.CopyTo(region);
     }
 
-    /// <summary>
-    /// One step with the first layer from the non-zero inputs, on this thread: each half of the batch through the first
-    /// layer (the transposed weights) and the later layers (forward, loss, backward, the two lanes of
-    /// <see cref="TrainStepByRows"/>); then the first layer's weight and bias gradients over the whole batch and the
-    /// optimizer's update, the later layers' lane gradients summed. The same values as the row-split step's, so the same bits.
-    /// </summary>
-    private double TrainStepSparse(Loss loss, in DataSet data, ReadOnlySpan<int> rows, Span<double> metricSums, ulong dropoutKey)
+    /// <summary>Gathers the training rows <c>rows[from..to)</c> (<see cref="GatherRows"/>) and, in sparse steps, marks their non-zero inputs.</summary>
+    private void GatherLane(in DataSet data, ReadOnlySpan<int> rows, int from, int to)
     {
-        if (!_firstLayerTransposed) TransposeFirstLayer(toSparse: true);
-        SparseSteps++;
-        int count = rows.Length, half = count / 2;
-        GatherRows(data, rows, 0, count);
-        Array.Clear(_laneMetricSums);
-        double lossSum = SparseLane(loss, 0, half, count, dropoutKey, _gradients, metricSums)
-            + SparseLane(loss, half, count - half, count, SecondHalfKey(dropoutKey), _laneGradients, _laneMetricSums);
-        for (int m = 0; m < metricSums.Length; m++) metricSums[m] += _laneMetricSums[m];
-        _update = (Optimizer!.BeginStep(), 0, true);
-        SparseUpdate(count);
-        return lossSum;
+        GatherRows(data, rows, from, to);
+        if (!_sparseTraining) return;
+        int inputs = NetworkShape.InputSize, perSample = SparseInputs.MaskLength(inputs);
+        SparseInputs.Masks(_batchInputs.AsSpan(from * inputs, (to - from) * inputs), inputs, to - from, _sparseBuffers!.Masks.AsSpan(from * perSample));
     }
 
-    /// <summary>Rows [first, first + count) of the gathered batch: the first layer from their non-zero inputs, then <see cref="RunLane"/>'s later layers.</summary>
-    private double SparseLane(Loss loss, int first, int count, int total, ulong dropoutKey, Span<float> gradients, Span<double> metricSums)
+    /// <summary>
+    /// The chains of the transposed rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of the first layer's
+    /// units ([0, split): lanes 0-7; [split, units): lanes 8-15; all units: both) for the samples [first, first + count).
+    /// </summary>
+    private void SparseForwardLanes(int first, int count, int rowStart, int rowEnd)
+    {
+        SparseStepBuffers buffers = _sparseBuffers!;
+        LayerInfo layer = NetworkShape.Layers[0];
+        int inputs = NetworkShape.InputSize, units = layer.Units, perSample = SparseInputs.MaskLength(inputs);
+        ReadOnlySpan<float> transposed = _parameters.AsSpan(layer.ParameterOffset, inputs * units);
+        for (int part = rowStart == 0 ? 0 : 1, last = rowEnd == units ? 1 : 0; part <= last; part++)
+            SparseInputs.ForwardLanes(transposed, _batchInputs.AsSpan(first * inputs, count * inputs), buffers.Masks.AsSpan(first * perSample, count * perSample),
+                count, inputs, units, 8 * part, buffers.LaneSums[part], first, _sparseCount);
+    }
+
+    /// <summary>The first layer's outputs for the samples [first, first + count): both halves' chains added, the bias, the activation.</summary>
+    private void SparseReduceLane(int first, int count)
     {
         SparseStepBuffers buffers = _sparseBuffers!;
         LayerInfo layer = NetworkShape.Layers[0];
         int inputs = NetworkShape.InputSize, units = layer.Units;
-        ReadOnlySpan<float> x = _batchInputs.AsSpan(first * inputs, count * inputs);
-        SparseInputs.Masks(x, inputs, count, buffers.Masks);
         Span<float> outputs = _activations.AsSpan(first * NetworkShape.ActivationsPerSample + count * NetworkShape.LayerActivationOffset(0), count * units);
-        SparseInputs.Forward(_parameters.AsSpan(layer.ParameterOffset, inputs * units), _parameters.AsSpan(layer.ParameterOffset + inputs * units, units),
-            x, buffers.Masks, outputs, count, inputs, units, buffers.Scratch);
-        ApplyFirstActivation(layer.Activation, outputs);
-        return RunLane(loss, first, count, total, dropoutKey, gradients, metricSums, byRows: true);
+        SparseInputs.ReduceLanes(buffers.LaneSums[0], buffers.LaneSums[1], _sparseCount, first, count, units,
+            _parameters.AsSpan(layer.ParameterOffset + inputs * units, units), outputs);
+        // The activation over the ranges the generated ForwardFirstLayerRows takes (each thread's units of each sample): an
+        // activation computed in vectors and a scalar tail gives bits that depend on where a range starts.
+        int split = FirstLayerRows.Split(units);
+        for (int s = 0; s < count; s++)
+        {
+            ApplyFirstActivation(layer.Activation, outputs.Slice(s * units, split));
+            ApplyFirstActivation(layer.Activation, outputs.Slice(s * units + split, units - split));
+        }
     }
 
     /// <summary>
-    /// A sparse step's update: the first layer's weight gradients (transposed) and bias gradients over the whole batch,
-    /// the optimizer's update of that layer, then of the later layers' parameters, the lanes' gradients summed (as
-    /// <see cref="UpdateByRows"/> does in two parts).
+    /// A sparse step's update of the first layer for units [<paramref name="rowStart"/>, <paramref name="rowEnd"/>)
+    /// (a thread's half, or all): the weight gradients of the matching half of the transposed rows (or all) over the whole
+    /// batch from the non-zero inputs, those units' bias gradients, and the optimizer's update of both.
     /// </summary>
-    private void SparseUpdate(int count)
+    private void SparseUpdate(int rowStart, int rowEnd, int count)
     {
         SparseStepBuffers buffers = _sparseBuffers!;
         LayerInfo first = NetworkShape.Layers[0];
-        int inputs = NetworkShape.InputSize, units = first.Units, offset = first.ParameterOffset;
+        int inputs = NetworkShape.InputSize, units = first.Units, offset = first.ParameterOffset, laneRows = inputs / 2;
         ReadOnlySpan<float> x = _batchInputs.AsSpan(0, count * inputs), delta = _firstDelta.AsSpan(0, count * units);
-        SparseInputGradients.ColumnMasks(x, inputs, count, buffers.ColumnMasks);
-        SparseInputGradients.WeightGradients(delta, x, buffers.ColumnMasks, count, inputs, units, _gradients.AsSpan(offset, inputs * units), 0, inputs);
+        int part = rowStart == 0 ? 0 : 1, rowsStart = part * laneRows, rowsEnd = rowEnd == units ? inputs : laneRows;
+        ulong[] columnMasks = buffers.ColumnMasks[part];
+        SparseInputGradients.ColumnMasks(x, inputs, count, columnMasks);
+        SparseInputGradients.WeightGradients(delta, x, columnMasks, count, inputs, units, _gradients.AsSpan(offset, inputs * units), rowsStart, rowsEnd);
         // The biases' gradients as Dense.ParameterGradientRows sums them: over the samples in order, from zero.
-        Span<float> biasGradients = _gradients.AsSpan(offset + inputs * units, units);
+        Span<float> biasGradients = _gradients.AsSpan(offset + inputs * units + rowStart, rowEnd - rowStart);
         biasGradients.Clear();
         ref float d = ref MemoryMarshal.GetReference(_firstDelta.Span);
         for (int s = 0; s < count; s++)
-            Simd.Axpy(1f, ref Unsafe.Add(ref d, s * units), ref MemoryMarshal.GetReference(biasGradients), units);
-        Optimizer!.ApplyRange(_parameters, _gradients, offset, inputs * units + units, _update.Step);
-        UpdateLaterLayers(0);
-        UpdateLaterLayers(1);
+            Simd.Axpy(1f, ref Unsafe.Add(ref d, s * units + rowStart), ref MemoryMarshal.GetReference(biasGradients), biasGradients.Length);
+        long step = _update.Step;
+        Optimizer!.ApplyRange(_parameters, _gradients, offset + rowsStart * units, (rowsEnd - rowsStart) * units, step);
+        Optimizer.ApplyRange(_parameters, _gradients, offset + inputs * units + rowStart, rowEnd - rowStart, step);
     }
 }

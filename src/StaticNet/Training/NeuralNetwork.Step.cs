@@ -30,8 +30,7 @@ public abstract partial class NeuralNetwork
         // BatchNormalization also needs the training key: it normalizes with the batch's statistics in training.
         ulong dropoutKey = NetworkShape.HasDropout || NetworkShape.HasBatchNormalization ? NextDropoutKey() : 0;
         double lossSum;
-        if (SplitsFirstLayer(count))
-            return _sparseTraining ? TrainStepSparse(loss, data, rows, metricSums, dropoutKey) : TrainStepByRows(loss, data, rows, metricSums, dropoutKey);
+        if (SplitsFirstLayer(count)) return TrainStepByRows(loss, data, rows, metricSums, dropoutKey);
         // A batch too small to split (an epoch's last) after sparse steps: the other steps read the documented layout.
         EnsureDocumentedLayout();
         if (SplitsBatch(count))
@@ -166,7 +165,9 @@ public abstract partial class NeuralNetwork
 
         ReadOnlySpan<float> weights = _trainWeighted ? _batchWeights.AsSpan(first, count) : default;
 
-        // By rows, the first layer's outputs are already in place and its gradients come after both lanes.
+        // By rows, the first layer's outputs are already in place (sparse steps add the threads' halves of them here) and its
+        // gradients come after both lanes.
+        if (byRows && _sparseTraining) SparseReduceLane(first, count);
         if (byRows) ForwardBatchAfterFirstLayer(_parameters, count, activations, logits, dropoutKey);
         else ForwardBatch(_parameters, inputs, count, activations, logits, dropoutKey);
         ReadOnlySpan<float> predictions = activations.Slice(activations.Length - outputs);
@@ -266,6 +267,13 @@ public abstract partial class NeuralNetwork
     {
         int count = rows.Length, half = count / 2;
         int units = NetworkShape.Layers[0].Units, split = FirstLayerRows.Split(units);
+        if (_sparseTraining)
+        {
+            // The first layer from the non-zero inputs (NeuralNetwork.SparseTraining.cs): its weights transposed while Fit steps.
+            if (!_firstLayerTransposed) TransposeFirstLayer(toSparse: true);
+            SparseSteps++;
+            _sparseCount = count;
+        }
         _lane = (loss, half, count - half, count, SecondHalfKey(dropoutKey));
         Array.Clear(_laneMetricSums);
         _mainPhase = _workerPhase = _stepAborted = 0;
@@ -274,7 +282,7 @@ public abstract partial class NeuralNetwork
         // main memory when shuffled: two cores keep twice the reads in flight); else this thread gathers the second half
         // first, so that the worker has its samples when it starts.
         _workerGathers = worker is not null && _workerRows is not null;
-        if (!_workerGathers) GatherRows(data, rows, half, count);
+        if (!_workerGathers) GatherLane(data, rows, half, count);
         if (worker is not null)
         {
             _workerJob = WorkerJob.SecondRows;
@@ -283,25 +291,28 @@ public abstract partial class NeuralNetwork
         double lossSum = 0;
         try
         {
-            GatherRows(data, rows, 0, half);
+            GatherLane(data, rows, 0, half);
             Volatile.Write(ref _mainPhase, 1);
             // Not claimed yet (the worker thread sleeps, or the machine is busy): this thread runs the whole step.
             if (worker is not null && worker.TryReclaim())
             {
                 worker = null;
-                if (_workerGathers) GatherRows(data, rows, half, count);
+                if (_workerGathers) GatherLane(data, rows, half, count);
             }
             if (worker is null)
             {
                 // Both threads' calls, in order: the same ranges, so the same bits (an activation such as the sigmoid
                 // is computed in vectors and a scalar tail, so its bits depend on where a range starts and ends).
-                FirstLayerForward(0, split, half, count);
-                FirstLayerForward(split, units, half, count);
+                // Sparse steps take all the units at once here (the kernels' widest tiles; the same bits).
+                int firstPart = _sparseTraining ? units : split;
+                FirstLayerForward(0, firstPart, half, count);
+                if (firstPart < units) FirstLayerForward(split, units, half, count);
                 lossSum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums, byRows: true)
                     + RunLane(loss, half, count - half, count, _lane.Key, _laneGradients, _laneMetricSums, byRows: true);
                 _update = (Optimizer!.BeginStep(), 0, true);
-                UpdateByRows(0, split, count, upperHalf: 0);
-                UpdateByRows(split, units, count, upperHalf: 1);
+                UpdateByRows(0, firstPart, count, upperHalf: 0);
+                if (firstPart < units) UpdateByRows(split, units, count, upperHalf: 1);
+                else UpdateLaterLayers(1);
                 for (int m = 0; m < metricSums.Length; m++) metricSums[m] += _laneMetricSums[m];
                 return lossSum;
             }
@@ -349,7 +360,7 @@ public abstract partial class NeuralNetwork
             if (_workerGathers)
             {
                 WorkerRows source = _workerRows!;
-                GatherRows(source.Storage.Open(source.Weights), source.Order.AsSpan(_stepStart, count), half, count);
+                GatherLane(source.Storage.Open(source.Weights), source.Order.AsSpan(_stepStart, count), half, count);
                 Volatile.Write(ref _workerPhase, 1);
             }
             // The second half's samples are here (gathered above, or before the job was posted); the first half's may
@@ -380,6 +391,11 @@ public abstract partial class NeuralNetwork
 
     private void FirstLayerForwardLane(int first, int count, int rowStart, int rowEnd)
     {
+        if (_sparseTraining)
+        {
+            SparseForwardLanes(first, count, rowStart, rowEnd);
+            return;
+        }
         int units = NetworkShape.Layers[0].Units;
         ForwardFirstLayerRows(_parameters, _batchInputs.AsSpan(first * NetworkShape.InputSize, count * NetworkShape.InputSize), count,
             _activations.AsSpan(first * NetworkShape.ActivationsPerSample, count * units), rowStart, rowEnd);
@@ -392,6 +408,12 @@ public abstract partial class NeuralNetwork
     /// </summary>
     private void UpdateByRows(int rowStart, int rowEnd, int count, int upperHalf)
     {
+        if (_sparseTraining)
+        {
+            SparseUpdate(rowStart, rowEnd, count);
+            UpdateLaterLayers(upperHalf);
+            return;
+        }
         LayerInfo first = NetworkShape.Layers[0];
         int inputs = NetworkShape.InputSize, units = first.Units, offset = first.ParameterOffset;
         FirstLayerGradientRows(_firstDelta.AsSpan(0, count * units), _batchInputs.AsSpan(0, count * inputs), count, _gradients.Span, rowStart, rowEnd);

@@ -40,7 +40,7 @@ public class SparseInputGradientTests
         SparseInputGradients.ColumnMasks(x, inputs, count, masks);
         var transposed = new float[inputs * outputs];
         transposed.AsSpan().Fill(float.NaN); // every row must be written, zero rows too
-        // In two ranges of rows, as two threads take them.
+        // In two ranges of rows, as threads may take them.
         SparseInputGradients.WeightGradients(delta, x, masks, count, inputs, outputs, transposed, 0, inputs / 2);
         SparseInputGradients.WeightGradients(delta, x, masks, count, inputs, outputs, transposed, inputs / 2, inputs);
         for (int j = 0; j < outputs; j++)
@@ -106,6 +106,48 @@ public class SparseInputGradientTests
             SparseInputGradients.TransposeBack(transposed, inputs, outputs, back);
             Assert.Equal(weights, back);
         }
+    }
+
+    /// <summary>
+    /// Training's two threads: each computes the chains of its half of the transposed rows (lanes 0-7 or 8-15) for every
+    /// sample, in two calls of half the samples; each then adds both halves for its own samples. The bits of the whole
+    /// forward pass.
+    /// </summary>
+    [Fact]
+    public void LanesSplitInTwo_GiveTheForwardPasssBits()
+    {
+        if (!SparseInputGradients.Supports(784, 128)) return;
+        foreach ((int count, int outputs) in new[] { (32, 128), (16, 256), (5, 64), (64, 192) })
+        {
+            const int inputs = 784;
+            var (x, _) = Data(count, inputs, 1, 0.8, seed: count + outputs);
+            var (weights, _) = Data(1, inputs * outputs, 1, 0.0, seed: outputs);
+            var bias = new float[outputs];
+            for (int j = 0; j < outputs; j++) bias[j] = 0.01f * j;
+            int perSample = SparseInputs.MaskLength(inputs);
+            var masks = new ulong[count * perSample];
+            SparseInputs.Masks(x, inputs, count, masks);
+            var transposed = new float[inputs * outputs];
+            SparseInputs.Transpose(weights, inputs, outputs, transposed);
+            var whole = new float[count * outputs];
+            SparseInputs.Forward(transposed, bias, x, masks, whole, count, inputs, outputs, new float[SparseInputs.ScratchLength(outputs)]);
+
+            float[] lower = new float[SparseInputs.LaneSumsLength(count, outputs)], upper = new float[lower.Length];
+            int half = count / 2;
+            foreach ((int first, int n) in new[] { (0, half), (half, count - half) })
+            {
+                SparseInputs.ForwardLanes(transposed, x.AsSpan(first * inputs), masks.AsSpan(first * perSample), n, inputs, outputs, 0, lower, first, count);
+                SparseInputs.ForwardLanes(transposed, x.AsSpan(first * inputs), masks.AsSpan(first * perSample), n, inputs, outputs, 8, upper, first, count);
+            }
+            var split = new float[count * outputs];
+            SparseInputs.ReduceLanes(lower, upper, count, 0, half, outputs, bias, split);
+            SparseInputs.ReduceLanes(lower, upper, count, half, count - half, outputs, bias, split.AsSpan(half * outputs));
+            Assert.Equal(whole, split);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => SparseInputs.ForwardLanes(new float[784 * 64], new float[784], new ulong[16], 1, 784, 64, 4,
+            new float[SparseInputs.LaneSumsLength(1, 64)], 0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SparseInputs.ReduceLanes(new float[SparseInputs.LaneSumsLength(2, 64)], new float[SparseInputs.LaneSumsLength(2, 64)],
+            2, 1, 2, 64, new float[64], new float[128]));
     }
 
     [Fact]

@@ -75,8 +75,8 @@ internal static class SparseInputGradients
     /// every sample). The rows are independent, so threads can take ranges of them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void WeightGradients(ReadOnlySpan<float> delta, ReadOnlySpan<float> x, ReadOnlySpan<ulong> columnMasks, int count, int inputs, int outputs,
-        Span<float> gradients, int rowStart, int rowEnd)
+    public static void WeightGradients(ReadOnlySpan<float> delta, ReadOnlySpan<float> x, ReadOnlySpan<ulong> columnMasks, int count, int inputs,
+        int outputs, Span<float> gradients, int rowStart, int rowEnd)
     {
         if (!Supports(inputs, outputs)) throw new ArgumentException($"A layer of {inputs} x {outputs} does not run sparse here.", nameof(outputs));
         if (count < 0 || x.Length < (long)count * inputs) throw new ArgumentException("Too few inputs for the count.", nameof(x));

@@ -266,10 +266,10 @@ internal static class SparseInputs
             int j = 0;
             for (; j + 8 * W <= stride; j += 8 * W)
                 for (int k = 0; k < W; k++)
-                    LaneEight(ref Unsafe.Add(ref wt, j), stride, blocks, batch, k, ref Unsafe.Add(ref t, k % 8 * Batch * stride + j), ref prefetcher);
+                    LaneEight(ref Unsafe.Add(ref wt, j), stride, blocks, batch, k, k >= 8, ref Unsafe.Add(ref t, k % 8 * Batch * stride + j), ref prefetcher);
             if (j < stride) // 64 outputs left
                 for (int k = 0; k < W; k++)
-                    LaneFour(ref Unsafe.Add(ref wt, j), stride, blocks, batch, k, ref Unsafe.Add(ref t, k % 8 * Batch * stride + j), ref prefetcher);
+                    LaneFour(ref Unsafe.Add(ref wt, j), stride, blocks, batch, k, k >= 8, ref Unsafe.Add(ref t, k % 8 * Batch * stride + j), ref prefetcher);
 
             // The rest of Sum4 across the lane pairs, as it runs on one accumulator: lanes k + (k + 4) for k < 4,
             // then (0 + 1) + (2 + 3); then the bias.
@@ -333,6 +333,82 @@ internal static class SparseInputs
     }
 
     /// <summary>Samples whose lanes <see cref="Forward"/> runs together (see the loop order there).</summary>
+    /// <summary>Floats of <see cref="ForwardLanes"/>' sums for <paramref name="count"/> samples: eight lanes, each sample's row of outputs.</summary>
+    public static int LaneSumsLength(int count, int outputs) => 8 * count * Stride(outputs);
+
+    /// <summary>
+    /// The first half of <see cref="Forward"/>, split between two threads by the transposed weights' rows: every sample's
+    /// chains of lanes [<paramref name="laneStart"/>, <paramref name="laneStart"/> + 8) (0 or 8; in the transposed
+    /// layout rows 0 to 8·blocks - 1, or the rest), stored in <paramref name="sums"/> as [lane - laneStart][sample]
+    /// [<see cref="Stride"/>] for <paramref name="total"/> samples, this call's <paramref name="count"/> from sample
+    /// <paramref name="first"/> (<paramref name="x"/> and <paramref name="masks"/> start there). <see cref="ReduceLanes"/> adds both halves' sums as <see cref="Forward"/> does, so the
+    /// outputs are the same bits; each thread reads only its own rows of the weights.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ForwardLanes(ReadOnlySpan<float> transposed, ReadOnlySpan<float> x, ReadOnlySpan<ulong> masks, int count, int inputs, int outputs,
+        int laneStart, Span<float> sums, int first, int total)
+    {
+        if (first < 0 || count < 0 || first + count > total) throw new ArgumentOutOfRangeException(nameof(first), $"Samples [{first}, {first + count}) are not within the {total} summed.");
+        if (!Supports(inputs)) throw new ArgumentException($"{inputs} inputs are not a multiple of 16 on a 512-bit machine.", nameof(inputs));
+        if (laneStart is not (0 or 8)) throw new ArgumentOutOfRangeException(nameof(laneStart), laneStart, "Expected lanes 0-7 or 8-15.");
+        int stride = Stride(outputs), perSample = MaskLength(inputs);
+        if (transposed.Length < inputs * stride) throw new ArgumentException("Too short for the transposed weights.", nameof(transposed));
+        if (x.Length < (long)count * inputs) throw new ArgumentException("Too few inputs for the count.", nameof(x));
+        if (masks.Length < (long)count * perSample) throw new ArgumentException("Too few masks for the count.", nameof(masks));
+        if (sums.Length < LaneSumsLength(total, outputs)) throw new ArgumentException("Too short for the lanes' sums.", nameof(sums));
+        int blocks = inputs / W, lastBits = blocks % 64;
+        if (lastBits != 0)
+            for (int s = 0; s < count; s++)
+                for (int k = 0; k < W; k++)
+                    if (masks[s * perSample + perSample - W + k] >> lastBits != 0) throw new ArgumentException($"Sample {s}'s masks mark a block past the row.", nameof(masks));
+        ref float wt = ref MemoryMarshal.GetReference(transposed);
+        ref float t = ref Unsafe.Add(ref MemoryMarshal.GetReference(sums), first * stride);
+        var rows = new SampleRows(ref MemoryMarshal.GetReference(x), inputs, ref MemoryMarshal.GetReference(masks), perSample, count);
+        Prefetcher none = default;
+        int j = 0;
+        for (; j + 8 * W <= stride; j += 8 * W)
+            for (int k = laneStart; k < laneStart + 8; k++)
+                LaneEight(ref Unsafe.Add(ref wt, j), stride, blocks, rows, k, add: false, ref Unsafe.Add(ref t, (k - laneStart) * total * stride + j), ref none);
+        if (j < stride) // 64 outputs left
+            for (int k = laneStart; k < laneStart + 8; k++)
+                LaneFour(ref Unsafe.Add(ref wt, j), stride, blocks, rows, k, add: false, ref Unsafe.Add(ref t, (k - laneStart) * total * stride + j), ref none);
+    }
+
+    /// <summary>
+    /// The rest of <see cref="Forward"/> for samples [<paramref name="first"/>, <paramref name="first"/> +
+    /// <paramref name="n"/>) of the <paramref name="count"/> in both halves' <see cref="ForwardLanes"/> sums: lane k's
+    /// sum plus lane k + 8's, then Sum4's order and the bias, into <paramref name="y"/> (<paramref name="n"/> rows of
+    /// <paramref name="outputs"/>, a multiple of 16).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ReduceLanes(ReadOnlySpan<float> lower, ReadOnlySpan<float> upper, int count, int first, int n, int outputs, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        int stride = Stride(outputs), pair = count * stride;
+        if (outputs % W != 0) throw new ArgumentException($"{outputs} outputs are not a multiple of 16.", nameof(outputs));
+        if (first < 0 || n < 0 || first + n > count) throw new ArgumentOutOfRangeException(nameof(first), $"Samples [{first}, {first + n}) are not within the {count} summed.");
+        if (lower.Length < LaneSumsLength(count, outputs) || upper.Length < LaneSumsLength(count, outputs)) throw new ArgumentException("Too short for the lanes' sums.", nameof(lower));
+        if (bias.Length < outputs) throw new ArgumentException("Too few biases.", nameof(bias));
+        if (y.Length < (long)n * outputs) throw new ArgumentException("Too short for the outputs.", nameof(y));
+        ref float lo = ref MemoryMarshal.GetReference(lower);
+        ref float up = ref MemoryMarshal.GetReference(upper);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        for (int i = 0; i < n; i++)
+        {
+            int at = (first + i) * stride;
+            ref float ys = ref Unsafe.Add(ref yr, i * outputs);
+            for (int o = 0; o < outputs; o += W)
+            {
+                Vector512<float> p0 = Load(ref lo, at + o) + Load(ref up, at + o), p4 = Load(ref lo, 4 * pair + at + o) + Load(ref up, 4 * pair + at + o);
+                Vector512<float> p1 = Load(ref lo, pair + at + o) + Load(ref up, pair + at + o), p5 = Load(ref lo, 5 * pair + at + o) + Load(ref up, 5 * pair + at + o);
+                Vector512<float> p2 = Load(ref lo, 2 * pair + at + o) + Load(ref up, 2 * pair + at + o), p6 = Load(ref lo, 6 * pair + at + o) + Load(ref up, 6 * pair + at + o);
+                Vector512<float> p3 = Load(ref lo, 3 * pair + at + o) + Load(ref up, 3 * pair + at + o), p7 = Load(ref lo, 7 * pair + at + o) + Load(ref up, 7 * pair + at + o);
+                Vector512<float> sum = ((p0 + p4) + (p1 + p5)) + ((p2 + p6) + (p3 + p7));
+                (sum + Load(ref b, o)).StoreUnsafe(ref ys, (nuint)o);
+            }
+        }
+    }
+
     private const int Batch = 16;
 
     /// <summary>A batch's rows of X and their masks.</summary>
@@ -357,13 +433,12 @@ internal static class SparseInputs
 
     /// <summary>
     /// Every sample's chain of lane <paramref name="lane"/> for 128 outputs from <paramref name="wt"/>: eight
-    /// accumulators, so eight independent FMA chains hide the FMA's latency. Lanes 0-7 store their sums at
-    /// <paramref name="result"/> (one sample every stride floats); lanes 8-15 add theirs.
+    /// accumulators, so eight independent FMA chains hide the FMA's latency. Stores the sums at <paramref name="result"/>
+    /// (one sample every stride floats), or with <paramref name="add"/> (lanes 8-15 in <see cref="Forward"/>) adds them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LaneEight(ref float wt, int stride, int blocks, SampleRows batch, int lane, ref float result, ref Prefetcher prefetcher)
+    private static void LaneEight(ref float wt, int stride, int blocks, SampleRows batch, int lane, bool add, ref float result, ref Prefetcher prefetcher)
     {
-        bool add = lane >= 8;
         ref float laneRows = ref Unsafe.Add(ref wt, lane * blocks * stride);
         for (int s = 0; s < batch.Count; s++)
         {
@@ -400,9 +475,8 @@ internal static class SparseInputs
 
     /// <summary><see cref="LaneEight"/> for the last 64 outputs of a layer whose outputs are not a multiple of 128 (four accumulators).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LaneFour(ref float wt, int stride, int blocks, SampleRows batch, int lane, ref float result, ref Prefetcher prefetcher)
+    private static void LaneFour(ref float wt, int stride, int blocks, SampleRows batch, int lane, bool add, ref float result, ref Prefetcher prefetcher)
     {
-        bool add = lane >= 8;
         ref float laneRows = ref Unsafe.Add(ref wt, lane * blocks * stride);
         for (int s = 0; s < batch.Count; s++)
         {
