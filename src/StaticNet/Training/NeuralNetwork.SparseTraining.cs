@@ -38,6 +38,7 @@ public abstract partial class NeuralNetwork
     // now transposed; the buffer a transposition goes through.
     private bool _sparseTraining;
     private int _sparseCount;   // the running step's samples
+    private bool _sparseOutputsReady;   // one thread computed the step's first-layer sums whole
     private volatile bool _firstLayerTransposed;
     private AlignedBuffer _transposeScratch;
     private SparseStepBuffers? _sparseBuffers;
@@ -47,11 +48,13 @@ public abstract partial class NeuralNetwork
 
     /// <summary>
     /// The buffers of sparse steps: the gathered batch's row masks (<see cref="SparseInputs.Masks"/>, each thread writes its
-    /// half's), and for each half of the transposed rows (one a thread) its lanes' sums and the batch's column masks.
+    /// half's), the one-thread forward pass's scratch, and for each half of the transposed rows (one a thread) its lanes'
+    /// sums and the batch's column masks.
     /// </summary>
     private sealed class SparseStepBuffers(int inputs, int units, int batch)
     {
         public readonly ulong[] Masks = new ulong[batch * SparseInputs.MaskLength(inputs)];
+        public readonly AlignedBuffer Scratch = new(SparseInputs.ScratchLength(units));
         public readonly AlignedBuffer[] LaneSums = [new(SparseInputs.LaneSumsLength(batch, units)), new(SparseInputs.LaneSumsLength(batch, units))];
         public readonly ulong[][] ColumnMasks =
             [new ulong[SparseInputGradients.ColumnMaskLength(inputs, batch)], new ulong[SparseInputGradients.ColumnMaskLength(inputs, batch)]];
@@ -137,7 +140,8 @@ public abstract partial class NeuralNetwork
 
     /// <summary>
     /// The chains of the transposed rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of the first layer's
-    /// units ([0, split): lanes 0-7; [split, units): lanes 8-15; all units: both) for the samples [first, first + count).
+    /// units ([0, split): lanes 0-7; [split, units): lanes 8-15) for the samples [first, first + count); for all the
+    /// units (one thread), their weighted sums.
     /// </summary>
     private void SparseForwardLanes(int first, int count, int rowStart, int rowEnd)
     {
@@ -145,20 +149,33 @@ public abstract partial class NeuralNetwork
         LayerInfo layer = NetworkShape.Layers[0];
         int inputs = NetworkShape.InputSize, units = layer.Units, perSample = SparseInputs.MaskLength(inputs);
         ReadOnlySpan<float> transposed = _parameters.AsSpan(layer.ParameterOffset, inputs * units);
+        if (rowStart == 0 && rowEnd == units)
+        {
+            // One thread: every lane at once, straight to the outputs (the same sums in the same order).
+            SparseInputs.Forward(transposed, _parameters.AsSpan(layer.ParameterOffset + inputs * units, units), _batchInputs.AsSpan(first * inputs, count * inputs),
+                buffers.Masks.AsSpan(first * perSample, count * perSample), FirstLayerOutputs(first, count), count, inputs, units, buffers.Scratch);
+            _sparseOutputsReady = true;
+            return;
+        }
         for (int part = rowStart == 0 ? 0 : 1, last = rowEnd == units ? 1 : 0; part <= last; part++)
             SparseInputs.ForwardLanes(transposed, _batchInputs.AsSpan(first * inputs, count * inputs), buffers.Masks.AsSpan(first * perSample, count * perSample),
                 count, inputs, units, 8 * part, buffers.LaneSums[part], first, _sparseCount);
     }
 
-    /// <summary>The first layer's outputs for the samples [first, first + count): both halves' chains added, the bias, the activation.</summary>
+    /// <summary>The first layer's outputs of the samples [first, first + count) of the batch (each lane's activations start with them).</summary>
+    private Span<float> FirstLayerOutputs(int first, int count) =>
+        _activations.AsSpan(first * NetworkShape.ActivationsPerSample + count * NetworkShape.LayerActivationOffset(0), count * NetworkShape.Layers[0].Units);
+
+    /// <summary>The first layer's outputs for the samples [first, first + count): both halves' chains added and the bias (unless one thread already summed them), the activation.</summary>
     private void SparseReduceLane(int first, int count)
     {
         SparseStepBuffers buffers = _sparseBuffers!;
         LayerInfo layer = NetworkShape.Layers[0];
         int inputs = NetworkShape.InputSize, units = layer.Units;
-        Span<float> outputs = _activations.AsSpan(first * NetworkShape.ActivationsPerSample + count * NetworkShape.LayerActivationOffset(0), count * units);
-        SparseInputs.ReduceLanes(buffers.LaneSums[0], buffers.LaneSums[1], _sparseCount, first, count, units,
-            _parameters.AsSpan(layer.ParameterOffset + inputs * units, units), outputs);
+        Span<float> outputs = FirstLayerOutputs(first, count);
+        if (!_sparseOutputsReady)
+            SparseInputs.ReduceLanes(buffers.LaneSums[0], buffers.LaneSums[1], _sparseCount, first, count, units,
+                _parameters.AsSpan(layer.ParameterOffset + inputs * units, units), outputs);
         // The activation over the ranges the generated ForwardFirstLayerRows takes (each thread's units of each sample): an
         // activation computed in vectors and a scalar tail gives bits that depend on where a range starts.
         int split = FirstLayerRows.Split(units);

@@ -273,6 +273,7 @@ public abstract partial class NeuralNetwork
             if (!_firstLayerTransposed) TransposeFirstLayer(toSparse: true);
             SparseSteps++;
             _sparseCount = count;
+            _sparseOutputsReady = false;
         }
         _lane = (loss, half, count - half, count, SecondHalfKey(dropoutKey));
         Array.Clear(_laneMetricSums);
