@@ -8,6 +8,8 @@ namespace StaticNet;
 /// <summary>
 /// Adam, exactly as Keras computes it: with t the step number,
 /// α = lr·√(1−β₂ᵗ)/(1−β₁ᵗ); m += (g − m)(1 − β₁); v += (g² − v)(1 − β₂); w −= α·m/(√v + ε).
+/// Like TensorFlow's CPU kernels (flush-to-zero), it takes a product that would be subnormal as zero (see
+/// <see cref="Subnormal"/>).
 /// </summary>
 public sealed class Adam : Optimizer
 {
@@ -62,6 +64,8 @@ public sealed class Adam : Optimizer
     {
         float alpha = _alpha;
         float c1 = 1 - Beta1, c2 = 1 - Beta2, eps = Epsilon;
+        // The magnitudes under which (g − m), (g² − v) and m make subnormal products with (1 − β₁), (1 − β₂) and α.
+        float below1 = Subnormal.Below(c1), below2 = Subnormal.Below(c2), belowAlpha = Subnormal.Below(alpha);
         int n = parameters.Length, i = 0;
         ref float w = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
@@ -74,45 +78,51 @@ public sealed class Adam : Optimizer
             var c116 = Vector512.Create(c1);
             var c216 = Vector512.Create(c2);
             var eps16 = Vector512.Create(eps);
+            var below116 = Vector512.Create(below1);
+            var below216 = Vector512.Create(below2);
+            var belowAlpha16 = Vector512.Create(belowAlpha);
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 var gv = Vector512.LoadUnsafe(ref g, (nuint)i);
                 var mv = Vector512.LoadUnsafe(ref m, (nuint)i);
                 var vv = Vector512.LoadUnsafe(ref v, (nuint)i);
-                mv += (gv - mv) * c116;
-                vv += (gv * gv - vv) * c216;
+                mv += Subnormal.Times(gv - mv, c116, below116);
+                vv += Subnormal.Times(Subnormal.Square(gv) - vv, c216, below216);
                 mv = Subnormal.Flush(mv);
                 vv = Subnormal.Flush(vv);
                 mv.StoreUnsafe(ref m, (nuint)i);
                 vv.StoreUnsafe(ref v, (nuint)i);
-                (Vector512.LoadUnsafe(ref w, (nuint)i) - alpha16 * mv / (Vector512.Sqrt(vv) + eps16)).StoreUnsafe(ref w, (nuint)i);
+                (Vector512.LoadUnsafe(ref w, (nuint)i) - Subnormal.Times(mv, alpha16, belowAlpha16) / (Vector512.Sqrt(vv) + eps16)).StoreUnsafe(ref w, (nuint)i);
             }
         }
         var alphaV = Vector256.Create(alpha);
         var c1V = Vector256.Create(c1);
         var c2V = Vector256.Create(c2);
         var epsV = Vector256.Create(eps);
+        var below1V = Vector256.Create(below1);
+        var below2V = Vector256.Create(below2);
+        var belowAlphaV = Vector256.Create(belowAlpha);
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
         {
             var gv = Vector256.LoadUnsafe(ref g, (nuint)i);
             var mv = Vector256.LoadUnsafe(ref m, (nuint)i);
             var vv = Vector256.LoadUnsafe(ref v, (nuint)i);
-            mv += (gv - mv) * c1V;
-            vv += (gv * gv - vv) * c2V;
+            mv += Subnormal.Times(gv - mv, c1V, below1V);
+            vv += Subnormal.Times(Subnormal.Square(gv) - vv, c2V, below2V);
             mv = Subnormal.Flush(mv);
             vv = Subnormal.Flush(vv);
             mv.StoreUnsafe(ref m, (nuint)i);
             vv.StoreUnsafe(ref v, (nuint)i);
-            (Vector256.LoadUnsafe(ref w, (nuint)i) - alphaV * mv / (Vector256.Sqrt(vv) + epsV)).StoreUnsafe(ref w, (nuint)i);
+            (Vector256.LoadUnsafe(ref w, (nuint)i) - Subnormal.Times(mv, alphaV, belowAlphaV) / (Vector256.Sqrt(vv) + epsV)).StoreUnsafe(ref w, (nuint)i);
         }
         for (; i < n; i++)
         {
             float gi = Unsafe.Add(ref g, i);
             ref float mi = ref Unsafe.Add(ref m, i);
             ref float vi = ref Unsafe.Add(ref v, i);
-            mi = Subnormal.Flush(mi + (gi - mi) * c1);
-            vi = Subnormal.Flush(vi + (gi * gi - vi) * c2);
-            Unsafe.Add(ref w, i) -= alpha * mi / (MathF.Sqrt(vi) + eps);
+            mi = Subnormal.Flush(mi + Subnormal.Times(gi - mi, c1, below1));
+            vi = Subnormal.Flush(vi + Subnormal.Times(Subnormal.Square(gi) - vi, c2, below2));
+            Unsafe.Add(ref w, i) -= Subnormal.Times(mi, alpha, belowAlpha) / (MathF.Sqrt(vi) + eps);
         }
     }
 }

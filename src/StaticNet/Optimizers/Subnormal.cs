@@ -20,6 +20,12 @@ internal static class Subnormal
     /// <summary>The smallest positive normal float, 2^-126.</summary>
     public const float MinNormal = 1.17549435E-38f;
 
+    /// <summary>
+    /// 2^-63, the square root of <see cref="MinNormal"/>: a value smaller in magnitude has a square below the smallest
+    /// normal float (a subnormal or zero after rounding), and a value at least this large a normal square.
+    /// </summary>
+    public const float SqrtMinNormal = 1.08420217e-19f;
+
     // Each form keeps NaN and infinity (the comparison is false for NaN), so divergence still shows.
 
     /// <summary><paramref name="x"/>, or +0 when it is subnormal (or ±0).</summary>
@@ -35,4 +41,49 @@ internal static class Subnormal
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Flush(Vector256<float> x) =>
         Vector256.AndNot(x, Vector256.LessThan(Vector256.Abs(x), Vector256.Create(MinNormal)));
+
+    // The squares of gradients: late in training many gradients are below 1e-19 (a well-fitted sample's), and their
+    // squares came out subnormal, each vector that held one costing a microcode assist: Adam's sweep took 4x its time
+    // after 40 epochs of the bundled digits (docs/PERFORMANCE.md, 2026-12-02 13:40 UTC). Flush-to-zero makes those
+    // squares zero in TensorFlow too; here the operand is zeroed first, so no subnormal is ever computed.
+
+    /// <summary>
+    /// <paramref name="x"/>·c, or +0 where that product would be subnormal: <paramref name="below"/> is
+    /// <see cref="Below"/>(c), the magnitude under which x is zeroed before it is multiplied.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Times(float x, float c, float below) => (MathF.Abs(x) < below ? 0f : x) * c;
+
+    /// <summary>Each lane as <see cref="Times(float, float, float)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Times(Vector512<float> x, Vector512<float> c, Vector512<float> below) =>
+        Vector512.AndNot(x, Vector512.LessThan(Vector512.Abs(x), below)) * c;
+
+    /// <summary>Each lane as <see cref="Times(float, float, float)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Times(Vector256<float> x, Vector256<float> c, Vector256<float> below) =>
+        Vector256.AndNot(x, Vector256.LessThan(Vector256.Abs(x), below)) * c;
+
+    /// <summary>The magnitude below which a value times <paramref name="c"/> is subnormal: <see cref="MinNormal"/> / |c| (infinity for 0, whose products are all zero).</summary>
+    public static float Below(float c) => MinNormal / MathF.Abs(c);
+
+    /// <summary><paramref name="x"/>², or +0 where that square would be subnormal (as under flush-to-zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Square(float x) => MathF.Abs(x) < SqrtMinNormal ? 0f : x * x;
+
+    /// <summary>Each lane as <see cref="Square(float)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Square(Vector512<float> x)
+    {
+        Vector512<float> kept = Vector512.AndNot(x, Vector512.LessThan(Vector512.Abs(x), Vector512.Create(SqrtMinNormal)));
+        return kept * kept;
+    }
+
+    /// <summary>Each lane as <see cref="Square(float)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Square(Vector256<float> x)
+    {
+        Vector256<float> kept = Vector256.AndNot(x, Vector256.LessThan(Vector256.Abs(x), Vector256.Create(SqrtMinNormal)));
+        return kept * kept;
+    }
 }
