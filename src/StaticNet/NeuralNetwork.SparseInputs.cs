@@ -53,6 +53,9 @@ public abstract partial class NeuralNetwork
     /// </summary>
     private ArraySegment<float> RentSparseWeights(ReadOnlySpan<float> inputs, int samples)
     {
+        // Every batch call starts here, on its caller's thread, before any other thread reads the weights: a sparse
+        // training step's layout is turned back now (NeuralNetwork.SparseTraining.cs).
+        EnsureDocumentedLayout();
         if (!SparseFirstLayerApplies(samples)) return default;
         int inputSize = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units, rows = Math.Min(samples, PredictChunk);
         if (SparseInputs.CountNonZero(inputs.Slice(0, rows * inputSize)) > SparseMaxDensity(units) * rows * inputSize) return default;

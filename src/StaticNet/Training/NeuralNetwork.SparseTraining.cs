@@ -39,6 +39,7 @@ public abstract partial class NeuralNetwork
     private bool _sparseTraining;
     private int _sparseCount;   // the running step's samples
     private bool _sparseOutputsReady;   // one thread computed the step's first-layer sums whole
+    private int _sparseThread;   // the thread running the Fit whose steps may transpose the first layer
     private volatile bool _firstLayerTransposed;
     private AlignedBuffer _transposeScratch;
     private SparseStepBuffers? _sparseBuffers;
@@ -79,6 +80,7 @@ public abstract partial class NeuralNetwork
     {
         _sparseTraining = SparseTrainingApplies(x, samples, batch);
         if (!_sparseTraining) return;
+        _sparseThread = Environment.CurrentManagedThreadId;
         int inputs = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units;
         if (_transposeScratch.Length < inputs * units) _transposeScratch = new AlignedBuffer(inputs * units);
         if (_sparseBuffers is null || _sparseBuffers.ColumnMasks.Length < SparseInputGradients.ColumnMaskLength(inputs, batch))
@@ -102,10 +104,19 @@ public abstract partial class NeuralNetwork
         }
     }
 
-    /// <summary>Turns the first layer's weights, gradients and optimizer state back from a sparse step's layout, if they are in it.</summary>
+    /// <summary>
+    /// Turns the first layer's weights, gradients and optimizer state back from a sparse step's layout, if they are in it.
+    /// Only the thread running <c>Fit</c> may (its callbacks, its own calls): another thread would turn them under a running
+    /// step and leave the model corrupt, so it gets an exception instead (training is not thread-safe, see the remarks on
+    /// <see cref="NeuralNetwork"/>).
+    /// </summary>
     private void EnsureDocumentedLayout()
     {
         if (!_firstLayerTransposed) return;
+        if (Environment.CurrentManagedThreadId != _sparseThread)
+            throw new InvalidOperationException(
+                $"{GetType().Name} is training (Fit) on another thread. Read or use its parameters from a callback, or after Fit returns; " +
+                "training is not thread-safe.");
         TransposeFirstLayer(toSparse: false);
     }
 

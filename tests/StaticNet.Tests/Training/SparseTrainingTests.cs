@@ -168,6 +168,74 @@ public class SparseTrainingTests
     }
 
     [Fact]
+    public void AnotherThreadReadingTheWeightsDuringFit_GetsAClearException_AndTheTrainingIsUnharmed()
+    {
+        // Training is not thread-safe; with the layout turned during Fit, a read from another thread must fail loudly
+        // rather than turn the weights under a running step.
+        if (!SparseInputGradients.Supports(256, 128)) return;
+        var (x, labels) = Data(640, 0.8, seed: 9);
+        NeuralNetwork? model = null;
+        Exception? seen = null;
+        var callback = new LambdaCallback(onBatchEnd: (batch, _) =>
+        {
+            if (batch != 2 || seen is not null) return;
+            var input = new float[256];
+            var output = new float[4];
+            var other = new System.Threading.Thread(() =>
+            {
+                try { model!.Predict(input, output); }
+                catch (Exception e) { seen = e; }
+            });
+            other.Start();
+            other.Join();
+        });
+        var sparse = Train(narrow: false, sparse: true, 1, new Adam(0.003f), x, labels, callbacks: [callback], created: m => model = m);
+        var rows = Train(narrow: false, sparse: false, 1, new Adam(0.003f), x, labels);
+        var e = Assert.IsType<InvalidOperationException>(seen);
+        Assert.Contains("training (Fit) on another thread", e.Message);
+        Assert.Equal(rows.Parameters, sparse.Parameters);
+        // After Fit any thread reads the documented layout.
+        float[] after = new float[4];
+        var reader = new System.Threading.Thread(() => model!.Predict(new float[256], after));
+        reader.Start();
+        reader.Join();
+        Assert.Equal(1f, after.Sum(), 4);
+    }
+
+    [Fact]
+    public void SmallValidationAndBatchCallsInACallback_OnTwoThreads_SeeTheDocumentedLayout()
+    {
+        // Validation of fewer rows than a prediction chunk, and Evaluate and Predict(float[,]) from a callback, may hand
+        // rows to the other thread: the layout must be turned back on the calling thread first.
+        if (!SparseInputGradients.Supports(256, 128)) return;
+        var (x, labels) = Data(640, 0.8, seed: 10);
+        var (xVal, labelsVal) = Data(40, 0.8, seed: 11);
+        var (xMore, _) = Data(300, 0.8, seed: 12);
+        (float[] Parameters, List<double> Seen) Run(bool sparse)
+        {
+            var model = new SparseTrainNet(seed: 7) { MaxDegreeOfParallelism = -1, SparseTrainingDisabled = !sparse };
+            model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(0.003f), Metric.Accuracy);
+            var seen = new List<double>();
+            var callback = new LambdaCallback(onBatchEnd: (batch, _) =>
+            {
+                if (batch != 4) return;
+                seen.Add(model.Evaluate(xMore, labels[..300], batchSize: 64).Loss);
+                float[,] p = model.Predict(xMore);
+                seen.Add(p[299, 3]);
+            });
+            History h = model.Fit(x, labels, epochs: 2, batchSize: 64, verbose: 0, validationData: new ValidationData(xVal, labelsVal), callbacks: [callback]);
+            seen.AddRange(h["val_loss"]);
+            Assert.Equal(sparse, model.SparseSteps > 0);
+            return (model.Parameters.ToArray(), seen);
+        }
+        var sparse = Run(true);
+        var rows = Run(false);
+        Assert.Equal(6, sparse.Seen.Count);
+        Assert.Equal(rows.Seen, sparse.Seen);
+        Assert.Equal(rows.Parameters, sparse.Parameters);
+    }
+
+    [Fact]
     public void DenseData_KeepsTheRowSplitSteps()
     {
         if (!SparseInputGradients.Supports(256, 128)) return;
