@@ -18,7 +18,9 @@ namespace StaticNet;
 /// with every size fixed at compile time.
 /// </summary>
 /// <remarks>
-/// Training mutates the model and is not thread-safe. Once trained, the prediction methods may
+/// Training mutates the model and is not thread-safe: while <c>Fit</c> runs, another thread that reads
+/// the parameters (or predicts) may get an <see cref="InvalidOperationException"/> (the first layer's
+/// weights may be in the training steps' layout then). Once trained, the prediction methods may
 /// be called from many threads at once: they only read the parameters and keep their scratch
 /// memory on the stack or in <see cref="ArrayPool{T}.Shared"/>.
 /// </remarks>

@@ -54,6 +54,7 @@ public abstract partial class NeuralNetwork
     /// </summary>
     private sealed class SparseStepBuffers(int inputs, int units, int batch)
     {
+        public readonly int Batch = batch;
         public readonly ulong[] Masks = new ulong[batch * SparseInputs.MaskLength(inputs)];
         public readonly AlignedBuffer Scratch = new(SparseInputs.ScratchLength(units));
         public readonly AlignedBuffer[] LaneSums = [new(SparseInputs.LaneSumsLength(batch, units)), new(SparseInputs.LaneSumsLength(batch, units))];
@@ -83,8 +84,7 @@ public abstract partial class NeuralNetwork
         _sparseThread = Environment.CurrentManagedThreadId;
         int inputs = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units;
         if (_transposeScratch.Length < inputs * units) _transposeScratch = new AlignedBuffer(inputs * units);
-        if (_sparseBuffers is null || _sparseBuffers.ColumnMasks.Length < SparseInputGradients.ColumnMaskLength(inputs, batch))
-            _sparseBuffers = new SparseStepBuffers(inputs, units, batch);
+        if (_sparseBuffers is null || _sparseBuffers.Batch < batch) _sparseBuffers = new SparseStepBuffers(inputs, units, batch);
     }
 
     /// <summary>Ends a Fit's sparse steps: the parameters go back to their documented layout.</summary>
