@@ -56,21 +56,24 @@ public sealed class AdaGrad : Optimizer
         ref float w = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
         ref float acc = ref StateAt(_accumulator, offset);
+        // Products that would be subnormal are zero, as under TensorFlow's flush-to-zero (see Subnormal).
+        float belowLr = Subnormal.Below(lr);
         var lrV = Vector256.Create(lr);
+        var belowLrV = Vector256.Create(belowLr);
         var epsV = Vector256.Create(eps);
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
         {
             var gv = Vector256.LoadUnsafe(ref g, (nuint)i);
-            var av = Vector256.LoadUnsafe(ref acc, (nuint)i) + gv * gv;
+            var av = Vector256.LoadUnsafe(ref acc, (nuint)i) + Subnormal.Square(gv);
             av.StoreUnsafe(ref acc, (nuint)i);
-            (Vector256.LoadUnsafe(ref w, (nuint)i) - lrV * gv / Vector256.Sqrt(av + epsV)).StoreUnsafe(ref w, (nuint)i);
+            (Vector256.LoadUnsafe(ref w, (nuint)i) - Subnormal.Times(gv, lrV, belowLrV) / Vector256.Sqrt(av + epsV)).StoreUnsafe(ref w, (nuint)i);
         }
         for (; i < n; i++)
         {
             float gi = Unsafe.Add(ref g, i);
             ref float ai = ref Unsafe.Add(ref acc, i);
-            ai += gi * gi;
-            Unsafe.Add(ref w, i) -= lr * gi / MathF.Sqrt(ai + eps);
+            ai += Subnormal.Square(gi);
+            Unsafe.Add(ref w, i) -= Subnormal.Times(gi, lr, belowLr) / MathF.Sqrt(ai + eps);
         }
     }
 }

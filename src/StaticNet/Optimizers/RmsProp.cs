@@ -74,31 +74,37 @@ public sealed class RmsProp : Optimizer
         ref float v = ref StateAt(_velocity, offset);
         ref float m = ref StateAt(_momentum, offset);
         ref float a = ref StateAt(_averageGradient, offset);
+        // Products that would be subnormal are zero, as under TensorFlow's flush-to-zero (see Subnormal).
+        float belowLr = Subnormal.Below(lr), belowRho = Subnormal.Below(rho), belowC = Subnormal.Below(c), belowMu = Subnormal.Below(mu);
         var lrV = Vector256.Create(lr);
         var rhoV = Vector256.Create(rho);
         var cV = Vector256.Create(c);
         var muV = Vector256.Create(mu);
         var epsV = Vector256.Create(eps);
+        var belowLrV = Vector256.Create(belowLr);
+        var belowRhoV = Vector256.Create(belowRho);
+        var belowCV = Vector256.Create(belowC);
+        var belowMuV = Vector256.Create(belowMu);
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
         {
             var gv = Vector256.LoadUnsafe(ref g, (nuint)i);
-            var vv = Subnormal.Flush(rhoV * Vector256.LoadUnsafe(ref v, (nuint)i) + cV * (gv * gv));
+            var vv = Subnormal.Flush(Subnormal.Times(Vector256.LoadUnsafe(ref v, (nuint)i), rhoV, belowRhoV) + Subnormal.Times(Subnormal.Square(gv), cV, belowCV));
             vv.StoreUnsafe(ref v, (nuint)i);
             Vector256<float> denominator;
             if (centered)
             {
-                var av = Subnormal.Flush(rhoV * Vector256.LoadUnsafe(ref a, (nuint)i) + cV * gv);
+                var av = Subnormal.Flush(Subnormal.Times(Vector256.LoadUnsafe(ref a, (nuint)i), rhoV, belowRhoV) + Subnormal.Times(gv, cV, belowCV));
                 av.StoreUnsafe(ref a, (nuint)i);
-                denominator = vv - av * av + epsV;
+                denominator = vv - Subnormal.Square(av) + epsV;
             }
             else
             {
                 denominator = vv + epsV;
             }
-            var increment = lrV * gv / Vector256.Sqrt(denominator);
+            var increment = Subnormal.Times(gv, lrV, belowLrV) / Vector256.Sqrt(denominator);
             if (useMomentum)
             {
-                increment = Subnormal.Flush(muV * Vector256.LoadUnsafe(ref m, (nuint)i) + increment);
+                increment = Subnormal.Flush(Subnormal.Times(Vector256.LoadUnsafe(ref m, (nuint)i), muV, belowMuV) + increment);
                 increment.StoreUnsafe(ref m, (nuint)i);
             }
             (Vector256.LoadUnsafe(ref w, (nuint)i) - increment).StoreUnsafe(ref w, (nuint)i);
@@ -107,23 +113,23 @@ public sealed class RmsProp : Optimizer
         {
             float gi = Unsafe.Add(ref g, i);
             ref float vi = ref Unsafe.Add(ref v, i);
-            vi = Subnormal.Flush(rho * vi + c * (gi * gi));
+            vi = Subnormal.Flush(Subnormal.Times(vi, rho, belowRho) + Subnormal.Times(Subnormal.Square(gi), c, belowC));
             float denominator;
             if (centered)
             {
                 ref float ai = ref Unsafe.Add(ref a, i);
-                ai = Subnormal.Flush(rho * ai + c * gi);
-                denominator = vi - ai * ai + eps;
+                ai = Subnormal.Flush(Subnormal.Times(ai, rho, belowRho) + Subnormal.Times(gi, c, belowC));
+                denominator = vi - Subnormal.Square(ai) + eps;
             }
             else
             {
                 denominator = vi + eps;
             }
-            float increment = lr * gi / MathF.Sqrt(denominator);
+            float increment = Subnormal.Times(gi, lr, belowLr) / MathF.Sqrt(denominator);
             if (useMomentum)
             {
                 ref float mi = ref Unsafe.Add(ref m, i);
-                mi = Subnormal.Flush(mu * mi + increment);
+                mi = Subnormal.Flush(Subnormal.Times(mi, mu, belowMu) + increment);
                 increment = mi;
             }
             Unsafe.Add(ref w, i) -= increment;

@@ -50,33 +50,36 @@ public sealed class Sgd : Optimizer
         int n = parameters.Length, i = 0;
         ref float w = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
+        // Products that would be subnormal are zero, as under TensorFlow's flush-to-zero (see Subnormal).
+        float belowLr = Subnormal.Below(lr);
+        var lrv = Vector256.Create(lr);
+        var belowLrV = Vector256.Create(belowLr);
         if (Momentum == 0)
         {
-            var lrv = Vector256.Create(lr);
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-                (Vector256.LoadUnsafe(ref w, (nuint)i) - lrv * Vector256.LoadUnsafe(ref g, (nuint)i)).StoreUnsafe(ref w, (nuint)i);
+                (Vector256.LoadUnsafe(ref w, (nuint)i) - Subnormal.Times(Vector256.LoadUnsafe(ref g, (nuint)i), lrv, belowLrV)).StoreUnsafe(ref w, (nuint)i);
             for (; i < n; i++)
-                Unsafe.Add(ref w, i) -= lr * Unsafe.Add(ref g, i);
+                Unsafe.Add(ref w, i) -= Subnormal.Times(Unsafe.Add(ref g, i), lr, belowLr);
             return;
         }
-        float mu = Momentum;
+        float mu = Momentum, belowMu = Subnormal.Below(mu);
         ref float v = ref StateAt(_velocity, offset);
         var muv = Vector256.Create(mu);
-        var lrv2 = Vector256.Create(lr);
+        var belowMuV = Vector256.Create(belowMu);
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
         {
-            var gv = Vector256.LoadUnsafe(ref g, (nuint)i);
-            var vv = Subnormal.Flush(muv * Vector256.LoadUnsafe(ref v, (nuint)i) - lrv2 * gv);
+            var lrg = Subnormal.Times(Vector256.LoadUnsafe(ref g, (nuint)i), lrv, belowLrV);
+            var vv = Subnormal.Flush(Subnormal.Times(Vector256.LoadUnsafe(ref v, (nuint)i), muv, belowMuV) - lrg);
             vv.StoreUnsafe(ref v, (nuint)i);
             var wv = Vector256.LoadUnsafe(ref w, (nuint)i);
-            (Nesterov ? wv + (muv * vv - lrv2 * gv) : wv + vv).StoreUnsafe(ref w, (nuint)i);
+            (Nesterov ? wv + (Subnormal.Times(vv, muv, belowMuV) - lrg) : wv + vv).StoreUnsafe(ref w, (nuint)i);
         }
         for (; i < n; i++)
         {
-            float gi = Unsafe.Add(ref g, i);
-            float vi = Subnormal.Flush(mu * Unsafe.Add(ref v, i) - lr * gi);
+            float lrg = Subnormal.Times(Unsafe.Add(ref g, i), lr, belowLr);
+            float vi = Subnormal.Flush(Subnormal.Times(Unsafe.Add(ref v, i), mu, belowMu) - lrg);
             Unsafe.Add(ref v, i) = vi;
-            Unsafe.Add(ref w, i) += Nesterov ? mu * vi - lr * gi : vi;
+            Unsafe.Add(ref w, i) += Nesterov ? Subnormal.Times(vi, mu, belowMu) - lrg : vi;
         }
     }
 }

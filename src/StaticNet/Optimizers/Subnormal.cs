@@ -13,7 +13,9 @@ namespace StaticNet;
 /// sweep the largest part of a training step. TensorFlow, and so Keras, runs its CPU kernels with
 /// flush-to-zero and denormals-are-zero set, so it also sees these values as zero; .NET cannot set
 /// those processor flags, so the sweeps flush the state they store instead. Subnormals are below
-/// 1.2e-38: their effect on a float32 weight update is nil.
+/// 1.2e-38: their effect on a float32 weight update is nil. The sweeps also zero the operand of a
+/// product that would be subnormal (<see cref="Square(float)"/>, <see cref="Times(float, float, float)"/>),
+/// so they never compute one and get what flush-to-zero gets.
 /// </summary>
 internal static class Subnormal
 {
@@ -42,10 +44,10 @@ internal static class Subnormal
     public static Vector256<float> Flush(Vector256<float> x) =>
         Vector256.AndNot(x, Vector256.LessThan(Vector256.Abs(x), Vector256.Create(MinNormal)));
 
-    // The squares of gradients: late in training many gradients are below 1e-19 (a well-fitted sample's), and their
-    // squares came out subnormal, each vector that held one costing a microcode assist: Adam's sweep took 4x its time
-    // after 40 epochs of the bundled digits (docs/PERFORMANCE.md, 2026-12-02 13:40 UTC). Flush-to-zero makes those
-    // squares zero in TensorFlow too; here the operand is zeroed first, so no subnormal is ever computed.
+    // Products: late in training many gradients are tiny (a well-fitted sample's) and moments decay, so squares and
+    // products came out subnormal even though the stored state was flushed, each vector holding one costing a microcode
+    // assist: Adam's sweep on a trained model's state took 1.7-2.3x its time (docs/PERFORMANCE.md, 2026-12-02).
+    // Flush-to-zero makes those products zero in TensorFlow; here the operand is zeroed first, so none is computed.
 
     /// <summary>
     /// <paramref name="x"/>·c, or +0 where that product would be subnormal: <paramref name="below"/> is

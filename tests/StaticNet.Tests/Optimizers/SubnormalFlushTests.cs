@@ -8,8 +8,8 @@ namespace StaticNet.Tests.Optimizers;
 /// <summary>
 /// Optimizer state that decays into the subnormal floats is stored as zero (as TensorFlow's
 /// flush-to-zero does), because subnormals cost a microcode assist per vector operation. The weights
-/// must not notice: their trajectory equals the unflushed formula's bit for bit. Adam also takes its
-/// products that would be subnormal as zero, so that it never computes one.
+/// must not notice: their trajectory equals the unflushed formula's bit for bit. The optimizers also take
+/// their products that would be subnormal as zero, so that they never compute one.
 /// </summary>
 public class SubnormalFlushTests
 {
@@ -121,6 +121,108 @@ public class SubnormalFlushTests
         // The scenario does make subnormal products without flush-to-zero (else it would test nothing).
         Assert.Contains(g, x => x != 0 && float.IsSubnormal(x * x));
         Assert.Contains(ms, x => x != 0 && float.IsSubnormal(x * (1 - 0.9f)));
+    }
+
+    public static TheoryData<string> FlushToZeroOptimizers => new() { "sgd", "sgd-momentum", "sgd-nesterov", "rmsprop-centered-momentum", "rmsprop", "adagrad" };
+
+    /// <summary>
+    /// The other optimizers on tiny gradients and state, as Adam above: every product that would be subnormal is zero
+    /// (the values sit well away from the thresholds, so the reference, which flushes each product after computing it,
+    /// is exact), over the 256-bit and scalar paths.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FlushToZeroOptimizers))]
+    public void OtherOptimizers_OnTinyValues_ComputeWhatFlushToZeroComputes(string name)
+    {
+        float[] gs = { 0f, 1e-37f, -5e-36f, 1e-20f, -3e-19f, 1e-18f, 0.01f };
+        float[] states = { 0f, 1.2e-38f, 1.5e-38f, -6e-38f, 3e-37f, 1e-30f, 0.001f };
+        const int n = 7 * 7 + 2; // 256-bit vectors and a scalar tail
+        const float lr = 0.01f, mu = 0.5f, rho = 0.9f, c = 1 - rho, eps = 1e-7f;
+        Optimizer optimizer = name switch
+        {
+            "sgd" => new Sgd(lr),
+            "sgd-momentum" => new Sgd(lr, momentum: mu),
+            "sgd-nesterov" => new Sgd(lr, momentum: mu, nesterov: true),
+            "rmsprop" => new RmsProp(lr, rho: rho),
+            "rmsprop-centered-momentum" => new RmsProp(lr, rho: rho, momentum: mu, centered: true),
+            _ => new AdaGrad(lr),
+        };
+        optimizer.Build(n);
+        var g = new float[n];
+        var w = new float[n];
+        var state = new float[3][];
+        for (int k = 0; k < 3; k++) state[k] = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            g[i] = gs[i % gs.Length];
+            for (int k = 0; k < 3; k++) state[k][i] = states[(i / gs.Length + 2 * k) % states.Length];
+            if (name == "adagrad") state[0][i] = Math.Abs(state[0][i]);   // an accumulator of squares
+            w[i] = 0.25f + i * 1e-3f;
+        }
+        int arrays = name switch { "sgd" => 0, "rmsprop-centered-momentum" => 3, _ => 1 };
+        for (int k = 0; k < arrays; k++)
+            state[k].CopyTo(System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.CompilerServices.Unsafe.AsRef(in optimizer.State(k)[0]), n));
+        static float Ftz(float x) => float.IsSubnormal(x) ? 0f : x;
+        float[] expected = (float[])w.Clone();
+        int subnormalProducts = 0;
+        float Product(float a, float b)
+        {
+            if (float.IsSubnormal(a * b)) subnormalProducts++;
+            return Ftz(a * b);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            float gi = g[i];
+            switch (name)
+            {
+                case "sgd":
+                    expected[i] -= Product(lr, gi);
+                    break;
+                case "sgd-momentum":
+                case "sgd-nesterov":
+                {
+                    float lrg = Product(lr, gi);
+                    float v = Ftz(Product(mu, state[0][i]) - lrg);
+                    state[0][i] = v;
+                    expected[i] += name == "sgd-nesterov" ? Product(mu, v) - lrg : v;
+                    break;
+                }
+                case "adagrad":
+                    state[0][i] += Product(gi, gi);
+                    expected[i] -= Product(lr, gi) / MathF.Sqrt(state[0][i] + eps);
+                    break;
+                default:
+                {
+                    // State(0) the mean square, State(1) the momentum, State(2) the mean gradient.
+                    float v = Ftz(Product(rho, state[0][i]) + Product(c, Product(gi, gi)));
+                    state[0][i] = v;
+                    float denominator = v + eps;
+                    if (name == "rmsprop-centered-momentum")
+                    {
+                        float a = Ftz(Product(rho, state[2][i]) + Product(c, gi));
+                        state[2][i] = a;
+                        denominator = v - Product(a, a) + eps;
+                    }
+                    float increment = Product(lr, gi) / MathF.Sqrt(denominator);
+                    if (name == "rmsprop-centered-momentum")
+                    {
+                        increment = Ftz(Product(mu, state[1][i]) + increment);
+                        state[1][i] = increment;
+                    }
+                    expected[i] -= increment;
+                    break;
+                }
+            }
+        }
+        optimizer.Apply(w, g);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(w[i]), $"{name}: weight {i} is {w[i]:R}, expected {expected[i]:R}");
+            for (int k = 0; k < arrays; k++)
+                Assert.True(BitConverter.SingleToInt32Bits(state[k][i]) == BitConverter.SingleToInt32Bits(optimizer.State(k)[i]),
+                    $"{name}: state {k} of {i} is {optimizer.State(k)[i]:R}, expected {state[k][i]:R}");
+        }
+        Assert.True(subnormalProducts > 0, "the scenario must make subnormal products without flush-to-zero");
     }
 
     public static TheoryData<string> Optimizers => new() { "adam", "rmsprop", "rmsprop-centered-momentum", "sgd-momentum", "sgd-nesterov" };
