@@ -179,10 +179,10 @@ internal static class SparseInputGradients
                 Vector512<float> r4 = Load(ref source, 4 * rowStride), r5 = Load(ref source, 5 * rowStride), r6 = Load(ref source, 6 * rowStride), r7 = Load(ref source, 7 * rowStride);
                 Vector512<float> r8 = Load(ref source, 8 * rowStride), r9 = Load(ref source, 9 * rowStride), r10 = Load(ref source, 10 * rowStride), r11 = Load(ref source, 11 * rowStride);
                 Vector512<float> r12 = Load(ref source, 12 * rowStride), r13 = Load(ref source, 13 * rowStride), r14 = Load(ref source, 14 * rowStride), r15 = Load(ref source, 15 * rowStride);
-                Quad(ref r0, ref r1, ref r2, ref r3);
-                Quad(ref r4, ref r5, ref r6, ref r7);
-                Quad(ref r8, ref r9, ref r10, ref r11);
-                Quad(ref r12, ref r13, ref r14, ref r15);
+                SparseInputs.Quad(ref r0, ref r1, ref r2, ref r3);
+                SparseInputs.Quad(ref r4, ref r5, ref r6, ref r7);
+                SparseInputs.Quad(ref r8, ref r9, ref r10, ref r11);
+                SparseInputs.Quad(ref r12, ref r13, ref r14, ref r15);
                 ref float o = ref Unsafe.Add(ref w, j0 * inputs + block * W);
                 Columns(ref o, inputs, 0, r0, r4, r8, r12);
                 Columns(ref o, inputs, 1, r1, r5, r9, r13);
@@ -193,18 +193,6 @@ internal static class SparseInputGradients
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Load(ref float source, int at) => Vector512.LoadUnsafe(ref source, (nuint)at);
-
-    /// <summary>Transposes the 4 x 4 blocks of four vectors within each 128-bit lane (as <see cref="SparseInputs"/>' transposition).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Quad(ref Vector512<float> a, ref Vector512<float> b, ref Vector512<float> c, ref Vector512<float> d)
-    {
-        Vector512<float> t0 = Avx512F.UnpackLow(a, b), t1 = Avx512F.UnpackHigh(a, b);
-        Vector512<float> t2 = Avx512F.UnpackLow(c, d), t3 = Avx512F.UnpackHigh(c, d);
-        a = Avx512F.UnpackLow(t0.AsDouble(), t2.AsDouble()).AsSingle();
-        b = Avx512F.UnpackHigh(t0.AsDouble(), t2.AsDouble()).AsSingle();
-        c = Avx512F.UnpackLow(t1.AsDouble(), t3.AsDouble()).AsSingle();
-        d = Avx512F.UnpackHigh(t1.AsDouble(), t3.AsDouble()).AsSingle();
-    }
 
     /// <summary>From the quads' vectors for offset <paramref name="c"/>, the block's rows c, 4 + c, 8 + c and 12 + c, <paramref name="stride"/> apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

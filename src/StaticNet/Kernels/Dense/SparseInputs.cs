@@ -122,9 +122,9 @@ internal static class SparseInputs
     private static Vector512<float> RowOrZero(ref float source, int row, int inputs, int rows) =>
         row < rows ? Vector512.LoadUnsafe(ref source, (nuint)(row * inputs)) : Vector512<float>.Zero;
 
-    /// <summary>Transposes the 4 x 4 blocks of four rows within each 128-bit lane.</summary>
+    /// <summary>Transposes the 4 x 4 blocks of four rows within each 128-bit lane (also <see cref="SparseInputGradients.TransposeBack"/>'s first step).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Quad(ref Vector512<float> a, ref Vector512<float> b, ref Vector512<float> c, ref Vector512<float> d)
+    internal static void Quad(ref Vector512<float> a, ref Vector512<float> b, ref Vector512<float> c, ref Vector512<float> d)
     {
         Vector512<float> t0 = Avx512F.UnpackLow(a, b), t1 = Avx512F.UnpackHigh(a, b);
         Vector512<float> t2 = Avx512F.UnpackLow(c, d), t3 = Avx512F.UnpackHigh(c, d);
@@ -234,13 +234,8 @@ internal static class SparseInputs
         if (masks.Length < (long)count * perSample) throw new ArgumentException("Too few masks for the count.", nameof(masks));
         if (y.Length < (long)count * outputs) throw new ArgumentException("Too short for the outputs.", nameof(y));
         if (scratch.Length < ScratchLength(outputs)) throw new ArgumentException("Too little scratch.", nameof(scratch));
-        // A set bit past the last block would read past the row and the weights: masks come from Masks, but a kernel
-        // never trusts its arguments that far (one check a sample's last word).
-        int blocks = inputs / W, lastBits = blocks % 64;
-        if (lastBits != 0)
-            for (int s = 0; s < count; s++)
-                for (int k = 0; k < W; k++)
-                    if (masks[s * perSample + perSample - W + k] >> lastBits != 0) throw new ArgumentException($"Sample {s}'s masks mark a block past the row.", nameof(masks));
+        int blocks = inputs / W;
+        CheckMaskEnds(masks, count, blocks);
         ref float wt = ref MemoryMarshal.GetReference(transposed);
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref ulong mr = ref MemoryMarshal.GetReference(masks);
@@ -333,6 +328,19 @@ internal static class SparseInputs
     }
 
     /// <summary>Samples whose lanes <see cref="Forward"/> runs together (see the loop order there).</summary>
+    /// <summary>
+    /// A set bit past the last block would read past the row and the weights: masks come from <see cref="Masks"/>, but a
+    /// kernel never trusts its arguments that far (one check a sample's last word).
+    /// </summary>
+    private static void CheckMaskEnds(ReadOnlySpan<ulong> masks, int count, int blocks)
+    {
+        int perSample = (blocks + 63) / 64 * W, lastBits = blocks % 64;
+        if (lastBits == 0) return;
+        for (int s = 0; s < count; s++)
+            for (int k = 0; k < W; k++)
+                if (masks[s * perSample + perSample - W + k] >> lastBits != 0) throw new ArgumentException($"Sample {s}'s masks mark a block past the row.", nameof(masks));
+    }
+
     /// <summary>Floats of <see cref="ForwardLanes"/>' sums for <paramref name="count"/> samples: eight lanes, each sample's row of outputs.</summary>
     public static int LaneSumsLength(int count, int outputs) => 8 * count * Stride(outputs);
 
@@ -356,11 +364,8 @@ internal static class SparseInputs
         if (x.Length < (long)count * inputs) throw new ArgumentException("Too few inputs for the count.", nameof(x));
         if (masks.Length < (long)count * perSample) throw new ArgumentException("Too few masks for the count.", nameof(masks));
         if (sums.Length < LaneSumsLength(total, outputs)) throw new ArgumentException("Too short for the lanes' sums.", nameof(sums));
-        int blocks = inputs / W, lastBits = blocks % 64;
-        if (lastBits != 0)
-            for (int s = 0; s < count; s++)
-                for (int k = 0; k < W; k++)
-                    if (masks[s * perSample + perSample - W + k] >> lastBits != 0) throw new ArgumentException($"Sample {s}'s masks mark a block past the row.", nameof(masks));
+        int blocks = inputs / W;
+        CheckMaskEnds(masks, count, blocks);
         ref float wt = ref MemoryMarshal.GetReference(transposed);
         ref float t = ref Unsafe.Add(ref MemoryMarshal.GetReference(sums), first * stride);
         var rows = new SampleRows(ref MemoryMarshal.GetReference(x), inputs, ref MemoryMarshal.GetReference(masks), perSample, count);
