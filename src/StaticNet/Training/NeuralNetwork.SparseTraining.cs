@@ -40,6 +40,7 @@ public abstract partial class NeuralNetwork
     private int _sparseCount;   // the running step's samples
     private bool _sparseOutputsReady;   // one thread computed the step's first-layer sums whole
     private int _sparseThread;   // the thread running the Fit whose steps may transpose the first layer
+    private int _sparseReads, _sparseFitSteps;   // this Fit's turns back to the documented layout, and its sparse steps
     private volatile bool _firstLayerTransposed;
     private AlignedBuffer _transposeScratch;
     private SparseStepBuffers? _sparseBuffers;
@@ -82,6 +83,7 @@ public abstract partial class NeuralNetwork
         _sparseTraining = SparseTrainingApplies(x, samples, batch);
         if (!_sparseTraining) return;
         _sparseThread = Environment.CurrentManagedThreadId;
+        _sparseReads = _sparseFitSteps = 0;
         int inputs = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units;
         if (_transposeScratch.Length < inputs * units) _transposeScratch = new AlignedBuffer(inputs * units);
         if (_sparseBuffers is null || _sparseBuffers.Batch < batch) _sparseBuffers = new SparseStepBuffers(inputs, units, batch);
@@ -118,7 +120,14 @@ public abstract partial class NeuralNetwork
                 $"{GetType().Name} is training (Fit) on another thread. Read or use its parameters from a callback, or after Fit returns; " +
                 "training is not thread-safe.");
         TransposeFirstLayer(toSparse: false);
+        // Read back more than now and then (a callback reading the weights every batch), the two transpositions a step cost
+        // more than the sparse kernels save (W4 with Adam: 287 against 139 us a step): the rest of this Fit takes the dense
+        // tiles, which give the same bits.
+        if (_sparseTraining && ++_sparseReads > SparseTrainingFreeReads + _sparseFitSteps / 32) _sparseTraining = false;
     }
+
+    /// <summary>Times a Fit's weights may be read back (as by validation or a checkpoint each epoch) besides one in 32 steps before it stops sparse steps.</summary>
+    private const int SparseTrainingFreeReads = 4;
 
     private void TransposeFirstLayer(bool toSparse)
     {

@@ -272,6 +272,7 @@ public abstract partial class NeuralNetwork
             // The first layer from the non-zero inputs (NeuralNetwork.SparseTraining.cs): its weights transposed while Fit steps.
             if (!_firstLayerTransposed) TransposeFirstLayer(toSparse: true);
             SparseSteps++;
+            _sparseFitSteps++;
             _sparseCount = count;
             _sparseOutputsReady = false;
         }

@@ -133,6 +133,22 @@ public class SparseTrainingTests
     }
 
     [Fact]
+    public void ACallbackReadingTheWeightsEveryBatch_TurnsTheSparseStepsOff_WithTheSameBits()
+    {
+        // Two transpositions a step would cost more than the sparse kernels save: after a few, Fit keeps the dense tiles.
+        if (!SparseInputGradients.Supports(256, 128)) return;
+        var (x, labels) = Data(1280, 0.8, seed: 13);
+        NeuralNetwork? model = null;
+        float sum = 0;
+        var reader = new LambdaCallback(onBatchEnd: (_, _) => sum += model!.Parameters[7]);
+        var sparse = Train(narrow: false, sparse: true, 1, new Adam(0.003f), x, labels, callbacks: [reader], created: m => model = m);
+        var rows = Train(narrow: false, sparse: false, 1, new Adam(0.003f), x, labels);
+        Assert.InRange(sparse.SparseSteps, 1, 8);   // 32 steps in all
+        Assert.Equal(rows.Parameters, sparse.Parameters);
+        Assert.True(float.IsFinite(sum));
+    }
+
+    [Fact]
     public void ACheckpointSavedDuringFit_ResumesToTheSameBits()
     {
         if (!SparseInputGradients.Supports(256, 128)) return;
