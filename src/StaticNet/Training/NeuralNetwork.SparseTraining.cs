@@ -20,8 +20,9 @@ public abstract partial class NeuralNetwork
 {
     /// <summary>
     /// The largest share of non-zero inputs (in the first rows of the training data) for which Fit trains the first layer
-    /// from the non-zero inputs. MNIST digits have 19%; measured at 784-128-64-10, batch 32, both kernels of a step
-    /// together took about half the dense tiles' time there (docs/PERFORMANCE.md, 2026-12-02 13:10 UTC).
+    /// from the non-zero inputs. Measured only at MNIST's 19% (784-128-64-10, batch 32: both kernels of a step together
+    /// took about half the dense tiles' time; docs/PERFORMANCE.md, 2026-12-02); set below the 40-55% where batch
+    /// prediction's sparse kernel stops paying, since the gradient kernel's work per multiply-add is higher.
     /// </summary>
     private const double SparseTrainingMaxDensity = 0.35;
 

@@ -302,17 +302,7 @@ public class RowSplitTrainingTests
         var (x, y, _) = Data(256, 300, 2);
         var model = new RowSplitSigmoidNet(seed: 6);
         model.Compile(Loss.BinaryCrossentropy, new Adam(), Metric.Accuracy);
-        long Measure(int epochs)
-        {
-            long least = long.MaxValue;
-            for (int attempt = 0; attempt < 3; attempt++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                model.Fit(x, y, epochs: epochs, batchSize: 32, verbose: 0);
-                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-            }
-            return least;
-        }
+        long Measure(int epochs) => FitTestData.LeastAllocated(() => model.Fit(x, y, epochs: epochs, batchSize: 32, verbose: 0));
         for (int i = 0; i < 3; i++) Measure(1);
         long one = Measure(1), eleven = Measure(11);
         // 80 more steps and 10 more epochs on the calling thread: only the history's lists grow.

@@ -268,17 +268,7 @@ public class SparseTrainingTests
         var (x, labels) = Data(512, 0.8, seed: 8);
         var model = new SparseTrainNet(seed: 6) { MaxDegreeOfParallelism = 1 };
         model.Compile(Loss.SparseCategoricalCrossentropy, new Adam(), Metric.Accuracy);
-        long Measure(int epochs)
-        {
-            long least = long.MaxValue;
-            for (int attempt = 0; attempt < 3; attempt++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                model.Fit(x, labels, epochs: epochs, batchSize: 64, verbose: 0);
-                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-            }
-            return least;
-        }
+        long Measure(int epochs) => FitTestData.LeastAllocated(() => model.Fit(x, labels, epochs: epochs, batchSize: 64, verbose: 0));
         for (int i = 0; i < 3; i++) Measure(1);
         long steps = model.SparseSteps;
         long one = Measure(1), eleven = Measure(11);

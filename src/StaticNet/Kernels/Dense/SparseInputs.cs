@@ -327,7 +327,6 @@ internal static class SparseInputs
         }
     }
 
-    /// <summary>Samples whose lanes <see cref="Forward"/> runs together (see the loop order there).</summary>
     /// <summary>
     /// A set bit past the last block would read past the row and the weights: masks come from <see cref="Masks"/>, but a
     /// kernel never trusts its arguments that far (one check a sample's last word).
@@ -349,8 +348,9 @@ internal static class SparseInputs
     /// chains of lanes [<paramref name="laneStart"/>, <paramref name="laneStart"/> + 8) (0 or 8; in the transposed
     /// layout rows 0 to 8·blocks - 1, or the rest), stored in <paramref name="sums"/> as [lane - laneStart][sample]
     /// [<see cref="Stride"/>] for <paramref name="total"/> samples, this call's <paramref name="count"/> from sample
-    /// <paramref name="first"/> (<paramref name="x"/> and <paramref name="masks"/> start there). <see cref="ReduceLanes"/> adds both halves' sums as <see cref="Forward"/> does, so the
-    /// outputs are the same bits; each thread reads only its own rows of the weights.
+    /// <paramref name="first"/> (<paramref name="x"/> and <paramref name="masks"/> start there).
+    /// <see cref="ReduceLanes"/> adds both halves' sums as <see cref="Forward"/> does, so the outputs are the same bits;
+    /// each thread reads only its own rows of the weights.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardLanes(ReadOnlySpan<float> transposed, ReadOnlySpan<float> x, ReadOnlySpan<ulong> masks, int count, int inputs, int outputs,
@@ -414,6 +414,7 @@ internal static class SparseInputs
         }
     }
 
+    /// <summary>Samples whose lanes <see cref="Forward"/> runs together (see the loop order there).</summary>
     private const int Batch = 16;
 
     /// <summary>A batch's rows of X and their masks.</summary>
