@@ -40,8 +40,10 @@ internal static class UserProgram
 
         var peak = Measure("processor", rounds * 3, [
             new Row("FMA peak, one core (12 chains of 512-bit FMA)", "GFLOP/s", () => Time(() => new Roofline().FmaPeak()) is var s ? Roofline.Flops / s / 1e9 : 0),
+            .. HostRows,
         ]);
         double gflops = peak[0];
+        PrintHost(peak.AsSpan(1));
 
         var mnist = new MnistNet(seed: 1);
         if (group is "" or "one") PredictOne(mnist, rounds, gflops);
@@ -372,7 +374,9 @@ internal static class UserProgram
             new Row("StaticNet both cores, shuffle", "us", () => Step(bothCoresShuffled, true)),
             new Row("one core, shuffle, dense first layer", "us", () => Step(oneCoreDense, true)),
             new Row("both cores, shuffle, dense first layer", "us", () => Step(bothCoresDense, true)),
+            .. HostRows,
         ], warmUpSeconds: 0);
+        PrintHost(steps.AsSpan(6));
         Console.WriteLine($"  samples/s at the median step: one core {32 / steps[0] * 1e6:N0} / {32 / steps[2] * 1e6:N0} shuffled; both cores / one core: {steps[0] / steps[1]:F2}x, shuffled {steps[2] / steps[3]:F2}x");
         Console.WriteLine($"  sparse first layer / dense first layer (shuffled): one core {steps[2] / steps[4]:F2}x, both cores {steps[3] / steps[5]:F2}x");
 
@@ -411,6 +415,18 @@ internal static class UserProgram
             Measure("W4, plain C#", 1, [new Row("plain C#", "ms", () => Time(() => plainNet.TrainEpoch(x, labels, Samples, 32)) * 1e3)], warmUpSeconds: 0);
         }
     }
+
+    /// <summary>The host's own two-core scaling and stalls (<see cref="HostProbe"/>), as rows to measure beside a group's.</summary>
+    private static Row[] HostRows =>
+    [
+        new Row("host: fixed FMA work, one core", "ms", () => HostProbe.OneCore() * 1e3),
+        new Row("host: the same work on each of two cores", "ms", () => HostProbe.TwoCores() * 1e3),
+        new Row("host: time lost to stalls in FMA work", "%", () => HostProbe.StallShare() * 100),
+    ];
+
+    private static void PrintHost(ReadOnlySpan<double> host) =>
+        Console.WriteLine($"  the host in these rounds: two cores run FMA work that shares nothing {2 * host[0] / host[1]:F2}x as fast as one; " +
+            $"{host[2]:F1}% of a core's time lost to stalls");
 
     /// <summary>
     /// Runs every row once per round after warm-up rounds (at least one, and at least

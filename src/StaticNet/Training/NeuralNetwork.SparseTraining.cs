@@ -20,13 +20,15 @@ public abstract partial class NeuralNetwork
 {
     /// <summary>
     /// The largest share of non-zero inputs (in the first rows of the training data) for which Fit trains the first layer
-    /// from the non-zero inputs. Measured only at MNIST's 19% (784-128-64-10, batch 32: both kernels of a step together
-    /// took about half the dense tiles' time; docs/PERFORMANCE.md, 2026-12-02); set below the 40-55% where batch
-    /// prediction's sparse kernel stops paying, since the gradient kernel's work per multiply-add is higher.
+    /// from the non-zero inputs, on one thread and on two. Measured with 784-128-64-10, batch 32, Adam, on MNIST digits and
+    /// on Fashion-MNIST with its faint pixels cut (docs/PERFORMANCE.md, 2026-12-02 15:00): the sparse step took 0.82x the
+    /// dense tiles' time at 19% non-zero, 0.90x at 39%, 0.94x at 44%, 0.97x at 50% and 1.01-1.03x at 52-55% on one thread;
+    /// on two, 0.86x at 19%, 0.97x at 39% and 1.00-1.01x at 44-50%. Each limit keeps a margin below where the sparse
+    /// step stops paying.
     /// </summary>
-    private const double SparseTrainingMaxDensity = 0.35;
+    private const double SparseTrainingMaxDensityOneThread = 0.45, SparseTrainingMaxDensityTwoThreads = 0.35;
 
-    /// <summary>Rows of the training data whose share of non-zero inputs decides (see <see cref="SparseTrainingMaxDensity"/>).</summary>
+    /// <summary>Rows of the training data whose share of non-zero inputs decides (see <see cref="SparseTrainingMaxDensityOneThread"/>).</summary>
     private const int SparseTrainingProbeRows = 1024;
 
     /// <summary>Tests compare sparse training steps with the row-split steps they replace.</summary>
@@ -75,7 +77,10 @@ public abstract partial class NeuralNetwork
         int inputs = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units;
         if (!SparseInputGradients.Supports(inputs, units)) return false;
         int rows = Math.Min(samples, SparseTrainingProbeRows);
-        return rows > 0 && SparseInputs.CountNonZero(x.Slice(0, rows * inputs)) <= SparseTrainingMaxDensity * rows * inputs;
+        // The same test as Fit's for a worker thread (each thread of a two-thread step does half the sparse work but all
+        // of the column masks and the reduction, so the sparse step pays less there).
+        double maxDensity = ThreadBudget > 1 ? SparseTrainingMaxDensityTwoThreads : SparseTrainingMaxDensityOneThread;
+        return rows > 0 && SparseInputs.CountNonZero(x.Slice(0, rows * inputs)) <= maxDensity * rows * inputs;
     }
 
     /// <summary>Sets up (or turns off) sparse steps for a Fit of <paramref name="batch"/>-sample batches.</summary>

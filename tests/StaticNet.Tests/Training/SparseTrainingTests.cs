@@ -262,6 +262,21 @@ public class SparseTrainingTests
     }
 
     [Fact]
+    public void DataBetweenTheTwoLimits_TrainsSparseOnOneThread_AndKeepsTheRowSplitStepsOnTwo()
+    {
+        if (!SparseInputGradients.Supports(256, 128)) return;
+        // 40% non-zero (1 - 0.875 x the zero share, see Data): below one thread's limit (45%), above two threads' (35%).
+        var (x, labels) = Data(256, 0.6 / 0.875, seed: 8);
+        int nonZero = 0;
+        foreach (float v in x) nonZero += v != 0 ? 1 : 0;
+        Assert.InRange(nonZero / (double)x.Length, 0.38, 0.42);
+        Assert.True(Train(narrow: false, sparse: true, 1, new Adam(), x, labels, epochs: 1).SparseSteps > 0);
+        // Two threads only where the machine has them (Fit's budget is min(threads, processors)).
+        bool twoThreads = Environment.ProcessorCount > 1;
+        Assert.Equal(!twoThreads, Train(narrow: false, sparse: true, 2, new Adam(), x, labels, epochs: 1).SparseSteps > 0);
+    }
+
+    [Fact]
     public void SparseSteps_AllocateNothing()
     {
         if (!SparseInputGradients.Supports(256, 128)) return;
