@@ -58,6 +58,20 @@ public sealed class AdaGrad : Optimizer
         ref float acc = ref StateAt(_accumulator, offset);
         // Products that would be subnormal are zero, as under TensorFlow's flush-to-zero (see Subnormal).
         float belowLr = Subnormal.Below(lr);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // The same arithmetic on 16 lanes (each lane's result is identical to the 8-lane loop's), half the instructions.
+            var lr16 = Vector512.Create(lr);
+            var belowLr16 = Vector512.Create(belowLr);
+            var eps16 = Vector512.Create(eps);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var gv = Vector512.LoadUnsafe(ref g, (nuint)i);
+                var av = Vector512.LoadUnsafe(ref acc, (nuint)i) + Subnormal.Square(gv);
+                av.StoreUnsafe(ref acc, (nuint)i);
+                (Vector512.LoadUnsafe(ref w, (nuint)i) - Subnormal.Times(gv, lr16, belowLr16) / Vector512.Sqrt(av + eps16)).StoreUnsafe(ref w, (nuint)i);
+            }
+        }
         var lrV = Vector256.Create(lr);
         var belowLrV = Vector256.Create(belowLr);
         var epsV = Vector256.Create(eps);

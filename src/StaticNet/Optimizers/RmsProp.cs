@@ -76,6 +76,43 @@ public sealed class RmsProp : Optimizer
         ref float a = ref StateAt(_averageGradient, offset);
         // Products that would be subnormal are zero, as under TensorFlow's flush-to-zero (see Subnormal).
         float belowLr = Subnormal.Below(lr), belowRho = Subnormal.Below(rho), belowC = Subnormal.Below(c), belowMu = Subnormal.Below(mu);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // The same arithmetic on 16 lanes (each lane's result is identical to the 8-lane loop's), half the instructions.
+            var lr16 = Vector512.Create(lr);
+            var rho16 = Vector512.Create(rho);
+            var c16 = Vector512.Create(c);
+            var mu16 = Vector512.Create(mu);
+            var eps16 = Vector512.Create(eps);
+            var belowLr16 = Vector512.Create(belowLr);
+            var belowRho16 = Vector512.Create(belowRho);
+            var belowC16 = Vector512.Create(belowC);
+            var belowMu16 = Vector512.Create(belowMu);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var gv = Vector512.LoadUnsafe(ref g, (nuint)i);
+                var vv = Subnormal.Flush(Subnormal.Times(Vector512.LoadUnsafe(ref v, (nuint)i), rho16, belowRho16) + Subnormal.Times(Subnormal.Square(gv), c16, belowC16));
+                vv.StoreUnsafe(ref v, (nuint)i);
+                Vector512<float> denominator;
+                if (centered)
+                {
+                    var av = Subnormal.Flush(Subnormal.Times(Vector512.LoadUnsafe(ref a, (nuint)i), rho16, belowRho16) + Subnormal.Times(gv, c16, belowC16));
+                    av.StoreUnsafe(ref a, (nuint)i);
+                    denominator = vv - Subnormal.Square(av) + eps16;
+                }
+                else
+                {
+                    denominator = vv + eps16;
+                }
+                var increment = Subnormal.Times(gv, lr16, belowLr16) / Vector512.Sqrt(denominator);
+                if (useMomentum)
+                {
+                    increment = Subnormal.Flush(Subnormal.Times(Vector512.LoadUnsafe(ref m, (nuint)i), mu16, belowMu16) + increment);
+                    increment.StoreUnsafe(ref m, (nuint)i);
+                }
+                (Vector512.LoadUnsafe(ref w, (nuint)i) - increment).StoreUnsafe(ref w, (nuint)i);
+            }
+        }
         var lrV = Vector256.Create(lr);
         var rhoV = Vector256.Create(rho);
         var cV = Vector256.Create(c);

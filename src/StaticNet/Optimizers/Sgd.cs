@@ -63,7 +63,24 @@ public sealed class Sgd : Optimizer
             return;
         }
         float mu = Momentum, belowMu = Subnormal.Below(mu);
+        bool nesterov = Nesterov;
         ref float v = ref StateAt(_velocity, offset);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // The same arithmetic on 16 lanes (each lane's result is identical to the 8-lane loop's), half the instructions.
+            var lr16 = Vector512.Create(lr);
+            var belowLr16 = Vector512.Create(belowLr);
+            var mu16 = Vector512.Create(mu);
+            var belowMu16 = Vector512.Create(belowMu);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var lrg = Subnormal.Times(Vector512.LoadUnsafe(ref g, (nuint)i), lr16, belowLr16);
+                var vv = Subnormal.Flush(Subnormal.Times(Vector512.LoadUnsafe(ref v, (nuint)i), mu16, belowMu16) - lrg);
+                vv.StoreUnsafe(ref v, (nuint)i);
+                var wv = Vector512.LoadUnsafe(ref w, (nuint)i);
+                (nesterov ? wv + (Subnormal.Times(vv, mu16, belowMu16) - lrg) : wv + vv).StoreUnsafe(ref w, (nuint)i);
+            }
+        }
         var muv = Vector256.Create(mu);
         var belowMuV = Vector256.Create(belowMu);
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
@@ -72,14 +89,14 @@ public sealed class Sgd : Optimizer
             var vv = Subnormal.Flush(Subnormal.Times(Vector256.LoadUnsafe(ref v, (nuint)i), muv, belowMuV) - lrg);
             vv.StoreUnsafe(ref v, (nuint)i);
             var wv = Vector256.LoadUnsafe(ref w, (nuint)i);
-            (Nesterov ? wv + (Subnormal.Times(vv, muv, belowMuV) - lrg) : wv + vv).StoreUnsafe(ref w, (nuint)i);
+            (nesterov ? wv + (Subnormal.Times(vv, muv, belowMuV) - lrg) : wv + vv).StoreUnsafe(ref w, (nuint)i);
         }
         for (; i < n; i++)
         {
             float lrg = Subnormal.Times(Unsafe.Add(ref g, i), lr, belowLr);
             float vi = Subnormal.Flush(Subnormal.Times(Unsafe.Add(ref v, i), mu, belowMu) - lrg);
             Unsafe.Add(ref v, i) = vi;
-            Unsafe.Add(ref w, i) += Nesterov ? Subnormal.Times(vi, mu, belowMu) - lrg : vi;
+            Unsafe.Add(ref w, i) += nesterov ? Subnormal.Times(vi, mu, belowMu) - lrg : vi;
         }
     }
 }

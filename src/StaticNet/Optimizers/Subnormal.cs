@@ -56,10 +56,18 @@ internal static class Subnormal
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Times(float x, float c, float below) => (MathF.Abs(x) < below ? 0f : x) * c;
 
-    /// <summary>Each lane as <see cref="Times(float, float, float)"/>.</summary>
+    /// <summary>Each lane as <see cref="Times(float, float, float)"/> (for c &gt;= 0, as every caller's: the zero is +0 either way).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Times(Vector512<float> x, Vector512<float> c, Vector512<float> below) =>
+#if NET10_0_OR_GREATER
+        // .NET 10's JIT makes this one zero-masked multiply (vmulps {k}{z}), whose masked lanes are not computed, so no
+        // assist: on a trained state with subnormal-prone lanes the SGD sweep took 13.8 us like this, 14.5 with the
+        // operand zeroed by a mask turned into a vector, and 46.9 computing the subnormal products (2026-12-02 15:40).
+        // "Not less than" keeps NaN.
+        Vector512.ConditionalSelect(~Vector512.LessThan(Vector512.Abs(x), below), x * c, Vector512<float>.Zero);
+#else
         Vector512.AndNot(x, Vector512.LessThan(Vector512.Abs(x), below)) * c;
+#endif
 
     /// <summary>Each lane as <see cref="Times(float, float, float)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -77,8 +85,13 @@ internal static class Subnormal
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Square(Vector512<float> x)
     {
+#if NET10_0_OR_GREATER
+        // One zero-masked multiply, as in Times.
+        return Vector512.ConditionalSelect(~Vector512.LessThan(Vector512.Abs(x), Vector512.Create(SqrtMinNormal)), x * x, Vector512<float>.Zero);
+#else
         Vector512<float> kept = Vector512.AndNot(x, Vector512.LessThan(Vector512.Abs(x), Vector512.Create(SqrtMinNormal)));
         return kept * kept;
+#endif
     }
 
     /// <summary>Each lane as <see cref="Square(float)"/>.</summary>

@@ -128,7 +128,7 @@ public class SubnormalFlushTests
     /// <summary>
     /// The other optimizers on tiny gradients and state, as Adam above: every product that would be subnormal is zero
     /// (the values sit well away from the thresholds, so the reference, which flushes each product after computing it,
-    /// is exact), over the 256-bit and scalar paths.
+    /// is exact), over the 512-bit, 256-bit and scalar paths.
     /// </summary>
     [Theory]
     [MemberData(nameof(FlushToZeroOptimizers))]
@@ -136,7 +136,7 @@ public class SubnormalFlushTests
     {
         float[] gs = { 0f, 1e-37f, -5e-36f, 1e-20f, -3e-19f, 1e-18f, 0.01f };
         float[] states = { 0f, 1.2e-38f, 1.5e-38f, -6e-38f, 3e-37f, 1e-30f, 0.001f };
-        const int n = 7 * 7 + 2; // 256-bit vectors and a scalar tail
+        const int n = 3 * 16 + 8 + 3; // 512-bit vectors, a 256-bit one and a scalar tail
         const float lr = 0.01f, mu = 0.5f, rho = 0.9f, c = 1 - rho, eps = 1e-7f;
         Optimizer optimizer = name switch
         {
