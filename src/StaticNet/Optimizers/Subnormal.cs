@@ -37,7 +37,13 @@ internal static class Subnormal
     /// <summary>Each lane as <see cref="Flush(float)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Flush(Vector512<float> x) =>
+#if NET10_0_OR_GREATER
+        // A compare into a mask register and a zero-masked move on .NET 10 (the and-not form turns the mask into a
+        // vector first): Adam's sweep 33 against 34 us.
+        Vector512.ConditionalSelect(~Vector512.LessThan(Vector512.Abs(x), Vector512.Create(MinNormal)), x, Vector512<float>.Zero);
+#else
         Vector512.AndNot(x, Vector512.LessThan(Vector512.Abs(x), Vector512.Create(MinNormal)));
+#endif
 
     /// <summary>Each lane as <see cref="Flush(float)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
