@@ -422,11 +422,12 @@ internal static class UserProgram
         new Row("host: fixed FMA work, one core", "ms", () => HostProbe.OneCore() * 1e3),
         new Row("host: the same work on each of two cores", "ms", () => HostProbe.TwoCores() * 1e3),
         new Row("host: time lost to stalls in FMA work", "%", () => HostProbe.StallShare() * 100),
+        new Row("host: a cache line's round trip between the cores", "ns", () => HostProbe.RoundTripNanoseconds()),
     ];
 
     private static void PrintHost(ReadOnlySpan<double> host) =>
         Console.WriteLine($"  the host in these rounds: two cores run FMA work that shares nothing {2 * host[0] / host[1]:F2}x as fast as one; " +
-            $"{host[2]:F1}% of a core's time lost to stalls");
+            $"{host[2]:F1}% of a core's time lost to stalls; {host[3]:F0} ns for a cache line to go to the other core and back");
 
     /// <summary>
     /// Runs every row once per round after warm-up rounds (at least one, and at least
