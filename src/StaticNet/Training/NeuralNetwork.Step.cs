@@ -79,8 +79,14 @@ public abstract partial class NeuralNetwork
     /// <summary>Copies the training rows <c>rows[from..to)</c> into the same rows of the batch workspace.</summary>
     private void GatherRows(in DataSet data, ReadOnlySpan<int> rows, int from, int to)
     {
+        Gather(data.X, data.Features, rows[from..to], _batchInputs.AsSpan(from * data.Features));
+        GatherTargets(data, rows, from, to);
+    }
+
+    /// <summary>Copies the targets (and sample weights) of the training rows <c>rows[from..to)</c> into the batch workspace.</summary>
+    private void GatherTargets(in DataSet data, ReadOnlySpan<int> rows, int from, int to)
+    {
         ReadOnlySpan<int> part = rows[from..to];
-        Gather(data.X, data.Features, part, _batchInputs.AsSpan(from * data.Features));
         Gather(data.Y, data.TargetWidth, part, _batchTargets.AsSpan(from * data.TargetWidth));
         if (_trainWeighted) Gather(data.W, 1, part, _batchWeights.AsSpan(from));
     }
@@ -284,6 +290,7 @@ public abstract partial class NeuralNetwork
         // main memory when shuffled: two cores keep twice the reads in flight); else this thread gathers the second half
         // first, so that the worker has its samples when it starts.
         _workerGathers = worker is not null && _workerRows is not null;
+        _privateRows = _sparseTraining && _workerGathers;
         if (!_workerGathers) GatherLane(data, rows, half, count);
         if (worker is not null)
         {
@@ -319,8 +326,10 @@ public abstract partial class NeuralNetwork
                 return lossSum;
             }
             FirstLayerForwardLane(0, half, 0, split);
-            // The second half's samples: gathered by the worker (its phase 1), or here before it started.
-            if (!_workerGathers || AwaitPhase(ref _workerPhase, 1))
+            // The second half's samples: gathered here too (sparse steps: each thread reads rows from its own cache), or by
+            // the worker (its phase 1), or here before it started.
+            if (_privateRows) GatherSparseInputs(data, rows, half, count, worker: false);
+            if (!_workerGathers || _privateRows || AwaitPhase(ref _workerPhase, 1))
             {
                 FirstLayerForwardLane(half, count - half, 0, split);
                 Volatile.Write(ref _mainPhase, 2);
@@ -359,16 +368,32 @@ public abstract partial class NeuralNetwork
         int units = NetworkShape.Layers[0].Units, split = FirstLayerRows.Split(units);
         try
         {
+            bool privateRows = _privateRows;
             if (_workerGathers)
             {
                 WorkerRows source = _workerRows!;
-                GatherLane(source.Storage.Open(source.Weights), source.Order.AsSpan(_stepStart, count), half, count);
+                DataSet data = source.Storage.Open(source.Weights);
+                ReadOnlySpan<int> rows = source.Order.AsSpan(_stepStart, count);
+                if (privateRows)
+                {
+                    GatherSparseInputs(data, rows, half, count, worker: true);
+                    GatherTargets(data, rows, half, count);
+                }
+                else
+                {
+                    GatherLane(data, rows, half, count);
+                }
                 Volatile.Write(ref _workerPhase, 1);
             }
             // The second half's samples are here (gathered above, or before the job was posted); the first half's may
-            // still be on the way.
+            // still be on the way, unless this thread gathers its own copy of them.
             FirstLayerForwardLane(half, laneCount, split, units);
-            if (!AwaitPhase(ref _mainPhase, 1)) return;
+            if (privateRows)
+            {
+                WorkerRows source = _workerRows!;
+                GatherSparseInputs(source.Storage.Open(source.Weights), source.Order.AsSpan(_stepStart, count), 0, half, worker: true);
+            }
+            else if (!AwaitPhase(ref _mainPhase, 1)) return;
             FirstLayerForwardLane(0, half, split, units);
             Volatile.Write(ref _workerPhase, 2);
             if (!AwaitPhase(ref _mainPhase, 2)) return;
