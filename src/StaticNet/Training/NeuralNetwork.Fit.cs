@@ -252,6 +252,8 @@ public abstract partial class NeuralNetwork
             _laneMetricSums = new double[metricCount];
             int firstDelta = SplitsFirstLayer(batch) ? batch * NetworkShape.Layers[0].Units : 0;
             if (_firstDelta.Length < firstDelta) _firstDelta = new AlignedBuffer(firstDelta);
+            int workerInputs = SplitsFirstLayer(batch) && ThreadBudget > 1 ? batch * NetworkShape.InputSize : 0;
+            if (_workerInputs.Length < workerInputs) _workerInputs = new AlignedBuffer(workerInputs);
         }
         BeginSparseTraining(train.X, samples, batch);
         int[] order = new int[samples];

@@ -12,10 +12,10 @@ namespace StaticNet;
 // summed input by input over the samples where the input is not zero (Kernels/Dense/SparseInputGradients.cs), and the
 // optimizer, which works element by element, updates them in that layout. Two threads split the transposed rows: each
 // computes its eight lanes' chains for every sample, the gradients of its rows, and updates them, so each reads and
-// writes only its own half of the weights (in its own cache, as in the row-split step); each gathers its own copy of the
-// batch's rows (see _privateRows); each adds both halves' chains for its own samples. Every value is the same bits as with the generated first-layer methods: only the layout and the
-// skipped zero products differ. Whatever reads the parameters turns them back first (EnsureDocumentedLayout); the next
-// step turns them again.
+// writes only its own half of the weights (in its own cache, as in the row-split step); each reads its own copy of the
+// batch's rows (_privateRows in NeuralNetwork.Step.cs); each adds both halves' chains for its own samples. Every value
+// is the same bits as with the generated first-layer methods: only the layout and the skipped zero products differ.
+// Whatever reads the parameters turns them back first (EnsureDocumentedLayout); the next step turns them again.
 public abstract partial class NeuralNetwork
 {
     /// <summary>
@@ -64,29 +64,13 @@ public abstract partial class NeuralNetwork
         public readonly AlignedBuffer[] LaneSums = [new(SparseInputs.LaneSumsLength(batch, units)), new(SparseInputs.LaneSumsLength(batch, units))];
         public readonly ulong[][] ColumnMasks =
             [new ulong[SparseInputGradients.ColumnMaskLength(inputs, batch)], new ulong[SparseInputGradients.ColumnMaskLength(inputs, batch)]];
-        // The worker's own copy of the batch's inputs and their row masks (see _privateRows).
-        public readonly AlignedBuffer WorkerInputs = new(batch * inputs);
+        // The worker's row masks of its own copy of the batch's inputs (see _privateRows).
         public readonly ulong[] WorkerMasks = new ulong[batch * SparseInputs.MaskLength(inputs)];
     }
 
-    // Two threads: each gathers every row of the batch into its own copy (the worker's in SparseStepBuffers), its own half
-    // first, so that neither reads rows the other core wrote: on the EPYC guest, where a cache line takes 450-970 ns to
-    // go to the other core and back, a thread took about twice as long over the other's rows as over its own, and the
-    // two-thread step took 81.7-83.4 us against 93.1-95.0 reading them (alternating epochs, 2026-12-02 15:35).
-    private bool _privateRows;
-
     /// <summary>The batch's inputs and row masks that the thread computing transposed rows of <paramref name="part"/> reads.</summary>
     private (AlignedBuffer Inputs, ulong[] Masks) SparseRows(int part) =>
-        _privateRows && part == 1 ? (_sparseBuffers!.WorkerInputs, _sparseBuffers.WorkerMasks) : (_batchInputs, _sparseBuffers!.Masks);
-
-    /// <summary>Gathers the inputs of the training rows <c>rows[from..to)</c> into a thread's copy of the batch and marks their non-zero inputs.</summary>
-    private void GatherSparseInputs(in DataSet data, ReadOnlySpan<int> rows, int from, int to, bool worker)
-    {
-        var (inputs, masks) = SparseRows(worker ? 1 : 0);
-        int width = NetworkShape.InputSize, perSample = SparseInputs.MaskLength(width);
-        Gather(data.X, width, rows[from..to], inputs.AsSpan(from * width, (to - from) * width));
-        SparseInputs.Masks(inputs.AsSpan(from * width, (to - from) * width), width, to - from, masks.AsSpan(from * perSample));
-    }
+        _privateRows && part == 1 ? (_workerInputs, _sparseBuffers!.WorkerMasks) : (_batchInputs, _sparseBuffers!.Masks);
 
     /// <summary>
     /// Whether Fit's steps of <paramref name="batch"/> samples train the first layer sparse: a row-split step

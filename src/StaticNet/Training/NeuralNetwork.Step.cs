@@ -250,6 +250,27 @@ public abstract partial class NeuralNetwork
     private AlignedBuffer _firstDelta;
     private int _mainPhase, _workerPhase, _stepAborted;
 
+    // Two threads: each gathers every row of the batch into its own copy (the worker's is _workerInputs), its own half
+    // first, so that neither reads rows the other core wrote: on the EPYC guest, where a cache line takes 450-970 ns to
+    // go to the other core and back, a thread took about twice as long over the other's rows as over its own, and the
+    // two-thread sparse step took 81.7-83.4 us against 93.1-95.0 reading them, the dense row-split step 126.6-131.0
+    // against 130.4-132.1 (W4, alternating epochs, 2026-12-02 15:35-15:50).
+    private bool _privateRows;
+    private AlignedBuffer _workerInputs;
+
+    /// <summary>The batch's inputs that the thread computing the first layer's rows from <paramref name="rowStart"/> reads (in a two-thread step, 0: the calling thread, else the worker).</summary>
+    private AlignedBuffer StepInputs(int rowStart) => _privateRows && rowStart != 0 ? _workerInputs : _batchInputs;
+
+    /// <summary>Gathers the inputs of the training rows <c>rows[from..to)</c> into a thread's copy of the batch and, in sparse steps, marks their non-zero inputs.</summary>
+    private void GatherOwnInputs(in DataSet data, ReadOnlySpan<int> rows, int from, int to, bool worker)
+    {
+        int width = NetworkShape.InputSize;
+        Span<float> inputs = (worker ? _workerInputs : _batchInputs).AsSpan(from * width, (to - from) * width);
+        Gather(data.X, width, rows[from..to], inputs);
+        if (_sparseTraining)
+            Kernels.SparseInputs.Masks(inputs, width, to - from, SparseRows(worker ? 1 : 0).Masks.AsSpan(from * Kernels.SparseInputs.MaskLength(width)));
+    }
+
     /// <summary>What the worker reads to gather the second half of a row-split step itself: Fit's arrays and its order.</summary>
     private sealed record WorkerRows(DataStorage Storage, float[]? Weights, int[] Order);
 
@@ -290,7 +311,7 @@ public abstract partial class NeuralNetwork
         // main memory when shuffled: two cores keep twice the reads in flight); else this thread gathers the second half
         // first, so that the worker has its samples when it starts.
         _workerGathers = worker is not null && _workerRows is not null;
-        _privateRows = _sparseTraining && _workerGathers;
+        _privateRows = _workerGathers;
         if (!_workerGathers) GatherLane(data, rows, half, count);
         if (worker is not null)
         {
@@ -306,6 +327,7 @@ public abstract partial class NeuralNetwork
             if (worker is not null && worker.TryReclaim())
             {
                 worker = null;
+                _privateRows = false;   // this thread gathers every row into the batch workspace and reads only that
                 if (_workerGathers) GatherLane(data, rows, half, count);
             }
             if (worker is null)
@@ -328,7 +350,7 @@ public abstract partial class NeuralNetwork
             FirstLayerForwardLane(0, half, 0, split);
             // The second half's samples: gathered here too (sparse steps: each thread reads rows from its own cache), or by
             // the worker (its phase 1), or here before it started.
-            if (_privateRows) GatherSparseInputs(data, rows, half, count, worker: false);
+            if (_privateRows) GatherOwnInputs(data, rows, half, count, worker: false);
             if (!_workerGathers || _privateRows || AwaitPhase(ref _workerPhase, 1))
             {
                 FirstLayerForwardLane(half, count - half, 0, split);
@@ -376,7 +398,7 @@ public abstract partial class NeuralNetwork
                 ReadOnlySpan<int> rows = source.Order.AsSpan(_stepStart, count);
                 if (privateRows)
                 {
-                    GatherSparseInputs(data, rows, half, count, worker: true);
+                    GatherOwnInputs(data, rows, half, count, worker: true);
                     GatherTargets(data, rows, half, count);
                 }
                 else
@@ -391,7 +413,7 @@ public abstract partial class NeuralNetwork
             if (privateRows)
             {
                 WorkerRows source = _workerRows!;
-                GatherSparseInputs(source.Storage.Open(source.Weights), source.Order.AsSpan(_stepStart, count), 0, half, worker: true);
+                GatherOwnInputs(source.Storage.Open(source.Weights), source.Order.AsSpan(_stepStart, count), 0, half, worker: true);
             }
             else if (!AwaitPhase(ref _mainPhase, 1)) return;
             FirstLayerForwardLane(0, half, split, units);
@@ -424,7 +446,7 @@ public abstract partial class NeuralNetwork
             return;
         }
         int units = NetworkShape.Layers[0].Units;
-        ForwardFirstLayerRows(_parameters, _batchInputs.AsSpan(first * NetworkShape.InputSize, count * NetworkShape.InputSize), count,
+        ForwardFirstLayerRows(_parameters, StepInputs(rowStart).AsSpan(first * NetworkShape.InputSize, count * NetworkShape.InputSize), count,
             _activations.AsSpan(first * NetworkShape.ActivationsPerSample, count * units), rowStart, rowEnd);
     }
 
@@ -443,7 +465,7 @@ public abstract partial class NeuralNetwork
         }
         LayerInfo first = NetworkShape.Layers[0];
         int inputs = NetworkShape.InputSize, units = first.Units, offset = first.ParameterOffset;
-        FirstLayerGradientRows(_firstDelta.AsSpan(0, count * units), _batchInputs.AsSpan(0, count * inputs), count, _gradients.Span, rowStart, rowEnd);
+        FirstLayerGradientRows(_firstDelta.AsSpan(0, count * units), StepInputs(rowStart).AsSpan(0, count * inputs), count, _gradients.Span, rowStart, rowEnd);
         long step = _update.Step;
         Optimizer!.ApplyRange(_parameters, _gradients, offset + rowStart * inputs, (rowEnd - rowStart) * inputs, step);
         Optimizer.ApplyRange(_parameters, _gradients, offset + units * inputs + rowStart, rowEnd - rowStart, step);
