@@ -252,8 +252,6 @@ public abstract partial class NeuralNetwork
             _laneMetricSums = new double[metricCount];
             int firstDelta = SplitsFirstLayer(batch) ? batch * NetworkShape.Layers[0].Units : 0;
             if (_firstDelta.Length < firstDelta) _firstDelta = new AlignedBuffer(firstDelta);
-            int workerInputs = SplitsFirstLayer(batch) && ThreadBudget > 1 ? batch * NetworkShape.InputSize : 0;
-            if (_workerInputs.Length < workerInputs) _workerInputs = new AlignedBuffer(workerInputs);
         }
         BeginSparseTraining(train.X, samples, batch);
         int[] order = new int[samples];
@@ -290,6 +288,10 @@ public abstract partial class NeuralNetwork
         {
             if (SplitsBatch(batch) && ThreadBudget > 1)
             {
+                // The worker's own copy of each batch's rows in row-split steps (TrainStepByRows). Here, with the worker:
+                // a callback's OnTrainBegin may have changed MaxDegreeOfParallelism.
+                if (SplitsFirstLayer(batch) && _workerInputs.Length < batch * NetworkShape.InputSize)
+                    _workerInputs = new AlignedBuffer(batch * NetworkShape.InputSize);
                 _worker = new TrainingWorker(RunWorkerJob);
                 // Row-split steps let the worker gather the second half of each batch from the arrays (the training rows
                 // start at row 0 of them, and the order holds training rows only).

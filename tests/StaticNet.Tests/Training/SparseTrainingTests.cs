@@ -277,6 +277,21 @@ public class SparseTrainingTests
     }
 
     [Fact]
+    public void ACallbackTurningOnTheSecondCoreAtTrainBegin_GetsTheBitsOfOneCore()
+    {
+        // The worker and its own copy of each batch's rows are set up after OnTrainBegin, which may change the budget
+        // (enough steps that the worker, once started, claims some of them).
+        var (x, labels) = Data(2000, 0.8, seed: 9);
+        NeuralNetwork? model = null;
+        var turnOn = new LambdaCallback(onTrainBegin: () => model!.MaxDegreeOfParallelism = -1);
+        var turned = Train(narrow: false, sparse: true, 1, new Adam(0.003f), x, labels, callbacks: [turnOn], created: m => model = m);
+        var one = Train(narrow: false, sparse: true, 1, new Adam(0.003f), x, labels);
+        Assert.Equal(-1, model!.MaxDegreeOfParallelism);
+        Assert.Equal(one.Parameters, turned.Parameters);
+        Assert.Equal(one.History["loss"], turned.History["loss"]);
+    }
+
+    [Fact]
     public void SparseSteps_AllocateNothing()
     {
         if (!SparseInputGradients.Supports(256, 128)) return;
