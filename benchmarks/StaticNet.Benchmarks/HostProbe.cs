@@ -16,10 +16,7 @@ internal static class HostProbe
     /// <summary>Calls of <see cref="Roofline.FmaPeak"/> in one unit of work: about 8 ms at 200 GFLOP/s.</summary>
     private const int Calls = 40;
 
-    /// <summary>Seconds one core takes for the unit of FMA work.</summary>
-    public static double OneCore() => Time(Work);
-
-    /// <summary>Seconds both cores take for the unit of FMA work each (the calling thread and one more).</summary>
+    /// <summary>Seconds both cores take for the unit of FMA work each (<see cref="Work"/>: the calling thread and one more).</summary>
     public static double TwoCores()
     {
         var other = new Thread(() => Work()) { IsBackground = true };
@@ -87,18 +84,12 @@ internal static class HostProbe
         return elapsed / trips;
     }
 
-    private static float Work()
+    /// <summary>The unit of FMA work: <see cref="Calls"/> calls of <see cref="Roofline.FmaPeak"/>.</summary>
+    public static float Work()
     {
         var roofline = new Roofline();
         float sink = 0;
         for (int i = 0; i < Calls; i++) sink += roofline.FmaPeak();
         return sink;
-    }
-
-    private static double Time(Func<float> action)
-    {
-        long start = Stopwatch.GetTimestamp();
-        action();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 }

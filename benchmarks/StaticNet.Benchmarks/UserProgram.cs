@@ -380,9 +380,8 @@ internal static class UserProgram
         Console.WriteLine($"  samples/s at the median step: one core {32 / steps[0] * 1e6:N0} / {32 / steps[2] * 1e6:N0} shuffled; both cores / one core: {steps[0] / steps[1]:F2}x, shuffled {steps[2] / steps[3]:F2}x");
         Console.WriteLine($"  sparse first layer / dense first layer (shuffled): one core {steps[2] / steps[4]:F2}x, both cores {steps[3] / steps[5]:F2}x");
 
-        // The same data as a float[,] (Mnist.Load's form, what the course's programs pass): Fit then keeps the arrays,
-        // and on two cores the worker gathers its half of each batch itself (a flat float[] binds to the span overload,
-        // whose rows only the calling thread can read).
+        // The same data as a float[,] (Mnist.Load's form, what the course's programs pass) instead of the flat float[] above,
+        // which binds to the span overload (pinned for the call, so the same steps): the two forms should time alike.
         var matrix = new float[Samples, 784];
         Buffer.BlockCopy(x, 0, matrix, 0, x.Length * sizeof(float));
         double MatrixStep(MnistNet model)
@@ -419,7 +418,7 @@ internal static class UserProgram
     /// <summary>The host's own two-core scaling and stalls (<see cref="HostProbe"/>), as rows to measure beside a group's.</summary>
     private static Row[] HostRows =>
     [
-        new Row("host: fixed FMA work, one core", "ms", () => HostProbe.OneCore() * 1e3),
+        new Row("host: fixed FMA work, one core", "ms", () => Time(HostProbe.Work) * 1e3),
         new Row("host: the same work on each of two cores", "ms", () => HostProbe.TwoCores() * 1e3),
         new Row("host: time lost to stalls in FMA work", "%", () => HostProbe.StallShare() * 100),
         new Row("host: a cache line's round trip between the cores", "ns", () => HostProbe.RoundTripNanoseconds()),

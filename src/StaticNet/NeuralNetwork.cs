@@ -491,7 +491,8 @@ public abstract partial class NeuralNetwork
         // row is requested first, so that all the reads are in flight at once, then copied a piece of each row at a time
         // (32 shuffled rows of 784 floats from 150 MB: 8.4 us against 15.4 us without the requests). The same values land
         // in the same places.
-        Prefetch(source, width, rows);
+        ref float first = ref MemoryMarshal.GetReference(source);
+        for (int r = 0; r < rows.Length; r++) Kernels.Simd.PrefetchLines(ref Unsafe.Add(ref first, (nint)rows[r] * width), width);
         for (int at = 0; at < width; at += GatherPiece)
         {
             int n = Math.Min(GatherPiece, width - at);
@@ -502,20 +503,6 @@ public abstract partial class NeuralNetwork
 
     /// <summary>Floats per piece of a gathered row (1 KB).</summary>
     private const int GatherPiece = 256;
-
-    /// <summary>Asks the processor to bring every cache line of the rows into cache (a hint: nothing waits, nothing faults).</summary>
-    private static unsafe void Prefetch(ReadOnlySpan<float> source, int width, ReadOnlySpan<int> rows)
-    {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
-        fixed (float* start = source)
-        {
-            for (int r = 0; r < rows.Length; r++)
-            {
-                byte* row = (byte*)(start + (long)rows[r] * width), end = row + (long)width * sizeof(float);
-                for (byte* line = row; line < end; line += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(line);
-            }
-        }
-    }
 
     private static float[] ToFloat(int[] labels)
     {

@@ -77,4 +77,25 @@ internal static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Fma512(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
         Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary>
+    /// Asks the processor for the cache line holding <paramref name="at"/>: into every level, or (<paramref name="toL2"/>)
+    /// into L2 and below. A hint: it reads nothing and cannot fault, so should the GC move the array meanwhile, the stale
+    /// address costs a useless fetch, nothing else. <c>Sse.Prefetch*</c> takes only a pointer: with Fit's pinned spans,
+    /// the runtime's only unsafe code. Nothing where SSE is not (on Arm).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void PrefetchLine(ref float at, bool toL2 = false)
+    {
+        if (!Sse.IsSupported) return;
+        if (toL2) Sse.Prefetch1(Unsafe.AsPointer(ref at));
+        else Sse.Prefetch0(Unsafe.AsPointer(ref at));
+    }
+
+    /// <summary><see cref="PrefetchLine"/> for every line of the <paramref name="n"/> floats from <paramref name="start"/>.</summary>
+    public static void PrefetchLines(ref float start, int n)
+    {
+        if (!Sse.IsSupported) return;
+        for (int i = 0; i < n; i += 16) PrefetchLine(ref Unsafe.Add(ref start, i));
+    }
 }

@@ -52,9 +52,9 @@ public abstract partial class NeuralNetwork
     private AlignedBuffer[] _optimizerState = Array.Empty<AlignedBuffer>();
 
     /// <summary>
-    /// The buffers of sparse steps: the gathered batch's row masks (<see cref="SparseInputs.Masks"/>, each thread writes its
-    /// half's), the one-thread forward pass's scratch, and for each half of the transposed rows (one a thread) its lanes'
-    /// sums and the batch's column masks.
+    /// The buffers of sparse steps: the batch's row masks (<see cref="SparseInputs.Masks"/>) of the calling thread's copy of
+    /// the rows and of the worker's, the one-thread forward pass's scratch, and for each half of the transposed rows (one a
+    /// thread) its lanes' sums and the batch's column masks.
     /// </summary>
     private sealed class SparseStepBuffers(int inputs, int units, int batch)
     {
@@ -64,7 +64,6 @@ public abstract partial class NeuralNetwork
         public readonly AlignedBuffer[] LaneSums = [new(SparseInputs.LaneSumsLength(batch, units)), new(SparseInputs.LaneSumsLength(batch, units))];
         public readonly ulong[][] ColumnMasks =
             [new ulong[SparseInputGradients.ColumnMaskLength(inputs, batch)], new ulong[SparseInputGradients.ColumnMaskLength(inputs, batch)]];
-        // The worker's row masks of its own copy of the batch's inputs (see _privateRows).
         public readonly ulong[] WorkerMasks = new ulong[batch * SparseInputs.MaskLength(inputs)];
     }
 
@@ -159,15 +158,6 @@ public abstract partial class NeuralNetwork
         if (toSparse) SparseInputs.Transpose(region.Slice(0, n), inputs, units, scratch);
         else SparseInputGradients.TransposeBack(region.Slice(0, n), inputs, units, scratch);
         scratch.CopyTo(region);
-    }
-
-    /// <summary>Gathers the training rows <c>rows[from..to)</c> (<see cref="GatherRows"/>) and, in sparse steps, marks their non-zero inputs.</summary>
-    private void GatherLane(in DataSet data, ReadOnlySpan<int> rows, int from, int to)
-    {
-        GatherRows(data, rows, from, to);
-        if (!_sparseTraining) return;
-        int inputs = NetworkShape.InputSize, perSample = SparseInputs.MaskLength(inputs);
-        SparseInputs.Masks(_batchInputs.AsSpan(from * inputs, (to - from) * inputs), inputs, to - from, _sparseBuffers!.Masks.AsSpan(from * perSample));
     }
 
     /// <summary>

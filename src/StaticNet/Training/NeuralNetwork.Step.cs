@@ -244,8 +244,7 @@ public abstract partial class NeuralNetwork
     internal bool RowSplitDisabled { get; set; }
 
     // Row-split steps: dL/dz of the first layer for the whole batch (each lane writes its samples' rows), and each
-    // thread's progress through the step (0 at the start; 1: the thread's half of the batch gathered, the caller's
-    // meaning both halves when the worker does not gather; 2: the thread's rows of the first layer computed; 3: its
+    // thread's progress through the step (0 at the start; 2: the thread's rows of the first layer computed; 3: its
     // lane's backward pass done; the caller's 4: the optimizer's step begun), so each waits only for what it reads.
     private AlignedBuffer _firstDelta;
     private int _mainPhase, _workerPhase, _stepAborted;
@@ -261,8 +260,15 @@ public abstract partial class NeuralNetwork
     /// <summary>The batch's inputs that the thread computing the first layer's rows from <paramref name="rowStart"/> reads (in a two-thread step, 0: the calling thread, else the worker).</summary>
     private AlignedBuffer StepInputs(int rowStart) => _privateRows && rowStart != 0 ? _workerInputs : _batchInputs;
 
+    /// <summary>Gathers the training rows <c>rows[from..to)</c> of a row-split step: their inputs into the thread's copy of the batch (<see cref="GatherInputs"/>), their targets and sample weights into the batch workspace.</summary>
+    private void GatherLane(in DataSet data, ReadOnlySpan<int> rows, int from, int to, bool worker = false)
+    {
+        GatherInputs(data, rows, from, to, worker);
+        GatherTargets(data, rows, from, to);
+    }
+
     /// <summary>Gathers the inputs of the training rows <c>rows[from..to)</c> into a thread's copy of the batch and, in sparse steps, marks their non-zero inputs.</summary>
-    private void GatherOwnInputs(in DataSet data, ReadOnlySpan<int> rows, int from, int to, bool worker)
+    private void GatherInputs(in DataSet data, ReadOnlySpan<int> rows, int from, int to, bool worker)
     {
         int width = NetworkShape.InputSize;
         Span<float> inputs = (worker ? _workerInputs : _batchInputs).AsSpan(from * width, (to - from) * width);
@@ -274,11 +280,10 @@ public abstract partial class NeuralNetwork
     /// <summary>What the worker reads to gather the second half of a row-split step itself: Fit's arrays and its order.</summary>
     private sealed record WorkerRows(DataStorage Storage, float[]? Weights, int[] Order);
 
-    // Set by Fit when its data are arrays (not spans, which another thread cannot read); _stepStart is where the
-    // current batch starts in the order.
+    // Set by Fit with its worker (a span argument is pinned for the call, so the worker can read any data form);
+    // _stepStart is where the current batch starts in the order.
     private WorkerRows? _workerRows;
     private int _stepStart;
-    private bool _workerGathers;
 
     /// <summary>Whether the running Fit's worker can gather its half of each batch itself (tests check it for each data form).</summary>
     internal bool WorkerCanGather => _workerRows is not null;
@@ -307,13 +312,15 @@ public abstract partial class NeuralNetwork
         Array.Clear(_laneMetricSums);
         _mainPhase = _workerPhase = _stepAborted = 0;
         TrainingWorker? worker = _worker;
-        // With Fit's arrays at hand the worker gathers the second half while this thread gathers the first (rows come from
-        // main memory when shuffled: two cores keep twice the reads in flight); else this thread gathers the second half
-        // first, so that the worker has its samples when it starts.
-        _workerGathers = worker is not null && _workerRows is not null;
-        _privateRows = _workerGathers;
-        if (!_workerGathers) GatherLane(data, rows, half, count);
-        if (worker is not null)
+        // Two threads: the worker gathers the second half while this thread gathers the first (rows come from main memory
+        // when shuffled: two cores keep twice the reads in flight), then each copies the other half's inputs for itself
+        // (_privateRows). One thread gathers the second half first, as the worker would.
+        _privateRows = worker is not null;
+        if (worker is null)
+        {
+            GatherLane(data, rows, half, count);
+        }
+        else
         {
             _workerJob = WorkerJob.SecondRows;
             worker.Start();
@@ -322,13 +329,12 @@ public abstract partial class NeuralNetwork
         try
         {
             GatherLane(data, rows, 0, half);
-            Volatile.Write(ref _mainPhase, 1);
             // Not claimed yet (the worker thread sleeps, or the machine is busy): this thread runs the whole step.
             if (worker is not null && worker.TryReclaim())
             {
                 worker = null;
                 _privateRows = false;   // this thread gathers every row into the batch workspace and reads only that
-                if (_workerGathers) GatherLane(data, rows, half, count);
+                GatherLane(data, rows, half, count);
             }
             if (worker is null)
             {
@@ -348,24 +354,19 @@ public abstract partial class NeuralNetwork
                 return lossSum;
             }
             FirstLayerForwardLane(0, half, 0, split);
-            // The second half's samples: gathered here too (sparse steps: each thread reads rows from its own cache), or by
-            // the worker (its phase 1), or here before it started.
-            if (_privateRows) GatherOwnInputs(data, rows, half, count, worker: false);
-            if (!_workerGathers || _privateRows || AwaitPhase(ref _workerPhase, 1))
+            GatherInputs(data, rows, half, count, worker: false);
+            FirstLayerForwardLane(half, count - half, 0, split);
+            Volatile.Write(ref _mainPhase, 2);
+            if (AwaitPhase(ref _workerPhase, 2))
             {
-                FirstLayerForwardLane(half, count - half, 0, split);
-                Volatile.Write(ref _mainPhase, 2);
-                if (AwaitPhase(ref _workerPhase, 2))
+                lossSum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums, byRows: true);
+                Volatile.Write(ref _mainPhase, 3);
+                if (AwaitPhase(ref _workerPhase, 3))
                 {
-                    lossSum = RunLane(loss, 0, half, count, dropoutKey, _gradients, metricSums, byRows: true);
-                    Volatile.Write(ref _mainPhase, 3);
-                    if (AwaitPhase(ref _workerPhase, 3))
-                    {
-                        // The step is counted only once both lanes are through; the worker reads it after phase 4.
-                        _update = (Optimizer!.BeginStep(), 0, true);
-                        Volatile.Write(ref _mainPhase, 4);
-                        UpdateByRows(0, split, count, upperHalf: 0);
-                    }
+                    // The step is counted only once both lanes are through; the worker reads it after phase 4.
+                    _update = (Optimizer!.BeginStep(), 0, true);
+                    Volatile.Write(ref _mainPhase, 4);
+                    UpdateByRows(0, split, count, upperHalf: 0);
                 }
             }
         }
@@ -390,32 +391,12 @@ public abstract partial class NeuralNetwork
         int units = NetworkShape.Layers[0].Units, split = FirstLayerRows.Split(units);
         try
         {
-            bool privateRows = _privateRows;
-            if (_workerGathers)
-            {
-                WorkerRows source = _workerRows!;
-                DataSet data = source.Storage.Open(source.Weights);
-                ReadOnlySpan<int> rows = source.Order.AsSpan(_stepStart, count);
-                if (privateRows)
-                {
-                    GatherOwnInputs(data, rows, half, count, worker: true);
-                    GatherTargets(data, rows, half, count);
-                }
-                else
-                {
-                    GatherLane(data, rows, half, count);
-                }
-                Volatile.Write(ref _workerPhase, 1);
-            }
-            // The second half's samples are here (gathered above, or before the job was posted); the first half's may
-            // still be on the way, unless this thread gathers its own copy of them.
+            WorkerRows source = _workerRows!;
+            DataSet data = source.Storage.Open(source.Weights);
+            ReadOnlySpan<int> rows = source.Order.AsSpan(_stepStart, count);
+            GatherLane(data, rows, half, count, worker: true);
             FirstLayerForwardLane(half, laneCount, split, units);
-            if (privateRows)
-            {
-                WorkerRows source = _workerRows!;
-                GatherOwnInputs(source.Storage.Open(source.Weights), source.Order.AsSpan(_stepStart, count), 0, half, worker: true);
-            }
-            else if (!AwaitPhase(ref _mainPhase, 1)) return;
+            GatherInputs(data, rows, 0, half, worker: true);
             FirstLayerForwardLane(0, half, split, units);
             Volatile.Write(ref _workerPhase, 2);
             if (!AwaitPhase(ref _mainPhase, 2)) return;

@@ -314,16 +314,12 @@ internal static class SparseInputs
             _perChain = chains == 0 || !Sse.IsSupported ? 0 : (_lines + chains - 1) / chains;
         }
 
-        /// <summary>
-        /// A prefetch is a hint: it reads nothing and cannot fault, and <c>Sse.Prefetch1</c> takes only a pointer (one of the runtime's
-        /// two uses of unsafe code, with Fit's pinned spans). The address is a line of the rows' span; should the GC move the array meanwhile, a
-        /// stale address costs a useless fetch, nothing else.
-        /// </summary>
+        /// <summary>The next lines of the rows' span, into L2 (<see cref="Simd.PrefetchLine"/>).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public unsafe void AfterChain()
+        public void AfterChain()
         {
             int end = Math.Min(_next + _perChain, _lines);
-            for (; _next < end; _next++) Sse.Prefetch1(Unsafe.AsPointer(ref Unsafe.Add(ref _start, _next * W)));
+            for (; _next < end; _next++) Simd.PrefetchLine(ref Unsafe.Add(ref _start, _next * W), toL2: true);
         }
     }
 
