@@ -162,7 +162,7 @@ public class BakedLayerWeightsTests
 
         GeneratorRun baked = Bake(source, bytes, file);
         AssertClean(baked);
-        Assert.Contains("Baked.CopyTo(base.Parameters)", baked.SingleSource());
+        Assert.Contains("Baked.CopyTo(base.InitialParameters)", baked.SingleSource());
         Assert.Equal(Bits(saved), Bits(BakedLoader.Parameters(baked.OutputCompilation, type)));
     }
 

@@ -85,7 +85,7 @@ public class BakedWeightsTests
         // 0.5f = 0x3F000000, -1f = 0xBF800000, 0.25f = 0x3E800000: written by hand, not by the code under test.
         Assert.Contains("Bits0 => \"\\u0000\u3F00\\u0000\uBF80\\u0000\u3E80", source);
         Assert.DoesNotContain("Bits1", source);
-        Assert.Contains("Baked.CopyTo(base.Parameters)", source);
+        Assert.Contains("Baked.CopyTo(base.InitialParameters)", source);
         // Layer by layer, weights [out x in] then biases, exactly as written in the file.
         float[] expected = { 0.5f, -1f, 0.25f, 2f, 0f, -0.125f, 0.1f, -0.2f, 1.5f, -3f, 1e-5f };
         Assert.Equal(Bits(expected), Bits(BakedLoader.Parameters(run.OutputCompilation, "Baked.TinyNet")));

@@ -84,10 +84,10 @@ internal static class Emitter
         {
             string file = Escape(spec.WeightsFile!);
             w.Line($"/// <summary>Creates the network with the weights baked in from <c>{file}</c>, and a random seed for shuffling.</summary>");
-            w.Line($"public {name}() : base({Layout}.Shape, {baseType}.RandomSeed()) => {Layout}.Baked.CopyTo(base.Parameters);");
+            w.Line($"public {name}() : base({Layout}.Shape, {baseType}.RandomSeed()) => {Layout}.Baked.CopyTo(base.InitialParameters);");
             w.Line();
             w.Line($"/// <summary>Creates the network with the weights baked in from <c>{file}</c>; <paramref name=\"seed\"/> drives shuffling and dropout when it trains further.</summary>");
-            w.Line($"public {name}(int seed) : base({Layout}.Shape, seed) => {Layout}.Baked.CopyTo(base.Parameters);");
+            w.Line($"public {name}(int seed) : base({Layout}.Shape, seed) => {Layout}.Baked.CopyTo(base.InitialParameters);");
             w.Line();
             return;
         }
@@ -107,7 +107,9 @@ internal static class Emitter
         // "input", not nameof(input): a user member named nameof would turn nameof(...) into a call.
         w.Line("global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, \"input\");");
         w.Line("global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, \"output\");");
-        w.Line($"{ReadOnlySpan} p = base.Parameters;");
+        // The large Dense layers' weights may come packed for one sample (NeuralNetwork.PredictionParameters): each
+        // Dense.Forward call is told so.
+        w.Line($"{ReadOnlySpan} p = base.PredictionParameters(out bool packedRows);");
         // Two buffers used in turn: each layer reads one and writes the other.
         int buffer = plan.MaxPredictBuffer;
         bool pooled = 2 * buffer > MaxStackFloats;

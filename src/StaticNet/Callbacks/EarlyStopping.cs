@@ -163,7 +163,7 @@ public sealed class EarlyStopping : Callback
         if (RestoreBestWeights && _hasBestWeights)
         {
             if (Verbose > 0) Out.WriteLine($"Restoring model weights from the end of the best epoch: {BestEpoch + 1}.");
-            _bestWeights.AsSpan().CopyTo(Model.Parameters);
+            _bestWeights.AsSpan().CopyTo(Model.WritableParameters);
         }
     }
 
@@ -172,7 +172,7 @@ public sealed class EarlyStopping : Callback
 
     private void SaveWeights()
     {
-        Span<float> parameters = Model.Parameters;
+        ReadOnlySpan<float> parameters = Model.ReadableParameters;
         if (_bestWeights is null || _bestWeights.Length != parameters.Length) _bestWeights = new float[parameters.Length];
         parameters.CopyTo(_bestWeights);
         _hasBestWeights = true;

@@ -134,7 +134,7 @@ public sealed class ModelCheckpoint : Callback
             return $"the loss is {PyFormat.Repr(loss)} (training diverged)";
         if (logs.TryGetValue(Monitor, out double current) && !double.IsFinite(current))
             return $"{Monitor} is {PyFormat.Repr(current)}";
-        ReadOnlySpan<float> parameters = Model.Parameters;
+        ReadOnlySpan<float> parameters = Model.ReadableParameters;
         for (int i = 0; i < parameters.Length; i++)
             if (!float.IsFinite(parameters[i]))
                 return $"parameter {i} is {PyFormat.Repr(parameters[i])} (training diverged)";

@@ -84,7 +84,7 @@ public static partial class OnnxExporter
         if (4L * shape.ParameterCount > MaxWeightBytes)
             throw new NotSupportedException(
                 $"The network has {shape.ParameterCount} parameters ({4L * shape.ParameterCount} bytes); an ONNX model without external data holds at most {MaxWeightBytes} bytes.");
-        float[] parameters = model.Parameters.ToArray();   // a snapshot: the model could be trained meanwhile
+        float[] parameters = model.ReadableParameters.ToArray();   // a snapshot: the model could be trained meanwhile
 
         return ModelBytes($"StaticNet network {shape}",
             graph => WriteGraph(graph, model.GetType().Name, shape.ToString(), new GraphBuilder(shape, parameters), shape.InputShape, shape.OutputSize),

@@ -108,7 +108,7 @@ public static class Safetensors
         CheckLayout(layout);
         NetworkShape shape = model.NetworkShape;
         IReadOnlyList<string> names = CheckLayerNames(shape, layout, layerNames);
-        ReadOnlySpan<float> parameters = model.Parameters;
+        ReadOnlySpan<float> parameters = model.ReadableParameters;
         var tensors = new List<KeyValuePair<string, SafetensorsTensor>>();
         foreach (TensorSlot slot in SafetensorsMapping.Slots(shape, layout, names))
         {
@@ -303,7 +303,7 @@ public static class Safetensors
                         $"Tensor '{entry.Name}' holds {tensor[j].ToString(CultureInfo.InvariantCulture)} at {slot.Position(j)}; the network's parameters must be finite.");
             slot.Scatter(tensor, parameters);
         }
-        parameters.CopyTo(model.Parameters);
+        parameters.CopyTo(model.WritableParameters);
     }
 
     /// <summary>For a dense stack, "layer 1 (4 -> 2)" (its dense layers counted from 0, as the layer names); otherwise Keras's name, settings and shapes.</summary>

@@ -105,7 +105,7 @@ public sealed partial class Int8Network
         }
 
         // Each int8 layer's input range over the calibration samples, from the float32 network.
-        ReadOnlySpan<float> parameters = model.Parameters;
+        ReadOnlySpan<float> parameters = model.ReadableParameters;
         int inputSize = shape.InputSize, largest = inputSize;
         var min = new float[layers.Count];
         var max = new float[layers.Count];

@@ -68,7 +68,7 @@ public sealed partial class Int8Network
             return QuantizeLayers(model, calibrationInputs);
 
         // Each layer's input range over the calibration samples, from the float32 network.
-        ReadOnlySpan<float> parameters = model.Parameters;
+        ReadOnlySpan<float> parameters = model.ReadableParameters;
         int layers = shape.LayerCount;
         var min = new float[layers];
         var max = new float[layers];

@@ -68,7 +68,7 @@ public abstract partial class NeuralNetwork
         // takes a whole saved model; its optimizer and training sections are only checked.
         if (isCheckpoint) NetworkFormat.SkipCheckpointSections(reader);
         Finish(reader, wholeStream);
-        parameters.CopyTo(DocumentedParameters.Span);
+        parameters.CopyTo(WritableParameters);
     }
 
     // ---------------------------------------------------------------- checkpoints
@@ -160,7 +160,7 @@ public abstract partial class NeuralNetwork
         Finish(reader, wholeStream);
 
         // Everything is read and verified: only now does the model change.
-        parameters.CopyTo(DocumentedParameters.Span);
+        parameters.CopyTo(WritableParameters);
         commitOptimizer();
         _shuffleRng.State = shuffleState;
         CompletedEpochs = epochs;

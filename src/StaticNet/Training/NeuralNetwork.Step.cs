@@ -25,6 +25,7 @@ public abstract partial class NeuralNetwork
     private double TrainStep(Loss loss, in DataSet data, ReadOnlySpan<int> rows, Span<double> metricSums)
     {
         int count = rows.Length;
+        ParametersChanged();   // the optimizer writes them below: one-sample prediction's packed copy is retired
         // Dropout masks come from a per-step key drawn from the shuffle generator (seeded by the
         // model's seed, saved in checkpoints): reproducible, and a resumed run draws the same masks.
         // BatchNormalization also needs the training key: it normalizes with the batch's statistics in training.

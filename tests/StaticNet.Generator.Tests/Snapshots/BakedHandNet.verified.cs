@@ -17,17 +17,17 @@ namespace Baked
         public const int ParameterCount = 27;
 
         /// <summary>Creates the network with the weights baked in from <c>hand.safetensors</c>, and a random seed for shuffling.</summary>
-        public HandNet() : base(StaticNetLayout.Shape, global::StaticNet.NeuralNetwork.RandomSeed()) => StaticNetLayout.Baked.CopyTo(base.Parameters);
+        public HandNet() : base(StaticNetLayout.Shape, global::StaticNet.NeuralNetwork.RandomSeed()) => StaticNetLayout.Baked.CopyTo(base.InitialParameters);
 
         /// <summary>Creates the network with the weights baked in from <c>hand.safetensors</c>; <paramref name="seed"/> drives shuffling and dropout when it trains further.</summary>
-        public HandNet(int seed) : base(StaticNetLayout.Shape, seed) => StaticNetLayout.Baked.CopyTo(base.Parameters);
+        public HandNet(int seed) : base(StaticNetLayout.Shape, seed) => StaticNetLayout.Baked.CopyTo(base.InitialParameters);
 
         /// <inheritdoc/>
         public override void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.Parameters;
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out bool packedRows);
             global::System.Span<float> buffers = stackalloc float[16];
             // Layer 1: Conv2D(2, 2x2) (3, 3, 1) -> (2, 2, 2), relu
             global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.Relu>(
@@ -39,7 +39,7 @@ namespace Baked
             // (the values stay where they are)
             // Layer 4 (output): Dense(1) (8,) -> (1,), linear
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
-                p.Slice(StaticNetLayout.W4, 8), p.Slice(StaticNetLayout.B4, 1), buffers.Slice(8, 8), output);
+                p.Slice(StaticNetLayout.W4, 8), p.Slice(StaticNetLayout.B4, 1), buffers.Slice(8, 8), output, packedRows);
         }
 
         /// <inheritdoc/>

@@ -17,24 +17,24 @@ namespace Baked
         public const int ParameterCount = 11;
 
         /// <summary>Creates the network with the weights baked in from <c>tiny.safetensors</c>, and a random seed for shuffling.</summary>
-        public TinyNet() : base(StaticNetLayout.Shape, global::StaticNet.NeuralNetwork.RandomSeed()) => StaticNetLayout.Baked.CopyTo(base.Parameters);
+        public TinyNet() : base(StaticNetLayout.Shape, global::StaticNet.NeuralNetwork.RandomSeed()) => StaticNetLayout.Baked.CopyTo(base.InitialParameters);
 
         /// <summary>Creates the network with the weights baked in from <c>tiny.safetensors</c>; <paramref name="seed"/> drives shuffling and dropout when it trains further.</summary>
-        public TinyNet(int seed) : base(StaticNetLayout.Shape, seed) => StaticNetLayout.Baked.CopyTo(base.Parameters);
+        public TinyNet(int seed) : base(StaticNetLayout.Shape, seed) => StaticNetLayout.Baked.CopyTo(base.InitialParameters);
 
         /// <inheritdoc/>
         public override void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.Parameters;
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out bool packedRows);
             global::System.Span<float> buffers = stackalloc float[4];
             // Layer 1: Dense(2) (3,) -> (2,), tanh
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N3, StaticNetLayout.N2, global::StaticNet.Kernels.Tanh>(
-                p.Slice(StaticNetLayout.W1, 6), p.Slice(StaticNetLayout.B1, 2), input, buffers.Slice(0, 2));
+                p.Slice(StaticNetLayout.W1, 6), p.Slice(StaticNetLayout.B1, 2), input, buffers.Slice(0, 2), packedRows);
             // Layer 2 (output): Dense(1) (2,) -> (1,), sigmoid
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N2, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
-                p.Slice(StaticNetLayout.W2, 2), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 2), output);
+                p.Slice(StaticNetLayout.W2, 2), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 2), output, packedRows);
         }
 
         /// <inheritdoc/>

@@ -1,0 +1,87 @@
+using System;
+using System.Linq;
+using System.Runtime.Intrinsics;
+using StaticNet.Kernels;
+using Xunit;
+
+namespace StaticNet.Tests.Kernels;
+
+/// <summary>
+/// <see cref="PackedRows"/>, the one-sample layout of a large Dense layer's weights: the kernel reading it must give the
+/// bits of the row-major kernel (which the batch tiles also give), and packing must move every weight exactly once.
+/// </summary>
+public class PackedRowsTests
+{
+    public readonly struct N32 : IConstant { public static int Value => 32; }
+    public readonly struct N48 : IConstant { public static int Value => 48; }
+    public readonly struct N128 : IConstant { public static int Value => 128; }
+    public readonly struct N345 : IConstant { public static int Value => 345; }
+    public readonly struct N512 : IConstant { public static int Value => 512; }
+    public readonly struct N784 : IConstant { public static int Value => 784; }
+
+    [Fact]
+    public void PackedKernel_GivesTheRowMajorKernelsBits_784x128() => SameBits<N784, N128>();
+
+    [Fact]
+    public void PackedKernel_GivesTheRowMajorKernelsBits_32x512() => SameBits<N32, N512>();
+
+    [Fact]
+    public void PackedKernel_GivesTheRowMajorKernelsBits_RowsAfterTheLastGroupOfEight() => SameBits<N48, N345>();
+
+    private static void SameBits<TIn, TOut>() where TIn : IConstant where TOut : IConstant
+    {
+        int inputs = TIn.Value, outputs = TOut.Value;
+        Assert.True(PackedRows.Applies(inputs, outputs) || !Vector512.IsHardwareAccelerated);
+        var random = new Random(inputs * 31 + outputs);
+        float[] weights = Enumerable.Range(0, inputs * outputs).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] bias = Enumerable.Range(0, outputs).Select(_ => (float)random.NextDouble()).ToArray();
+        var packed = new float[weights.Length];
+        PackedRows.Pack(weights, inputs, outputs, packed);
+        Assert.NotEqual(weights, packed);   // the layout did change
+        // A dense input, one with zero blocks (the listed-blocks path), and one that is all zeros.
+        float[] dense = Enumerable.Range(0, inputs).Select(_ => (float)random.NextDouble() + 0.01f).ToArray();
+        float[] blocks = dense.Select((v, i) => i / 16 % 3 == 1 ? 0f : v).ToArray();
+        foreach (float[] x in new[] { dense, blocks, new float[inputs] })
+        {
+            var expected = new float[outputs];
+            var actual = new float[outputs];
+            Dense.Forward<TIn, TOut, Linear>(weights, bias, x, expected);
+            Dense.Forward<TIn, TOut, Linear>(packed, bias, x, actual, packedRows: true);
+            for (int j = 0; j < outputs; j++)
+                Assert.Equal(BitConverter.SingleToInt32Bits(expected[j]), BitConverter.SingleToInt32Bits(actual[j]));
+            // And both are the sums (not alike wrong): double-precision reference.
+            for (int j = 0; j < outputs; j++)
+            {
+                double sum = bias[j];
+                for (int k = 0; k < inputs; k++) sum += (double)weights[j * inputs + k] * x[k];
+                Assert.Equal(sum, actual[j], 1e-4);
+            }
+        }
+    }
+
+    [Fact]
+    public void Pack_MovesEachWeightOnce_AndLeavesTheRowsAfterTheLastGroupOfEightInPlace()
+    {
+        const int inputs = 48, outputs = 345;
+        float[] weights = Enumerable.Range(0, inputs * outputs).Select(i => (float)i).ToArray();
+        var packed = new float[weights.Length];
+        PackedRows.Pack(weights, inputs, outputs, packed);
+        Assert.Equal(weights, packed.OrderBy(v => v).ToArray());
+        // Row 8g + r, input k sits at 8g * inputs + 8k' + 16r + k % 16, with k' = k rounded down to a block.
+        Assert.Equal(weights[(8 + 3) * inputs + 20], packed[8 * inputs + 8 * 16 + 3 * 16 + 4]);
+        int whole = outputs / 8 * 8 * inputs;
+        Assert.Equal(weights.AsSpan(whole).ToArray(), packed.AsSpan(whole).ToArray());
+    }
+
+    [Theory]
+    [InlineData(784, 128, true)]
+    [InlineData(128, 64, false)]   // 32 KB: fits in L1, not worth a copy
+    [InlineData(100, 200, false)]  // inputs not a multiple of 16
+    [InlineData(4096, 4, false)]   // fewer than eight rows
+    public void Applies_ToLargeLayersInWholeBlocks(int inputs, int outputs, bool applies) =>
+        Assert.Equal(applies && Vector512.IsHardwareAccelerated, PackedRows.Applies(inputs, outputs));
+
+    [Fact]
+    public void Pack_RefusesInputsNotInWholeBlocks() =>
+        Assert.Throws<ArgumentException>(() => PackedRows.Pack(new float[100 * 200], 100, 200, new float[100 * 200]));
+}
