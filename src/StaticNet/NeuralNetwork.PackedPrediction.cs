@@ -65,20 +65,21 @@ public abstract partial class NeuralNetwork
 
     /// <summary>
     /// The parameters the generated one-sample <see cref="Predict(ReadOnlySpan{float}, Span{float})"/> reads, in the
-    /// documented layout or, where <paramref name="packedRows"/> is true, with the large Dense layers' weights in
-    /// <c>Dense.Forward</c>'s packed layout (pass it on to each <c>Dense.Forward</c> call); the same values either way.
+    /// documented layout, and in <paramref name="packed"/> (empty when there is none at these weights) the packed copy,
+    /// in which the large Dense layers' weights are stored for <c>Dense.Forward</c>'s one-sample kernel (pass it on to each
+    /// <c>Dense.Forward</c> call with the layer's weight offset). The same results either way.
     /// </summary>
-    protected ReadOnlySpan<float> PredictionParameters(out bool packedRows)
+    protected ReadOnlySpan<float> PredictionParameters(out ReadOnlySpan<float> packed)
     {
         ReadOnlySpan<float> parameters = DocumentedParameters;
-        packedRows = false;
+        packed = default;
         if (_parametersExposed || !HasPackableLayers) return parameters;
         long version = Interlocked.Read(ref _parametersVersion);
-        PackedCopy? packed = Volatile.Read(ref _packed);
-        if (packed is not null && packed.Version == version)
+        PackedCopy? copy = Volatile.Read(ref _packed);
+        if (copy is not null && copy.Version == version)
         {
-            packedRows = true;
-            return packed.Parameters;
+            packed = copy.Parameters;
+            return parameters;
         }
         // Count the calls at this version (a race between threads only delays the copy), and make the copy once they
         // have cost about what making it costs.
@@ -87,11 +88,8 @@ public abstract partial class NeuralNetwork
             _unpackedVersion = version;
             _unpackedCalls = 0;
         }
-        if (++_unpackedCalls < PackAfterCalls) return parameters;
-        packed = Pack(version);
-        if (packed is null) return parameters;
-        packedRows = true;
-        return packed.Parameters;
+        if (++_unpackedCalls >= PackAfterCalls && Pack(version) is { } made) packed = made.Parameters;
+        return parameters;
     }
 
     private bool HasPackableLayers

@@ -26,7 +26,7 @@ partial class AudioNet : global::StaticNet.NeuralNetwork
     {
         global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
         global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-        global::System.ReadOnlySpan<float> p = base.PredictionParameters(out bool packedRows);
+        global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
         global::System.Span<float> buffers = stackalloc float[512];
         // Layer 1: Conv1D(8, 5, strides 2, same) (64, 2) -> (32, 8), leaky_relu
         global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
@@ -43,7 +43,7 @@ partial class AudioNet : global::StaticNet.NeuralNetwork
             buffers.Slice(256, 56), buffers.Slice(0, 8), 1);
         // Layer 6 (output): Dense(1) (8,) -> (1,), sigmoid
         global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
-            p.Slice(StaticNetLayout.W6, 8), p.Slice(StaticNetLayout.B6, 1), buffers.Slice(0, 8), output, packedRows);
+            p.Slice(StaticNetLayout.W6, 8), p.Slice(StaticNetLayout.B6, 1), buffers.Slice(0, 8), output, packed, StaticNetLayout.W6);
     }
 
     /// <inheritdoc/>

@@ -27,7 +27,7 @@ namespace Baked
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out bool packedRows);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
             global::System.Span<float> buffers = stackalloc float[16];
             // Layer 1: Conv2D(2, 2x2) (3, 3, 1) -> (2, 2, 2), relu
             global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.Relu>(
@@ -39,7 +39,7 @@ namespace Baked
             // (the values stay where they are)
             // Layer 4 (output): Dense(1) (8,) -> (1,), linear
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
-                p.Slice(StaticNetLayout.W4, 8), p.Slice(StaticNetLayout.B4, 1), buffers.Slice(8, 8), output, packedRows);
+                p.Slice(StaticNetLayout.W4, 8), p.Slice(StaticNetLayout.B4, 1), buffers.Slice(8, 8), output, packed, StaticNetLayout.W4);
         }
 
         /// <inheritdoc/>

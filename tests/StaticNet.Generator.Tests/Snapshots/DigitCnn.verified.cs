@@ -28,7 +28,7 @@ namespace Course.Vision
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out bool packedRows);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
             // 2 x 10816 values are too many for the stack; the shared pool allocates only while it warms up.
             float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(21632);
             try
@@ -48,12 +48,12 @@ namespace Course.Vision
                 // (the values stay where they are)
                 // Layer 6: Dense(64) (800,) -> (64,), relu
                 global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N800, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(
-                    p.Slice(StaticNetLayout.W6, 51200), p.Slice(StaticNetLayout.B6, 64), buffers.Slice(10816, 800), buffers.Slice(0, 64), packedRows);
+                    p.Slice(StaticNetLayout.W6, 51200), p.Slice(StaticNetLayout.B6, 64), buffers.Slice(10816, 800), buffers.Slice(0, 64), packed, StaticNetLayout.W6);
                 // Layer 7: Dropout(0.2) (64,) -> (64,)
                 // (inference: every value passes)
                 // Layer 8 (output): Dense(10) (64,) -> (10,), softmax
                 global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(
-                    p.Slice(StaticNetLayout.W8, 640), p.Slice(StaticNetLayout.B8, 10), buffers.Slice(0, 64), output, packedRows);
+                    p.Slice(StaticNetLayout.W8, 640), p.Slice(StaticNetLayout.B8, 10), buffers.Slice(0, 64), output, packed, StaticNetLayout.W8);
                 global::StaticNet.Kernels.Softmax.ApplyRows(output, 10);
             }
             finally

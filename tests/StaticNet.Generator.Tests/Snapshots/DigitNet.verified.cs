@@ -28,17 +28,17 @@ namespace Course.Networks
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out bool packedRows);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
             global::System.Span<float> buffers = stackalloc float[50];
             // Layer 1: Dense(25) (784,) -> (25,), sigmoid
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N25, global::StaticNet.Kernels.Sigmoid>(
-                p.Slice(StaticNetLayout.W1, 19600), p.Slice(StaticNetLayout.B1, 25), input, buffers.Slice(0, 25), packedRows);
+                p.Slice(StaticNetLayout.W1, 19600), p.Slice(StaticNetLayout.B1, 25), input, buffers.Slice(0, 25), packed, StaticNetLayout.W1);
             // Layer 2: Dense(15) (25,) -> (15,), sigmoid
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(
-                p.Slice(StaticNetLayout.W2, 375), p.Slice(StaticNetLayout.B2, 15), buffers.Slice(0, 25), buffers.Slice(25, 15), packedRows);
+                p.Slice(StaticNetLayout.W2, 375), p.Slice(StaticNetLayout.B2, 15), buffers.Slice(0, 25), buffers.Slice(25, 15), packed, StaticNetLayout.W2);
             // Layer 3 (output): Dense(1) (15,) -> (1,), sigmoid
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N15, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
-                p.Slice(StaticNetLayout.W3, 15), p.Slice(StaticNetLayout.B3, 1), buffers.Slice(25, 15), output, packedRows);
+                p.Slice(StaticNetLayout.W3, 15), p.Slice(StaticNetLayout.B3, 1), buffers.Slice(25, 15), output, packed, StaticNetLayout.W3);
         }
 
         /// <inheritdoc/>

@@ -28,14 +28,14 @@ namespace Leaky
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out bool packedRows);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
             global::System.Span<float> buffers = stackalloc float[24];
             // Layer 1: Dense(12) (6,) -> (12,), leaky_relu
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N6, StaticNetLayout.N12, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
-                p.Slice(StaticNetLayout.W1, 72), p.Slice(StaticNetLayout.B1, 12), input, buffers.Slice(0, 12), packedRows);
+                p.Slice(StaticNetLayout.W1, 72), p.Slice(StaticNetLayout.B1, 12), input, buffers.Slice(0, 12), packed, StaticNetLayout.W1);
             // Layer 2 (output): Dense(1) (12,) -> (1,), sigmoid
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
-                p.Slice(StaticNetLayout.W2, 12), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 12), output, packedRows);
+                p.Slice(StaticNetLayout.W2, 12), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 12), output, packed, StaticNetLayout.W2);
         }
 
         /// <inheritdoc/>

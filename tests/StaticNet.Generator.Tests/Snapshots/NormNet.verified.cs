@@ -28,7 +28,7 @@ namespace Vision
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out bool packedRows);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
             global::System.Span<float> buffers = stackalloc float[2464];
             // Layer 1: Conv2D(8, 3x2, no bias) (16, 12, 3) -> (14, 11, 8), linear
             global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.Linear>(
@@ -45,7 +45,7 @@ namespace Vision
                 buffers.Slice(0, 1040), buffers.Slice(1232, 8), 1);
             // Layer 6 (output): Dense(4) (8,) -> (4,), softmax
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N4, global::StaticNet.Kernels.Linear>(
-                p.Slice(StaticNetLayout.W6, 32), p.Slice(StaticNetLayout.B6, 4), buffers.Slice(1232, 8), output, packedRows);
+                p.Slice(StaticNetLayout.W6, 32), p.Slice(StaticNetLayout.B6, 4), buffers.Slice(1232, 8), output, packed, StaticNetLayout.W6);
             global::StaticNet.Kernels.Softmax.ApplyRows(output, 4);
         }
 

@@ -28,19 +28,19 @@ namespace Regularized
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out bool packedRows);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
             global::System.Span<float> buffers = stackalloc float[32];
             // Layer 1: Dense(16) (20,) -> (16,), sigmoid
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(
-                p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 16), input, buffers.Slice(0, 16), packedRows);
+                p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 16), input, buffers.Slice(0, 16), packed, StaticNetLayout.W1);
             // Layer 2: Dropout(0.5) (16,) -> (16,)
             // (inference: every value passes)
             // Layer 3: Dense(8) (16,) -> (8,), sigmoid
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N16, StaticNetLayout.N8, global::StaticNet.Kernels.Sigmoid>(
-                p.Slice(StaticNetLayout.W3, 128), p.Slice(StaticNetLayout.B3, 8), buffers.Slice(0, 16), buffers.Slice(16, 8), packedRows);
+                p.Slice(StaticNetLayout.W3, 128), p.Slice(StaticNetLayout.B3, 8), buffers.Slice(0, 16), buffers.Slice(16, 8), packed, StaticNetLayout.W3);
             // Layer 4 (output): Dense(1) (8,) -> (1,), sigmoid
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
-                p.Slice(StaticNetLayout.W4, 8), p.Slice(StaticNetLayout.B4, 1), buffers.Slice(16, 8), output, packedRows);
+                p.Slice(StaticNetLayout.W4, 8), p.Slice(StaticNetLayout.B4, 1), buffers.Slice(16, 8), output, packed, StaticNetLayout.W4);
         }
 
         /// <inheritdoc/>

@@ -28,21 +28,21 @@ namespace Regularized
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out bool packedRows);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
             global::System.Span<float> buffers = stackalloc float[256];
             // Layer 1: Dense(128) (784,) -> (128,), relu
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N128, global::StaticNet.Kernels.Relu>(
-                p.Slice(StaticNetLayout.W1, 100352), p.Slice(StaticNetLayout.B1, 128), input, buffers.Slice(0, 128), packedRows);
+                p.Slice(StaticNetLayout.W1, 100352), p.Slice(StaticNetLayout.B1, 128), input, buffers.Slice(0, 128), packed, StaticNetLayout.W1);
             // Layer 2: Dropout(0.2) (128,) -> (128,)
             // (inference: every value passes)
             // Layer 3: Dense(64) (128,) -> (64,), relu
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(
-                p.Slice(StaticNetLayout.W3, 8192), p.Slice(StaticNetLayout.B3, 64), buffers.Slice(0, 128), buffers.Slice(128, 64), packedRows);
+                p.Slice(StaticNetLayout.W3, 8192), p.Slice(StaticNetLayout.B3, 64), buffers.Slice(0, 128), buffers.Slice(128, 64), packed, StaticNetLayout.W3);
             // Layer 4: Dropout(0.2) (64,) -> (64,)
             // (inference: every value passes)
             // Layer 5 (output): Dense(10) (64,) -> (10,), softmax
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N64, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(
-                p.Slice(StaticNetLayout.W5, 640), p.Slice(StaticNetLayout.B5, 10), buffers.Slice(128, 64), output, packedRows);
+                p.Slice(StaticNetLayout.W5, 640), p.Slice(StaticNetLayout.B5, 10), buffers.Slice(128, 64), output, packed, StaticNetLayout.W5);
             global::StaticNet.Kernels.Softmax.ApplyRows(output, 10);
         }
 

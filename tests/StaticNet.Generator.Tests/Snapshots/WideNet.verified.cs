@@ -28,7 +28,7 @@ namespace Wide
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out bool packedRows);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
             // 2 x 12000 values are too many for the stack; the shared pool allocates only while it warms up.
             float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(24000);
             try
@@ -36,13 +36,13 @@ namespace Wide
                 global::System.Span<float> buffers = rented;
                 // Layer 1: Dense(12000) (4,) -> (12000,), relu
                 global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N4, StaticNetLayout.N12000, global::StaticNet.Kernels.Relu>(
-                    p.Slice(StaticNetLayout.W1, 48000), p.Slice(StaticNetLayout.B1, 12000), input, buffers.Slice(0, 12000), packedRows);
+                    p.Slice(StaticNetLayout.W1, 48000), p.Slice(StaticNetLayout.B1, 12000), input, buffers.Slice(0, 12000), packed, StaticNetLayout.W1);
                 // Layer 2: Dense(8000) (12000,) -> (8000,), relu
                 global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N12000, StaticNetLayout.N8000, global::StaticNet.Kernels.Relu>(
-                    p.Slice(StaticNetLayout.W2, 96000000), p.Slice(StaticNetLayout.B2, 8000), buffers.Slice(0, 12000), buffers.Slice(12000, 8000), packedRows);
+                    p.Slice(StaticNetLayout.W2, 96000000), p.Slice(StaticNetLayout.B2, 8000), buffers.Slice(0, 12000), buffers.Slice(12000, 8000), packed, StaticNetLayout.W2);
                 // Layer 3 (output): Dense(2) (8000,) -> (2,), linear
                 global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8000, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(
-                    p.Slice(StaticNetLayout.W3, 16000), p.Slice(StaticNetLayout.B3, 2), buffers.Slice(12000, 8000), output, packedRows);
+                    p.Slice(StaticNetLayout.W3, 16000), p.Slice(StaticNetLayout.B3, 2), buffers.Slice(12000, 8000), output, packed, StaticNetLayout.W3);
             }
             finally
             {

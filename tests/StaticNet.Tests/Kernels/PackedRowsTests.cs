@@ -38,7 +38,7 @@ public class PackedRowsTests
         var packed = new float[weights.Length];
         PackedRows.Pack(weights, inputs, outputs, packed);
         Assert.NotEqual(weights, packed);   // the layout did change
-        // A dense input, one with zero blocks (the listed-blocks path), and one that is all zeros.
+        // A dense input (the packed rows), one with zero blocks and one of zeros only (the row-major rows, listed blocks).
         float[] dense = Enumerable.Range(0, inputs).Select(_ => (float)random.NextDouble() + 0.01f).ToArray();
         float[] blocks = dense.Select((v, i) => i / 16 % 3 == 1 ? 0f : v).ToArray();
         foreach (float[] x in new[] { dense, blocks, new float[inputs] })
@@ -46,7 +46,7 @@ public class PackedRowsTests
             var expected = new float[outputs];
             var actual = new float[outputs];
             Dense.Forward<TIn, TOut, Linear>(weights, bias, x, expected);
-            Dense.Forward<TIn, TOut, Linear>(packed, bias, x, actual, packedRows: true);
+            Dense.Forward<TIn, TOut, Linear>(weights, bias, x, actual, packed, 0);
             for (int j = 0; j < outputs; j++)
                 Assert.Equal(BitConverter.SingleToInt32Bits(expected[j]), BitConverter.SingleToInt32Bits(actual[j]));
             // And both are the sums (not alike wrong): double-precision reference.
@@ -57,6 +57,29 @@ public class PackedRowsTests
                 Assert.Equal(sum, actual[j], 1e-4);
             }
         }
+    }
+
+    [Fact]
+    public void ADenseInputReadsThePackedRows_AnInputWithZeroBlocksTheRowMajorOnes()
+    {
+        const int inputs = 784, outputs = 128;
+        var random = new Random(3);
+        float[] weights = Enumerable.Range(0, inputs * outputs).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var bias = new float[outputs];
+        float[] doubled = weights.Select(v => 2 * v).ToArray();
+        var packed = new float[weights.Length];
+        PackedRows.Pack(doubled, inputs, outputs, packed);   // a different layer, to tell which was read
+        float[] dense = Enumerable.Range(0, inputs).Select(_ => (float)random.NextDouble() + 0.01f).ToArray();
+        float[] sparse = dense.Select((v, i) => i < 16 ? 0f : v).ToArray();
+        var fromRows = new float[outputs];
+        var fromPacked = new float[outputs];
+        var twice = new float[outputs];
+        Dense.Forward<N784, N128, Linear>(doubled, bias, dense, twice);
+        Dense.Forward<N784, N128, Linear>(weights, bias, dense, fromPacked, packed, 0);
+        Assert.Equal(Vector512.IsHardwareAccelerated, twice.SequenceEqual(fromPacked));
+        Dense.Forward<N784, N128, Linear>(weights, bias, sparse, fromRows);
+        Dense.Forward<N784, N128, Linear>(weights, bias, sparse, fromPacked, packed, 0);
+        Assert.Equal(fromRows, fromPacked);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ internal sealed class DenseLayer : LayerEmitter
     {
         // Softmax layers run linear here and normalize after.
         string act = Spec.Activation == Activation.Softmax ? $"{Kernels}.Linear" : ActivationKernel;
-        w.Line($"{Kernels}.Dense.Forward<{Sizes}, {act}>({Weights("p")}, {Biases("p")}, {input}, {output}, packedRows);");
+        w.Line($"{Kernels}.Dense.Forward<{Sizes}, {act}>({Weights("p")}, {Biases("p")}, {input}, {output}, packed, {Layout}.W{N});");
         if (Spec.Activation == Activation.Softmax)
             w.Line($"{Kernels}.Softmax.ApplyRows({output}, {Units});");
     }

@@ -19,15 +19,17 @@ public static class Dense
     /// <summary>One sample: y = f(W x + b).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward<TIn, TOut, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y)
-        where TIn : IConstant where TOut : IConstant where TAct : IActivationKernel => Forward<TIn, TOut, TAct>(weights, bias, x, y, packedRows: false);
+        where TIn : IConstant where TOut : IConstant where TAct : IActivationKernel => Forward<TIn, TOut, TAct>(weights, bias, x, y, default, 0);
 
     /// <summary>
-    /// One sample: y = f(W x + b), where <paramref name="packedRows"/> says that <paramref name="weights"/> come from a
-    /// network's packed copy for one-sample prediction (<see cref="NeuralNetwork.PredictionParameters"/>), in which the
-    /// layers that pack are stored eight rows at a time; the same bits either way.
+    /// One sample: y = f(W x + b), where <paramref name="packedParameters"/> is a network's packed copy of its parameters
+    /// for one-sample prediction (see <see cref="NeuralNetwork.PredictionParameters"/>; empty for none), in which this
+    /// layer's weights, if the layer packs, start at <paramref name="weightOffset"/> eight rows at a time. The same bits
+    /// either way.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Forward<TIn, TOut, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, bool packedRows)
+    public static void Forward<TIn, TOut, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y,
+        ReadOnlySpan<float> packedParameters, int weightOffset)
         where TIn : IConstant where TOut : IConstant where TAct : IActivationKernel
     {
         int nIn = TIn.Value, nOut = TOut.Value;
@@ -39,8 +41,8 @@ public static class Dense
         ref float b = ref MemoryMarshal.GetReference(bias);
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
-        if (packedRows && PackedRows.Applies(nIn, nOut))
-            Tiled.ForwardOnePacked<TIn, TOut>(ref w, ref b, ref xr, ref yr);
+        if (!packedParameters.IsEmpty && PackedRows.Applies(nIn, nOut))
+            Tiled.ForwardOne<TIn, TOut>(ref w, ref MemoryMarshal.GetReference(packedParameters.Slice(weightOffset, nIn * nOut)), ref b, ref xr, ref yr);
         else if (Vector512.IsHardwareAccelerated && nIn >= Vector512<float>.Count)
             Tiled.ForwardOne<TIn, TOut>(ref w, ref b, ref xr, ref yr);
         else
