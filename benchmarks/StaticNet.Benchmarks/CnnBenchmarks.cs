@@ -138,7 +138,7 @@ public class CnnTrainEpoch
     [Benchmark]
     public void Epoch()
     {
-        var model = new BenchDigitCnn(1) { MaxDegreeOfParallelism = Threads };
+        var model = new BenchDigitCnn(1) { MaxDegreeOfParallelism = Threads, CoreChoiceDisabled = true };
         model.Compile(Loss.SparseCategoricalCrossentropy, new Adam());
         model.Fit(_x, _y, epochs: 1, batchSize: 32, verbose: 0);
     }
@@ -212,7 +212,7 @@ internal static class CnnUserProgram
             var times = new double[Math.Max(1, rounds / 2)];
             for (int r = 0; r < times.Length; r++)
             {
-                var net = new BenchDigitCnn(1) { MaxDegreeOfParallelism = threads };
+                var net = new BenchDigitCnn(1) { MaxDegreeOfParallelism = threads, CoreChoiceDisabled = true };
                 net.Compile(Loss.SparseCategoricalCrossentropy, new Adam());
                 net.Fit(digits.TrainImages, y, epochs: 1, batchSize: 32, verbose: 0); // JIT and workspace warm-up
                 var watch = Stopwatch.StartNew();

@@ -23,7 +23,7 @@ public class TrainEpoch
         (_x, _labels) = Workloads.Repeated(Samples);
         _y = new float[Samples];
         for (int i = 0; i < Samples; i++) _y[i] = _labels[i];
-        _model = new MnistNet(seed: 1);
+        _model = new MnistNet(seed: 1) { CoreChoiceDisabled = true };   // both cores on every step (not Fit's choice)
         _model.Compile(Loss.SparseCategoricalCrossentropy, new Adam());
         _oneCore = new MnistNet(seed: 1) { MaxDegreeOfParallelism = 1 };
         _oneCore.Compile(Loss.SparseCategoricalCrossentropy, new Adam());

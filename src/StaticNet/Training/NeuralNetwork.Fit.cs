@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Threading;
@@ -286,6 +287,7 @@ public abstract partial class NeuralNetwork
         bool finished = false;
         try
         {
+            _coreChoice = null;
             if (SplitsBatch(batch) && ThreadBudget > 1)
             {
                 // The worker's own copy of each batch's rows in row-split steps (TrainStepByRows). Here, with the worker:
@@ -293,6 +295,7 @@ public abstract partial class NeuralNetwork
                 if (SplitsFirstLayer(batch) && _workerInputs.Length < batch * NetworkShape.InputSize)
                     _workerInputs = new AlignedBuffer(batch * NetworkShape.InputSize);
                 _worker = new TrainingWorker(RunWorkerJob);
+                _coreChoice = CoreChoiceDisabled ? null : new CoreChoice();
                 // Row-split steps let the worker gather the second half of each batch from the arrays (the training rows
                 // start at row 0 of them, and the order holds training rows only).
                 _workerRows = new WorkerRows(storage, weights, order);
@@ -319,7 +322,17 @@ public abstract partial class NeuralNetwork
                     for (int c = 0; c < callbacks.Length; c++) callbacks[c].OnBatchBegin(step);
                     count = Math.Min(batch, samples - start);
                     _stepStart = start;
+                    // Two threads or one, whichever runs faster now (CoreChoice); an epoch's shorter last step is not timed.
+                    CoreChoice? choice = count == batch ? _coreChoice : null;
+                    _stepOnOneThread = choice is not null && !choice.TwoThreads;
+                    long stepBegan = choice is not null ? Stopwatch.GetTimestamp() : 0;
                     lossSum += TrainStep(loss, train, order.AsSpan(start, count), metricSums);
+                    if (choice is not null)
+                    {
+                        choice.Record(Stopwatch.GetTimestamp() - stepBegan);
+                        if (_stepOnOneThread) OneThreadSteps++;
+                        _stepOnOneThread = false;   // validation and callbacks keep both threads
+                    }
                     seen += count;
                     stepsDone++;
                     if (reportBatches)
@@ -372,6 +385,7 @@ public abstract partial class NeuralNetwork
         {
             if (!finished) progress?.Abort();
             EndSparseTraining();
+            _stepOnOneThread = false;
             _worker?.Dispose();
             _worker = null;
             _workerRows = null;

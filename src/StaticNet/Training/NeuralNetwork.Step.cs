@@ -12,6 +12,25 @@ public abstract partial class NeuralNetwork
 {
     // Split-batch training (see SplitsBatch): the second half's inputs, results and worker thread.
     private TrainingWorker? _worker;
+
+    // Fit's choice for the running step (CoreChoice): true when its worker sits this step out, because one thread has
+    // been measured faster now. The same bits either way.
+    private bool _stepOnOneThread;
+
+    /// <summary>The worker this step uses: Fit's, unless the step runs on one thread.</summary>
+    private TrainingWorker? StepWorker => _stepOnOneThread ? null : _worker;
+
+    // The running (or last) Fit's choice between two threads and one; null when it had no worker or the choice was off.
+    private CoreChoice? _coreChoice;
+
+    /// <summary>Tests and the benchmark's "both cores" rows run every step on both threads.</summary>
+    internal bool CoreChoiceDisabled { get; set; }
+
+    /// <summary>The last Fit's probes that chose two threads and one (null: it made no choice).</summary>
+    internal (int Two, int One)? CoreChoices => _coreChoice is { } choice ? (choice.ChoseTwo, choice.ChoseOne) : null;
+
+    /// <summary>Steps that ran on one thread although Fit had a worker (tests).</summary>
+    internal long OneThreadSteps { get; private set; }
     private (Loss Loss, int First, int Count, int Total, ulong Key) _lane;
     private double _laneLossSum;
     private double[] _laneMetricSums = Array.Empty<double>();
@@ -101,13 +120,13 @@ public abstract partial class NeuralNetwork
     private void RunOnBothThreads(WorkerJob job)
     {
         _workerJob = job;
-        _worker?.Start();
+        StepWorker?.Start();
     }
 
     /// <summary>Waits for the worker's job, or runs it here when there is no worker.</summary>
     private void WaitForWorker()
     {
-        if (_worker is not null) _worker.Wait();
+        if (StepWorker is { } worker) worker.Wait();
         else RunWorkerJob();
     }
 
@@ -312,7 +331,7 @@ public abstract partial class NeuralNetwork
         _lane = (loss, half, count - half, count, SecondHalfKey(dropoutKey));
         Array.Clear(_laneMetricSums);
         _mainPhase = _workerPhase = _stepAborted = 0;
-        TrainingWorker? worker = _worker;
+        TrainingWorker? worker = StepWorker;
         // Two threads: the worker gathers the second half while this thread gathers the first (rows come from main memory
         // when shuffled: two cores keep twice the reads in flight), then each copies the other half's inputs for itself
         // (_privateRows). One thread gathers the second half first, as the worker would.
