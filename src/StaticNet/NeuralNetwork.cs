@@ -137,6 +137,8 @@ public abstract partial class NeuralNetwork
     /// The most threads training and <see cref="Predict(float[,])"/> may use: -1 (the default) for
     /// every core, 1 for the calling thread only. Results are the same bits either way: the work is
     /// split by a rule that depends only on the network and the batch, never on the thread count.
+    /// With two or more allowed, <c>Fit</c> times its steps on two threads and on one now and then
+    /// and runs the next ones on whichever is faster on this machine at the time.
     /// </summary>
     public int MaxDegreeOfParallelism
     {
