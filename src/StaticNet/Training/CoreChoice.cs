@@ -8,7 +8,7 @@ namespace StaticNet;
 /// the time differs, and on a shared host that changes from minute to minute: on the EPYC guest of 2026-12-02 a W4 step
 /// on two threads took 0.7x one thread's time in one minute and 1.05x in another, while another guest took the second
 /// core. So Fit measures both as it goes: <see cref="ProbePairs"/> pairs of blocks of <see cref="ProbeBlock"/> steps,
-/// two threads then one, then <see cref="RunSteps"/> steps on the one whose median step was shorter, and again.
+/// two threads then one, then <see cref="RunSteps"/> steps on the one whose steps took less time in all, and again.
 /// </summary>
 /// <remarks>
 /// The probe's steps on the slower choice cost about 48 of every 2,144 steps at the slower speed (under 1% of an epoch
@@ -55,16 +55,41 @@ internal sealed class CoreChoice
         if (++_position == ProbeSteps + RunSteps) _position = _twoCount = _oneCount = 0;
     }
 
+    /// <summary>
+    /// Two threads while their steps took no longer in all than one thread's, each step counted at most at
+    /// <see cref="Cap"/> times the median of all the probe's steps. The total, not the median: when another program
+    /// takes the second core, most two-thread steps stay fast and a few wait milliseconds for the worker to be scheduled
+    /// again, and those are the cost. The cap keeps one stall of the host (which hits either choice) from deciding alone.
+    /// </summary>
     private void Decide()
     {
-        _faster = Median(_two) <= Median(_one);
+        long cap = Cap * PooledMedian();
+        _faster = Total(_two, cap) <= Total(_one, cap);
         if (_faster) ChoseTwo++;
         else ChoseOne++;
     }
 
-    private static long Median(long[] ticks)
+    /// <summary>
+    /// The most a probe step counts, in medians of the probe's steps: a wait for a preempted worker (a few milliseconds,
+    /// 30-40 steps of W4, with a busy program on the other core) still counts for most of its time; 4 medians let two
+    /// threads win probes that way while they ran 0.73x one thread's speed.
+    /// </summary>
+    private const int Cap = 16;
+
+    private readonly long[] _pooled = new long[ProbeSteps];
+
+    private long PooledMedian()
     {
-        Array.Sort(ticks);
-        return ticks[ticks.Length / 2];
+        _two.CopyTo(_pooled, 0);
+        _one.CopyTo(_pooled, _two.Length);
+        Array.Sort(_pooled);
+        return _pooled[_pooled.Length / 2];
+    }
+
+    private static long Total(long[] ticks, long cap)
+    {
+        long total = 0;
+        foreach (long t in ticks) total += Math.Min(t, cap);
+        return total;
     }
 }
