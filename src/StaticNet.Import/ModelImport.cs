@@ -73,7 +73,11 @@ public static class ModelImport
         NetworkShape mine = model.NetworkShape;
         if (imported.WeightGroups is not null)
         {
-            LayerNetworks.FromWeightGroups(imported, mine, model.Parameters).CopyTo(model.Parameters);
+            // Through copies, not the live Parameters span: a model that has handed that out stops keeping the packed
+            // copy its one-sample predictions read.
+            var current = new float[mine.ParameterCount];
+            model.CopyParametersTo(current);
+            model.SetParameters(LayerNetworks.FromWeightGroups(imported, mine, current));
             return;
         }
         string? difference = imported.IsDenseStack && mine.IsDenseStack ? Difference(imported, mine)
@@ -85,9 +89,9 @@ public static class ModelImport
             throw new ModelImportException($"{path} holds the network {theirs}, this network is {mine}: {difference}.");
         }
         float[] parameters = imported.GetParameters();
-        if (parameters.Length != model.Parameters.Length)
-            throw new ModelImportException($"{path} holds {parameters.Length} parameters, this network ({mine}) {model.Parameters.Length}.");
-        parameters.CopyTo(model.Parameters);
+        if (parameters.Length != mine.ParameterCount)
+            throw new ModelImportException($"{path} holds {parameters.Length} parameters, this network ({mine}) {mine.ParameterCount}.");
+        model.SetParameters(parameters);
     }
 
     private static string? Difference(ImportedModel file, NetworkShape shape)
