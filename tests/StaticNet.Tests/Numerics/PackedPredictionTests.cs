@@ -173,6 +173,26 @@ public class PackedPredictionTests
     }
 
     [Fact]
+    public void SetParameters_AndCopyParametersTo_RefuseWrongLengths_AndNameThem()
+    {
+        var model = new MnistNet(13);
+        int n = model.NetworkShape.ParameterCount;
+        var e1 = Assert.Throws<ArgumentException>(() => model.SetParameters(new float[n - 1]));
+        Assert.Contains($"Expected {n} parameters; got {n - 1}", e1.Message);
+        Assert.Throws<ArgumentException>(() => model.SetParameters(new float[n + 1]));
+        var e2 = Assert.Throws<ArgumentException>(() => model.CopyParametersTo(new float[10]));
+        Assert.Contains($"{n} parameters", e2.Message);
+        // A longer destination is fine, and the round trip is exact.
+        var copy = new float[n + 5];
+        model.CopyParametersTo(copy);
+        var other = new MnistNet(14);
+        other.SetParameters(copy.AsSpan(0, n));
+        var back = new float[n];
+        other.CopyParametersTo(back);
+        Assert.Equal(copy.AsSpan(0, n).ToArray(), back);
+    }
+
+    [Fact]
     public void ManyThreads_PredictingWhileTheCopyIsMade_GetTheSameBits()
     {
         var model = new MnistNet(11);
