@@ -27,9 +27,10 @@ public abstract partial class NeuralNetwork
     private readonly object _packLock = new();
     private int _packableLayers = -1;   // Dense layers PackedRows packs (-1: not counted yet)
 
-    private sealed class PackedCopy(AlignedBuffer parameters, long version)
+    private sealed class PackedCopy(AlignedBuffer parameters, AlignedBuffer transposed, long version)
     {
         public readonly AlignedBuffer Parameters = parameters;
+        public readonly AlignedBuffer Transposed = transposed;   // the first layer in SparseInputs' layout, or empty
         public readonly long Version = version;
     }
 
@@ -65,30 +66,32 @@ public abstract partial class NeuralNetwork
 
     /// <summary>
     /// The parameters the generated one-sample <see cref="Predict(ReadOnlySpan{float}, Span{float})"/> reads, in the
-    /// documented layout, and in <paramref name="packed"/> (empty when there is none at these weights) the packed copy,
-    /// in which the large Dense layers' weights are stored for <c>Dense.Forward</c>'s one-sample kernel (pass it on to each
-    /// <c>Dense.Forward</c> call with the layer's weight offset). The same results either way.
+    /// documented layout, with the copies it may read instead (empty when there are none at these weights): in
+    /// <paramref name="packed"/> the parameters with the large Dense layers' weights stored for <c>Dense.Forward</c>'s
+    /// one-sample kernel (pass it to each <c>Dense.Forward</c> call with the layer's weight offset), and in
+    /// <paramref name="firstLayerTransposed"/> a first Dense layer's weights transposed, for inputs that are mostly
+    /// zeros (pass it to that layer's call). The same results either way.
     /// </summary>
-    protected ReadOnlySpan<float> PredictionParameters(out ReadOnlySpan<float> packed)
+    protected ReadOnlySpan<float> PredictionParameters(out ReadOnlySpan<float> packed, out ReadOnlySpan<float> firstLayerTransposed)
     {
         ReadOnlySpan<float> parameters = DocumentedParameters;
-        packed = default;
+        packed = firstLayerTransposed = default;
         if (_parametersExposed || !HasPackableLayers) return parameters;
         long version = Interlocked.Read(ref _parametersVersion);
         PackedCopy? copy = Volatile.Read(ref _packed);
-        if (copy is not null && copy.Version == version)
+        if (copy is null || copy.Version != version)
         {
-            packed = copy.Parameters;
-            return parameters;
+            // Count the calls at this version (a race between threads only delays the copy), and make the copy once
+            // they have cost about what making it costs.
+            if (_unpackedVersion != version)
+            {
+                _unpackedVersion = version;
+                _unpackedCalls = 0;
+            }
+            if (++_unpackedCalls < PackAfterCalls || (copy = Pack(version)) is null) return parameters;
         }
-        // Count the calls at this version (a race between threads only delays the copy), and make the copy once they
-        // have cost about what making it costs.
-        if (_unpackedVersion != version)
-        {
-            _unpackedVersion = version;
-            _unpackedCalls = 0;
-        }
-        if (++_unpackedCalls >= PackAfterCalls && Pack(version) is { } made) packed = made.Parameters;
+        packed = copy.Parameters;
+        firstLayerTransposed = copy.Transposed;
         return parameters;
     }
 
@@ -98,12 +101,22 @@ public abstract partial class NeuralNetwork
         {
             if (_packableLayers < 0)
             {
-                int count = 0;
+                int count = TransposesFirstLayer ? 1 : 0;
                 foreach (LayerInfo layer in NetworkShape.Layers)
                     if (Packs(layer)) count++;
                 _packableLayers = count;
             }
             return _packableLayers > 0;
+        }
+    }
+
+    /// <summary>Whether the copy holds the first layer transposed: a Dense first layer <see cref="SparseInputs.AppliesToOneSample"/> takes.</summary>
+    private bool TransposesFirstLayer
+    {
+        get
+        {
+            LayerInfo first = NetworkShape.Layers[0];
+            return first.Kind == LayerKind.Dense && SparseInputs.AppliesToOneSample(NetworkShape.InputSize, first.Units);
         }
     }
 
@@ -126,9 +139,16 @@ public abstract partial class NeuralNetwork
                 if (Packs(layer))
                     PackedRows.Pack(source.Slice(layer.ParameterOffset, layer.WeightCount), layer.WeightCount / layer.Units, layer.Units,
                         buffer.AsSpan(layer.ParameterOffset, layer.WeightCount));
+            AlignedBuffer transposed = current is not null ? current.Transposed : default;
+            if (TransposesFirstLayer)
+            {
+                int inputs = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units;
+                if (transposed.Length == 0) transposed = new AlignedBuffer(SparseInputs.TransposedLength(inputs, units));
+                SparseInputs.Transpose(source.Slice(NetworkShape.Layers[0].ParameterOffset, inputs * units), inputs, units, transposed);
+            }
             // A write while packing (training is not thread-safe, but a reader should never see a mixed copy) leaves it unpublished.
             if (Interlocked.Read(ref _parametersVersion) != version || _parametersExposed) return null;
-            var packed = new PackedCopy(buffer, version);
+            var packed = new PackedCopy(buffer, transposed, version);
             Volatile.Write(ref _packed, packed);
             PackedCopies++;
             return packed;

@@ -12,16 +12,8 @@ namespace StaticNet;
 // the generated ForwardBatch, so callers need not know which ran.
 public abstract partial class NeuralNetwork
 {
-    /// <summary>
-    /// The largest share of non-zero inputs for which a chunk takes the sparse first layer of <paramref name="units"/>
-    /// outputs. Measured on this project's 2-core Xeon, <c>PredictBatch</c> of 10,000 rows of randomly placed non-zero inputs,
-    /// sparse against dense, next rows fetched ahead (2026-12-02): 784 -> 128 0.80-0.89x the time at 40% non-zero,
-    /// 0.87-0.91x at 50%, 0.84-0.89x at 60%, 0.95-0.96x at 70%; 784 -> 256 0.85x, 0.97x, 1.00x, 1.25x; but 784 -> 100
-    /// (padded to 128 columns) 0.82x, 0.99x, 1.06x, 1.16x and 784 -> 64 (four accumulators a lane) 0.96x, 1.10x, 1.17x,
-    /// 1.24x. So 55% where the outputs fill whole groups of 128 (Fashion-MNIST's images, 50% non-zero, then take it: 0.88-0.92x
-    /// with 784-128-64-10), else 40%. (MNIST digits: 19%.)
-    /// </summary>
-    private static double SparseMaxDensity(int units) => units % 128 == 0 ? 0.55 : 0.40;
+    /// <summary>The largest share of non-zero inputs for which a chunk takes the sparse first layer of <paramref name="units"/> outputs (<see cref="SparseInputs.MaxDensity"/>).</summary>
+    private static double SparseMaxDensity(int units) => SparseInputs.MaxDensity(units);
 
     /// <summary>Tests compare the sparse first layer with the dense one it replaces.</summary>
     internal bool SparseInputsDisabled { get; set; }

@@ -107,9 +107,9 @@ internal static class Emitter
         // "input", not nameof(input): a user member named nameof would turn nameof(...) into a call.
         w.Line("global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, \"input\");");
         w.Line("global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, \"output\");");
-        // The large Dense layers' weights may also come packed for one sample (NeuralNetwork.PredictionParameters): each
-        // Dense.Forward call gets the packed copy too.
-        w.Line($"{ReadOnlySpan} p = base.PredictionParameters(out {ReadOnlySpan} packed);");
+        // Copies for one sample may come with the parameters (NeuralNetwork.PredictionParameters): the large Dense layers'
+        // weights packed (each Dense.Forward call gets them), a first Dense layer's transposed for mostly-zero inputs.
+        w.Line($"{ReadOnlySpan} p = base.PredictionParameters(out {ReadOnlySpan} packed, out {ReadOnlySpan} firstLayerTransposed);");
         // Two buffers used in turn: each layer reads one and writes the other.
         int buffer = plan.MaxPredictBuffer;
         bool pooled = 2 * buffer > MaxStackFloats;

@@ -26,7 +26,7 @@ partial class AudioNet : global::StaticNet.NeuralNetwork
     {
         global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
         global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-        global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+        global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
         global::System.Span<float> buffers = stackalloc float[512];
         // Layer 1: Conv1D(8, 5, strides 2, same) (64, 2) -> (32, 8), leaky_relu
         global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(

@@ -27,7 +27,7 @@ namespace Baked
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             global::System.Span<float> buffers = stackalloc float[16];
             // Layer 1: Conv2D(2, 2x2) (3, 3, 1) -> (2, 2, 2), relu
             global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.Relu>(

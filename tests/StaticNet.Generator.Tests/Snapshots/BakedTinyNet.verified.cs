@@ -27,11 +27,11 @@ namespace Baked
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             global::System.Span<float> buffers = stackalloc float[4];
             // Layer 1: Dense(2) (3,) -> (2,), tanh
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N3, StaticNetLayout.N2, global::StaticNet.Kernels.Tanh>(
-                p.Slice(StaticNetLayout.W1, 6), p.Slice(StaticNetLayout.B1, 2), input, buffers.Slice(0, 2), packed, StaticNetLayout.W1);
+                p.Slice(StaticNetLayout.W1, 6), p.Slice(StaticNetLayout.B1, 2), input, buffers.Slice(0, 2), packed, StaticNetLayout.W1, firstLayerTransposed);
             // Layer 2 (output): Dense(1) (2,) -> (1,), sigmoid
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N2, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
                 p.Slice(StaticNetLayout.W2, 2), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 2), output, packed, StaticNetLayout.W2);

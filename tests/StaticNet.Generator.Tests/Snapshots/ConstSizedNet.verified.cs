@@ -28,11 +28,11 @@ namespace Constants
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             global::System.Span<float> buffers = stackalloc float[48];
             // Layer 1: Dense(24) (784,) -> (24,), relu
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N24, global::StaticNet.Kernels.Relu>(
-                p.Slice(StaticNetLayout.W1, 18816), p.Slice(StaticNetLayout.B1, 24), input, buffers.Slice(0, 24), packed, StaticNetLayout.W1);
+                p.Slice(StaticNetLayout.W1, 18816), p.Slice(StaticNetLayout.B1, 24), input, buffers.Slice(0, 24), packed, StaticNetLayout.W1, firstLayerTransposed);
             // Layer 2 (output): Dense(10) (24,) -> (10,), softmax
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N24, StaticNetLayout.N10, global::StaticNet.Kernels.Linear>(
                 p.Slice(StaticNetLayout.W2, 240), p.Slice(StaticNetLayout.B2, 10), buffers.Slice(0, 24), output, packed, StaticNetLayout.W2);

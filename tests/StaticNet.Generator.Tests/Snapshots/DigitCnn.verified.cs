@@ -28,7 +28,7 @@ namespace Course.Vision
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             // 2 x 10816 values are too many for the stack; the shared pool allocates only while it warms up.
             float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(21632);
             try

@@ -28,11 +28,11 @@ namespace Course.Networks
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             global::System.Span<float> buffers = stackalloc float[50];
             // Layer 1: Dense(25) (784,) -> (25,), sigmoid
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N25, global::StaticNet.Kernels.Sigmoid>(
-                p.Slice(StaticNetLayout.W1, 19600), p.Slice(StaticNetLayout.B1, 25), input, buffers.Slice(0, 25), packed, StaticNetLayout.W1);
+                p.Slice(StaticNetLayout.W1, 19600), p.Slice(StaticNetLayout.B1, 25), input, buffers.Slice(0, 25), packed, StaticNetLayout.W1, firstLayerTransposed);
             // Layer 2: Dense(15) (25,) -> (15,), sigmoid
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N25, StaticNetLayout.N15, global::StaticNet.Kernels.Sigmoid>(
                 p.Slice(StaticNetLayout.W2, 375), p.Slice(StaticNetLayout.B2, 15), buffers.Slice(0, 25), buffers.Slice(25, 15), packed, StaticNetLayout.W2);

@@ -26,11 +26,11 @@ partial class XorNet : global::StaticNet.NeuralNetwork
     {
         global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
         global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-        global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+        global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
         global::System.Span<float> buffers = stackalloc float[6];
         // Layer 1: Dense(3) (2,) -> (3,), sigmoid
         global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N2, StaticNetLayout.N3, global::StaticNet.Kernels.Sigmoid>(
-            p.Slice(StaticNetLayout.W1, 6), p.Slice(StaticNetLayout.B1, 3), input, buffers.Slice(0, 3), packed, StaticNetLayout.W1);
+            p.Slice(StaticNetLayout.W1, 6), p.Slice(StaticNetLayout.B1, 3), input, buffers.Slice(0, 3), packed, StaticNetLayout.W1, firstLayerTransposed);
         // Layer 2 (output): Dense(1) (3,) -> (1,), sigmoid
         global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N3, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
             p.Slice(StaticNetLayout.W2, 3), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 3), output, packed, StaticNetLayout.W2);

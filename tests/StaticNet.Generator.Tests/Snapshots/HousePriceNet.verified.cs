@@ -28,11 +28,11 @@ namespace Regression
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             global::System.Span<float> buffers = stackalloc float[32];
             // Layer 1: Dense(16) (8,) -> (16,), tanh
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N16, global::StaticNet.Kernels.Tanh>(
-                p.Slice(StaticNetLayout.W1, 128), p.Slice(StaticNetLayout.B1, 16), input, buffers.Slice(0, 16), packed, StaticNetLayout.W1);
+                p.Slice(StaticNetLayout.W1, 128), p.Slice(StaticNetLayout.B1, 16), input, buffers.Slice(0, 16), packed, StaticNetLayout.W1, firstLayerTransposed);
             // Layer 2 (output): Dense(1) (16,) -> (1,), linear
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N16, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
                 p.Slice(StaticNetLayout.W2, 16), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 16), output, packed, StaticNetLayout.W2);

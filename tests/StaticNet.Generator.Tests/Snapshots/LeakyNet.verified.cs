@@ -28,11 +28,11 @@ namespace Leaky
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             global::System.Span<float> buffers = stackalloc float[24];
             // Layer 1: Dense(12) (6,) -> (12,), leaky_relu
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N6, StaticNetLayout.N12, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
-                p.Slice(StaticNetLayout.W1, 72), p.Slice(StaticNetLayout.B1, 12), input, buffers.Slice(0, 12), packed, StaticNetLayout.W1);
+                p.Slice(StaticNetLayout.W1, 72), p.Slice(StaticNetLayout.B1, 12), input, buffers.Slice(0, 12), packed, StaticNetLayout.W1, firstLayerTransposed);
             // Layer 2 (output): Dense(1) (12,) -> (1,), sigmoid
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N12, StaticNetLayout.N1, global::StaticNet.Kernels.Sigmoid>(
                 p.Slice(StaticNetLayout.W2, 12), p.Slice(StaticNetLayout.B2, 1), buffers.Slice(0, 12), output, packed, StaticNetLayout.W2);

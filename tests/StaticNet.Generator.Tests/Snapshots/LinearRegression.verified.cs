@@ -28,10 +28,10 @@ namespace Linear
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             // Layer 1 (output): Dense(1) (5,) -> (1,), linear
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N5, StaticNetLayout.N1, global::StaticNet.Kernels.Linear>(
-                p.Slice(StaticNetLayout.W1, 5), p.Slice(StaticNetLayout.B1, 1), input, output, packed, StaticNetLayout.W1);
+                p.Slice(StaticNetLayout.W1, 5), p.Slice(StaticNetLayout.B1, 1), input, output, packed, StaticNetLayout.W1, firstLayerTransposed);
         }
 
         /// <inheritdoc/>

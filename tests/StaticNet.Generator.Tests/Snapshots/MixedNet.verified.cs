@@ -28,11 +28,11 @@ namespace Mixed
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             global::System.Span<float> buffers = stackalloc float[64];
             // Layer 1: Dense(32) (10,) -> (32,), relu
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N10, StaticNetLayout.N32, global::StaticNet.Kernels.Relu>(
-                p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 32), input, buffers.Slice(0, 32), packed, StaticNetLayout.W1);
+                p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 32), input, buffers.Slice(0, 32), packed, StaticNetLayout.W1, firstLayerTransposed);
             // Layer 2: Dense(16) (32,) -> (16,), leaky_relu
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N32, StaticNetLayout.N16, global::StaticNet.Kernels.LeakyRelu<StaticNetLayout.LeakySlope>>(
                 p.Slice(StaticNetLayout.W2, 512), p.Slice(StaticNetLayout.B2, 16), buffers.Slice(0, 32), buffers.Slice(32, 16), packed, StaticNetLayout.W2);

@@ -28,11 +28,11 @@ namespace Course.Networks
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             global::System.Span<float> buffers = stackalloc float[256];
             // Layer 1: Dense(128) (784,) -> (128,), relu
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N128, global::StaticNet.Kernels.Relu>(
-                p.Slice(StaticNetLayout.W1, 100352), p.Slice(StaticNetLayout.B1, 128), input, buffers.Slice(0, 128), packed, StaticNetLayout.W1);
+                p.Slice(StaticNetLayout.W1, 100352), p.Slice(StaticNetLayout.B1, 128), input, buffers.Slice(0, 128), packed, StaticNetLayout.W1, firstLayerTransposed);
             // Layer 2: Dense(64) (128,) -> (64,), relu
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N128, StaticNetLayout.N64, global::StaticNet.Kernels.Relu>(
                 p.Slice(StaticNetLayout.W2, 8192), p.Slice(StaticNetLayout.B2, 64), buffers.Slice(0, 128), buffers.Slice(128, 64), packed, StaticNetLayout.W2);

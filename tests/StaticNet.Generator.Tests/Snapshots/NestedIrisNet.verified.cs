@@ -30,11 +30,11 @@ namespace Host
             {
                 global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
                 global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-                global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+                global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
                 global::System.Span<float> buffers = stackalloc float[16];
                 // Layer 1: Dense(8) (4,) -> (8,), relu
                 global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N4, StaticNetLayout.N8, global::StaticNet.Kernels.Relu>(
-                    p.Slice(StaticNetLayout.W1, 32), p.Slice(StaticNetLayout.B1, 8), input, buffers.Slice(0, 8), packed, StaticNetLayout.W1);
+                    p.Slice(StaticNetLayout.W1, 32), p.Slice(StaticNetLayout.B1, 8), input, buffers.Slice(0, 8), packed, StaticNetLayout.W1, firstLayerTransposed);
                 // Layer 2 (output): Dense(3) (8,) -> (3,), softmax
                 global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N8, StaticNetLayout.N3, global::StaticNet.Kernels.Linear>(
                     p.Slice(StaticNetLayout.W2, 24), p.Slice(StaticNetLayout.B2, 3), buffers.Slice(0, 8), output, packed, StaticNetLayout.W2);

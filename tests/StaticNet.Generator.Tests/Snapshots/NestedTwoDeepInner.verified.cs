@@ -32,11 +32,11 @@ namespace Host
                 {
                     global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
                     global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-                    global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+                    global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
                     global::System.Span<float> buffers = stackalloc float[10];
                     // Layer 1: Dense(5) (3,) -> (5,), sigmoid
                     global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N3, StaticNetLayout.N5, global::StaticNet.Kernels.Sigmoid>(
-                        p.Slice(StaticNetLayout.W1, 15), p.Slice(StaticNetLayout.B1, 5), input, buffers.Slice(0, 5), packed, StaticNetLayout.W1);
+                        p.Slice(StaticNetLayout.W1, 15), p.Slice(StaticNetLayout.B1, 5), input, buffers.Slice(0, 5), packed, StaticNetLayout.W1, firstLayerTransposed);
                     // Layer 2 (output): Dense(2) (5,) -> (2,), linear
                     global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N5, StaticNetLayout.N2, global::StaticNet.Kernels.Linear>(
                         p.Slice(StaticNetLayout.W2, 10), p.Slice(StaticNetLayout.B2, 2), buffers.Slice(0, 5), output, packed, StaticNetLayout.W2);

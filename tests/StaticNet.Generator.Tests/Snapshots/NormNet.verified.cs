@@ -28,7 +28,7 @@ namespace Vision
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             global::System.Span<float> buffers = stackalloc float[2464];
             // Layer 1: Conv2D(8, 3x2, no bias) (16, 12, 3) -> (14, 11, 8), linear
             global::StaticNet.Kernels.Conv2D.Forward<StaticNetLayout.Conv1, global::StaticNet.Kernels.Linear>(

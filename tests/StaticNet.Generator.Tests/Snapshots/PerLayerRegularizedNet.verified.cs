@@ -28,11 +28,11 @@ namespace Regularized
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             global::System.Span<float> buffers = stackalloc float[32];
             // Layer 1: Dense(16) (20,) -> (16,), sigmoid
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N20, StaticNetLayout.N16, global::StaticNet.Kernels.Sigmoid>(
-                p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 16), input, buffers.Slice(0, 16), packed, StaticNetLayout.W1);
+                p.Slice(StaticNetLayout.W1, 320), p.Slice(StaticNetLayout.B1, 16), input, buffers.Slice(0, 16), packed, StaticNetLayout.W1, firstLayerTransposed);
             // Layer 2: Dropout(0.5) (16,) -> (16,)
             // (inference: every value passes)
             // Layer 3: Dense(8) (16,) -> (8,), sigmoid

@@ -28,11 +28,11 @@ namespace Regularized
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             global::System.Span<float> buffers = stackalloc float[256];
             // Layer 1: Dense(128) (784,) -> (128,), relu
             global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N784, StaticNetLayout.N128, global::StaticNet.Kernels.Relu>(
-                p.Slice(StaticNetLayout.W1, 100352), p.Slice(StaticNetLayout.B1, 128), input, buffers.Slice(0, 128), packed, StaticNetLayout.W1);
+                p.Slice(StaticNetLayout.W1, 100352), p.Slice(StaticNetLayout.B1, 128), input, buffers.Slice(0, 128), packed, StaticNetLayout.W1, firstLayerTransposed);
             // Layer 2: Dropout(0.2) (128,) -> (128,)
             // (inference: every value passes)
             // Layer 3: Dense(64) (128,) -> (64,), relu

@@ -28,7 +28,7 @@ namespace Wide
         {
             global::StaticNet.NeuralNetwork.CheckLength(input.Length, InputSize, "input");
             global::StaticNet.NeuralNetwork.CheckLength(output.Length, OutputSize, "output");
-            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed);
+            global::System.ReadOnlySpan<float> p = base.PredictionParameters(out global::System.ReadOnlySpan<float> packed, out global::System.ReadOnlySpan<float> firstLayerTransposed);
             // 2 x 12000 values are too many for the stack; the shared pool allocates only while it warms up.
             float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(24000);
             try
@@ -36,7 +36,7 @@ namespace Wide
                 global::System.Span<float> buffers = rented;
                 // Layer 1: Dense(12000) (4,) -> (12000,), relu
                 global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N4, StaticNetLayout.N12000, global::StaticNet.Kernels.Relu>(
-                    p.Slice(StaticNetLayout.W1, 48000), p.Slice(StaticNetLayout.B1, 12000), input, buffers.Slice(0, 12000), packed, StaticNetLayout.W1);
+                    p.Slice(StaticNetLayout.W1, 48000), p.Slice(StaticNetLayout.B1, 12000), input, buffers.Slice(0, 12000), packed, StaticNetLayout.W1, firstLayerTransposed);
                 // Layer 2: Dense(8000) (12000,) -> (8000,), relu
                 global::StaticNet.Kernels.Dense.Forward<StaticNetLayout.N12000, StaticNetLayout.N8000, global::StaticNet.Kernels.Relu>(
                     p.Slice(StaticNetLayout.W2, 96000000), p.Slice(StaticNetLayout.B2, 8000), buffers.Slice(0, 12000), buffers.Slice(12000, 8000), packed, StaticNetLayout.W2);

@@ -83,6 +83,36 @@ public class PackedRowsTests
     }
 
     [Fact]
+    public void AMostlyZeroInputReadsTheTransposedWeights_WithTheRowMajorKernelsBits()
+    {
+        const int inputs = 784, outputs = 128;
+        var random = new Random(4);
+        float[] weights = Enumerable.Range(0, inputs * outputs).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] bias = Enumerable.Range(0, outputs).Select(_ => (float)random.NextDouble()).ToArray();
+        var transposed = new float[SparseInputs.TransposedLength(inputs, outputs)];
+        SparseInputs.Transpose(weights, inputs, outputs, transposed);
+        float[] doubled = weights.Select(v => 2 * v).ToArray();
+        var transposedDoubled = new float[transposed.Length];
+        SparseInputs.Transpose(doubled, inputs, outputs, transposedDoubled);
+        // A digit-like input: a fifth of the pixels, in the middle rows, not zero.
+        float[] digit = Enumerable.Range(0, inputs).Select(i => i % 28 is > 8 and < 14 && i / 28 is > 4 and < 24 ? (float)random.NextDouble() : 0f).ToArray();
+        float[] dense = Enumerable.Range(0, inputs).Select(_ => (float)random.NextDouble() + 0.01f).ToArray();
+        var rows = new float[outputs];
+        var sparse = new float[outputs];
+        Dense.Forward<N784, N128, Relu>(weights, bias, digit, rows);
+        Dense.Forward<N784, N128, Relu>(weights, bias, digit, sparse, default, 0, transposed);
+        Assert.Equal(rows.Select(BitConverter.SingleToInt32Bits), sparse.Select(BitConverter.SingleToInt32Bits));
+        // It is the transposed copy that was read (another layer's, to tell), for the digit and not for the dense input.
+        var twice = new float[outputs];
+        Dense.Forward<N784, N128, Relu>(doubled, bias, digit, twice);
+        Dense.Forward<N784, N128, Relu>(weights, bias, digit, sparse, default, 0, transposedDoubled);
+        Assert.Equal(Vector512.IsHardwareAccelerated, twice.SequenceEqual(sparse));
+        Dense.Forward<N784, N128, Relu>(weights, bias, dense, rows);
+        Dense.Forward<N784, N128, Relu>(weights, bias, dense, sparse, default, 0, transposedDoubled);
+        Assert.Equal(rows, sparse);
+    }
+
+    [Fact]
     public void Pack_MovesEachWeightOnce_AndLeavesTheRowsAfterTheLastGroupOfEightInPlace()
     {
         const int inputs = 48, outputs = 345;

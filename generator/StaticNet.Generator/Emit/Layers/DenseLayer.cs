@@ -40,7 +40,9 @@ internal sealed class DenseLayer : LayerEmitter
     {
         // Softmax layers run linear here and normalize after.
         string act = Spec.Activation == Activation.Softmax ? $"{Kernels}.Linear" : ActivationKernel;
-        w.Line($"{Kernels}.Dense.Forward<{Sizes}, {act}>({Weights("p")}, {Biases("p")}, {input}, {output}, packed, {Layout}.W{N});");
+        // The network's first layer reads its input straight from the caller: mostly zeros (an image) may take the sparse kernel.
+        string transposed = Index == 0 ? ", firstLayerTransposed" : "";
+        w.Line($"{Kernels}.Dense.Forward<{Sizes}, {act}>({Weights("p")}, {Biases("p")}, {input}, {output}, packed, {Layout}.W{N}{transposed});");
         if (Spec.Activation == Activation.Softmax)
             w.Line($"{Kernels}.Softmax.ApplyRows({output}, {Units});");
     }

@@ -32,6 +32,26 @@ internal static class SparseInputs
     public static bool Supports(int inputs) => Vector512.IsHardwareAccelerated && inputs >= W && inputs % W == 0;
 
     /// <summary>
+    /// The largest share of non-zero inputs for which a chunk takes the sparse first layer of <paramref name="units"/>
+    /// outputs. Measured on this project's 2-core Xeon, <c>PredictBatch</c> of 10,000 rows of randomly placed non-zero inputs,
+    /// sparse against dense, next rows fetched ahead (2026-12-02): 784 -> 128 0.80-0.89x the time at 40% non-zero,
+    /// 0.87-0.91x at 50%, 0.84-0.89x at 60%, 0.95-0.96x at 70%; 784 -> 256 0.85x, 0.97x, 1.00x, 1.25x; but 784 -> 100
+    /// (padded to 128 columns) 0.82x, 0.99x, 1.06x, 1.16x and 784 -> 64 (four accumulators a lane) 0.96x, 1.10x, 1.17x,
+    /// 1.24x. So 55% where the outputs fill whole groups of 128 (Fashion-MNIST's images, 50% non-zero, then take it: 0.88-0.92x
+    /// with 784-128-64-10), else 40%. (MNIST digits: 19%.)
+    /// </summary>
+    public static double MaxDensity(int units) => units % 128 == 0 ? 0.55 : 0.40;
+
+    /// <summary>
+    /// Whether one-sample prediction may take this kernel for a first layer of <paramref name="inputs"/> x
+    /// <paramref name="outputs"/> (the rule batch prediction uses: fewer than 64 outputs ran faster on the dense tiles).
+    /// </summary>
+    public static bool AppliesToOneSample(int inputs, int outputs) => Supports(inputs) && outputs >= 64;
+
+    /// <summary>The largest share of non-zero inputs for which one sample takes this kernel (<see cref="AppliesToOneSample"/>).</summary>
+    public static double MaxDensityOneSample(int outputs) => MaxDensity(outputs);
+
+    /// <summary>
     /// Floats per row of the transposed weights: the outputs rounded up to a group of four vectors (the extra columns are
     /// zero and their sums are dropped), so that every output runs in a group of eight or four accumulators.
     /// </summary>
@@ -42,6 +62,9 @@ internal static class SparseInputs
 
     /// <summary>Floats of scratch <see cref="Forward"/> needs: one batch of lane-pair sums, whatever the count.</summary>
     public static int ScratchLength(int outputs) => 8 * Batch * Stride(outputs);
+
+    /// <summary>Floats of scratch <see cref="Forward"/> needs for calls of at most <paramref name="count"/> samples (one sample: 4 KB at 128 outputs).</summary>
+    public static int ScratchLength(int outputs, int count) => 8 * Math.Clamp(count, 1, Batch) * Stride(outputs);
 
     /// <summary>Words of a sample's lane masks (see <see cref="Masks"/>).</summary>
     public static int MaskLength(int inputs) => (inputs / W + 63) / 64 * W;
@@ -219,7 +242,7 @@ internal static class SparseInputs
     /// Y[s, j] = Σ_k X[s, k]·W[j, k] + b[j] for the <paramref name="outputs"/> outputs of <paramref name="count"/>
     /// samples, from <see cref="Transpose">the transposed weights</see> and the rows' <see cref="Masks"/>: the same
     /// bits as <see cref="Tiled.ForwardRows{TIn, TOut}"/>. <paramref name="scratch"/> holds
-    /// <see cref="ScratchLength"/> floats. <paramref name="ahead"/>: the rows the caller will pass next, fetched into
+    /// <see cref="ScratchLength(int, int)"/> floats. <paramref name="ahead"/>: the rows the caller will pass next, fetched into
     /// cache a few lines at a time while this call computes (empty for none).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -233,7 +256,7 @@ internal static class SparseInputs
         if (x.Length < (long)count * inputs) throw new ArgumentException("Too few inputs for the count.", nameof(x));
         if (masks.Length < (long)count * perSample) throw new ArgumentException("Too few masks for the count.", nameof(masks));
         if (y.Length < (long)count * outputs) throw new ArgumentException("Too short for the outputs.", nameof(y));
-        if (scratch.Length < ScratchLength(outputs)) throw new ArgumentException("Too little scratch.", nameof(scratch));
+        if (scratch.Length < ScratchLength(outputs, count)) throw new ArgumentException("Too little scratch.", nameof(scratch));
         int blocks = inputs / W;
         CheckMaskEnds(masks, count, blocks);
         ref float wt = ref MemoryMarshal.GetReference(transposed);
@@ -254,6 +277,8 @@ internal static class SparseInputs
         // them: their cache lines are requested a few after each sample's chain, spread over all of this call's chains.
         int chains = count * W * (stride / (8 * W) + stride % (8 * W) / (4 * W));
         var prefetcher = new Prefetcher(PrefetchDisabled ? default : ahead, chains);
+        // A lane pair's sums for the batch: Batch samples apart, or fewer for a call of fewer samples (ScratchLength(outputs, count)).
+        int pair = Math.Clamp(count, 1, Batch) * stride;
         for (int first = 0; first < count; first += Batch)
         {
             int n = Math.Min(Batch, count - first);
@@ -261,14 +286,13 @@ internal static class SparseInputs
             int j = 0;
             for (; j + 8 * W <= stride; j += 8 * W)
                 for (int k = 0; k < W; k++)
-                    LaneEight(ref Unsafe.Add(ref wt, j), stride, blocks, batch, k, k >= 8, ref Unsafe.Add(ref t, k % 8 * Batch * stride + j), ref prefetcher);
+                    LaneEight(ref Unsafe.Add(ref wt, j), stride, blocks, batch, k, k >= 8, ref Unsafe.Add(ref t, k % 8 * pair + j), ref prefetcher);
             if (j < stride) // 64 outputs left
                 for (int k = 0; k < W; k++)
-                    LaneFour(ref Unsafe.Add(ref wt, j), stride, blocks, batch, k, k >= 8, ref Unsafe.Add(ref t, k % 8 * Batch * stride + j), ref prefetcher);
+                    LaneFour(ref Unsafe.Add(ref wt, j), stride, blocks, batch, k, k >= 8, ref Unsafe.Add(ref t, k % 8 * pair + j), ref prefetcher);
 
             // The rest of Sum4 across the lane pairs, as it runs on one accumulator: lanes k + (k + 4) for k < 4,
             // then (0 + 1) + (2 + 3); then the bias.
-            int pair = Batch * stride;
             for (int i = 0; i < n; i++)
             {
                 ref float ts = ref Unsafe.Add(ref t, i * stride);
