@@ -69,6 +69,25 @@ public class PackedPredictionTests
     }
 
     [Fact]
+    public void ADenseLayerAfterAConvolution_ReadsItsPackedRows_WithTheSameBits()
+    {
+        var model = new ConvThenDenseNet(15);
+        var random = new Random(8);
+        float[] image = Enumerable.Range(0, 256).Select(_ => (float)random.NextDouble() + 0.5f).ToArray();
+        float[] before = PredictOnce(model, image);
+        for (int i = 0; i < NeuralNetwork.PackAfterCalls; i++) PredictOnce(model, image);
+        Assert.Equal(Packs ? 1 : 0, model.PackedCopies);
+        AssertSameBits(before, PredictOnce(model, image));
+        // The copy is what it read: retired by a write, the next call reads the new weights (all of the Dense layer's doubled).
+        var values = new float[model.NetworkShape.ParameterCount];
+        model.CopyParametersTo(values);
+        LayerInfo dense = model.NetworkShape.Layers[2];
+        for (int i = 0; i < dense.WeightCount; i++) values[dense.ParameterOffset + i] *= 2;
+        model.SetParameters(values);
+        Assert.NotEqual(before, PredictOnce(model, image));
+    }
+
+    [Fact]
     public void SmallNetworks_KeepNoCopy_TheCoursesDigitNetPacksItsFirstLayer()
     {
         var tiny = new SmallNet(1);    // 16-8-2: no layer large enough to stream from L2
@@ -227,6 +246,14 @@ public class PackedPredictionTests
         Assert.Equal(Packs, model.PredictsPacked);
     }
 }
+
+/// <summary>A convolution first (no transposed first layer), then a Dense layer over 784 features that packs.</summary>
+[Sequential(16, 16, 1)]
+[Conv2D(4, 3)]
+[Flatten]
+[Dense(64, Activation = Activation.Relu)]
+[Dense(10, Activation = Activation.Softmax)]
+public partial class ConvThenDenseNet;
 
 /// <summary>A network too small for a packed copy.</summary>
 [Network(16, 8, 2, Hidden = Activation.Relu, Output = Activation.Softmax)]
