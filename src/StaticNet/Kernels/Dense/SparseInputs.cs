@@ -44,9 +44,11 @@ internal static class SparseInputs
 
     /// <summary>
     /// Whether one-sample prediction may take this kernel for a first layer of <paramref name="inputs"/> x
-    /// <paramref name="outputs"/> (the rule batch prediction uses: fewer than 64 outputs ran faster on the dense tiles).
+    /// <paramref name="outputs"/>: batch prediction's rule (fewer than 64 outputs ran faster on the dense tiles), for a
+    /// layer whose weights stream from L2 (<see cref="PackedRows.MinWeights"/>; from L1 the dense kernel is quick anyway).
     /// </summary>
-    public static bool AppliesToOneSample(int inputs, int outputs) => Supports(inputs) && outputs >= 64;
+    public static bool AppliesToOneSample(int inputs, int outputs) =>
+        Supports(inputs) && outputs >= 64 && (long)inputs * outputs >= PackedRows.MinWeights;
 
     /// <summary>The largest share of non-zero inputs for which one sample takes this kernel (<see cref="AppliesToOneSample"/>).</summary>
     public static double MaxDensityOneSample(int outputs) => MaxDensity(outputs);
