@@ -71,11 +71,12 @@ public static class Dense
     /// <summary>
     /// One sample's weighted sums from the non-zero inputs (<see cref="SparseInputs"/>), when the layer is one it takes and
     /// at most <see cref="SparseInputs.MaxDensityOneSample"/> of the inputs are non-zero; false (nothing written) otherwise.
-    /// The masks and the sums' scratch are on the stack (2.5 KB and 4 KB at 784 x 128).
+    /// The masks and the sums' scratch are on the stack (128 bytes and 4 KB at 784 x 128; layers of more than 1,024 units
+    /// or 65,536 inputs, whose would be larger, keep the rows).
     /// </summary>
     private static bool ForwardSparse(ReadOnlySpan<float> transposed, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int inputs, int outputs)
     {
-        const int MaxStackFloats = 16 * 1024;
+        const int MaxStackFloats = 8 * 1024;
         int maskLength = SparseInputs.MaskLength(inputs), scratchLength = SparseInputs.ScratchLength(outputs, 1);
         if (!SparseInputs.AppliesToOneSample(inputs, outputs) || maskLength > 1024 || scratchLength > MaxStackFloats
             || transposed.Length < SparseInputs.TransposedLength(inputs, outputs)) return false;
