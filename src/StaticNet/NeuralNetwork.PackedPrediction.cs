@@ -135,8 +135,8 @@ public abstract partial class NeuralNetwork
             // The last copy is of older weights, so no prediction reads it any more (one that still did would run while
             // the model wrote its parameters, which is not thread-safe either): its memory is reused.
             AlignedBuffer buffer = current is not null ? current.Parameters : new AlignedBuffer(NetworkShape.ParameterCount);
+            // Only the packed layers' regions are written: Dense.Forward reads nothing else of the copy.
             ReadOnlySpan<float> source = DocumentedParameters;
-            source.CopyTo(buffer.Span);
             foreach (LayerInfo layer in NetworkShape.Layers)
                 if (Packs(layer))
                     PackedRows.Pack(source.Slice(layer.ParameterOffset, layer.WeightCount), layer.WeightCount / layer.Units, layer.Units,

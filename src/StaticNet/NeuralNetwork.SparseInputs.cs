@@ -12,9 +12,6 @@ namespace StaticNet;
 // the generated ForwardBatch, so callers need not know which ran.
 public abstract partial class NeuralNetwork
 {
-    /// <summary>The largest share of non-zero inputs for which a chunk takes the sparse first layer of <paramref name="units"/> outputs (<see cref="SparseInputs.MaxDensity"/>).</summary>
-    private static double SparseMaxDensity(int units) => SparseInputs.MaxDensity(units);
-
     /// <summary>Tests compare the sparse first layer with the dense one it replaces.</summary>
     internal bool SparseInputsDisabled { get; set; }
 
@@ -50,7 +47,7 @@ public abstract partial class NeuralNetwork
         EnsureDocumentedLayout();
         if (!SparseFirstLayerApplies(samples)) return default;
         int inputSize = NetworkShape.InputSize, units = NetworkShape.Layers[0].Units, rows = Math.Min(samples, PredictChunk);
-        if (SparseInputs.CountNonZero(inputs.Slice(0, rows * inputSize)) > SparseMaxDensity(units) * rows * inputSize) return default;
+        if (SparseInputs.CountNonZero(inputs.Slice(0, rows * inputSize)) > SparseInputs.MaxDensity(units) * rows * inputSize) return default;
         ArraySegment<float> transposed = RentAligned(SparseInputs.TransposedLength(inputSize, units));
         SparseInputs.Transpose(DocumentedParameters.AsSpan(NetworkShape.Layers[0].ParameterOffset, inputSize * units), inputSize, units, transposed);
         return transposed;
@@ -77,7 +74,7 @@ public abstract partial class NeuralNetwork
     /// <summary>
     /// The first layer's outputs (after its activation) for <paramref name="count"/> samples of
     /// <paramref name="inputs"/>, written where the generated <see cref="ForwardBatchAfterFirstLayer"/> reads them,
-    /// when their share of non-zero inputs is at most <see cref="SparseMaxDensity"/>; false (nothing computed) otherwise.
+    /// when their share of non-zero inputs is at most <see cref="SparseInputs.MaxDensity"/>; false (nothing computed) otherwise.
     /// </summary>
     private bool TrySparseFirstLayer(ReadOnlySpan<float> transposed, ReadOnlySpan<float> inputs, int count, Span<float> activations, SparseBuffers buffers, ReadOnlySpan<float> ahead)
     {
@@ -85,7 +82,7 @@ public abstract partial class NeuralNetwork
         LayerInfo first = NetworkShape.Layers[0];
         int units = first.Units;
         long nonZero = SparseInputs.Masks(inputs, inputSize, count, buffers.Masks);
-        if (nonZero > SparseMaxDensity(units) * count * inputSize) return false;
+        if (nonZero > SparseInputs.MaxDensity(units) * count * inputSize) return false;
         Span<float> outputs = activations.Slice(count * NetworkShape.LayerActivationOffset(0), count * units);
         SparseInputs.Forward(transposed, DocumentedParameters.AsSpan(first.ParameterOffset + inputSize * units, units), inputs, buffers.Masks,
             outputs, count, inputSize, units, buffers.Scratch, ahead);

@@ -92,8 +92,7 @@ public abstract partial class NeuralNetwork
         get
         {
             Span<float> parameters = DocumentedParameters;
-            _parametersExposed = true;
-            ParametersChanged();
+            _parametersExposed = true;   // for good: no version can say when writes through it happen
             return parameters;
         }
     }

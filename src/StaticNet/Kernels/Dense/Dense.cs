@@ -70,7 +70,7 @@ public static class Dense
 
     /// <summary>
     /// One sample's weighted sums from the non-zero inputs (<see cref="SparseInputs"/>), when the layer is one it takes and
-    /// at most <see cref="SparseInputs.MaxDensityOneSample"/> of the inputs are non-zero; false (nothing written) otherwise.
+    /// at most <see cref="SparseInputs.MaxDensity"/> of the inputs are non-zero; false (nothing written) otherwise.
     /// The masks and the sums' scratch are on the stack (128 bytes and 4 KB at 784 x 128; layers of more than 1,024 units
     /// or 65,536 inputs, whose would be larger, keep the rows).
     /// </summary>
@@ -82,7 +82,7 @@ public static class Dense
             || transposed.Length < SparseInputs.TransposedLength(inputs, outputs)) return false;
         Span<ulong> masks = stackalloc ulong[maskLength];
         long nonZero = SparseInputs.Masks(x, inputs, 1, masks);
-        if (nonZero > SparseInputs.MaxDensityOneSample(outputs) * inputs) return false;
+        if (nonZero > SparseInputs.MaxDensity(outputs) * inputs) return false;
         Span<float> scratch = stackalloc float[scratchLength];
         SparseInputs.Forward(transposed, bias, x, masks, y, 1, inputs, outputs, scratch);
         return true;

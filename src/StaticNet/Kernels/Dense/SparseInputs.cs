@@ -32,8 +32,9 @@ internal static class SparseInputs
     public static bool Supports(int inputs) => Vector512.IsHardwareAccelerated && inputs >= W && inputs % W == 0;
 
     /// <summary>
-    /// The largest share of non-zero inputs for which a chunk takes the sparse first layer of <paramref name="units"/>
-    /// outputs. Measured on this project's 2-core Xeon, <c>PredictBatch</c> of 10,000 rows of randomly placed non-zero inputs,
+    /// The largest share of non-zero inputs for which batch prediction's chunks, and one-sample prediction (measured
+    /// there too: 0.64x the packed rows' time at 50% non-zero, about even near 60%), take this kernel for a layer of
+    /// <paramref name="units"/> outputs. Measured on this project's 2-core Xeon, <c>PredictBatch</c> of 10,000 rows of randomly placed non-zero inputs,
     /// sparse against dense, next rows fetched ahead (2026-12-02): 784 -> 128 0.80-0.89x the time at 40% non-zero,
     /// 0.87-0.91x at 50%, 0.84-0.89x at 60%, 0.95-0.96x at 70%; 784 -> 256 0.85x, 0.97x, 1.00x, 1.25x; but 784 -> 100
     /// (padded to 128 columns) 0.82x, 0.99x, 1.06x, 1.16x and 784 -> 64 (four accumulators a lane) 0.96x, 1.10x, 1.17x,
@@ -49,9 +50,6 @@ internal static class SparseInputs
     /// </summary>
     public static bool AppliesToOneSample(int inputs, int outputs) =>
         Supports(inputs) && outputs >= 64 && (long)inputs * outputs >= PackedRows.MinWeights;
-
-    /// <summary>The largest share of non-zero inputs for which one sample takes this kernel (<see cref="AppliesToOneSample"/>).</summary>
-    public static double MaxDensityOneSample(int outputs) => MaxDensity(outputs);
 
     /// <summary>
     /// Floats per row of the transposed weights: the outputs rounded up to a group of four vectors (the extra columns are
