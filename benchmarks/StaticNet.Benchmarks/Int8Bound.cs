@@ -76,37 +76,40 @@ internal sealed class Int8Bound
         ref byte w = ref Weights;
         ref byte x = ref MemoryMarshal.GetArrayDataReference(_input);
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-        int groups = _bytes / 256, inputGroups = _input.Length / 8;
-        for (int k = 0; k < groups; k++)
+        // As the kernel runs a dense input: blocks of 16 input bytes against 512 weight bytes, four groups of four inputs
+        // a block, alternating between two sets of four accumulators; the inputs start again at each tile of 32 outputs.
+        int blocks = _bytes / 512, inputBlocks = _input.Length / 16, b = 0;
+        for (int k = 0; k < blocks; k++, b++)
         {
-            int at = k % inputGroups * 8;
-            Vector256<byte> x0 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, at))).AsByte();
-            Vector256<byte> x1 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, at + 4))).AsByte();
-            ref byte g = ref Unsafe.Add(ref w, k * 256);
-            if (Vector512.IsHardwareAccelerated)
-            {
-                // As the kernel on AVX-512: 64-byte loads, each half to one vpdpbusd.
-                Vector512<sbyte> v0 = Vector512.LoadUnsafe(ref g, 0).AsSByte(), v1 = Vector512.LoadUnsafe(ref g, 64).AsSByte();
-                Vector512<sbyte> v2 = Vector512.LoadUnsafe(ref g, 128).AsSByte(), v3 = Vector512.LoadUnsafe(ref g, 192).AsSByte();
-                a0 = AvxVnni.MultiplyWideningAndAdd(a0, x0, v0.GetLower());
-                a1 = AvxVnni.MultiplyWideningAndAdd(a1, x0, v0.GetUpper());
-                a2 = AvxVnni.MultiplyWideningAndAdd(a2, x0, v1.GetLower());
-                a3 = AvxVnni.MultiplyWideningAndAdd(a3, x0, v1.GetUpper());
-                a4 = AvxVnni.MultiplyWideningAndAdd(a4, x1, v2.GetLower());
-                a5 = AvxVnni.MultiplyWideningAndAdd(a5, x1, v2.GetUpper());
-                a6 = AvxVnni.MultiplyWideningAndAdd(a6, x1, v3.GetLower());
-                a7 = AvxVnni.MultiplyWideningAndAdd(a7, x1, v3.GetUpper());
-                continue;
-            }
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x0, Vector256.LoadUnsafe(ref g, 0).AsSByte());
-            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x0, Vector256.LoadUnsafe(ref g, 32).AsSByte());
-            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x0, Vector256.LoadUnsafe(ref g, 64).AsSByte());
-            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x0, Vector256.LoadUnsafe(ref g, 96).AsSByte());
-            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x1, Vector256.LoadUnsafe(ref g, 128).AsSByte());
-            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x1, Vector256.LoadUnsafe(ref g, 160).AsSByte());
-            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x1, Vector256.LoadUnsafe(ref g, 192).AsSByte());
-            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x1, Vector256.LoadUnsafe(ref g, 224).AsSByte());
+            if (b == inputBlocks) b = 0;
+            ref byte xb = ref Unsafe.Add(ref x, b * 16);
+            ref byte g = ref Unsafe.Add(ref w, k * 512);
+            Group(ref a0, ref a1, ref a2, ref a3, Quad(ref xb), ref g, 0);
+            Group(ref a4, ref a5, ref a6, ref a7, Quad(ref Unsafe.Add(ref xb, 4)), ref g, 128);
+            Group(ref a0, ref a1, ref a2, ref a3, Quad(ref Unsafe.Add(ref xb, 8)), ref g, 256);
+            Group(ref a4, ref a5, ref a6, ref a7, Quad(ref Unsafe.Add(ref xb, 12)), ref g, 384);
         }
         return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7);
+    }
+
+    private static Vector256<byte> Quad(ref byte x) => Vector256.Create(Unsafe.ReadUnaligned<int>(ref x)).AsByte();
+
+    /// <summary>128 weight bytes (32 outputs x 4 inputs) into four accumulators: 64-byte loads on AVX-512, as the kernel reads them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Group(ref Vector256<int> a0, ref Vector256<int> a1, ref Vector256<int> a2, ref Vector256<int> a3, Vector256<byte> x, ref byte w, nuint at)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<sbyte> lo = Vector512.LoadUnsafe(ref w, at).AsSByte(), hi = Vector512.LoadUnsafe(ref w, at + 64).AsSByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, lo.GetLower());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, lo.GetUpper());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, hi.GetLower());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, hi.GetUpper());
+            return;
+        }
+        a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, Vector256.LoadUnsafe(ref w, at).AsSByte());
+        a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, Vector256.LoadUnsafe(ref w, at + 32).AsSByte());
+        a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, Vector256.LoadUnsafe(ref w, at + 64).AsSByte());
+        a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, Vector256.LoadUnsafe(ref w, at + 96).AsSByte());
     }
 }

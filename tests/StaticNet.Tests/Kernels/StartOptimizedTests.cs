@@ -37,6 +37,7 @@ public class StartOptimizedTests
         { typeof(Int8Dense), "LiveBlocks" },
         { typeof(Int8Dense), "TileVnni" },
         { typeof(Int8Dense), "TileVnniGroups" },
+        { typeof(Int8Dense), "TileVnniAll" },
         { typeof(Int8Dense), "TileVnni2" },
         { typeof(Int8Dense), "TileAvx2" },
         { typeof(ActivationQuantizer), "Quantize" },

@@ -78,9 +78,9 @@ public class Int8DenseBatchTests
     }
 
     /// <summary>
-    /// The one-sample kernel skips groups of four zero inputs when at most three quarters of the groups are live,
-    /// and 16-input blocks otherwise: inputs on both sides of that line, single live groups at the edges, odd and
-    /// even counts, all give the row-major sums on every path.
+    /// The one-sample kernel skips groups of four zero inputs when at most 55% of the groups are live
+    /// (<see cref="Int8Dense.ListsGroups"/>), and reads every weight otherwise (16-input blocks off VNNI): inputs on both
+    /// sides of that line, single live groups at the edges, odd and even counts, all give the row-major sums on every path.
     /// </summary>
     [Theory]
     [MemberData(nameof(Sizes))]
@@ -91,8 +91,12 @@ public class Int8DenseBatchTests
         int groupCount = paddedInputs / 4;
         const int Sentinel = 0x5A5A5A5A;
 
+        int lastListed = groupCount;
+        while (lastListed > 0 && !Int8Dense.ListsGroups(lastListed, groupCount)) lastListed--;
+        Assert.True(Int8Dense.ListsGroups(groupCount / 2, groupCount) && !Int8Dense.ListsGroups(groupCount * 3 / 5 + 1, groupCount));
+
         var patterns = new List<bool[]>();
-        foreach (int live in new[] { 0, 1, 2, 3, groupCount / 4, groupCount / 2, groupCount * 3 / 4, groupCount * 3 / 4 + 1, groupCount - 1, groupCount })
+        foreach (int live in new[] { 0, 1, 2, 3, groupCount / 4, groupCount / 2, lastListed, lastListed + 1, groupCount * 3 / 4, groupCount - 1, groupCount })
         {
             // `live` groups at random places.
             var pattern = new bool[groupCount];
